@@ -1,0 +1,248 @@
+"""Async micro-batcher: concurrent callers of one model share its generate calls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from models.cache import ResultCache
+from models.engines.base import Engine, GenerateOptions
+
+log = logging.getLogger(__name__)
+
+
+class QueueFull(Exception):
+    """The model's queue holds max_queue texts already; retry after `retry_after` seconds."""
+
+    def __init__(self, model: str, retry_after: float) -> None:
+        super().__init__(f"{model} is at capacity; retry in {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
+class BatchObserver(Protocol):
+    """Receives batching events (the service turns them into metrics)."""
+
+    def batch_done(self, model: str, *, size: int, tokens: int, seconds: float) -> None: ...
+
+    def queue_depth(self, model: str, depth: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class Generated:
+    """Outputs of one submit, with where the time went."""
+
+    outputs: list[str]
+    queue_ms: float
+    inference_ms: float
+    cache_hits: int
+
+
+@dataclass
+class _Item:
+    text: str
+    tokens: int
+    options: GenerateOptions
+    future: asyncio.Future[tuple[str, float, float]]
+    enqueued: float = field(default_factory=time.perf_counter)
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """How batches are formed."""
+
+    max_batch_tokens: int = 4096  # padded input tokens (longest input x batch size)
+    max_batch_size: int = 32
+    max_wait_ms: float = 5.0
+    max_queue: int = 512
+
+
+class MicroBatcher:
+    """One per loaded model: a bounded queue, a batching task and one inference thread.
+
+    Texts from all callers are grouped by decoding options, sorted by length and cut into batches
+    capped in padded tokens and in size. A caller that gives up (cancel, deadline) leaves the queue
+    before its text costs model time. A batch that fails is retried text by text, so one bad
+    input fails only its own caller.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        revision: str = "",
+        limits: BatchLimits = BatchLimits(),
+        cache: ResultCache | None = None,
+        observer: BatchObserver | None = None,
+    ) -> None:
+        self.engine = engine
+        self.revision = revision
+        self.limits = limits
+        self._cache = cache
+        self._observer = observer
+        self._queue: deque[_Item] = deque()
+        self._wakeup = asyncio.Event()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"infer-{engine.name}")
+        self._task: asyncio.Task[None] | None = None
+        self._texts_per_second = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    @property
+    def depth(self) -> int:
+        return len(self._queue)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name=self.name)
+
+    async def close(self) -> None:
+        """Stop batching, fail what is still queued, release the inference thread."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        while self._queue:
+            item = self._queue.popleft()
+            if not item.future.done():
+                item.future.set_exception(asyncio.CancelledError())
+        self._executor.shutdown(wait=True)
+
+    async def run_sync(self, fn, *args):  # type: ignore[no-untyped-def]
+        """Run `fn(*args)` on this model's inference thread (e.g. a warm-up or token counts)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def submit(self, texts: Sequence[str], options: GenerateOptions) -> Generated:
+        """Generate one output per text, batched with whatever else is queued.
+
+        Raises:
+            QueueFull: the queue cannot take these texts now.
+            asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
+        """
+        started = time.perf_counter()
+        outputs: list[str | None] = [None] * len(texts)
+        keys = [(self.name, self.revision, text, options) for text in texts]
+        if self._cache is not None:
+            outputs = [self._cache.get(key) for key in keys]
+        missing = [i for i, out in enumerate(outputs) if out is None]
+        hits = len(texts) - len(missing)
+        if len(self._queue) + len(missing) > self.limits.max_queue:
+            raise QueueFull(self.name, self._retry_after(len(missing)))
+        loop = asyncio.get_running_loop()
+        items = []
+        if missing:
+            lengths = self.engine.count_tokens([texts[i] for i in missing])
+            for i, tokens in zip(missing, lengths, strict=True):
+                items.append(_Item(texts[i], tokens, options, loop.create_future()))
+            self._queue.extend(items)
+            self._wakeup.set()
+            self._report_depth()
+        queue_ms = inference_ms = 0.0
+        try:
+            results = await asyncio.gather(*(item.future for item in items))
+        finally:
+            for item in items:
+                item.future.cancel()  # no-op when done; frees the slot when we were cancelled
+        for i, (text, waited, spent) in zip(missing, results, strict=True):
+            outputs[i] = text
+            queue_ms = max(queue_ms, waited)
+            inference_ms = max(inference_ms, spent)
+            if self._cache is not None:
+                self._cache.put(keys[i], text)
+        if not missing:
+            inference_ms = (time.perf_counter() - started) * 1000
+        return Generated([o or "" for o in outputs], queue_ms, inference_ms, hits)
+
+    def _retry_after(self, extra: int) -> float:
+        rate = self._texts_per_second or 1.0
+        return round(min(30.0, max(0.5, (len(self._queue) + extra) / rate)), 1)
+
+    def _report_depth(self) -> None:
+        if self._observer is not None:
+            self._observer.queue_depth(self.name, len(self._queue))
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue:
+                await self._wait_for_batch()
+                batch = self._take_batch()
+                if batch:
+                    await self._execute(batch)
+
+    async def _wait_for_batch(self) -> None:
+        """Give the oldest text up to max_wait_ms for company, unless a full batch is here."""
+        deadline = self._queue[0].enqueued + self.limits.max_wait_ms / 1000
+        while len(self._queue) < self.limits.max_batch_size:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), remaining)
+            except TimeoutError:
+                return
+
+    def _take_batch(self) -> list[_Item]:
+        """Pop the next batch: the oldest live text's options, longest first, within the caps."""
+        while self._queue and self._queue[0].future.done():
+            self._queue.popleft()  # cancelled callers leave before costing model time
+        if not self._queue:
+            return []
+        options = self._queue[0].options
+        candidates = sorted(
+            (it for it in self._queue if it.options == options and not it.future.done()),
+            key=lambda it: it.tokens,
+            reverse=True,
+        )
+        batch: list[_Item] = []
+        for item in candidates:
+            longest = max(batch[0].tokens if batch else 0, item.tokens)
+            if batch and (
+                len(batch) >= self.limits.max_batch_size
+                or longest * (len(batch) + 1) > self.limits.max_batch_tokens
+            ):
+                break
+            batch.append(item)
+        taken = {id(it) for it in batch}
+        self._queue = deque(
+            it for it in self._queue if id(it) not in taken and not it.future.done()
+        )
+        self._report_depth()
+        return batch
+
+    async def _execute(self, batch: list[_Item]) -> None:
+        unique = list(dict.fromkeys(item.text for item in batch))  # identical texts run once
+        options = batch[0].options
+        start = time.perf_counter()
+        try:
+            outputs = await self.run_sync(self.engine.generate, unique, options)
+        except Exception:
+            if len(unique) > 1:
+                log.warning("batch of %d failed on %s; retrying one by one", len(unique), self.name)
+                for item in batch:
+                    await self._execute([item])
+                return
+            log.exception("generation failed on %s", self.name)
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_exception(RuntimeError(f"generation failed on {self.name}"))
+            return
+        seconds = time.perf_counter() - start
+        self._texts_per_second = len(unique) / max(seconds, 1e-6)
+        if self._observer is not None:
+            tokens = sum(item.tokens for item in batch)
+            self._observer.batch_done(self.name, size=len(unique), tokens=tokens, seconds=seconds)
+        by_text = dict(zip(unique, outputs, strict=True))
+        for item in batch:
+            if not item.future.done():
+                waited = (start - item.enqueued) * 1000
+                item.future.set_result((by_text[item.text], waited, seconds * 1000))

@@ -1,0 +1,133 @@
+"""The model catalog: profiles and the models that serve each task or language pair."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+CATALOG_PATH = Path(__file__).with_name("catalog.toml")
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Beam-search settings a model was published with (both engines honour them)."""
+
+    num_beams: int = 1
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One catalog entry."""
+
+    name: str
+    task: Literal["summarize", "translate"]
+    repo: str
+    license: str
+    max_input_tokens: int
+    revision: str = "main"
+    build: str | None = None
+    languages: tuple[str, ...] = ()
+    pairs: tuple[tuple[str, str], ...] = ()
+    target_tokens: Mapping[str, str] = field(default_factory=dict)
+    decoding: Decoding = Decoding()
+
+    @property
+    def is_built(self) -> bool:
+        """Built locally with random weights rather than downloaded."""
+        return self.build is not None
+
+    @property
+    def source_languages(self) -> tuple[str, ...]:
+        if self.task == "summarize":
+            return self.languages
+        return tuple(dict.fromkeys(src for src, _ in self.pairs))
+
+    @property
+    def target_languages(self) -> tuple[str, ...]:
+        if self.task == "summarize":
+            return self.languages
+        return tuple(dict.fromkeys(tgt for _, tgt in self.pairs))
+
+    def directory(self, model_dir: Path) -> Path:
+        """Where this model lives under a model directory."""
+        return model_dir / self.repo
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A consistent set of models served together."""
+
+    name: str
+    description: str
+    summarizer: ModelSpec
+    translators: tuple[ModelSpec, ...]
+
+    @property
+    def models(self) -> tuple[ModelSpec, ...]:
+        return (self.summarizer, *self.translators)
+
+    @property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple(pair for spec in self.translators for pair in spec.pairs)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All profiles and models of a catalog file."""
+
+    profiles: Mapping[str, Profile]
+
+    def profile(self, name: str) -> Profile:
+        """The profile called `name`.
+
+        Raises:
+            KeyError: no such profile; the message lists the known ones.
+        """
+        try:
+            return self.profiles[name]
+        except KeyError:
+            known = ", ".join(sorted(self.profiles))
+            raise KeyError(f"unknown profile {name!r}; known profiles: {known}") from None
+
+
+def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:
+    return ModelSpec(
+        name=name,
+        task=raw["task"],
+        repo=raw["repo"],
+        license=raw["license"],
+        max_input_tokens=int(raw["max_input_tokens"]),
+        revision=raw.get("revision", "main"),
+        build=raw.get("build"),
+        languages=tuple(raw.get("languages", ())),
+        pairs=tuple(tuple(p.split("-", 1)) for p in raw.get("pairs", ())),  # type: ignore[misc]
+        target_tokens=dict(raw.get("target_tokens", {})),
+        decoding=Decoding(**raw.get("generation", {})),
+    )
+
+
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    """Read a catalog TOML file.
+
+    Raises:
+        ValueError: a profile names a model the file does not define, or a model's task is wrong.
+    """
+    with open(path, "rb") as handle:
+        raw = tomllib.load(handle)
+    specs = {name: _spec(name, entry) for name, entry in raw["models"].items()}
+    profiles = {}
+    for pname, entry in raw["profiles"].items():
+        try:
+            summarizer = specs[entry["summarizer"]]
+            translators = tuple(specs[t] for t in entry["translators"])
+        except KeyError as exc:
+            raise ValueError(f"profile {pname!r} names unknown model {exc.args[0]!r}") from None
+        if summarizer.task != "summarize" or any(t.task != "translate" for t in translators):
+            raise ValueError(f"profile {pname!r} mixes up summarizers and translators")
+        profiles[pname] = Profile(pname, entry.get("description", ""), summarizer, translators)
+    return Catalog(profiles)

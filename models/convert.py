@@ -1,0 +1,79 @@
+"""Convert a transformers model folder into a CTranslate2 model folder."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+QUANTIZATIONS = (
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+
+
+def convert_to_ctranslate2(src: Path, dst: Path, *, quantization: str | None) -> None:
+    """Convert a seq2seq model saved with ``save_pretrained`` to CTranslate2.
+
+    The conversion is written to a temporary sibling of ``dst`` and moved into place only when it
+    has succeeded, so an interrupted conversion never leaves a half-written model at ``dst``; an
+    existing ``dst`` is replaced. The loader picks its ``compute_type`` at load time, whatever the
+    stored type.
+
+    Args:
+        src: Folder holding ``config.json``, the weights and the tokenizer files (the converter
+            reads the vocabulary through ``AutoTokenizer``).
+        dst: Folder to create (``model.bin``, ``config.json``, ``shared_vocabulary.json``).
+        quantization: Stored weight type, one of ``QUANTIZATIONS`` (``"int8"`` for downloaded
+            models served on CPU, ``"float32"`` to keep full precision), or ``None`` to keep the
+            dtype the weights were saved in.
+
+    Raises:
+        FileNotFoundError: ``src`` has no ``config.json``.
+        ValueError: ``quantization`` is not one of ``QUANTIZATIONS``, or CTranslate2 does not
+            support the model's architecture.
+    """
+    if not (src / "config.json").is_file():
+        raise FileNotFoundError(f"no config.json in {src}: not a transformers model folder")
+    if quantization is not None and quantization not in QUANTIZATIONS:
+        raise ValueError(
+            f"unknown quantization {quantization!r}; use one of {', '.join(QUANTIZATIONS)} or None"
+        )
+
+    from ctranslate2.converters import TransformersConverter
+
+    started = time.perf_counter()
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".converting", dir=dst.parent))
+    try:
+        out = staging / "model"
+        TransformersConverter(str(src)).convert(str(out), quantization=quantization)
+        _remove(dst)
+        out.rename(dst)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    logger.info(
+        "converted %s to CTranslate2 (%s) at %s in %.1f s",
+        src,
+        quantization or "saved dtype",
+        dst,
+        time.perf_counter() - started,
+    )
+
+
+def _remove(path: Path) -> None:
+    """Delete a file, a symlink or a folder tree; do nothing when ``path`` does not exist."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)

@@ -1,0 +1,179 @@
+"""The Summarizer servicer: decode the request, call the pipeline, encode the result or error."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
+
+from service import convert
+from service._proto import precis_pb2 as pb
+from service._proto import precis_pb2_grpc as pb_grpc
+from service.config import Settings
+from service.errors import Status, Unavailable, to_status
+from service.metrics import Metrics
+from service.pipeline import Detection, Pipeline, Summary
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class ServingState:
+    """What the handlers need, filled in once the models are loaded."""
+
+    settings: Settings
+    metrics: Metrics
+    pipeline: Pipeline | None = None
+    draining: bool = False
+    backend: str = ""
+    device: str = ""
+    in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def ready(self) -> Pipeline:
+        if self.draining:
+            raise Unavailable("the server is shutting down; retry on another replica")
+        if self.pipeline is None:
+            raise Unavailable("models are still loading; retry shortly")
+        return self.pipeline
+
+
+def _trailers(status: Status) -> tuple[tuple[str, bytes], ...]:
+    """google.rpc.Status details (BadRequest, RetryInfo) as the standard binary trailer."""
+    details = []
+    if status.field:
+        violation = error_details_pb2.BadRequest.FieldViolation(
+            field=status.field, description=status.message
+        )
+        details.append(error_details_pb2.BadRequest(field_violations=[violation]))
+    if status.retry_after is not None:
+        delay = duration_pb2.Duration()
+        delay.FromMilliseconds(int(status.retry_after * 1000))
+        details.append(error_details_pb2.RetryInfo(retry_delay=delay))
+    if not details:
+        return ()
+    packed = []
+    for detail in details:
+        holder = any_pb2.Any()
+        holder.Pack(detail)
+        packed.append(holder)
+    rich = status_pb2.Status(code=status.code.value[0], message=status.message, details=packed)
+    return (("grpc-status-details-bin", rich.SerializeToString()),)
+
+
+class SummarizerServicer(pb_grpc.SummarizerServicer):
+    """precis.v1.Summarizer over a Pipeline; every error goes through errors.to_status."""
+
+    def __init__(self, state: ServingState) -> None:
+        self.state = state
+
+    async def _guard(
+        self, method: str, context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[T]]
+    ) -> T:
+        request_id = (
+            dict(context.invocation_metadata() or ()).get("x-request-id") or uuid.uuid4().hex
+        )
+        context.set_trailing_metadata((("x-request-id", request_id),))
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        task = asyncio.current_task()
+        if task is not None:
+            self.state.in_flight.add(task)
+        try:
+            return await work()
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            log.info("[%s] %s cancelled by the caller", request_id, method)
+            raise
+        except Exception as exc:
+            status = to_status(exc)
+            code = status.code
+            if code is grpc.StatusCode.INTERNAL:
+                log.exception("[%s] %s failed", request_id, method)
+            else:
+                log.info("[%s] %s -> %s: %s", request_id, method, code.name, status.message)
+            await context.abort(
+                code,
+                status.message,
+                trailing_metadata=(("x-request-id", request_id), *_trailers(status)),
+            )
+            raise AssertionError("unreachable") from exc  # abort raises
+        finally:
+            if task is not None:
+                self.state.in_flight.discard(task)
+            elapsed = time.perf_counter() - started
+            self.state.metrics.requests.labels(method, code.name).inc()
+            self.state.metrics.latency.labels(method).observe(elapsed)
+            log.debug("[%s] %s %s in %.1f ms", request_id, method, code.name, elapsed * 1000)
+
+    async def Summarize(
+        self, request: pb.SummarizeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SummarizeResponse:
+        async def work() -> pb.SummarizeResponse:
+            result = await self.state.ready().summarize(convert.summarize_job(request))
+            self.state.metrics.cache_hits.inc(result[2].cache_hits)
+            return convert.summarize_response(*result)
+
+        return await self._guard("Summarize", context, work)
+
+    async def StreamSummarize(
+        self, request: pb.SummarizeRequest, context: grpc.aio.ServicerContext
+    ) -> None:
+        # A coroutine that writes, rather than an async generator, so that one _guard covers
+        # every error, including those after the first message.
+        async def work() -> None:
+            detection: Detection | None = None
+            async for event in self.state.ready().summarize_stream(convert.summarize_job(request)):
+                if isinstance(event, Detection):
+                    detection = event
+                    continue
+                assert detection is not None
+                if not isinstance(event, Summary):
+                    self.state.metrics.cache_hits.inc(event.cache_hits)
+                await context.write(convert.stream_event(detection, event))
+
+        await self._guard("StreamSummarize", context, work)
+
+    async def Translate(
+        self, request: pb.TranslateRequest, context: grpc.aio.ServicerContext
+    ) -> pb.TranslateResponse:
+        async def work() -> pb.TranslateResponse:
+            detection, translations = await self.state.ready().translate(
+                list(request.texts), request.source_language, request.target_language
+            )
+            return convert.translate_response(detection, translations)
+
+        return await self._guard("Translate", context, work)
+
+    async def DetectLanguage(
+        self, request: pb.DetectLanguageRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DetectLanguageResponse:
+        async def work() -> pb.DetectLanguageResponse:
+            pipeline = self.state.ready()
+            detection = await asyncio.to_thread(pipeline.detect, request.text)
+            return convert.detect_response(detection)
+
+        return await self._guard("DetectLanguage", context, work)
+
+    async def GetInfo(
+        self, request: pb.GetInfoRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetInfoResponse:
+        async def work() -> pb.GetInfoResponse:
+            pipeline = self.state.ready()
+            return convert.info_response(
+                self.state.settings,
+                models=pipeline.models.models,
+                pairs=pipeline.models.pairs,
+                backend=self.state.backend,
+                device=self.state.device,
+            )
+
+        return await self._guard("GetInfo", context, work)

@@ -1,0 +1,167 @@
+"""Server-side `precis` commands: serve and models fetch|build-tiny|list (the server extra)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from typing import Any
+
+from service.config import add_arguments, load_settings, overrides_from
+
+log = logging.getLogger(__name__)
+EXIT_FAILED = 2
+
+
+def add_server_commands(subparsers: Any) -> None:
+    """Add `serve` and `models` to the `precis` parser."""
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the gRPC server",
+        description="Run the gRPC server. Every setting is also PRECIS_<NAME> and a TOML key "
+        "(--config FILE or PRECIS_CONFIG).",
+    )
+    serve.add_argument("--config", type=str, default=None, help="TOML settings file")
+    add_arguments(serve)
+    serve.set_defaults(func=_run_serve)
+
+    models = subparsers.add_parser("models", help="download, build and list models")
+    commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+
+    fetch = commands.add_parser(
+        "fetch", help="download a profile's models from the Hugging Face Hub (pinned revisions)"
+    )
+    _add_store_flags(fetch)
+    fetch.add_argument("--force", action="store_true", help="download again even if present")
+    fetch.set_defaults(func=_run_fetch)
+
+    build = commands.add_parser(
+        "build-tiny", help="build random-weight models offline (tests, benchmarks, demos)"
+    )
+    _add_store_flags(build, profile=False)
+    build.add_argument(
+        "--size",
+        choices=("tiny", "real"),
+        default="tiny",
+        help="tiny: the `tiny` profile (seconds); real: the `bench` profile, random weights at "
+        "the default profile's exact sizes (minutes, ~5 GB)",
+    )
+    build.add_argument("--force", action="store_true", help="rebuild even if present")
+    build.set_defaults(func=_run_build)
+
+    listing = commands.add_parser("list", help="profiles, their models and what is on disk")
+    _add_store_flags(listing, profile=False)
+    listing.set_defaults(func=_run_list)
+
+
+def _add_store_flags(parser: argparse.ArgumentParser, *, profile: bool = True) -> None:
+    if profile:
+        parser.add_argument("--profile", default=None, help="catalog profile [default: default]")
+    parser.add_argument(
+        "--model-dir", dest="model_dir", default=None, help="model directory [env PRECIS_MODEL_DIR]"
+    )
+    parser.add_argument("--backend", default=None, help="ctranslate2 (converts) or transformers")
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    overrides = {k: getattr(args, k, None) for k in ("profile", "model_dir", "backend")}
+    return load_settings(overrides=overrides)
+
+
+def _logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from models.store import ModelsMissing
+    from service.server import run
+
+    try:
+        settings = load_settings(
+            config_file=Path(args.config) if args.config else None, overrides=overrides_from(args)
+        )
+    except (ValueError, OSError) as exc:
+        print(f"precis: bad settings: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _logging(settings.log_level)
+    try:
+        asyncio.run(run(settings))
+    except (ModelsMissing, KeyError) as exc:
+        print(f"precis: {exc.args[0]}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception:
+        log.exception("the server failed")
+        return 1
+    return 0
+
+
+def _run_fetch(args: argparse.Namespace) -> int:
+    from models.catalog import load_catalog
+    from models.fetch import FetchError, fetch_profile
+
+    settings = _settings(args)
+    _logging()
+    profile = load_catalog().profile(settings.profile)
+    built = [s.name for s in profile.models if s.is_built]
+    if built:
+        print(
+            f"precis: profile {profile.name!r} is built locally, not downloaded: run "
+            "`precis models build-tiny`",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    try:
+        manifests = fetch_profile(
+            profile,
+            settings.model_dir,
+            convert=settings.backend == "ctranslate2",
+            force=args.force,
+        )
+    except FetchError as exc:
+        print(f"precis: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for manifest in manifests:
+        print(f"{manifest.repo}@{manifest.revision}")
+    return 0
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    import shutil
+
+    from models.catalog import load_catalog
+    from models.loader import build_missing
+
+    settings = _settings(args)
+    _logging()
+    profile = load_catalog().profile("tiny" if args.size == "tiny" else "bench")
+    if args.force:
+        for spec in profile.models:
+            shutil.rmtree(spec.directory(settings.model_dir), ignore_errors=True)
+    built = build_missing(profile, settings.model_dir)
+    print(
+        f"profile {profile.name!r}: built {len(built)} model(s) in {settings.model_dir}"
+        f" ({len(profile.models) - len(built)} already there)"
+    )
+    return 0
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    from models.catalog import load_catalog
+    from models.store import is_present, read_manifest
+
+    settings = _settings(args)
+    for profile in load_catalog().profiles.values():
+        print(f"{profile.name}: {profile.description}")
+        for spec in profile.models:
+            manifest = read_manifest(spec, settings.model_dir)
+            here = is_present(spec, settings.model_dir, backend=settings.backend)
+            state = f"present @{manifest.revision}" if here and manifest else "missing"
+            print(f"  {spec.task:<9} {spec.repo:<40} {spec.license:<12} {state}")
+    return 0

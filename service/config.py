@@ -1,0 +1,205 @@
+"""One frozen Settings object: defaults <- TOML file <- PRECIS_* environment <- CLI flags."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+ENV_PREFIX = "PRECIS_"
+LANGUAGES = ("en", "fr", "uk", "ru")
+
+
+def default_model_dir() -> Path:
+    """Where models live unless told otherwise: $XDG_CACHE_HOME/precis/models."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "precis" / "models"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be told. Each field is also `PRECIS_<NAME>` and `--<name>`."""
+
+    # Network and security.
+    host: str = field(default="127.0.0.1", metadata={"help": "address to listen on"})
+    port: int = field(default=50051, metadata={"help": "gRPC port (0 picks a free one)"})
+    api_keys: tuple[str, ...] = field(
+        default=(), metadata={"help": "accepted API keys (comma-separated); empty = no auth"}
+    )
+    tls_cert: Path | None = field(default=None, metadata={"help": "PEM certificate: enables TLS"})
+    tls_key: Path | None = field(default=None, metadata={"help": "PEM private key for tls_cert"})
+    tls_client_ca: Path | None = field(
+        default=None, metadata={"help": "PEM CA bundle: require client certificates (mTLS)"}
+    )
+    metrics_port: int = field(
+        default=0, metadata={"help": "Prometheus /metrics port on host (0 = off)"}
+    )
+    grace_seconds: float = field(
+        default=10.0, metadata={"help": "on SIGTERM, how long in-flight calls may finish"}
+    )
+    max_concurrent_rpcs: int = field(
+        default=256, metadata={"help": "RPCs handled at once before RESOURCE_EXHAUSTED"}
+    )
+    log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
+
+    # Models.
+    profile: str = field(default="default", metadata={"help": "model profile from the catalog"})
+    model_dir: Path = field(
+        default_factory=default_model_dir, metadata={"help": "folder holding fetched models"}
+    )
+    backend: Literal["ctranslate2", "transformers"] = field(
+        default="ctranslate2", metadata={"help": "inference engine"}
+    )
+    device: Literal["auto", "cpu", "cuda"] = field(default="auto", metadata={"help": "device"})
+    compute_type: str = field(
+        default="auto",
+        metadata={"help": "auto (int8 on CPU, int8_float16 on GPU), int8, float32, float16 ..."},
+    )
+    threads: int = field(default=0, metadata={"help": "inference threads (0 = all cores)"})
+    summarizer: Literal["abstractive", "extractive"] = field(
+        default="abstractive",
+        metadata={"help": "abstractive (the profile's model) or extractive (no weights)"},
+    )
+
+    # Batching and caching.
+    max_batch_tokens: int = field(default=4096, metadata={"help": "input tokens in one model call"})
+    max_batch_size: int = field(default=32, metadata={"help": "texts in one model call"})
+    max_wait_ms: float = field(
+        default=5.0, metadata={"help": "how long a batch waits to fill up, in ms"}
+    )
+    max_queue: int = field(
+        default=512, metadata={"help": "texts waiting per model before RESOURCE_EXHAUSTED"}
+    )
+    cache_bytes: int = field(
+        default=64 * 2**20, metadata={"help": "result cache size in bytes (0 = off)"}
+    )
+
+    # Request limits.
+    max_article_chars: int = field(
+        default=200_000, metadata={"help": "longest accepted article, in characters"}
+    )
+    max_target_languages: int = field(default=4, metadata={"help": "targets per request"})
+    max_summary_tokens: int = field(default=512, metadata={"help": "largest max_tokens"})
+    max_chunks: int = field(
+        default=32, metadata={"help": "chunks per article before the rest is left out"}
+    )
+    max_translate_texts: int = field(default=128, metadata={"help": "texts per Translate call"})
+    translation_length_ratio: float = field(
+        default=1.5, metadata={"help": "max translation tokens per source token (plus 8)"}
+    )
+    translation_min_length_ratio: float = field(
+        default=0.0,
+        metadata={"help": "min translation tokens per source token (benchmarks: fixed lengths)"},
+    )
+
+    def __post_init__(self) -> None:
+        if self.tls_key and not self.tls_cert:
+            raise ValueError("tls_key needs tls_cert")
+        if self.tls_client_ca and not self.tls_cert:
+            raise ValueError("tls_client_ca (mTLS) needs tls_cert and tls_key")
+        for name in (
+            "max_batch_tokens",
+            "max_batch_size",
+            "max_queue",
+            "max_article_chars",
+            "max_target_languages",
+            "max_summary_tokens",
+            "max_chunks",
+            "max_translate_texts",
+            "max_concurrent_rpcs",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+
+def _field_types() -> dict[str, Any]:
+    return typing.get_type_hints(Settings)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a TOML, environment or CLI value into the field's type, or raise ValueError."""
+    hint = _field_types()[name]
+    args = typing.get_args(hint)
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        if value not in args:
+            raise ValueError(f"{name} must be one of {', '.join(args)}, got {value!r}")
+        return value
+    if hint == tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value)
+        return tuple(item.strip() for item in items if item.strip())
+    if Path in (hint, *args):
+        return Path(value).expanduser() if value not in (None, "") else None
+    if hint is bool:
+        if isinstance(value, str):
+            return value.lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    try:
+        return hint(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {hint.__name__}, got {value!r}") from None
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings from every layer, later layers winning.
+
+    Args:
+        config_file: TOML file with top-level keys named like the fields; defaults to
+            $PRECIS_CONFIG when set.
+        env: environment to read PRECIS_* from (os.environ when None).
+        overrides: values from the command line (None values are ignored).
+
+    Returns:
+        The frozen settings.
+
+    Raises:
+        ValueError: an unknown key or a value of the wrong type, naming the culprit.
+    """
+    env = os.environ if env is None else env
+    names = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["PRECIS_CONFIG"]) if env.get("PRECIS_CONFIG") else None)
+    if path is not None:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown setting(s) in {path}: {', '.join(unknown)}")
+        values.update(data)
+    for name in names:
+        key = ENV_PREFIX + name.upper()
+        if key in env:
+            values[name] = env[key]
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return Settings(**{name: _coerce(name, value) for name, value in values.items()})
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one `--<name>` flag per setting (default None, so unset flags do not override)."""
+    for f in fields(Settings):
+        flag = "--" + f.name.replace("_", "-")
+        default = f.default if f.default is not dataclasses.MISSING else "(see docs)"
+        parser.add_argument(
+            flag,
+            dest=f.name,
+            default=None,
+            metavar=f.name.upper(),
+            help=f"{f.metadata.get('help', '')} [env {ENV_PREFIX}{f.name.upper()}; "
+            f"default {default}]",
+        )
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line."""
+    return {f.name: getattr(args, f.name, None) for f in fields(Settings)}

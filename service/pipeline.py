@@ -1,0 +1,367 @@
+"""Detect -> summarize (chunked) -> translate to each target; the product logic, no gRPC."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+from models.batching import Generated
+from models.language import LanguageDetector
+from models.loader import LoadedModel, ModelSet
+from models.sentences import pack, split_sentences
+from service.config import LANGUAGES, Settings
+from service.errors import InvalidArgument, TooLarge
+
+log = logging.getLogger(__name__)
+
+# Summary length presets, in summarizer tokens: (min, max).
+LENGTHS = {"short": (10, 40), "medium": (30, 90), "long": (60, 160)}
+DETECTION_SAMPLE_CHARS = 4000  # language detection reads the start of long texts only
+MAX_MERGE_PASSES = 4
+
+
+@dataclass(frozen=True)
+class SummarizeJob:
+    """A validated-on-use summarization request."""
+
+    text: str
+    title: str = ""
+    source_language: str = ""
+    targets: tuple[str, ...] = ()
+    length: str = "medium"
+    min_tokens: int | None = None
+    max_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str
+    confidence: float
+    scores: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Summary:
+    language: str
+    text: str
+    model: str
+    translated_from: str = ""
+    pivot_language: str = ""
+
+
+@dataclass(frozen=True)
+class Translation:
+    text: str
+    model: str
+    pivot_language: str = ""
+
+
+@dataclass
+class Metadata:
+    """How a request was served (see SummarizeMetadata in the proto)."""
+
+    input_characters: int = 0
+    input_tokens: int = 0
+    chunks: int = 0
+    truncated: bool = False
+    truncated_characters: int = 0
+    queue_ms: float = 0.0
+    inference_ms: float = 0.0
+    total_ms: float = 0.0
+    cache_hits: int = 0
+    summarized_in: str = ""
+    merge_passes: int = 0
+
+    def add(self, part: Generated | Metadata) -> None:
+        """Count another stage's queueing, inference and cache hits in this request's totals."""
+        self.queue_ms += part.queue_ms
+        self.inference_ms += part.inference_ms
+        self.cache_hits += part.cache_hits
+
+
+@dataclass(frozen=True)
+class _Translated:
+    texts: list[str]
+    model: str
+    pivot: str
+    metadata: Metadata = field(default_factory=Metadata)
+
+
+def normalize_language(code: str, *, field_name: str) -> str:
+    """ "en-GB" / "EN" -> "en"; INVALID_ARGUMENT for anything not supported."""
+    primary = code.strip().replace("_", "-").split("-", 1)[0].lower()
+    if primary not in LANGUAGES:
+        raise InvalidArgument(
+            f"unsupported language {code!r} in {field_name}; supported: {', '.join(LANGUAGES)}",
+            field=field_name,
+        )
+    return primary
+
+
+class Pipeline:
+    """Serves summaries and translations with a profile's loaded models."""
+
+    def __init__(self, models: ModelSet, detector: LanguageDetector, settings: Settings) -> None:
+        self.models = models
+        self.detector = detector
+        self.settings = settings
+
+    # -- detection ------------------------------------------------------------------------------
+
+    def detect(self, text: str) -> Detection:
+        """The most likely supported language of `text`.
+
+        Raises:
+            InvalidArgument: empty text, or no supported language recognised in it.
+        """
+        if not text.strip():
+            raise InvalidArgument("text is empty", field="text")
+        scores = tuple(self.detector.scores(text[:DETECTION_SAMPLE_CHARS]))
+        if not scores or scores[0][1] <= 0.0:
+            raise InvalidArgument(
+                "could not detect the language of the text; set source_language to one of "
+                + ", ".join(LANGUAGES),
+                field="source_language",
+            )
+        return Detection(scores[0][0], scores[0][1], scores)
+
+    async def _source(self, given: str, text: str) -> Detection:
+        if given:
+            return Detection(normalize_language(given, field_name="source_language"), 1.0)
+        return await asyncio.to_thread(self.detect, text)
+
+    # -- summarization --------------------------------------------------------------------------
+
+    def _validate(self, job: SummarizeJob) -> tuple[tuple[str, ...], int, int]:
+        s = self.settings
+        if not job.text.strip():
+            raise InvalidArgument("text is empty", field="text")
+        size = len(job.text) + len(job.title)
+        if size > s.max_article_chars:
+            raise TooLarge(
+                f"article has {size} characters; the limit is {s.max_article_chars}", field="text"
+            )
+        if len(job.targets) > s.max_target_languages:
+            raise InvalidArgument(
+                f"{len(job.targets)} target languages; at most {s.max_target_languages}",
+                field="target_languages",
+            )
+        targets = tuple(normalize_language(t, field_name="target_languages") for t in job.targets)
+        if len(set(targets)) != len(targets):
+            raise InvalidArgument("a target language is repeated", field="target_languages")
+        if job.length not in LENGTHS:
+            raise InvalidArgument(
+                f"unknown length {job.length!r}; use {', '.join(LENGTHS)}", field="length"
+            )
+        low, high = LENGTHS[job.length]
+        if job.min_tokens is not None or job.max_tokens is not None:
+            high = job.max_tokens if job.max_tokens is not None else max(high, job.min_tokens or 0)
+            low = job.min_tokens if job.min_tokens is not None else min(low, high)
+            if low < 0 or high < 1 or low > high or high > s.max_summary_tokens:
+                raise InvalidArgument(
+                    f"bad length bounds min_tokens={low} max_tokens={high}: need "
+                    f"0 <= min_tokens <= max_tokens <= {s.max_summary_tokens} and max_tokens >= 1",
+                    field="max_tokens" if high > s.max_summary_tokens or high < 1 else "min_tokens",
+                )
+        return targets, low, high
+
+    async def summarize(self, job: SummarizeJob) -> tuple[Detection, list[Summary], Metadata]:
+        """Summaries in request order (see summarize_stream)."""
+        detection: Detection | None = None
+        summaries: list[Summary] = []
+        metadata = Metadata()
+        async for event in self.summarize_stream(job):
+            if isinstance(event, Detection):
+                detection = event
+            elif isinstance(event, Summary):
+                summaries.append(event)
+            else:
+                metadata = event
+        assert detection is not None
+        order = {lang: i for i, lang in enumerate(summaries_order(job, detection))}
+        summaries.sort(key=lambda s: order[s.language])
+        return detection, summaries, metadata
+
+    async def summarize_stream(
+        self, job: SummarizeJob
+    ) -> AsyncIterator[Detection | Summary | Metadata]:
+        """Yield the detection, then each target's summary as soon as it is ready, then metadata.
+
+        Raises:
+            InvalidArgument: bad input (the message says what is allowed).
+            TooLarge: the article exceeds max_article_chars.
+            QueueFull: a model queue is full.
+        """
+        started = time.perf_counter()
+        targets, low, high = self._validate(job)
+        text = _with_title(job.title, job.text)
+        detection = await self._source(job.source_language, text)
+        yield detection
+        source = detection.language
+        targets = targets or (source,)
+        metadata = Metadata(input_characters=len(text))
+
+        summarizer = self.models.summarizer
+        if source not in summarizer.spec.languages:
+            # The summarizer does not read this language: translate the article to English first.
+            english = await self._translate([text], source, "en")
+            metadata.add(english.metadata)
+            text, summary_language = english.texts[0], "en"
+            metadata.summarized_in = "en"
+        else:
+            summary_language = source
+        summary_text = await self._summarize_text(summarizer, text, low, high, metadata)
+        summary = Summary(summary_language, summary_text, summarizer.name)
+
+        async def in_language(target: str) -> tuple[Summary, Metadata]:
+            translated = await self._translate([summary.text], summary.language, target)
+            if target == summary.language:
+                return summary, translated.metadata
+            return (
+                Summary(
+                    target,
+                    translated.texts[0],
+                    translated.model,
+                    summary.language,
+                    translated.pivot,
+                ),
+                translated.metadata,
+            )
+
+        tasks = [asyncio.ensure_future(in_language(target)) for target in targets]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                result, part = await next_done
+                metadata.add(part)
+                yield result
+        finally:
+            for task in tasks:
+                task.cancel()
+        metadata.total_ms = (time.perf_counter() - started) * 1000
+        yield metadata
+
+    async def _summarize_text(
+        self, model: LoadedModel, text: str, low: int, high: int, metadata: Metadata
+    ) -> str:
+        """Summarize a text of any length: chunk at sentences, summarize, merge, repeat."""
+        engine = model.batcher.engine
+        budget = engine.max_input_tokens - 2  # room for the begin/end tokens of a packed chunk
+        sentences = split_sentences(text)
+        chunks = await model.batcher.run_sync(
+            lambda: pack(sentences, budget=budget, count=engine.count_tokens)
+        )
+        metadata.input_tokens = sum(await model.batcher.run_sync(engine.count_tokens, chunks))
+        metadata.chunks = len(chunks)
+        if len(chunks) > self.settings.max_chunks:
+            dropped = chunks[self.settings.max_chunks :]
+            chunks = chunks[: self.settings.max_chunks]
+            metadata.truncated = True
+            metadata.truncated_characters = sum(len(c) for c in dropped)
+            log.warning(
+                "article cut to %d chunks (%d characters left out)",
+                len(chunks),
+                metadata.truncated_characters,
+            )
+        growth = 1.0  # how much longer outputs re-tokenize than generated (1.0 for real models)
+        while len(chunks) > 1:
+            # Intermediate summaries share the window, so that their merge fits in one chunk.
+            per_chunk = max(4, min(high, int(budget / (len(chunks) * growth))))
+            generated = await model.batcher.submit(
+                chunks, model.options(max_new_tokens=per_chunk, min_new_tokens=min(low, per_chunk))
+            )
+            metadata.add(generated)
+            metadata.merge_passes += 1
+            counts = await model.batcher.run_sync(engine.count_tokens, generated.outputs)
+            growth = max(growth, max(counts) / per_chunk)
+            chunks = pack(
+                generated.outputs, budget=budget, count=engine.count_tokens, lengths=counts
+            )
+            if metadata.merge_passes >= MAX_MERGE_PASSES and len(chunks) > 1:
+                metadata.truncated = True
+                metadata.truncated_characters += sum(len(c) for c in chunks[1:])
+                chunks = chunks[:1]
+        generated = await model.batcher.submit(
+            chunks, model.options(max_new_tokens=high, min_new_tokens=low)
+        )
+        metadata.add(generated)
+        return generated.outputs[0].strip()
+
+    # -- translation ----------------------------------------------------------------------------
+
+    async def translate(
+        self, texts: Sequence[str], source_language: str, target_language: str
+    ) -> tuple[Detection, list[Translation]]:
+        """Translate each text into the target language.
+
+        Raises:
+            InvalidArgument: no texts, an empty text, too many texts, or a bad language.
+            TooLarge: the texts together exceed max_article_chars.
+        """
+        s = self.settings
+        if not texts:
+            raise InvalidArgument("texts is empty; give at least one text", field="texts")
+        if len(texts) > s.max_translate_texts:
+            raise InvalidArgument(
+                f"{len(texts)} texts; at most {s.max_translate_texts} per call", field="texts"
+            )
+        for i, text in enumerate(texts):
+            if not text.strip():
+                raise InvalidArgument(f"texts[{i}] is empty", field="texts")
+        size = sum(len(t) for t in texts)
+        if size > s.max_article_chars:
+            raise TooLarge(f"texts have {size} characters; the limit is {s.max_article_chars}")
+        if not target_language:
+            raise InvalidArgument(
+                f"target_language is required; one of {', '.join(LANGUAGES)}",
+                field="target_language",
+            )
+        target = normalize_language(target_language, field_name="target_language")
+        detection = await self._source(source_language, "\n\n".join(texts))
+        result = await self._translate(list(texts), detection.language, target)
+        return detection, [Translation(t, result.model, result.pivot) for t in result.texts]
+
+    async def _translate(self, texts: list[str], source: str, target: str) -> _Translated:
+        """Sentence by sentence, all sentences of all texts in one submit per hop."""
+        hops = self.models.route(source, target)
+        if hops is None:
+            raise InvalidArgument(f"no translation from {source} to {target} in this profile")
+        metadata = Metadata()
+        for hop in hops:
+            per_text = [split_sentences(t) or [t] for t in texts]
+            flat = [hop.prepare(s) for sentences in per_text for s in sentences]
+            lengths = hop.model.batcher.engine.count_tokens(flat)
+            # One length bound for all sentences (from the longest) keeps them in one batch.
+            longest = math.ceil(max(lengths) * self.settings.translation_length_ratio) + 8
+            options = hop.model.options(
+                max_new_tokens=min(longest, hop.model.spec.max_input_tokens),
+                min_new_tokens=math.floor(
+                    min(lengths) * self.settings.translation_min_length_ratio
+                ),
+            )
+            generated = await hop.model.batcher.submit(flat, options)
+            metadata.add(generated)
+            outputs = iter(generated.outputs)
+            texts = [" ".join(next(outputs).strip() for _ in sentences) for sentences in per_text]
+        return _Translated(
+            texts,
+            "+".join(h.model.name for h in hops) or "",
+            hops[0].target if len(hops) > 1 else "",
+            metadata,
+        )
+
+
+def summaries_order(job: SummarizeJob, detection: Detection) -> tuple[str, ...]:
+    """Target languages in request order (the source language when none were asked for)."""
+    targets = tuple(normalize_language(t, field_name="target_languages") for t in job.targets)
+    return targets or (detection.language,)
+
+
+def _with_title(title: str, text: str) -> str:
+    title = title.strip()
+    if not title:
+        return text
+    return f"{title}{'' if title[-1] in '.!?…' else '.'}\n\n{text}"

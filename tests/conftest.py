@@ -1,0 +1,116 @@
+"""Shared fixtures: tiny models built once, real servers on 127.0.0.1:0 in background threads."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+from models.catalog import load_catalog
+from models.loader import build_missing
+from service.client import PrecisClient
+from service.config import Settings, load_settings
+from service.server import PrecisServer
+
+CORPUS = Path(__file__).resolve().parents[1] / "models" / "corpus"
+
+
+def article(language: str) -> str:
+    """A news article in `language`, written for this project (models/corpus)."""
+    return (CORPUS / f"{language}.txt").read_text(encoding="utf-8")
+
+
+class ServerThread:
+    """A PrecisServer on its own event loop in a daemon thread, driven from sync tests."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server: PrecisServer = self.call(self._create(settings))
+        self.port: int = self.call(self.server.start())
+        self.address = f"127.0.0.1:{self.port}"
+
+    @staticmethod
+    async def _create(settings: Settings) -> PrecisServer:
+        return PrecisServer(settings)
+
+    def call(self, coro: Coroutine[Any, Any, Any], timeout: float = 120) -> Any:
+        """Run a coroutine on the server's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def load(self) -> ServerThread:
+        self.call(self.server.load())
+        return self
+
+    def client(self, **kwargs: Any) -> PrecisClient:
+        kwargs.setdefault("timeout", 60.0)
+        return PrecisClient(target=self.address, **kwargs)
+
+    def close(self) -> None:
+        self.call(self.server.stop(grace=1.0))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny profile, built once per test session (a few seconds)."""
+    path = tmp_path_factory.mktemp("models")
+    build_missing(load_catalog().profile("tiny"), path)
+    return path
+
+
+def tiny_settings(model_dir: Path, **overrides: Any) -> Settings:
+    values = {
+        "profile": "tiny",
+        "model_dir": model_dir,
+        "host": "127.0.0.1",
+        "port": 0,
+        "threads": 2,
+        **overrides,
+    }
+    return load_settings(env={}, overrides=values)
+
+
+@pytest.fixture(scope="session")
+def server(model_dir: Path) -> Iterator[ServerThread]:
+    """The main server: tiny profile, CTranslate2 int8, default limits."""
+    running = ServerThread(tiny_settings(model_dir)).load()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="session")
+def client(server: ServerThread) -> Iterator[PrecisClient]:
+    with server.client() as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def strict_server(model_dir: Path) -> Iterator[ServerThread]:
+    """Small limits, an API key and no cache: for limits, auth and batching isolation."""
+    running = ServerThread(
+        tiny_settings(
+            model_dir,
+            api_keys="secret-key",
+            max_chunks=2,
+            max_article_chars=20_000,
+            max_queue=8,
+            cache_bytes=0,
+        )
+    ).load()
+    yield running
+    running.close()
