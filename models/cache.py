@@ -6,7 +6,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-
 ENTRY_OVERHEAD = 128  # bytes of bookkeeping counted per entry
 
 

@@ -7,8 +7,8 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
@@ -36,7 +36,6 @@ class ServingState:
     draining: bool = False
     backend: str = ""
     device: str = ""
-    in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def ready(self) -> Pipeline:
         if self.draining:
@@ -84,9 +83,6 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
         context.set_trailing_metadata((("x-request-id", request_id),))
         started = time.perf_counter()
         code = grpc.StatusCode.OK
-        task = asyncio.current_task()
-        if task is not None:
-            self.state.in_flight.add(task)
         try:
             return await work()
         except asyncio.CancelledError:
@@ -107,8 +103,6 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
             )
             raise AssertionError("unreachable") from exc  # abort raises
         finally:
-            if task is not None:
-                self.state.in_flight.discard(task)
             elapsed = time.perf_counter() - started
             self.state.metrics.requests.labels(method, code.name).inc()
             self.state.metrics.latency.labels(method).observe(elapsed)

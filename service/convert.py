@@ -65,10 +65,14 @@ def summarize_response(
 
 
 def stream_event(detection: Detection, event: Summary | Metadata) -> pb.SummarizeStreamResponse:
-    common = {"detected_language": detection.language, "language_confidence": detection.confidence}
+    message = pb.SummarizeStreamResponse(
+        detected_language=detection.language, language_confidence=detection.confidence
+    )
     if isinstance(event, Summary):
-        return pb.SummarizeStreamResponse(summary=summary(event), **common)
-    return pb.SummarizeStreamResponse(metadata=metadata(event), **common)
+        message.summary.CopyFrom(summary(event))
+    else:
+        message.metadata.CopyFrom(metadata(event))
+    return message
 
 
 def translate_response(

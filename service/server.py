@@ -150,9 +150,10 @@ class PrecisServer:
             )
             return models, detector
 
-        self.models, detector = await asyncio.to_thread(load_all)
-        self.models.start()
-        pipeline = Pipeline(self.models, detector, s)
+        models, detector = await asyncio.to_thread(load_all)
+        self.models = models
+        models.start()
+        pipeline = Pipeline(models, detector, s)
         await self._warm_up(pipeline)
         self.state.backend, self.state.device = runtime.backend, runtime.device
         self.state.pipeline = pipeline

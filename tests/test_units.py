@@ -82,7 +82,7 @@ def test_pack_keeps_every_word_within_budget() -> None:
     def words(texts):  # type: ignore[no-untyped-def]
         return [len(t.split()) for t in texts]
 
-    sentences = split_sentences(article("en")) + ["word " * 50]
+    sentences = [*split_sentences(article("en")), "word " * 50]
     chunks = pack(sentences, budget=20, count=words)
     assert all(n <= 20 for n in words(chunks))
     assert " ".join(chunks).split() == " ".join(sentences).split()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 
@@ -46,6 +47,7 @@ class TokenizedEngine:
     name: str
     max_input_tokens: int
     tokenizer: Any
+    prefix_length: int = 0  # tokens a model forces before its output (BART's <s>)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
@@ -63,3 +65,13 @@ class TokenizedEngine:
     def generate_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
         """Generated token ids, special tokens included."""
         raise NotImplementedError
+
+
+def forced_bos_token(path: Path) -> int | None:
+    """The token a model forces first: generation_config.json, else config.json (older hubs)."""
+    from transformers import AutoConfig, GenerationConfig
+
+    try:
+        return GenerationConfig.from_pretrained(path).forced_bos_token_id
+    except OSError:
+        return getattr(AutoConfig.from_pretrained(path), "forced_bos_token_id", None)

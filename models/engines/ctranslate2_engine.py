@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.engines.base import GenerateOptions, TokenizedEngine
+from models.engines.base import GenerateOptions, TokenizedEngine, forced_bos_token
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,8 @@ class CTranslate2Engine(TokenizedEngine):
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
         # BART-style models force a first token (<s>); transformers does it via the generation
         # config, CTranslate2 needs it as a target prefix to decode the same way.
-        forced = _forced_bos(tokenizer_path)
+        forced = forced_bos_token(tokenizer_path)
+        self.prefix_length = int(forced is not None)
         self._prefix = (
             [self.tokenizer.convert_ids_to_tokens(forced)] if forced is not None else None
         )
@@ -64,19 +65,10 @@ class CTranslate2Engine(TokenizedEngine):
             source,
             target_prefix=[self._prefix] * len(source) if self._prefix else None,
             beam_size=options.num_beams,
-            max_decoding_length=options.max_new_tokens,
-            min_decoding_length=options.min_new_tokens,
+            # CTranslate2 counts the target prefix in both lengths.
+            max_decoding_length=options.max_new_tokens + self.prefix_length,
+            min_decoding_length=options.min_new_tokens + self.prefix_length,
             length_penalty=options.length_penalty,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
         )
         return [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
-
-
-def _forced_bos(path: Path) -> int | None:
-    """The token a model forces first: generation_config.json, else config.json (older hubs)."""
-    from transformers import AutoConfig, GenerationConfig
-
-    try:
-        return GenerationConfig.from_pretrained(path).forced_bos_token_id
-    except OSError:
-        return getattr(AutoConfig.from_pretrained(path), "forced_bos_token_id", None)

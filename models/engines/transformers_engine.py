@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.engines.base import GenerateOptions, TokenizedEngine
+from models.engines.base import GenerateOptions, TokenizedEngine, forced_bos_token
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,7 @@ class TransformersEngine(TokenizedEngine):
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=getattr(torch, dtype))
         self.model.to(device).eval()
-        # The end-of-sequence token counts towards max_new_tokens in transformers, not in our
-        # GenerateOptions (nor in CTranslate2): add it back when the model forces one.
-        self._eos_slack = 1
+        self.prefix_length = int(forced_bos_token(path) is not None)
 
     def generate_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
         batch = self.tokenizer(
@@ -58,8 +56,10 @@ class TransformersEngine(TokenizedEngine):
         with self._torch.inference_mode():
             out = self.model.generate(
                 **batch,
-                max_new_tokens=options.max_new_tokens + self._eos_slack,
-                min_new_tokens=options.min_new_tokens,
+                # transformers counts a forced first token and the end token in these lengths;
+                # GenerateOptions counts neither.
+                max_new_tokens=options.max_new_tokens + self.prefix_length + 1,
+                min_new_tokens=options.min_new_tokens + self.prefix_length,
                 num_beams=options.num_beams,
                 length_penalty=options.length_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,

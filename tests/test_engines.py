@@ -1,0 +1,164 @@
+"""Engines and batching on the real tiny models: agreement, batching, cancellation, extractive."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from conftest import ServerThread, article, tiny_settings
+
+from models.batching import BatchLimits, MicroBatcher
+from models.catalog import load_catalog
+from models.engines.base import Engine, GenerateOptions
+from models.engines.ctranslate2_engine import CTranslate2Engine
+from models.engines.extractive import ExtractiveEngine
+from models.engines.transformers_engine import TransformersEngine
+from models.loader import Runtime, load_engine
+from models.sentences import split_sentences
+from models.store import ctranslate2_path, transformers_path
+
+GREEDY = GenerateOptions(max_new_tokens=12, num_beams=1)
+
+
+def _engines(model_dir: Path, name: str) -> tuple[TransformersEngine, CTranslate2Engine]:
+    spec = next(s for s in load_catalog().profile("tiny").models if s.name == name)
+    torch_engine = TransformersEngine(
+        transformers_path(spec, model_dir), name=name, max_input_tokens=spec.max_input_tokens
+    )
+    ct2_engine = CTranslate2Engine(
+        ctranslate2_path(spec, model_dir),
+        transformers_path(spec, model_dir),
+        name=name,
+        max_input_tokens=spec.max_input_tokens,
+        compute_type="float32",
+        threads=1,
+    )
+    return torch_engine, ct2_engine
+
+
+@pytest.mark.parametrize("name", ["tiny-bart", "tiny-marian-en-fr", "tiny-marian-en-zle"])
+def test_transformers_and_ctranslate2_generate_the_same_tokens(model_dir: Path, name: str) -> None:
+    torch_engine, ct2_engine = _engines(model_dir, name)
+    prefix = ">>ukr<< " if name.endswith("zle") else ""
+    texts = [prefix + s for s in split_sentences(article("en"))[:6]]
+    assert torch_engine.count_tokens(texts) == ct2_engine.count_tokens(texts)
+    expected = torch_engine.content_ids(texts, GREEDY)
+    assert ct2_engine.content_ids(texts, GREEDY) == expected
+    assert all(len(ids) == GREEDY.max_new_tokens for ids in expected)  # random: no early EOS
+
+
+def test_int8_engine_loads_and_respects_lengths(model_dir: Path) -> None:
+    spec = load_catalog().profile("tiny").summarizer
+    engine = load_engine(spec, model_dir, Runtime("ctranslate2", "cpu", "int8", 1))
+    ids = engine.content_ids(
+        ["The council met.", "Rain is expected."],  # type: ignore[attr-defined]
+        GenerateOptions(max_new_tokens=5, min_new_tokens=5),
+    )
+    assert [len(x) for x in ids] == [5, 5]
+
+
+class CountingEngine:
+    """A real engine, with a record of the batches it was given."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.inner = engine
+        self.name = engine.name
+        self.max_input_tokens = engine.max_input_tokens
+        self.batches: list[int] = []
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return self.inner.count_tokens(texts)
+
+    def generate(self, texts: Sequence[str], options: GenerateOptions) -> list[str]:
+        self.batches.append(len(texts))
+        return self.inner.generate(texts, options)
+
+
+def _marian(model_dir: Path) -> Engine:
+    spec = load_catalog().profile("tiny").translators[0]
+    return load_engine(spec, model_dir, Runtime("ctranslate2", "cpu", "int8", 1))
+
+
+def test_concurrent_submits_share_model_calls(model_dir: Path) -> None:
+    engine = CountingEngine(_marian(model_dir))
+    texts = split_sentences(article("en"))[:12]
+
+    async def run() -> list[str]:
+        batcher = MicroBatcher(engine, limits=BatchLimits(max_wait_ms=20, max_batch_size=32))
+        batcher.start()
+        try:
+            results = await asyncio.gather(*(batcher.submit([t], GREEDY) for t in texts))
+        finally:
+            await batcher.close()
+        return [r.outputs[0] for r in results]
+
+    together = asyncio.run(run())
+    assert sum(engine.batches) == len(texts)
+    assert len(engine.batches) < len(texts)  # callers shared generate calls
+    assert max(engine.batches) > 1
+    alone = [engine.inner.generate([t], GREEDY)[0] for t in texts]
+    assert together == alone  # batching does not change anyone's result
+
+
+def test_batches_respect_size_and_token_caps(model_dir: Path) -> None:
+    engine = CountingEngine(_marian(model_dir))
+    texts = split_sentences(article("fr"))[:10]
+
+    async def run() -> None:
+        limits = BatchLimits(max_wait_ms=20, max_batch_size=3, max_batch_tokens=10_000)
+        batcher = MicroBatcher(engine, limits=limits)
+        batcher.start()
+        try:
+            await batcher.submit(texts, GREEDY)
+        finally:
+            await batcher.close()
+
+    asyncio.run(run())
+    assert max(engine.batches) <= 3 and sum(engine.batches) == len(texts)
+
+
+def test_cancelled_caller_leaves_the_queue_before_model_time(model_dir: Path) -> None:
+    engine = CountingEngine(_marian(model_dir))
+
+    async def run() -> int:
+        batcher = MicroBatcher(engine, limits=BatchLimits(max_wait_ms=200))
+        batcher.start()
+        try:
+            task = asyncio.ensure_future(batcher.submit(["Never run this."], GREEDY))
+            await asyncio.sleep(0.02)  # queued, waiting for company
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await asyncio.sleep(0.3)
+            return batcher.depth
+        finally:
+            await batcher.close()
+
+    assert asyncio.run(run()) == 0
+    assert engine.batches == []
+
+
+def test_extractive_engine_picks_article_sentences() -> None:
+    engine = ExtractiveEngine()
+    text = article("uk")
+    (summary,) = engine.generate([text], GenerateOptions(max_new_tokens=40))
+    picked = split_sentences(summary)
+    assert picked and set(picked) <= set(split_sentences(text))
+    assert engine.count_tokens([summary])[0] <= 40 or len(picked) == 1
+
+
+def test_extractive_server_summarizes_in_the_source_language(model_dir: Path) -> None:
+    running = ServerThread(tiny_settings(model_dir, summarizer="extractive")).load()
+    try:
+        with running.client() as c:
+            response = c.summarize(article("fr"), targets=["fr", "en"])
+            info = c.info()
+    finally:
+        running.close()
+    french, english = response.summaries
+    assert response.metadata.summarized_in == ""  # no translation before summarizing
+    assert french.model == "extractive" and french.translated_from == ""
+    assert set(split_sentences(french.text)) <= set(split_sentences(article("fr")))
+    assert english.translated_from == "fr" and english.text
+    assert info.summarizer == "extractive"
