@@ -255,41 +255,9 @@ def _channel_args(
 
 
 class _ClientBase:
-    """What both clients share: call settings (deadline, metadata)."""
+    """What both clients share: the channel, its credentials and call settings."""
 
-    def __init__(self, *, target: str, api_key: str | None, timeout: float) -> None:
-        if timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout}")
-        self.target = target
-        self.timeout = timeout
-        self._metadata: tuple[tuple[str, str], ...] | None = (
-            (("authorization", f"Bearer {api_key}"),) if api_key else None
-        )
-
-    def _call_kwargs(self, timeout: float | None) -> dict[str, Any]:
-        return {
-            "timeout": self.timeout if timeout is None else timeout,
-            "metadata": self._metadata,
-            "wait_for_ready": True,
-        }
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(target={self.target!r})"
-
-
-# -- blocking client --------------------------------------------------------------------------
-
-
-class PrecisClient(_ClientBase):
-    """Blocking client for a Précis server.
-
-    Every call waits for the channel to be ready (`wait_for_ready`) up to its deadline, so a
-    server that is still starting is waited for rather than failed fast.
-
-    Example:
-        >>> with PrecisClient(target="127.0.0.1:50051") as client:  # doctest: +SKIP
-        ...     response = client.summarize(article, targets=["fr", "uk"])
-    """
+    _grpc: Any  # the grpc module (blocking) or grpc.aio
 
     def __init__(
         self,
@@ -319,7 +287,13 @@ class PrecisClient(_ClientBase):
         Raises:
             ValueError: a non-positive timeout, or only one of private_key / certificate_chain.
         """
-        super().__init__(target=target, api_key=api_key, timeout=timeout)
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout}")
+        self.target = target
+        self.timeout = timeout
+        self._metadata: tuple[tuple[str, str], ...] | None = (
+            (("authorization", f"Bearer {api_key}"),) if api_key else None
+        )
         credentials, channel_options = _channel_args(
             root_certificates=root_certificates,
             private_key=private_key,
@@ -328,11 +302,38 @@ class PrecisClient(_ClientBase):
             options=options,
         )
         if credentials is None:
-            self._channel = grpc.insecure_channel(target, options=channel_options)
+            self._channel = self._grpc.insecure_channel(target, options=channel_options)
         else:
-            self._channel = grpc.secure_channel(target, credentials, options=channel_options)
+            self._channel = self._grpc.secure_channel(target, credentials, options=channel_options)
         self._stub = precis_pb2_grpc.SummarizerStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
+
+    def _call_kwargs(self, timeout: float | None) -> dict[str, Any]:
+        return {
+            "timeout": self.timeout if timeout is None else timeout,
+            "metadata": self._metadata,
+            "wait_for_ready": True,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(target={self.target!r})"
+
+
+# -- blocking client --------------------------------------------------------------------------
+
+
+class PrecisClient(_ClientBase):
+    """Blocking client for a Précis server.
+
+    Every call waits for the channel to be ready (`wait_for_ready`) up to its deadline, so a
+    server that is still starting is waited for rather than failed fast.
+
+    Example:
+        >>> with PrecisClient(target="127.0.0.1:50051") as client:  # doctest: +SKIP
+        ...     response = client.summarize(article, targets=["fr", "uk"])
+    """
+
+    _grpc: Any = grpc
 
     def summarize(
         self,
@@ -545,48 +546,7 @@ class AsyncPrecisClient(_ClientBase):
         ...         ...
     """
 
-    def __init__(
-        self,
-        *,
-        target: str,
-        api_key: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        root_certificates: bytes | None = None,
-        private_key: bytes | None = None,
-        certificate_chain: bytes | None = None,
-        tls: bool = False,
-        options: Sequence[tuple[str, Any]] = (),
-    ) -> None:
-        """Open a channel (connections are made lazily, on the first call).
-
-        Args:
-            target: "host:port", or "dns:///host:port" to balance over every address the name
-                resolves to (round_robin).
-            api_key: sent as `authorization: Bearer <key>` metadata.
-            timeout: default deadline of every call, in seconds.
-            root_certificates: PEM CA bundle to verify the server with; enables TLS.
-            private_key: PEM client key for mutual TLS (with certificate_chain).
-            certificate_chain: PEM client certificate chain for mutual TLS (with private_key).
-            tls: use TLS with the system's root certificates even if no PEM is given.
-            options: extra gRPC channel options; they override this client's defaults.
-
-        Raises:
-            ValueError: a non-positive timeout, or only one of private_key / certificate_chain.
-        """
-        super().__init__(target=target, api_key=api_key, timeout=timeout)
-        credentials, channel_options = _channel_args(
-            root_certificates=root_certificates,
-            private_key=private_key,
-            certificate_chain=certificate_chain,
-            tls=tls,
-            options=options,
-        )
-        if credentials is None:
-            self._channel = grpc.aio.insecure_channel(target, options=channel_options)
-        else:
-            self._channel = grpc.aio.secure_channel(target, credentials, options=channel_options)
-        self._stub = precis_pb2_grpc.SummarizerStub(self._channel)
-        self._health = health_pb2_grpc.HealthStub(self._channel)
+    _grpc: Any = grpc.aio
 
     async def summarize(
         self,
@@ -600,26 +560,7 @@ class AsyncPrecisClient(_ClientBase):
         max_tokens: int | None = None,
         timeout: float | None = None,
     ) -> pb.SummarizeResponse:
-        """Summarize one article into one or more languages.
-
-        Args:
-            text: the article body.
-            targets: languages of the summaries ("en", "fr", "uk", "ru"); empty means the
-                source language. A single string is one language.
-            source_language: language of the article; empty means detect it.
-            title: optional headline, prepended to the text.
-            length: "short", "medium" or "long"; None leaves it to the server.
-            min_tokens: optional lower bound on the summary length (summarizer tokens).
-            max_tokens: optional upper bound on the summary length (summarizer tokens).
-            timeout: deadline in seconds for this call (default: the client's).
-
-        Returns:
-            The summaries, in target order, with the detected language and metadata.
-
-        Raises:
-            ValueError: an unknown `length`.
-            PrecisError: the call failed; the subclass tells why.
-        """
+        """Async form of `PrecisClient.summarize`: same arguments, result and errors."""
         request = _summarize_request(
             text,
             targets=targets,
@@ -646,22 +587,7 @@ class AsyncPrecisClient(_ClientBase):
         max_tokens: int | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[pb.SummarizeStreamResponse]:
-        """Like summarize, but yield each language's summary as soon as it is ready.
-
-        Use it with `async for` (it is not awaited).
-
-        Args:
-            text, targets, source_language, title, length, min_tokens, max_tokens, timeout:
-                as for `summarize`; the deadline covers the whole stream.
-
-        Returns:
-            An async iterator of messages: one per summary, then one with the metadata.
-            Closing it early cancels the call.
-
-        Raises:
-            ValueError: an unknown `length` (at once).
-            PrecisError: the call failed (while iterating).
-        """
+        """Async form of `PrecisClient.stream_summarize`: same arguments, result and errors."""
         request = _summarize_request(
             text,
             targets=targets,
@@ -716,18 +642,7 @@ class AsyncPrecisClient(_ClientBase):
     async def detect_language(
         self, text: str, *, timeout: float | None = None
     ) -> pb.DetectLanguageResponse:
-        """Detect the language of a text among the supported ones.
-
-        Args:
-            text: the text.
-            timeout: deadline in seconds for this call (default: the client's).
-
-        Returns:
-            The most likely language, its confidence and every language's score.
-
-        Raises:
-            PrecisError: the call failed (see `summarize`).
-        """
+        """Async form of `PrecisClient.detect_language`: same arguments, result and errors."""
         request = pb.DetectLanguageRequest(text=text)
         try:
             return await self._stub.DetectLanguage(request, **self._call_kwargs(timeout))
@@ -735,36 +650,14 @@ class AsyncPrecisClient(_ClientBase):
             raise error_from_rpc(error) from error
 
     async def info(self, *, timeout: float | None = None) -> pb.GetInfoResponse:
-        """Describe the server: languages, pairs, models, limits, backend and device.
-
-        Args:
-            timeout: deadline in seconds for this call (default: the client's).
-
-        Returns:
-            The server's description.
-
-        Raises:
-            PrecisError: the call failed (see `summarize`).
-        """
+        """Async form of `PrecisClient.info`: same arguments, result and errors."""
         try:
             return await self._stub.GetInfo(pb.GetInfoRequest(), **self._call_kwargs(timeout))
         except grpc.RpcError as error:
             raise error_from_rpc(error) from error
 
     async def health(self, service: str = "", *, timeout: float | None = None) -> str:
-        """Ask the standard grpc.health.v1 service how the server is.
-
-        Args:
-            service: the service name; "" is the server as a whole.
-            timeout: deadline in seconds for this call (default: the client's).
-
-        Returns:
-            The status name: "SERVING", "NOT_SERVING", "UNKNOWN" or "SERVICE_UNKNOWN".
-
-        Raises:
-            NotFound: the server does not know `service`.
-            PrecisError: the call failed otherwise.
-        """
+        """Async form of `PrecisClient.health`: same arguments, result and errors."""
         request = health_pb2.HealthCheckRequest(service=service)
         try:
             response = await self._health.Check(request, **self._call_kwargs(timeout))
