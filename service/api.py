@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -24,6 +25,17 @@ from service.pipeline import Detection, Pipeline, Summary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# The id of the call being served, for every log line it causes (see RequestIdFilter).
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to log records, from the call being served (or "-")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get()
+        return True
 
 
 @dataclass
@@ -81,21 +93,22 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
             dict(context.invocation_metadata() or ()).get("x-request-id") or uuid.uuid4().hex
         )
         context.set_trailing_metadata((("x-request-id", request_id),))
+        REQUEST_ID.set(request_id)
         started = time.perf_counter()
         code = grpc.StatusCode.OK
         try:
             return await work()
         except asyncio.CancelledError:
             code = grpc.StatusCode.CANCELLED
-            log.info("[%s] %s cancelled by the caller", request_id, method)
+            log.info("%s cancelled by the caller", method)
             raise
         except Exception as exc:
             status = to_status(exc)
             code = status.code
             if code is grpc.StatusCode.INTERNAL:
-                log.exception("[%s] %s failed", request_id, method)
+                log.exception("%s failed", method)
             else:
-                log.info("[%s] %s -> %s: %s", request_id, method, code.name, status.message)
+                log.info("%s -> %s: %s", method, code.name, status.message)
             await context.abort(
                 code,
                 status.message,
@@ -106,7 +119,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
             elapsed = time.perf_counter() - started
             self.state.metrics.requests.labels(method, code.name).inc()
             self.state.metrics.latency.labels(method).observe(elapsed)
-            log.debug("[%s] %s %s in %.1f ms", request_id, method, code.name, elapsed * 1000)
+            log.debug("%s %s in %.1f ms", method, code.name, elapsed * 1000)
 
     async def Summarize(
         self, request: pb.SummarizeRequest, context: grpc.aio.ServicerContext

@@ -100,6 +100,10 @@ class PrecisServer:
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.so_reuseport", 0),
+                # Clients balancing over dns:/// re-resolve when connections age out, so new
+                # replicas get traffic after a scale-up.
+                ("grpc.max_connection_age_ms", 5 * 60 * 1000),
+                ("grpc.max_connection_age_grace_ms", 60 * 1000),
             ],
         )
         pb_grpc.add_SummarizerServicer_to_server(SummarizerServicer(self.state), self.server)
