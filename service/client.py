@@ -308,11 +308,12 @@ class _ClientBase:
         self._stub = precis_pb2_grpc.SummarizerStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
 
-    def _call_kwargs(self, timeout: float | None) -> dict[str, Any]:
+    def _call_kwargs(self, timeout: float | None, *, wait_for_ready: bool = True) -> dict[str, Any]:
+        # Health checks do not wait for a connection: a probe must fail fast on a dead server.
         return {
             "timeout": self.timeout if timeout is None else timeout,
             "metadata": self._metadata,
-            "wait_for_ready": True,
+            "wait_for_ready": wait_for_ready,
         }
 
     def __repr__(self) -> str:
@@ -502,7 +503,9 @@ class PrecisClient(_ClientBase):
         """
         request = health_pb2.HealthCheckRequest(service=service)
         try:
-            response = self._health.Check(request, **self._call_kwargs(timeout))
+            response = self._health.Check(
+                request, **self._call_kwargs(timeout, wait_for_ready=False)
+            )
         except grpc.RpcError as error:
             raise error_from_rpc(error) from error
         return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
@@ -660,7 +663,9 @@ class AsyncPrecisClient(_ClientBase):
         """Async form of `PrecisClient.health`: same arguments, result and errors."""
         request = health_pb2.HealthCheckRequest(service=service)
         try:
-            response = await self._health.Check(request, **self._call_kwargs(timeout))
+            response = await self._health.Check(
+                request, **self._call_kwargs(timeout, wait_for_ready=False)
+            )
         except grpc.RpcError as error:
             raise error_from_rpc(error) from error
         return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)

@@ -50,7 +50,8 @@ class TokenizedEngine:
     prefix_length: int = 0  # tokens a model forces before its output (BART's <s>)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+        # verbose=False: counting text longer than the model takes is how chunking starts.
+        return [len(ids) for ids in self.tokenizer(list(texts), verbose=False)["input_ids"]]
 
     def generate(self, texts: Sequence[str], options: GenerateOptions) -> list[str]:
         return self.tokenizer.batch_decode(
