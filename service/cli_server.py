@@ -4,14 +4,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from service.config import add_arguments, load_settings, overrides_from
 
 log = logging.getLogger(__name__)
 EXIT_FAILED = 2
+
+
+def _needs_server_extra(run: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+    """Turn a missing server dependency into one clear line instead of a traceback."""
+
+    @functools.wraps(run)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except ImportError as exc:
+            print(
+                f"precis: `precis {args.command}` needs the server dependencies (missing "
+                f"{exc.name}): pip install torch==2.13.0 && pip install 'precis[server]'",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+
+    return wrapper
 
 
 def add_server_commands(subparsers: Any) -> None:
@@ -77,6 +97,7 @@ def _logging(level: str = "INFO") -> None:
     )
 
 
+@_needs_server_extra
 def _run_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -102,6 +123,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+@_needs_server_extra
 def _run_fetch(args: argparse.Namespace) -> int:
     from models.catalog import load_catalog
     from models.fetch import FetchError, fetch_profile
@@ -132,6 +154,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+@_needs_server_extra
 def _run_build(args: argparse.Namespace) -> int:
     import shutil
 
@@ -152,6 +175,7 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+@_needs_server_extra
 def _run_list(args: argparse.Namespace) -> int:
     from models.catalog import load_catalog
     from models.store import is_present, read_manifest
