@@ -57,6 +57,8 @@ class Preset:
             has; otherwise the tokenizer is padded with never-produced ``<unused_N>`` tokens.
         tokenizer_vocab_size: Target size when training the tokenizer on the corpus (soft limit:
             a few KB of text yields fewer pieces).
+        ctranslate2_quantization: How the CTranslate2 copy stores weights: float32 for tiny
+            models (engines compared token for token), int8 for real sizes (as fetched models).
     """
 
     family: Literal["bart", "marian"]
@@ -69,6 +71,7 @@ class Preset:
     activation: str
     vocab_size: int | None
     tokenizer_vocab_size: int
+    ctranslate2_quantization: str = "float32"
 
 
 PRESETS: Mapping[str, Preset] = MappingProxyType(
@@ -97,6 +100,7 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             activation="gelu",
             vocab_size=50264,
             tokenizer_vocab_size=2000,
+            ctranslate2_quantization="int8",
         ),
         "marian-tiny": Preset(
             family="marian",
@@ -123,6 +127,7 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             activation="relu",
             vocab_size=60000,
             tokenizer_vocab_size=1000,
+            ctranslate2_quantization="int8",
         ),
     }
 )
@@ -316,7 +321,9 @@ def build_model(
         )
         gc.collect()  # the float32 weights of a real-size model are > 1 GB
         if ctranslate2:
-            convert_to_ctranslate2(hf_dir, work / "ctranslate2", quantization="float32")
+            convert_to_ctranslate2(
+                hf_dir, work / "ctranslate2", quantization=spec.ctranslate2_quantization
+            )
         record = {
             "preset": preset,
             "architecture": dataclasses.asdict(spec),

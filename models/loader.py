@@ -69,7 +69,7 @@ def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
     Returns:
         The models built.
     """
-    from models.build import build_model
+    from models.build import PRESETS, build_model
 
     built = []
     for spec in missing_models(profile, model_dir, backend="ctranslate2"):
@@ -85,7 +85,14 @@ def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
             target_tokens=spec.target_tokens,
         )
         write_manifest(
-            spec.directory(model_dir), Manifest(spec.name, spec.repo, "built", "built", "float32")
+            spec.directory(model_dir),
+            Manifest(
+                spec.name,
+                spec.repo,
+                "built",
+                "built",
+                PRESETS[spec.build].ctranslate2_quantization,
+            ),
         )
         built.append(spec)
     return built
