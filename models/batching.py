@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import deque
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from models.cache import ResultCache
-from models.engines.base import Engine, GenerateOptions
+from models.engines.base import Engine, GenerateOptions, batch_options
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ class BatchLimits:
 class MicroBatcher:
     """One per loaded model: a bounded queue, a batching task and one inference thread.
 
-    Texts from all callers are grouped by decoding options, sorted by length and cut into batches
+    Texts from all callers are grouped by search settings (beams, penalties: lengths may differ,
+    each output is cut to its own maximum), sorted by length and cut into batches
     capped in padded tokens and in size. A caller that gives up (cancel, deadline) leaves the queue
     before its text costs model time. A batch that fails is retried text by text, so one bad
     input fails only its own caller.
@@ -192,14 +194,14 @@ class MicroBatcher:
                 return
 
     def _take_batch(self) -> list[_Item]:
-        """Pop the next batch: the oldest live text's options, longest first, within the caps."""
+        """Pop the next batch: the oldest live text's search, longest first, within the caps."""
         while self._queue and self._queue[0].future.done():
             self._queue.popleft()  # cancelled callers leave before costing model time
         if not self._queue:
             return []
-        options = self._queue[0].options
+        search = self._queue[0].options.search
         candidates = sorted(
-            (it for it in self._queue if it.options == options and not it.future.done()),
+            (it for it in self._queue if it.options.search == search and not it.future.done()),
             key=lambda it: it.tokens,
             reverse=True,
         )
@@ -220,11 +222,16 @@ class MicroBatcher:
         return batch
 
     async def _execute(self, batch: list[_Item]) -> None:
-        unique = list(dict.fromkeys(item.text for item in batch))  # identical texts run once
-        options = batch[0].options
+        # Identical requests (same text and options) run once.
+        unique = list(dict.fromkeys((item.text, item.options) for item in batch))
+        texts = [text for text, _ in unique]
+        options = batch_options([o for _, o in unique])
+        limits = [o.max_new_tokens for _, o in unique]
         start = time.perf_counter()
         try:
-            outputs = await self.run_sync(self.engine.generate, unique, options)
+            outputs = await self.run_sync(
+                functools.partial(self.engine.generate, texts, options, limits=limits)
+            )
         except Exception:
             if len(unique) > 1:
                 log.warning("batch of %d failed on %s; retrying one by one", len(unique), self.name)
@@ -241,8 +248,9 @@ class MicroBatcher:
         if self._observer is not None:
             tokens = sum(item.tokens for item in batch)
             self._observer.batch_done(self.name, size=len(unique), tokens=tokens, seconds=seconds)
-        by_text = dict(zip(unique, outputs, strict=True))
+        by_request = dict(zip(unique, outputs, strict=True))
         for item in batch:
             if not item.future.done():
                 waited = (start - item.enqueued) * 1000
-                item.future.set_result((by_text[item.text], waited, seconds * 1000))
+                output = by_request[item.text, item.options]
+                item.future.set_result((output, waited, seconds * 1000))

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 LENGTHS = {"short": (10, 40), "medium": (30, 90), "long": (60, 160)}
 DETECTION_SAMPLE_CHARS = 4000  # language detection reads the start of long texts only
 MAX_MERGE_PASSES = 4
+LENGTH_BUCKET = 16  # translation length bounds are rounded up to a multiple of this
 
 
 @dataclass(frozen=True)
@@ -251,10 +252,10 @@ class Pipeline:
         engine = model.batcher.engine
         budget = engine.max_input_tokens - 2  # room for the begin/end tokens of a packed chunk
         sentences = split_sentences(text)
-        chunks = await model.batcher.run_sync(
+        chunks = await asyncio.to_thread(
             lambda: pack(sentences, budget=budget, count=engine.count_tokens)
         )
-        metadata.input_tokens = sum(await model.batcher.run_sync(engine.count_tokens, chunks))
+        metadata.input_tokens = sum(await asyncio.to_thread(engine.count_tokens, chunks))
         metadata.chunks = len(chunks)
         if len(chunks) > self.settings.max_chunks:
             dropped = chunks[self.settings.max_chunks :]
@@ -275,7 +276,7 @@ class Pipeline:
             )
             metadata.add(generated)
             metadata.merge_passes += 1
-            counts = await model.batcher.run_sync(engine.count_tokens, generated.outputs)
+            counts = await asyncio.to_thread(engine.count_tokens, generated.outputs)
             growth = max(growth, max(counts) / per_chunk)
             chunks = pack(
                 generated.outputs, budget=budget, count=engine.count_tokens, lengths=counts
@@ -334,14 +335,10 @@ class Pipeline:
             per_text = [split_sentences(t) or [t] for t in texts]
             flat = [hop.prepare(s) for sentences in per_text for s in sentences]
             lengths = hop.model.batcher.engine.count_tokens(flat)
-            # One length bound for all sentences (from the longest) keeps them in one batch.
-            longest = math.ceil(max(lengths) * self.settings.translation_length_ratio) + 8
-            options = hop.model.options(
-                max_new_tokens=min(longest, hop.model.spec.max_input_tokens),
-                min_new_tokens=math.floor(
-                    min(lengths) * self.settings.translation_min_length_ratio
-                ),
+            shortest, longest = translation_lengths(
+                lengths, self.settings, cap=hop.model.spec.max_input_tokens
             )
+            options = hop.model.options(max_new_tokens=longest, min_new_tokens=shortest)
             generated = await hop.model.batcher.submit(flat, options)
             metadata.add(generated)
             outputs = iter(generated.outputs)
@@ -352,6 +349,21 @@ class Pipeline:
             hops[0].target if len(hops) > 1 else "",
             metadata,
         )
+
+
+def translation_lengths(lengths: Sequence[int], settings: Settings, *, cap: int) -> tuple[int, int]:
+    """(min, max) new tokens for translating sentences of these input lengths in one call.
+
+    One bound for all sentences (from the longest), rounded up to a bucket so that concurrent
+    requests' sentences share beam-search calls; at most `cap`.
+    """
+    longest = math.ceil(max(lengths) * settings.translation_length_ratio) + 8
+    shortest = math.floor(min(lengths) * settings.translation_min_length_ratio)
+    return min(_bucket(shortest), cap), min(_bucket(longest), cap)
+
+
+def _bucket(tokens: int, step: int = LENGTH_BUCKET) -> int:
+    return -(-tokens // step) * step
 
 
 def summaries_order(job: SummarizeJob, detection: Detection) -> tuple[str, ...]:

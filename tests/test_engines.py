@@ -71,9 +71,11 @@ class CountingEngine:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)
 
-    def generate(self, texts: Sequence[str], options: GenerateOptions) -> list[str]:
+    def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[str]:
         self.batches.append(len(texts))
-        return self.inner.generate(texts, options)
+        return self.inner.generate(texts, options, limits=limits)
 
 
 def _marian(model_dir: Path) -> Engine:
@@ -100,6 +102,31 @@ def test_concurrent_submits_share_model_calls(model_dir: Path) -> None:
     assert max(engine.batches) > 1
     alone = [engine.inner.generate([t], GREEDY)[0] for t in texts]
     assert together == alone  # batching does not change anyone's result
+
+
+def test_different_lengths_share_a_call_and_keep_their_own_limit(model_dir: Path) -> None:
+    engine = CountingEngine(_marian(model_dir))
+    short, long = GenerateOptions(max_new_tokens=3), GenerateOptions(max_new_tokens=10)
+    texts = ["The mayor spoke.", "Rain is expected on Friday."]
+
+    async def run() -> list[str]:
+        batcher = MicroBatcher(engine, limits=BatchLimits(max_wait_ms=50))
+        batcher.start()
+        try:
+            results = await asyncio.gather(
+                batcher.submit([texts[0]], short), batcher.submit([texts[1]], long)
+            )
+        finally:
+            await batcher.close()
+        return [r.outputs[0] for r in results]
+
+    together = asyncio.run(run())
+    assert engine.batches == [2]  # one model call for both
+    alone = [
+        engine.inner.generate([texts[0]], short)[0],
+        engine.inner.generate([texts[1]], long)[0],
+    ]
+    assert together == alone  # each cut to its own maximum, as if run alone
 
 
 def test_batches_respect_size_and_token_caps(model_dir: Path) -> None:

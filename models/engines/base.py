@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class GenerateOptions:
-    """How to decode; hashable, so requests with equal options share a batch.
+    """How to decode (hashable: part of cache keys).
 
     Lengths count generated tokens without the end-of-sequence token, in every engine.
     """
@@ -20,6 +21,36 @@ class GenerateOptions:
     num_beams: int = 1
     length_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
+
+    @property
+    def search(self) -> tuple[int, float, int, int, int]:
+        """What must be equal for texts to share a model call.
+
+        Greedy outputs cut to a shorter maximum are exactly what that maximum would give, so
+        greedy texts of any maximum share calls; beam search is not, so it needs equal maxima
+        (callers round lengths to buckets to keep batches full).
+        """
+        longest = self.max_new_tokens if self.num_beams > 1 else 0
+        return (
+            self.num_beams,
+            self.length_penalty,
+            self.no_repeat_ngram_size,
+            self.min_new_tokens,
+            longest,
+        )
+
+
+def batch_options(options: Sequence[GenerateOptions]) -> GenerateOptions:
+    """One call's options for texts with the same `search`: run to the longest maximum (each
+    output is then cut to its own)."""
+    first = options[0]
+    return GenerateOptions(
+        max_new_tokens=max(o.max_new_tokens for o in options),
+        min_new_tokens=first.min_new_tokens,
+        num_beams=first.num_beams,
+        length_penalty=first.length_penalty,
+        no_repeat_ngram_size=first.no_repeat_ngram_size,
+    )
 
 
 class Engine(Protocol):
@@ -36,8 +67,16 @@ class Engine(Protocol):
         """Input tokens of each text, special tokens included."""
         ...
 
-    def generate(self, texts: Sequence[str], options: GenerateOptions) -> list[str]:
-        """Decode one output per input text, in order."""
+    def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[str]:
+        """Decode one output per input text, in order.
+
+        Args:
+            texts: the inputs.
+            options: decoding for the whole call.
+            limits: per text, at most this many tokens of output (default: max_new_tokens).
+        """
         ...
 
 
@@ -48,15 +87,27 @@ class TokenizedEngine:
     max_input_tokens: int
     tokenizer: Any
     prefix_length: int = 0  # tokens a model forces before its output (BART's <s>)
+    # Fast tokenizers change their Rust state per call (truncation, padding) and fail with
+    # "Already borrowed" when two threads use them at once: every use takes this lock.
+    tokenizer_lock: threading.Lock
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        with self.tokenizer_lock:
+            return self._count(texts)
+
+    def _count(self, texts: Sequence[str]) -> list[int]:
         # verbose=False: counting text longer than the model takes is how chunking starts.
         return [len(ids) for ids in self.tokenizer(list(texts), verbose=False)["input_ids"]]
 
-    def generate(self, texts: Sequence[str], options: GenerateOptions) -> list[str]:
-        return self.tokenizer.batch_decode(
-            self.generate_ids(texts, options), skip_special_tokens=True
+    def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[str]:
+        content = self.content_ids(texts, options)
+        cut = (
+            [ids[:limit] for ids, limit in zip(content, limits, strict=True)] if limits else content
         )
+        with self.tokenizer_lock:
+            return self.tokenizer.batch_decode(cut)
 
     def content_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
         """Generated ids without special tokens (to compare engines token by token)."""

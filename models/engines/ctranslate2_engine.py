@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class CTranslate2Engine(TokenizedEngine):
         self.name = name
         self.max_input_tokens = max_input_tokens
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        self.tokenizer_lock = threading.Lock()
         # BART-style models force a first token (<s>); transformers does it via the generation
         # config, CTranslate2 needs it as a target prefix to decode the same way.
         forced = forced_bos_token(tokenizer_path)
@@ -59,8 +61,9 @@ class CTranslate2Engine(TokenizedEngine):
         )
 
     def generate_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
-        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_input_tokens)
-        source = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded["input_ids"]]
+        with self.tokenizer_lock:
+            encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_input_tokens)
+            source = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded["input_ids"]]
         results = self.translator.translate_batch(
             source,
             target_prefix=[self._prefix] * len(source) if self._prefix else None,
@@ -71,4 +74,5 @@ class CTranslate2Engine(TokenizedEngine):
             length_penalty=options.length_penalty,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
         )
-        return [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+        with self.tokenizer_lock:
+            return [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]

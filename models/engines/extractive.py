@@ -27,8 +27,11 @@ class ExtractiveEngine:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(_WORD.findall(text)) for text in texts]
 
-    def generate(self, texts: Sequence[str], options: GenerateOptions) -> list[str]:
-        return [self._summarize(text, options.max_new_tokens) for text in texts]
+    def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[str]:
+        budgets = limits or [options.max_new_tokens] * len(texts)
+        return [self._summarize(t, budget) for t, budget in zip(texts, budgets, strict=True)]
 
     def _summarize(self, text: str, budget: int) -> str:
         sentences = split_sentences(text)

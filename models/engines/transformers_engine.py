@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,18 +42,20 @@ class TransformersEngine(TokenizedEngine):
         self._torch = torch
         self._device = device
         self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.tokenizer_lock = threading.Lock()
         self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=getattr(torch, dtype))
         self.model.to(device).eval()
         self.prefix_length = int(forced_bos_token(path) is not None)
 
     def generate_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
-        batch = self.tokenizer(
-            list(texts),
-            return_tensors="pt",
-            padding=True,
-            truncation=True,
-            max_length=self.max_input_tokens,
-        ).to(self._device)
+        with self.tokenizer_lock:
+            batch = self.tokenizer(
+                list(texts),
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=self.max_input_tokens,
+            ).to(self._device)
         with self._torch.inference_mode():
             out = self.model.generate(
                 **batch,

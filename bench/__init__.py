@@ -1,0 +1,1 @@
+"""Benchmarks of the Précis server: python -m bench.latency | throughput | memory | quality."""
