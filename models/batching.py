@@ -121,8 +121,13 @@ class MicroBatcher:
         """Run `fn(*args)` on this model's inference thread (e.g. a warm-up or token counts)."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
-    async def submit(self, texts: Sequence[str], options: GenerateOptions) -> Generated:
+    async def submit(
+        self, texts: Sequence[str], options: GenerateOptions, *, lengths: Sequence[int] = ()
+    ) -> Generated:
         """Generate one output per text, batched with whatever else is queued.
+
+        `lengths`, the texts' input tokens when the caller has counted them already, saves
+        counting them again here.
 
         Raises:
             QueueFull: the queue cannot take these texts now.
@@ -140,8 +145,12 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         items = []
         if missing:
-            lengths = self.engine.count_tokens([texts[i] for i in missing])
-            for i, tokens in zip(missing, lengths, strict=True):
+            counts = (
+                [lengths[i] for i in missing]
+                if lengths
+                else self.engine.count_tokens([texts[i] for i in missing])
+            )
+            for i, tokens in zip(missing, counts, strict=True):
                 items.append(_Item(texts[i], tokens, options, loop.create_future()))
             self._queue.extend(items)
             self._wakeup.set()

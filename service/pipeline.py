@@ -255,11 +255,13 @@ class Pipeline:
         chunks = await asyncio.to_thread(
             lambda: pack(sentences, budget=budget, count=engine.count_tokens)
         )
-        metadata.input_tokens = sum(await asyncio.to_thread(engine.count_tokens, chunks))
+        chunk_tokens = await asyncio.to_thread(engine.count_tokens, chunks)
+        metadata.input_tokens = sum(chunk_tokens)
         metadata.chunks = len(chunks)
         if len(chunks) > self.settings.max_chunks:
             dropped = chunks[self.settings.max_chunks :]
             chunks = chunks[: self.settings.max_chunks]
+            chunk_tokens = chunk_tokens[: self.settings.max_chunks]
             metadata.truncated = True
             metadata.truncated_characters = sum(len(c) for c in dropped)
             log.warning(
@@ -272,7 +274,9 @@ class Pipeline:
             # Intermediate summaries share the window, so that their merge fits in one chunk.
             per_chunk = max(4, min(high, int(budget / (len(chunks) * growth))))
             generated = await model.batcher.submit(
-                chunks, model.options(max_new_tokens=per_chunk, min_new_tokens=min(low, per_chunk))
+                chunks,
+                model.options(max_new_tokens=per_chunk, min_new_tokens=min(low, per_chunk)),
+                lengths=chunk_tokens,
             )
             metadata.add(generated)
             metadata.merge_passes += 1
@@ -281,12 +285,13 @@ class Pipeline:
             chunks = pack(
                 generated.outputs, budget=budget, count=engine.count_tokens, lengths=counts
             )
+            chunk_tokens = []  # the merged chunks are counted by the batcher
             if metadata.merge_passes >= MAX_MERGE_PASSES and len(chunks) > 1:
                 metadata.truncated = True
                 metadata.truncated_characters += sum(len(c) for c in chunks[1:])
                 chunks = chunks[:1]
         generated = await model.batcher.submit(
-            chunks, model.options(max_new_tokens=high, min_new_tokens=low)
+            chunks, model.options(max_new_tokens=high, min_new_tokens=low), lengths=chunk_tokens
         )
         metadata.add(generated)
         return generated.outputs[0].strip()
@@ -339,7 +344,7 @@ class Pipeline:
                 lengths, self.settings, cap=hop.model.spec.max_input_tokens
             )
             options = hop.model.options(max_new_tokens=longest, min_new_tokens=shortest)
-            generated = await hop.model.batcher.submit(flat, options)
+            generated = await hop.model.batcher.submit(flat, options, lengths=lengths)
             metadata.add(generated)
             outputs = iter(generated.outputs)
             texts = [" ".join(next(outputs).strip() for _ in sentences) for sentences in per_text]

@@ -91,13 +91,21 @@ class TokenizedEngine:
     # "Already borrowed" when two threads use them at once: every use takes this lock.
     tokenizer_lock: threading.Lock
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        with self.tokenizer_lock:
-            return self._count(texts)
+    def _load_tokenizer(self, path: Path) -> int | None:
+        """Load the model's tokenizer and what it forces first; returns that token's id."""
+        from transformers import AutoTokenizer
 
-    def _count(self, texts: Sequence[str]) -> list[int]:
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.tokenizer_lock = threading.Lock()
+        forced = forced_bos_token(path)
+        self.prefix_length = int(forced is not None)
+        return forced
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
         # verbose=False: counting text longer than the model takes is how chunking starts.
-        return [len(ids) for ids in self.tokenizer(list(texts), verbose=False)["input_ids"]]
+        with self.tokenizer_lock:
+            encoded = self.tokenizer(list(texts), verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
 
     def generate(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()

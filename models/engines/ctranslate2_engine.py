@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.engines.base import GenerateOptions, TokenizedEngine, forced_bos_token
+from models.engines.base import GenerateOptions, TokenizedEngine
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +37,12 @@ class CTranslate2Engine(TokenizedEngine):
             threads: intra-op threads (0 = all cores).
         """
         import ctranslate2
-        from transformers import AutoTokenizer
 
         self.name = name
         self.max_input_tokens = max_input_tokens
-        self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
-        self.tokenizer_lock = threading.Lock()
         # BART-style models force a first token (<s>); transformers does it via the generation
         # config, CTranslate2 needs it as a target prefix to decode the same way.
-        forced = forced_bos_token(tokenizer_path)
-        self.prefix_length = int(forced is not None)
+        forced = self._load_tokenizer(tokenizer_path)
         self._prefix = (
             [self.tokenizer.convert_ids_to_tokens(forced)] if forced is not None else None
         )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.engines.base import GenerateOptions, TokenizedEngine, forced_bos_token
+from models.engines.base import GenerateOptions, TokenizedEngine
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +34,15 @@ class TransformersEngine(TokenizedEngine):
             dtype: "float32", "float16" or "bfloat16".
         """
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers import AutoModelForSeq2SeqLM
 
         self.name = name
         self.max_input_tokens = max_input_tokens
         self._torch = torch
         self._device = device
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.tokenizer_lock = threading.Lock()
+        self._load_tokenizer(path)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=getattr(torch, dtype))
         self.model.to(device).eval()
-        self.prefix_length = int(forced_bos_token(path) is not None)
 
     def generate_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
         with self.tokenizer_lock:
