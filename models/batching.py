@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from models.allocator import release_free_memory
 from models.cache import ResultCache
 from models.engines.base import Engine, GenerateOptions, batch_options
 
@@ -64,13 +64,15 @@ class BatchLimits:
 
 
 class MicroBatcher:
-    """One per loaded model: a bounded queue, a batching task and one inference thread.
+    """One per loaded model: a bounded queue, a batching task and the model's inference threads.
 
     Texts from all callers are grouped by search settings (beams, penalties: lengths may differ,
     each output is cut to its own maximum), sorted by length and cut into batches
-    capped in padded tokens and in size. A caller that gives up (cancel, deadline) leaves the queue
-    before its text costs model time. A batch that fails is retried text by text, so one bad
-    input fails only its own caller.
+    capped in padded tokens and in size. A batch is formed when the model has a free worker
+    (`engine.parallelism`) and the machine a free slot (`slots`, shared by all models): texts that
+    arrive while the cores are busy join the next batch instead of competing for them. A caller
+    that gives up (cancel, deadline) leaves the queue before its text costs model time. A batch
+    that fails is retried text by text, so one bad input fails only its own caller.
     """
 
     def __init__(
@@ -81,6 +83,7 @@ class MicroBatcher:
         limits: BatchLimits = BatchLimits(),
         cache: ResultCache | None = None,
         observer: BatchObserver | None = None,
+        slots: asyncio.Semaphore | None = None,
     ) -> None:
         self.engine = engine
         self.revision = revision
@@ -89,7 +92,12 @@ class MicroBatcher:
         self._observer = observer
         self._queue: deque[_Item] = deque()
         self._wakeup = asyncio.Event()
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"infer-{engine.name}")
+        self._executor = ThreadPoolExecutor(
+            engine.parallelism, thread_name_prefix=f"infer-{engine.name}"
+        )
+        self._workers = asyncio.Semaphore(engine.parallelism)
+        self._slots = slots
+        self._running: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._texts_per_second = 0.0
 
@@ -106,11 +114,13 @@ class MicroBatcher:
             self._task = asyncio.get_running_loop().create_task(self._run(), name=self.name)
 
     async def close(self) -> None:
-        """Stop batching, fail what is still queued, release the inference thread."""
+        """Stop batching, let running batches finish, fail what is still queued, release the
+        inference threads."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        await asyncio.gather(*self._running, return_exceptions=True)
         while self._queue:
             item = self._queue.popleft()
             if not item.future.done():
@@ -118,7 +128,7 @@ class MicroBatcher:
         self._executor.shutdown(wait=True)
 
     async def run_sync(self, fn, *args):  # type: ignore[no-untyped-def]
-        """Run `fn(*args)` on this model's inference thread (e.g. a warm-up or token counts)."""
+        """Run `fn(*args)` on one of this model's inference threads (e.g. a warm-up)."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def submit(
@@ -171,6 +181,16 @@ class MicroBatcher:
             inference_ms = (time.perf_counter() - started) * 1000
         return Generated([o or "" for o in outputs], queue_ms, inference_ms, hits)
 
+    def _generate_sync(
+        self, texts: list[str], options: GenerateOptions, limits: list[int]
+    ) -> list[str]:
+        try:
+            return self.engine.generate(texts, options, limits=limits)
+        finally:
+            # The call's activations (hundreds of MB for a long input and 4 beams) are free now;
+            # without this glibc keeps them in this thread's arena, stacked on the next peak.
+            release_free_memory()
+
     def _retry_after(self, extra: int) -> float:
         rate = self._texts_per_second or 1.0
         return round(min(30.0, max(0.5, (len(self._queue) + extra) / rate)), 1)
@@ -185,9 +205,32 @@ class MicroBatcher:
             self._wakeup.clear()
             while self._queue:
                 await self._wait_for_batch()
+                release = await self._acquire_worker()
                 batch = self._take_batch()
-                if batch:
-                    await self._execute(batch)
+                if not batch:
+                    release()
+                    continue
+                task = asyncio.get_running_loop().create_task(self._execute(batch, release))
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
+
+    async def _acquire_worker(self) -> Callable[[], None]:
+        """Wait for a free worker of this model, then for a free machine slot."""
+        await self._workers.acquire()
+        if self._slots is None:
+            return self._workers.release
+        try:
+            await self._slots.acquire()
+        except BaseException:
+            self._workers.release()
+            raise
+        slots = self._slots
+
+        def release() -> None:
+            slots.release()
+            self._workers.release()
+
+        return release
 
     async def _wait_for_batch(self) -> None:
         """Give the oldest text up to max_wait_ms for company, unless a full batch is here."""
@@ -230,7 +273,13 @@ class MicroBatcher:
         self._report_depth()
         return batch
 
-    async def _execute(self, batch: list[_Item]) -> None:
+    async def _execute(self, batch: list[_Item], release: Callable[[], None]) -> None:
+        try:
+            await self._generate(batch)
+        finally:
+            release()
+
+    async def _generate(self, batch: list[_Item]) -> None:
         # Identical requests (same text and options) run once.
         unique = list(dict.fromkeys((item.text, item.options) for item in batch))
         texts = [text for text, _ in unique]
@@ -238,14 +287,12 @@ class MicroBatcher:
         limits = [o.max_new_tokens for _, o in unique]
         start = time.perf_counter()
         try:
-            outputs = await self.run_sync(
-                functools.partial(self.engine.generate, texts, options, limits=limits)
-            )
+            outputs = await self.run_sync(self._generate_sync, texts, options, limits)
         except Exception:
             if len(unique) > 1:
                 log.warning("batch of %d failed on %s; retrying one by one", len(unique), self.name)
                 for item in batch:
-                    await self._execute([item])
+                    await self._generate([item])
                 return
             log.exception("generation failed on %s", self.name)
             for item in batch:

@@ -77,3 +77,19 @@ def _remove(path: Path) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path)
+
+
+def write_tokenizer_json(folder: Path) -> None:
+    """Give a downloaded model the `tokenizer.json` serving reads (models.engines.codec).
+
+    Older hub repositories (distilbart-cnn-12-6 among them) ship only the slow tokenizer's files
+    (vocab.json + merges.txt); transformers builds the fast tokenizer from them, and we save it.
+    Marian folders keep their sentencepiece files, which the codec reads directly.
+    """
+    if (folder / "tokenizer.json").is_file() or (folder / "source.spm").is_file():
+        return
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokenizer.backend_tokenizer.save(str(folder / "tokenizer.json"))
+    logger.info("wrote %s", folder / "tokenizer.json")

@@ -84,7 +84,7 @@ def fetch_model(
         FetchError: download failed; nothing half-written is left behind as "present".
         ValueError: the model is built locally, not downloaded.
     """
-    from models.convert import convert_to_ctranslate2
+    from models.convert import convert_to_ctranslate2, write_tokenizer_json
 
     if spec.is_built:
         raise ValueError(f"{spec.name} is built locally (`precis models build-tiny`), not fetched")
@@ -103,6 +103,7 @@ def fetch_model(
     try:
         log.info("downloading %s@%s", spec.repo, spec.revision)
         commit = download(spec.repo, spec.revision, work / TRANSFORMERS_DIR)
+        write_tokenizer_json(work / TRANSFORMERS_DIR)
         if convert:
             log.info("converting %s to CTranslate2 (%s)", spec.repo, quantization)
             convert_to_ctranslate2(

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.allocator import release_free_memory
 from models.batching import BatchLimits, BatchObserver, MicroBatcher
 from models.cache import ResultCache
 from models.catalog import ModelSpec, Profile
@@ -35,7 +36,17 @@ class Runtime:
     backend: str = "ctranslate2"  # or "transformers"
     device: str = "auto"  # "cpu", "cuda" or "auto"
     compute_type: str = "auto"
-    threads: int = 0
+    threads: int = 0  # all the model calls together (0 = all cores)
+    threads_per_call: int = 1
+
+    @property
+    def slots(self) -> int:
+        """Model calls that run at once, across all models: one per `threads_per_call` CPU
+        threads (measured on 2 cores: two single-threaded CTranslate2 calls do 1.5x the work of
+        one two-threaded call), one on a GPU."""
+        if self.device == "cuda":
+            return 1
+        return max(1, self.threads // max(1, self.threads_per_call))
 
 
 def resolve_runtime(runtime: Runtime) -> Runtime:
@@ -50,7 +61,8 @@ def resolve_runtime(runtime: Runtime) -> Runtime:
         else:
             compute = "float16" if device == "cuda" else "float32"
     threads = runtime.threads or len(os.sched_getaffinity(0))
-    return Runtime(runtime.backend, device, compute, threads)
+    per_call = min(max(1, runtime.threads_per_call), threads)
+    return Runtime(runtime.backend, device, compute, threads, per_call)
 
 
 def _cuda_available(backend: str) -> bool:
@@ -110,7 +122,8 @@ def load_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
             max_input_tokens=spec.max_input_tokens,
             device=runtime.device,
             compute_type=runtime.compute_type,
-            threads=runtime.threads,
+            threads=runtime.threads_per_call,
+            workers=runtime.slots,
         )
     if runtime.backend == "transformers":
         import torch
@@ -220,7 +233,8 @@ def load_model_set(
     Args:
         profile: which models.
         model_dir: where they are.
-        runtime: resolved backend, device, compute type and threads.
+        runtime: resolved backend, device, compute type and threads (all the models share its
+            `slots`: a model call waits for one, and forms its batch when it has it).
         limits: batching limits for every model.
         cache: shared result cache, or None.
         observer: batching metrics sink, or None.
@@ -231,6 +245,7 @@ def load_model_set(
     """
     require_models(profile, model_dir, backend=runtime.backend)
     build_missing(profile, model_dir)
+    slots = asyncio.Semaphore(runtime.slots)
 
     def load(spec: ModelSpec, engine: Engine | None = None) -> LoadedModel:
         manifest = read_manifest(spec, model_dir)
@@ -244,10 +259,11 @@ def load_model_set(
                 runtime.compute_type,
             )
             engine = load_engine(spec, model_dir, runtime)
+            release_free_memory()  # what loading read and dropped, before the next model
         else:
             revision = "-"
         batcher = MicroBatcher(
-            engine, revision=revision, limits=limits, cache=cache, observer=observer
+            engine, revision=revision, limits=limits, cache=cache, observer=observer, slots=slots
         )
         return LoadedModel(spec, batcher, revision)
 

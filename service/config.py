@@ -62,6 +62,16 @@ class Settings:
         metadata={"help": "auto (int8 on CPU, int8_float16 on GPU), int8, float32, float16 ..."},
     )
     threads: int = field(default=0, metadata={"help": "inference threads (0 = all cores)"})
+    threads_per_call: int = field(
+        default=1,
+        metadata={
+            "help": "threads inside one model call; threads / threads_per_call calls run at once"
+        },
+    )
+    malloc_arenas: int = field(
+        default=2,
+        metadata={"help": "glibc malloc arenas (0 = glibc default, 8 per core); fewer use less"},
+    )
     summarizer: Literal["abstractive", "extractive"] = field(
         default="abstractive",
         metadata={"help": "abstractive (the profile's model) or extractive (no weights)"},

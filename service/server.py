@@ -13,6 +13,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from models.allocator import limit_arenas, release_free_memory
 from models.batching import BatchLimits
 from models.cache import ResultCache
 from models.catalog import load_catalog
@@ -137,12 +138,15 @@ class PrecisServer:
         """Load and warm the models off the event loop, then report SERVING."""
         s = self.settings
         profile = load_catalog().profile(s.profile)
-        runtime = resolve_runtime(Runtime(s.backend, s.device, s.compute_type, s.threads))
+        runtime = resolve_runtime(
+            Runtime(s.backend, s.device, s.compute_type, s.threads, s.threads_per_call)
+        )
         limits = BatchLimits(s.max_batch_tokens, s.max_batch_size, s.max_wait_ms, s.max_queue)
         cache = ResultCache(s.cache_bytes) if s.cache_bytes else None
 
         def load_all() -> tuple[ModelSet, LanguageDetector]:
-            detector = LanguageDetector(LANGUAGES)
+            # Models first: each load briefly needs ~65% of its size again, on top of what is
+            # already resident (the process's peak memory is set here).
             models = load_model_set(
                 profile,
                 s.model_dir,
@@ -152,13 +156,14 @@ class PrecisServer:
                 observer=self.metrics,
                 extractive=s.summarizer == "extractive",
             )
-            return models, detector
+            return models, LanguageDetector(LANGUAGES)
 
         models, detector = await asyncio.to_thread(load_all)
         self.models = models
         models.start()
         pipeline = Pipeline(models, detector, s)
         await self._warm_up(pipeline)
+        release_free_memory()
         self.state.backend, self.state.device = runtime.backend, runtime.device
         self.state.pipeline = pipeline
         for service in ("", SERVICE_NAME):
@@ -186,6 +191,7 @@ class PrecisServer:
 
 async def run(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT, then drain."""
+    limit_arenas(settings.malloc_arenas)
     profile = load_catalog().profile(settings.profile)
     require_models(profile, settings.model_dir, backend=settings.backend)  # fail fast
     server = PrecisServer(settings)

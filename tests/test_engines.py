@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,19 +46,19 @@ def test_transformers_and_ctranslate2_generate_the_same_tokens(model_dir: Path, 
     prefix = ">>ukr<< " if name.endswith("zle") else ""
     texts = [prefix + s for s in split_sentences(article("en"))[:6]]
     assert torch_engine.count_tokens(texts) == ct2_engine.count_tokens(texts)
-    expected = torch_engine.content_ids(texts, GREEDY)
-    assert ct2_engine.content_ids(texts, GREEDY) == expected
-    assert all(len(ids) == GREEDY.max_new_tokens for ids in expected)  # random: no early EOS
+    expected = torch_engine.content_tokens(texts, GREEDY)
+    assert ct2_engine.content_tokens(texts, GREEDY) == expected
+    assert all(len(tokens) == GREEDY.max_new_tokens for tokens in expected)  # random: no EOS
 
 
 def test_int8_engine_loads_and_respects_lengths(model_dir: Path) -> None:
     spec = load_catalog().profile("tiny").summarizer
     engine = load_engine(spec, model_dir, Runtime("ctranslate2", "cpu", "int8", 1))
-    ids = engine.content_ids(
-        ["The council met.", "Rain is expected."],  # type: ignore[attr-defined]
+    tokens = engine.content_tokens(  # type: ignore[attr-defined]
+        ["The council met.", "Rain is expected."],
         GenerateOptions(max_new_tokens=5, min_new_tokens=5),
     )
-    assert [len(x) for x in ids] == [5, 5]
+    assert [len(x) for x in tokens] == [5, 5]
 
 
 class CountingEngine:
@@ -66,6 +68,7 @@ class CountingEngine:
         self.inner = engine
         self.name = engine.name
         self.max_input_tokens = engine.max_input_tokens
+        self.parallelism = 1
         self.batches: list[int] = []
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -164,6 +167,69 @@ def test_cancelled_caller_leaves_the_queue_before_model_time(model_dir: Path) ->
 
     assert asyncio.run(run()) == 0
     assert engine.batches == []
+
+
+class SlowEngine:
+    """Echoes its inputs after `seconds`, recording how many calls ran at once."""
+
+    name = "slow"
+    max_input_tokens = 1000
+
+    def __init__(self, parallelism: int, seconds: float = 0.2) -> None:
+        self.parallelism = parallelism
+        self.seconds = seconds
+        self.running = self.most_at_once = 0
+        self.batches: list[int] = []
+        self._lock = threading.Lock()
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) for t in texts]
+
+    def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[str]:
+        with self._lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+            self.batches.append(len(texts))
+        time.sleep(self.seconds)
+        with self._lock:
+            self.running -= 1
+        return list(texts)
+
+
+def _submit_all(batchers: list[MicroBatcher], texts: list[str]) -> list[str]:
+    async def run() -> list[str]:
+        for batcher in batchers:
+            batcher.start()
+        try:
+            calls = [batchers[i % len(batchers)].submit([t], GREEDY) for i, t in enumerate(texts)]
+            return [r.outputs[0] for r in await asyncio.gather(*calls)]
+        finally:
+            await asyncio.gather(*(b.close() for b in batchers))
+
+    return asyncio.run(run())
+
+
+def test_a_model_with_two_workers_runs_two_batches_at_once() -> None:
+    engine = SlowEngine(parallelism=2)
+    limits = BatchLimits(max_wait_ms=1, max_batch_size=2)
+    texts = [f"text {i}" for i in range(8)]
+    assert _submit_all([MicroBatcher(engine, limits=limits)], texts) == texts
+    assert engine.most_at_once == 2 and sum(engine.batches) == 8
+
+
+def test_models_share_the_machine_slots_and_late_texts_join_the_next_batch() -> None:
+    first, second = SlowEngine(parallelism=2), SlowEngine(parallelism=2)
+
+    slots = asyncio.Semaphore(1)  # one model call at a time on this "machine"
+    limits = BatchLimits(max_wait_ms=1)
+    batchers = [MicroBatcher(e, limits=limits, slots=slots) for e in (first, second)]
+    texts = [f"text {i}" for i in range(12)]
+    assert _submit_all(batchers, texts) == texts
+    assert first.most_at_once == second.most_at_once == 1
+    # While one model held the slot, the other's texts queued up and went in one call.
+    assert len(first.batches) + len(second.batches) < len(texts)
 
 
 def test_extractive_engine_picks_article_sentences() -> None:

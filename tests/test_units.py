@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 
 from models.cache import ResultCache
 from models.catalog import load_catalog
+from models.engines.codec import load_codec
 from models.fetch import FetchError, download_snapshot, fetch_profile
+from models.language import LanguageDetector
 from models.sentences import pack, split_sentences
-from models.store import ModelsMissing, read_manifest, require_models
+from models.store import ModelsMissing, read_manifest, require_models, transformers_path
 from service.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,6 +81,16 @@ def test_sentences_in_four_languages() -> None:
     ]
 
 
+def test_language_detector_keeps_the_full_models_for_short_texts() -> None:
+    detector = LanguageDetector(["en", "fr", "uk", "ru"])
+    for language in ("en", "fr", "uk", "ru"):
+        assert detector.scores(article(language)[:400])[0][0] == language
+    assert detector._short is None  # articles never load the full n-gram models
+    assert detector.scores("Це добре.")[0][0] == "uk"
+    assert detector.scores("Это хорошо.")[0][0] == "ru"
+    assert detector._short is not None
+
+
 def test_pack_keeps_every_word_within_budget() -> None:
     def words(texts):  # type: ignore[no-untyped-def]
         return [len(t.split()) for t in texts]
@@ -133,6 +146,12 @@ def test_fetch_records_revisions_and_converts(model_dir: Path, tmp_path: Path) -
         calls.append((repo, revision))
         source = tiny.translators[0] if "opus-mt" in repo else tiny.summarizer
         shutil.copytree(source.directory(model_dir) / "transformers", dest)
+        if "bart" in repo:  # as on the hub: the slow tokenizer's files, no tokenizer.json
+            bpe = json.loads((dest / "tokenizer.json").read_text())["model"]
+            (dest / "vocab.json").write_text(json.dumps(bpe["vocab"]))
+            merges = [m if isinstance(m, str) else " ".join(m) for m in bpe["merges"]]
+            (dest / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
+            (dest / "tokenizer.json").unlink()
         return f"{abs(hash(repo)):040x}"[:40]
 
     default = load_catalog().profile("default")
@@ -144,6 +163,11 @@ def test_fetch_records_revisions_and_converts(model_dir: Path, tmp_path: Path) -
         assert manifest is not None and len(manifest.revision) == 40
         assert (spec.directory(tmp_path) / "ctranslate2" / "model.bin").exists()
     require_models(default, tmp_path, backend="ctranslate2")  # now present
+    text = ["The council met on Tuesday, and voted."]
+    fetched = load_codec(transformers_path(default.summarizer, tmp_path))
+    assert fetched.encode(text) == load_codec(transformers_path(tiny.summarizer, model_dir)).encode(
+        text
+    )
     fetch_profile(default, tmp_path, download=download)
     assert len(calls) == len(default.models)  # present models are not downloaded again
     assert not list(tmp_path.rglob("*.partial"))

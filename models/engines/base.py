@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import threading
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
+
+from models.engines.codec import Codec, load_codec, truncate
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Engine(Protocol):
 
     name: str
     max_input_tokens: int
+    parallelism: int  # calls that may run at once (from as many threads)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Input tokens of each text, special tokens included."""
@@ -81,57 +84,55 @@ class Engine(Protocol):
 
 
 class TokenizedEngine:
-    """Shared half of the model engines: a Hugging Face tokenizer on both ends."""
+    """Shared half of the model engines: a codec (the model's tokenizer) on both ends."""
 
     name: str
     max_input_tokens: int
-    tokenizer: Any
-    prefix_length: int = 0  # tokens a model forces before its output (BART's <s>)
-    # Fast tokenizers change their Rust state per call (truncation, padding) and fail with
-    # "Already borrowed" when two threads use them at once: every use takes this lock.
-    tokenizer_lock: threading.Lock
+    parallelism: int = 1
+    codec: Codec
+    prefix: list[str]  # tokens a model forces before its output (BART's <s>), or []
 
-    def _load_tokenizer(self, path: Path) -> int | None:
-        """Load the model's tokenizer and what it forces first; returns that token's id."""
-        from transformers import AutoTokenizer
-
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.tokenizer_lock = threading.Lock()
+    def _load_codec(self, path: Path) -> None:
+        """Load the model's tokenizer and the token it forces first."""
+        self.codec = load_codec(path)
         forced = forced_bos_token(path)
-        self.prefix_length = int(forced is not None)
-        return forced
+        self.prefix = self.codec.to_tokens([forced]) if forced is not None else []
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        # verbose=False: counting text longer than the model takes is how chunking starts.
-        with self.tokenizer_lock:
-            encoded = self.tokenizer(list(texts), verbose=False)
-        return [len(ids) for ids in encoded["input_ids"]]
+        return [len(tokens) for tokens in self.codec.encode(texts)]
+
+    def encode(self, texts: Sequence[str]) -> list[list[str]]:
+        """Input tokens of each text, cut to what the model takes."""
+        return [truncate(tokens, self.max_input_tokens) for tokens in self.codec.encode(texts)]
 
     def generate(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
     ) -> list[str]:
-        content = self.content_ids(texts, options)
+        content = self.content_tokens(texts, options)
         cut = (
-            [ids[:limit] for ids, limit in zip(content, limits, strict=True)] if limits else content
+            [tokens[:limit] for tokens, limit in zip(content, limits, strict=True)]
+            if limits
+            else content
         )
-        with self.tokenizer_lock:
-            return self.tokenizer.batch_decode(cut)
+        return self.codec.decode(cut)
 
-    def content_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
-        """Generated ids without special tokens (to compare engines token by token)."""
-        special = set(self.tokenizer.all_special_ids)
-        return [[i for i in ids if i not in special] for ids in self.generate_ids(texts, options)]
+    def content_tokens(self, texts: Sequence[str], options: GenerateOptions) -> list[list[str]]:
+        """Generated tokens without special tokens (to compare engines token by token)."""
+        specials = self.codec.specials
+        return [
+            [t for t in tokens if t not in specials]
+            for tokens in self.generate_tokens(texts, options)
+        ]
 
-    def generate_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
-        """Generated token ids, special tokens included."""
+    def generate_tokens(self, texts: Sequence[str], options: GenerateOptions) -> list[list[str]]:
+        """Generated tokens, special tokens included."""
         raise NotImplementedError
 
 
 def forced_bos_token(path: Path) -> int | None:
     """The token a model forces first: generation_config.json, else config.json (older hubs)."""
-    from transformers import AutoConfig, GenerationConfig
-
-    try:
-        return GenerationConfig.from_pretrained(path).forced_bos_token_id
-    except OSError:
-        return getattr(AutoConfig.from_pretrained(path), "forced_bos_token_id", None)
+    for name in ("generation_config.json", "config.json"):
+        file = path / name
+        if file.is_file():
+            return json.loads(file.read_text(encoding="utf-8")).get("forced_bos_token_id")
+    return None

@@ -20,6 +20,8 @@ class ExtractiveEngine:
     summarized in their own language (no translation before summarizing).
     """
 
+    parallelism = 1
+
     def __init__(self, *, name: str = "extractive", max_input_tokens: int = 1_000_000) -> None:
         self.name = name
         self.max_input_tokens = max_input_tokens

@@ -40,30 +40,29 @@ class TransformersEngine(TokenizedEngine):
         self.max_input_tokens = max_input_tokens
         self._torch = torch
         self._device = device
-        self._load_tokenizer(path)
+        self._load_codec(path)
         self.model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=getattr(torch, dtype))
         self.model.to(device).eval()
+        self._pad = self.model.config.pad_token_id
 
-    def generate_ids(self, texts: Sequence[str], options: GenerateOptions) -> list[list[int]]:
-        with self.tokenizer_lock:
-            batch = self.tokenizer(
-                list(texts),
-                return_tensors="pt",
-                padding=True,
-                truncation=True,
-                max_length=self.max_input_tokens,
-            ).to(self._device)
-        with self._torch.inference_mode():
+    def generate_tokens(self, texts: Sequence[str], options: GenerateOptions) -> list[list[str]]:
+        torch = self._torch
+        ids = [self.codec.to_ids(tokens) for tokens in self.encode(texts)]
+        width = max(len(row) for row in ids)
+        input_ids = torch.tensor([row + [self._pad] * (width - len(row)) for row in ids])
+        mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in ids])
+        with torch.inference_mode():
             out = self.model.generate(
-                **batch,
+                input_ids=input_ids.to(self._device),
+                attention_mask=mask.to(self._device),
                 # transformers counts a forced first token and the end token in these lengths;
                 # GenerateOptions counts neither.
-                max_new_tokens=options.max_new_tokens + self.prefix_length + 1,
-                min_new_tokens=options.min_new_tokens + self.prefix_length,
+                max_new_tokens=options.max_new_tokens + len(self.prefix) + 1,
+                min_new_tokens=options.min_new_tokens + len(self.prefix),
                 num_beams=options.num_beams,
                 length_penalty=options.length_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
                 do_sample=False,
                 early_stopping=options.num_beams > 1,
             )
-        return [[int(i) for i in row] for row in out]
+        return [self.codec.to_tokens(int(i) for i in row) for row in out]

@@ -1,0 +1,50 @@
+"""The serving codecs tokenize exactly as the transformers tokenizers of the same folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import article
+from transformers import AutoTokenizer
+
+from models.catalog import load_catalog
+from models.engines.codec import load_codec, truncate
+from models.sentences import split_sentences
+from models.store import transformers_path
+
+LANGUAGES = ("en", "fr", "uk", "ru")
+
+
+def _folder(model_dir: Path, name: str) -> Path:
+    spec = next(s for s in load_catalog().profile("tiny").models if s.name == name)
+    return transformers_path(spec, model_dir)
+
+
+def _texts(prefix: str = "") -> list[str]:
+    texts = [s for lang in LANGUAGES for s in split_sentences(article(lang))[:5]]
+    # Characters outside the training text, odd spacing, an empty string.
+    texts += ["Ґанок — 12,5 °C, “quotes” ☂ émoji 🙂", "  two  spaces ", ""]
+    return [prefix + t for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("name", "prefix"),
+    [("tiny-bart", ""), ("tiny-marian-en-fr", ""), ("tiny-marian-en-zle", ">>ukr<< ")],
+)
+def test_codec_matches_the_transformers_tokenizer(model_dir: Path, name: str, prefix: str) -> None:
+    folder = _folder(model_dir, name)
+    codec, reference = load_codec(folder), AutoTokenizer.from_pretrained(folder)
+    texts = _texts(prefix)
+    expected = reference(texts)["input_ids"]
+    tokens = codec.encode(texts)
+    assert [codec.to_ids(t) for t in tokens] == expected
+    assert codec.decode(tokens) == reference.batch_decode(expected, skip_special_tokens=True)
+    cut = reference(texts, truncation=True, max_length=8)["input_ids"]
+    assert [codec.to_ids(truncate(t, 8)) for t in tokens] == cut
+
+
+def test_ids_and_tokens_round_trip(model_dir: Path) -> None:
+    codec = load_codec(_folder(model_dir, "tiny-marian-en-fr"))
+    tokens = codec.encode(["The council met on Tuesday."])[0]
+    assert codec.to_tokens(codec.to_ids(tokens)) == tokens
