@@ -24,15 +24,11 @@ RUN useradd --system --uid 10001 --user-group --home-dir /home/precis --create-h
     && chown precis:precis /models
 USER precis
 
-# MALLOC_*: fewer glibc malloc arenas, peak RSS 2.22 -> 1.95 GB with the default-size profile
-# (bench/README.md).
 ENV PRECIS_HOST=0.0.0.0 \
     PRECIS_PORT=50051 \
     PRECIS_METRICS_PORT=9090 \
     PRECIS_MODEL_DIR=/models \
-    HF_HOME=/models/.hf \
-    MALLOC_ARENA_MAX=2 \
-    MALLOC_TRIM_THRESHOLD_=0
+    HF_HOME=/models/.hf
 VOLUME ["/models"]
 EXPOSE 50051 9090
 

@@ -280,7 +280,7 @@ def fixed_lengths_env(ratio: float = TRANSLATION_RATIO, **settings: object) -> d
     name=value (each becomes PRECIS_<NAME>)."""
     env = {
         "PRECIS_TRANSLATION_LENGTH_RATIO": str(ratio),
-        "PRECIS_TRANSLATION_MIN_LENGTH_RATIO": str(ratio),
+        "PRECIS_TRANSLATION_FIXED_LENGTH": "true",
         "PRECIS_CACHE_BYTES": "0",
     }
     env.update({f"PRECIS_{name.upper()}": str(value) for name, value in settings.items()})
@@ -385,7 +385,7 @@ def server_translation_tokens(
     sentences = split_sentences(text) or [text]
     inputs = [f"{prefix} {s}" if prefix else s for s in sentences]
     lengths = [len(ids) for ids in tokenizer(inputs)["input_ids"]]
-    settings = Settings(translation_length_ratio=ratio, translation_min_length_ratio=ratio)
+    settings = Settings(translation_length_ratio=ratio, translation_fixed_length=True)
     _, per_sentence = translation_lengths(lengths, settings, cap=cap)
     return per_sentence * len(sentences)
 

@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         naive_times.append(time.perf_counter() - started)
         naive_tokens.append(sum(o.tokens for o in outputs.values()))
-    naive_rate = len(naive_times) / sum(naive_times)
+    naive_rate = len(naive_times) / sum(naive_times) if naive_times else 0.0
     common.load()
 
     print(f"\n{'':<10} {'req/s':>8} {'p50 s':>8} {'p95 s':>8} {'requests':>9} {'tokens/req':>11}")
@@ -206,19 +206,22 @@ def main(argv: list[str] | None = None) -> None:
             f"{run.name:<10} {run.rate:8.3f} {run.p(50):8.1f} {run.p(95):8.1f} "
             f"{len(run.latencies):>9} {sum(tokens) / len(tokens):11.0f}"
         )
-    print(
-        f"{'naive':<10} {naive_rate:8.3f} {common.median(naive_times):8.1f} "
-        f"{max(naive_times):8.1f} {len(naive_times):>9} "
-        f"{sum(naive_tokens) / len(naive_tokens):11.0f}   (one request at a time, no queueing; "
-        f"the batched server generated {sum(generated['batched'][: len(naive_tokens)])} tokens "
-        f"for these requests, the naive code {sum(naive_tokens)})"
-    )
+    if naive_times:  # --naive-requests 0 skips the baseline
+        print(
+            f"{'naive':<10} {naive_rate:8.3f} {common.median(naive_times):8.1f} "
+            f"{max(naive_times):8.1f} {len(naive_times):>9} "
+            f"{sum(naive_tokens) / len(naive_tokens):11.0f}   (one request at a time, no "
+            f"queueing; the batched server generated "
+            f"{sum(generated['batched'][: len(naive_tokens)])} tokens for these requests, the "
+            f"naive code {sum(naive_tokens)})"
+        )
     print(
         "tokens/req: generated tokens per request, summary + translations (translations from the "
         "server's rule, no early end token)"
     )
     print(f"p95_ratio_batched_vs_unbatched={common.ratio(batched.p(95), unbatched.p(95))}")
-    print(f"throughput_vs_naive={common.ratio(batched.rate, naive_rate)}")
+    if naive_times:
+        print(f"throughput_vs_naive={common.ratio(batched.rate, naive_rate)}")
     print(f"throughput_vs_unbatched={common.ratio(batched.rate, unbatched.rate)}")
 
 

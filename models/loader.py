@@ -36,17 +36,17 @@ class Runtime:
     backend: str = "ctranslate2"  # or "transformers"
     device: str = "auto"  # "cpu", "cuda" or "auto"
     compute_type: str = "auto"
-    threads: int = 0  # all the model calls together (0 = all cores)
-    threads_per_call: int = 1
+    threads: int = 0  # cores for inference (0 = all)
+    threads_per_call: int = 2
 
     @property
     def slots(self) -> int:
-        """Model calls that run at once, across all models: one per `threads_per_call` CPU
-        threads (measured on 2 cores: two single-threaded CTranslate2 calls do 1.5x the work of
-        one two-threaded call), one on a GPU."""
-        if self.device == "cuda":
-            return 1
-        return max(1, self.threads // max(1, self.threads_per_call))
+        """Model calls that run at once, across all models: one per core, one on a GPU.
+
+        Measured on 2 cores (bench/README.md): two threads per call make a lone request 6% faster
+        than one, and with every slot busy (4 threads on 2 cores) serve as many requests/s.
+        """
+        return 1 if self.device == "cuda" else max(1, self.threads)
 
 
 def resolve_runtime(runtime: Runtime) -> Runtime:

@@ -63,10 +63,8 @@ class Settings:
     )
     threads: int = field(default=0, metadata={"help": "inference threads (0 = all cores)"})
     threads_per_call: int = field(
-        default=1,
-        metadata={
-            "help": "threads inside one model call; threads / threads_per_call calls run at once"
-        },
+        default=2,
+        metadata={"help": "threads inside one model call (one call per inference thread at once)"},
     )
     malloc_arenas: int = field(
         default=2,
@@ -103,9 +101,9 @@ class Settings:
     translation_length_ratio: float = field(
         default=1.5, metadata={"help": "max translation tokens per source token (plus 8)"}
     )
-    translation_min_length_ratio: float = field(
-        default=0.0,
-        metadata={"help": "min translation tokens per source token (benchmarks: fixed lengths)"},
+    translation_fixed_length: bool = field(
+        default=False,
+        metadata={"help": "decode translations to their maximum (benchmarks on random weights)"},
     )
 
     def __post_init__(self) -> None:

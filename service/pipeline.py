@@ -360,11 +360,11 @@ def translation_lengths(lengths: Sequence[int], settings: Settings, *, cap: int)
     """(min, max) new tokens for translating sentences of these input lengths in one call.
 
     One bound for all sentences (from the longest), rounded up to a bucket so that concurrent
-    requests' sentences share beam-search calls; at most `cap`.
+    requests' sentences share beam-search calls; at most `cap`. The minimum is 0, or the
+    maximum with `translation_fixed_length` (so that it splits no batch the maximum does not).
     """
-    longest = math.ceil(max(lengths) * settings.translation_length_ratio) + 8
-    shortest = math.floor(min(lengths) * settings.translation_min_length_ratio)
-    return min(_bucket(shortest), cap), min(_bucket(longest), cap)
+    longest = min(_bucket(math.ceil(max(lengths) * settings.translation_length_ratio) + 8), cap)
+    return (longest if settings.translation_fixed_length else 0), longest
 
 
 def _bucket(tokens: int, step: int = LENGTH_BUCKET) -> int:

@@ -1,0 +1,143 @@
+"""What batching and threading can give one model on this machine, engine alone (no server).
+
+For the bench summarizer (bench news items, 80 new tokens) and the en-fr translator (an English
+text of --translation-input tokens, 112 new tokens, as the throughput mix has), 4 beams as in the
+catalog, CTranslate2 int8:
+
+* core-seconds per text at batch 1, 4, 8, 16 with one thread per call: the most batching can
+  save per core (`batching_ceiling`), whatever the scheduler;
+* one call with all cores (intra-op threads) vs one single-threaded call per core (CTranslate2
+  replicas sharing the weights), same texts: why the server defaults to `threads_per_call = 1`.
+
+    python -m bench.engine_scaling [--batches 1,4,8,16] [--translation-input 300]
+
+Prints `batching_ceiling=<x>` last: core-seconds per text at batch 1 over the best batch, for a
+request of one summary + one translation.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from bench import common
+from models.catalog import load_catalog
+from models.engines.codec import load_codec
+from models.store import ctranslate2_path, transformers_path
+
+BEAMS = 4
+TRANSLATION_TOKENS = 112
+
+
+def _translator(spec, model_dir: Path, *, workers: int, threads: int):  # type: ignore[no-untyped-def]
+    import ctranslate2
+
+    return ctranslate2.Translator(
+        str(ctranslate2_path(spec, model_dir)),
+        compute_type="int8",
+        inter_threads=workers,
+        intra_threads=threads,
+    )
+
+
+def _job(spec, model_dir: Path, text: str, limit: int, new_tokens: int):  # type: ignore[no-untyped-def]
+    """The decoding call for `spec` on `text` (cut to `limit` tokens)."""
+    codec = load_codec(transformers_path(spec, model_dir))
+    tokens = codec.encode([text])[0]
+    source = [*tokens[: limit - 1], tokens[-1]]
+    prefix = [["<s>"]] if spec.task == "summarize" else None
+    extra = 1 if prefix else 0
+
+    def run(translator, batch: int) -> None:  # type: ignore[no-untyped-def]
+        translator.translate_batch(
+            [source] * batch,
+            target_prefix=prefix * batch if prefix else None,
+            beam_size=BEAMS,
+            max_decoding_length=new_tokens + extra,
+            min_decoding_length=new_tokens + extra,
+        )
+
+    return run, len(source)
+
+
+def _timed(fn, *args) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - start
+
+
+def _at_once(run, translator, batch: int, calls: int) -> None:  # type: ignore[no-untyped-def]
+    """`calls` calls of `batch` texts from as many threads."""
+    threads = [threading.Thread(target=run, args=(translator, batch)) for _ in range(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def main() -> None:
+    p = common.parser(__doc__.split("\n\n")[0], fixed_lengths=False)
+    p.add_argument("--batches", default="1,4,8,16", help="batch sizes [default %(default)s]")
+    p.add_argument(
+        "--translation-input",
+        type=int,
+        default=300,
+        help="translator input tokens (the throughput mix re-tokenizes a random 80-token "
+        "summary into 260-300) [default %(default)s]",
+    )
+    args = p.parse_args()
+    common.banner("bench.engine_scaling", args)
+    batches = [int(b) for b in args.batches.split(",")]
+    cores = len(os.sched_getaffinity(0))
+    profile = load_catalog().profile(args.profile)
+    item = common.read_jsonl(common.DATA / "news-items.jsonl")[0]["text"]
+    jobs = {
+        "summarizer": (profile.summarizer, item, 1024, common.SUMMARY_TOKENS),
+        "translator en-fr": (
+            profile.translators[0],
+            common.read_article(),
+            args.translation_input,
+            TRANSLATION_TOKENS,
+        ),
+    }
+    best_ratio = {}
+    for label, (spec, text, limit, new_tokens) in jobs.items():
+        run, length = _job(spec, args.model_dir, text, limit, new_tokens)
+        single = _translator(spec, args.model_dir, workers=1, threads=1)
+        run(single, 1)  # first-call costs off the clock
+        print(f"\n{label} ({spec.name}): {length} input tokens, {new_tokens} new, beam {BEAMS}")
+        costs = {}
+        for batch in batches:
+            seconds = _timed(run, single, batch)
+            costs[batch] = seconds / batch
+            print(f"  batch {batch:3d}, 1 thread: {seconds:6.2f} s  {costs[batch]:.2f} core-s/text")
+        best = min(costs, key=costs.__getitem__)
+        best_ratio[label] = (costs[1], costs[best])
+        print(f"  batching saves at most {costs[1] / costs[best]:.2f}x per core (batch {best})")
+        del single
+        if cores > 1:
+            batch = max(b for b in batches if b <= 8)
+            wide = _translator(spec, args.model_dir, workers=1, threads=cores)
+            run(wide, 1)
+            one_call = _timed(run, wide, batch * cores)
+            del wide
+            pool = _translator(spec, args.model_dir, workers=cores, threads=1)
+            run(pool, 1)
+            parallel = _timed(_at_once, run, pool, batch, cores)
+            del pool
+            print(
+                f"  {batch * cores} texts: one call with {cores} threads {one_call:.2f} s, "
+                f"{cores} single-threaded calls of {batch} at once {parallel:.2f} s "
+                f"({one_call / parallel:.2f}x)"
+            )
+    first = sum(c[0] for c in best_ratio.values())
+    best = sum(c[1] for c in best_ratio.values())
+    print(f"\nsummary + translation: {first:.2f} core-s at batch 1, {best:.2f} at best")
+    common.load()
+    print(f"batching_ceiling={first / best:.2f}")
+
+
+if __name__ == "__main__":
+    main()
