@@ -182,6 +182,10 @@ def test_serve_and_client_commands(model_dir: Path, tmp_path: Path) -> None:
         assert info["profile"] == "tiny"
         assert len(info["models"]) == 5
 
+        # The CTranslate2 server tokenizes with models/engines/codec.py: torch never loads.
+        maps = Path(f"/proc/{served.process.pid}/maps").read_text()
+        assert "libtorch" not in maps and "libctranslate2" in maps
+
         served.process.send_signal(signal.SIGTERM)  # idle: stops at once
         assert served.process.wait(timeout=30) == 0, served.output()
 
