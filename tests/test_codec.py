@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,14 @@ def test_ids_and_tokens_round_trip(model_dir: Path) -> None:
     codec = load_codec(_folder(model_dir, "tiny-marian-en-fr"))
     tokens = codec.encode(["The council met on Tuesday."])[0]
     assert codec.to_tokens(codec.to_ids(tokens)) == tokens
+
+
+@pytest.mark.parametrize("name", ["tiny-bart", "tiny-marian-en-fr", "tiny-marian-zle-en"])
+def test_codec_decodes_model_output_as_transformers_does(model_dir: Path, name: str) -> None:
+    """Random ids stand for what random weights generate: byte pieces, specials, anything."""
+    folder = _folder(model_dir, name)
+    codec, reference = load_codec(folder), AutoTokenizer.from_pretrained(folder)
+    rng = random.Random(0)
+    outputs = [[rng.randrange(len(reference) - 1) for _ in range(24)] for _ in range(40)]
+    expected = reference.batch_decode(outputs, skip_special_tokens=True)
+    assert codec.decode([codec.to_tokens(ids) for ids in outputs]) == expected
