@@ -20,7 +20,8 @@ from models.fetch import FetchError, download_snapshot, fetch_profile
 from models.language import LanguageDetector
 from models.sentences import pack, split_sentences
 from models.store import ModelsMissing, read_manifest, require_models, transformers_path
-from service.config import load_settings
+from service.config import Settings, load_settings
+from service.pipeline import translation_lengths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,6 +90,15 @@ def test_language_detector_keeps_the_full_models_for_short_texts() -> None:
     assert detector.scores("Це добре.")[0][0] == "uk"
     assert detector.scores("Это хорошо.")[0][0] == "ru"
     assert detector._short is not None
+
+
+def test_translation_lengths_bucket_the_longest_sentence() -> None:
+    settings = Settings(translation_length_ratio=1.5)
+    # ceil(20 * 1.5) + 8 = 38 -> bucket 48; no minimum.
+    assert translation_lengths([5, 20, 12], settings, cap=512) == (0, 48)
+    assert translation_lengths([5, 20, 12], settings, cap=40) == (0, 40)
+    fixed = Settings(translation_length_ratio=1.5, translation_fixed_length=True)
+    assert translation_lengths([5, 20, 12], fixed, cap=512) == (48, 48)
 
 
 def test_pack_keeps_every_word_within_budget() -> None:
