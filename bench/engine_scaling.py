@@ -1,13 +1,13 @@
 """What batching and threading can give one model on this machine, engine alone (no server).
 
 For the bench summarizer (bench news items, 80 new tokens) and the en-fr translator (an English
-text of --translation-input tokens, 112 new tokens, as the throughput mix has), 4 beams as in the
-catalog, CTranslate2 int8:
+text of --translation-input tokens, 112 new tokens, as the throughput mix has), decoded with the
+catalog's settings (4 beams) by the server's CTranslate2 int8 engine:
 
 * core-seconds per text at batch 1, 4, 8, 16 with one thread per call: the most batching can
   save per core (`batching_ceiling`), whatever the scheduler;
 * one call with all cores (intra-op threads) vs one single-threaded call per core (CTranslate2
-  replicas sharing the weights), same texts: why the server defaults to `threads_per_call = 1`.
+  replicas sharing the weights), same texts: why the server runs one call per core (slots).
 
     python -m bench.engine_scaling [--batches 1,4,8,16] [--translation-input 300]
 
@@ -20,46 +20,41 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import common
-from models.catalog import load_catalog
-from models.engines.codec import load_codec
+from models.catalog import ModelSpec, load_catalog
+from models.engines.base import GenerateOptions
+from models.engines.ctranslate2_engine import CTranslate2Engine
+from models.loader import decoding_options
 from models.store import ctranslate2_path, transformers_path
 
-BEAMS = 4
 TRANSLATION_TOKENS = 112
 
 
-def _translator(spec, model_dir: Path, *, workers: int, threads: int):  # type: ignore[no-untyped-def]
-    import ctranslate2
-
-    return ctranslate2.Translator(
-        str(ctranslate2_path(spec, model_dir)),
+def _engine(
+    spec: ModelSpec, model_dir: Path, limit: int, *, workers: int, threads: int
+) -> CTranslate2Engine:
+    """The model as the server loads it (int8), reading at most `limit` input tokens."""
+    return CTranslate2Engine(
+        ctranslate2_path(spec, model_dir),
+        transformers_path(spec, model_dir),
+        name=spec.name,
+        max_input_tokens=limit,
         compute_type="int8",
-        inter_threads=workers,
-        intra_threads=threads,
+        threads=threads,
+        workers=workers,
     )
 
 
-def _job(spec, model_dir: Path, text: str, limit: int, new_tokens: int):  # type: ignore[no-untyped-def]
-    """The decoding call for `spec` on `text` (cut to `limit` tokens)."""
-    codec = load_codec(transformers_path(spec, model_dir))
-    tokens = codec.encode([text])[0]
-    source = [*tokens[: limit - 1], tokens[-1]]
-    prefix = [["<s>"]] if spec.task == "summarize" else None
-    extra = 1 if prefix else 0
+def _job(text: str, options: GenerateOptions) -> Callable[[CTranslate2Engine, int], None]:
+    """A batch of copies of `text` through an engine, decoded as the server decodes it."""
 
-    def run(translator, batch: int) -> None:  # type: ignore[no-untyped-def]
-        translator.translate_batch(
-            [source] * batch,
-            target_prefix=prefix * batch if prefix else None,
-            beam_size=BEAMS,
-            max_decoding_length=new_tokens + extra,
-            min_decoding_length=new_tokens + extra,
-        )
+    def run(engine: CTranslate2Engine, batch: int) -> None:
+        engine.generate_tokens([text] * batch, options)
 
-    return run, len(source)
+    return run
 
 
 def _timed(fn, *args) -> float:  # type: ignore[no-untyped-def]
@@ -68,9 +63,9 @@ def _timed(fn, *args) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
-def _at_once(run, translator, batch: int, calls: int) -> None:  # type: ignore[no-untyped-def]
+def _at_once(run, engine, batch: int, calls: int) -> None:  # type: ignore[no-untyped-def]
     """`calls` calls of `batch` texts from as many threads."""
-    threads = [threading.Thread(target=run, args=(translator, batch)) for _ in range(calls)]
+    threads = [threading.Thread(target=run, args=(engine, batch)) for _ in range(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -104,10 +99,15 @@ def main() -> None:
     }
     best_ratio = {}
     for label, (spec, text, limit, new_tokens) in jobs.items():
-        run, length = _job(spec, args.model_dir, text, limit, new_tokens)
-        single = _translator(spec, args.model_dir, workers=1, threads=1)
+        options = decoding_options(spec, max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+        run = _job(text, options)
+        single = _engine(spec, args.model_dir, limit, workers=1, threads=1)
         run(single, 1)  # first-call costs off the clock
-        print(f"\n{label} ({spec.name}): {length} input tokens, {new_tokens} new, beam {BEAMS}")
+        length = len(single.encode([text])[0])
+        print(
+            f"\n{label} ({spec.name}): {length} input tokens, {new_tokens} new, "
+            f"beam {options.num_beams}"
+        )
         costs = {}
         for batch in batches:
             seconds = _timed(run, single, batch)
@@ -119,11 +119,11 @@ def main() -> None:
         del single
         if cores > 1:
             batch = max(b for b in batches if b <= 8)
-            wide = _translator(spec, args.model_dir, workers=1, threads=cores)
+            wide = _engine(spec, args.model_dir, limit, workers=1, threads=cores)
             run(wide, 1)
             one_call = _timed(run, wide, batch * cores)
             del wide
-            pool = _translator(spec, args.model_dir, workers=cores, threads=1)
+            pool = _engine(spec, args.model_dir, limit, workers=cores, threads=1)
             run(pool, 1)
             parallel = _timed(_at_once, run, pool, batch, cores)
             del pool

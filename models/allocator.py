@@ -1,9 +1,9 @@
 """glibc malloc tuning for a process holding large models (no-ops on other C libraries).
 
-Measured on the default-size profile (5 models, 1.27 GB of int8 weights): loading a CTranslate2
+Measured on the default-size profile (5 models, 1.28 GB of int8 weights): loading a CTranslate2
 model leaves ~95 MB of freed heap behind that glibc keeps, and every inference thread gets a
-malloc arena of its own that keeps its peak. Fewer arenas and a trim after loading bring the
-server's peak RSS from 1.88 GB to ~1.5 GB (bench/README.md).
+malloc arena of its own that keeps its peak. Two arenas and a trim after loading bring the
+server's peak RSS after a request from 1.88 GB to 1.63 GB (bench/README.md).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def limit_arenas(count: int) -> None:
 
 
 def release_free_memory() -> None:
-    """Give the heap's free pages back to the OS (after loading, after warm-up)."""
+    """Give the heap's free pages back to the OS (after a model load, the warm-up, a model
+    call)."""
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)

@@ -34,9 +34,13 @@ class LanguageDetector:
         if unknown:
             raise ValueError(f"no language detection for {', '.join(unknown)}")
         self._codes = {getattr(Language, _LINGUA_NAMES[c]): c for c in languages}
-        builder = LanguageDetectorBuilder.from_languages(*self._codes)
-        self._long = builder.with_low_accuracy_mode().with_preloaded_language_models().build()
-        self._builder = LanguageDetectorBuilder.from_languages(*self._codes)
+        self._long = (
+            LanguageDetectorBuilder.from_languages(*self._codes)
+            .with_low_accuracy_mode()
+            .with_preloaded_language_models()
+            .build()
+        )
+        self._builder = LanguageDetectorBuilder.from_languages(*self._codes)  # built on first use
         self._short: Any = None
         self._lock = threading.Lock()
 

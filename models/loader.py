@@ -155,14 +155,23 @@ class LoadedModel:
 
     def options(self, *, max_new_tokens: int, min_new_tokens: int = 0) -> GenerateOptions:
         """Decoding options: the model's published beam settings with these lengths."""
-        d = self.spec.decoding
-        return GenerateOptions(
-            max_new_tokens=max_new_tokens,
-            min_new_tokens=min(min_new_tokens, max_new_tokens),
-            num_beams=d.num_beams,
-            length_penalty=d.length_penalty,
-            no_repeat_ngram_size=d.no_repeat_ngram_size,
+        return decoding_options(
+            self.spec, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens
         )
+
+
+def decoding_options(
+    spec: ModelSpec, *, max_new_tokens: int, min_new_tokens: int = 0
+) -> GenerateOptions:
+    """`spec`'s published beam settings (catalog) with these lengths."""
+    d = spec.decoding
+    return GenerateOptions(
+        max_new_tokens=max_new_tokens,
+        min_new_tokens=min(min_new_tokens, max_new_tokens),
+        num_beams=d.num_beams,
+        length_penalty=d.length_penalty,
+        no_repeat_ngram_size=d.no_repeat_ngram_size,
+    )
 
 
 @dataclass(frozen=True)
