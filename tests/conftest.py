@@ -15,7 +15,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-from models.catalog import load_catalog
+from models.catalog import ModelSpec, load_catalog
 from models.loader import build_missing
 from service.client import PrecisClient
 from service.config import Settings, load_settings
@@ -27,6 +27,11 @@ CORPUS = Path(__file__).resolve().parents[1] / "models" / "corpus"
 def article(language: str) -> str:
     """A news article in `language`, written for this project (models/corpus)."""
     return (CORPUS / f"{language}.txt").read_text(encoding="utf-8")
+
+
+def tiny_spec(name: str) -> ModelSpec:
+    """The tiny profile's model called `name` in the catalog."""
+    return next(s for s in load_catalog().profile("tiny").models if s.name == name)
 
 
 class ServerThread:

@@ -6,10 +6,9 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import article
+from conftest import article, tiny_spec
 from transformers import AutoTokenizer
 
-from models.catalog import load_catalog
 from models.engines.codec import load_codec, truncate
 from models.sentences import split_sentences
 from models.store import transformers_path
@@ -18,8 +17,7 @@ LANGUAGES = ("en", "fr", "uk", "ru")
 
 
 def _folder(model_dir: Path, name: str) -> Path:
-    spec = next(s for s in load_catalog().profile("tiny").models if s.name == name)
-    return transformers_path(spec, model_dir)
+    return transformers_path(tiny_spec(name), model_dir)
 
 
 def _texts(prefix: str = "") -> list[str]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from conftest import ServerThread, article, tiny_settings
+from conftest import ServerThread, article, tiny_settings, tiny_spec
 
 from models.batching import BatchLimits, MicroBatcher
 from models.catalog import load_catalog
@@ -25,7 +25,7 @@ GREEDY = GenerateOptions(max_new_tokens=12, num_beams=1)
 
 
 def _engines(model_dir: Path, name: str) -> tuple[TransformersEngine, CTranslate2Engine]:
-    spec = next(s for s in load_catalog().profile("tiny").models if s.name == name)
+    spec = tiny_spec(name)
     torch_engine = TransformersEngine(
         transformers_path(spec, model_dir), name=name, max_input_tokens=spec.max_input_tokens
     )
