@@ -14,9 +14,10 @@ WORKDIR /app
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
 COPY pyproject.toml README.md ./
+COPY packaging ./packaging
 COPY service ./service
 COPY models ./models
-RUN pip install ".[server]"
+RUN pip install ".[torch]"
 
 # Non-root; /models is created here so a fresh named volume inherits this ownership.
 RUN useradd --system --uid 10001 --user-group --home-dir /home/precis --create-home precis \

@@ -156,7 +156,7 @@ class Server:
     which raises with the tail of its log); leaving sends SIGTERM and waits.
     """
 
-    module = "service.cli"  # run as `python -m <module> serve ...` (experiments may swap it)
+    module = "precis_news.cli"  # run as `python -m <module> serve ...` (experiments may swap it)
 
     def __init__(
         self,
@@ -223,7 +223,7 @@ class Server:
         return self
 
     def _wait_serving(self) -> None:
-        from service.client import PrecisClient, PrecisError
+        from precis_news.client import PrecisClient, PrecisError
 
         deadline = time.monotonic() + self.startup_timeout
         with PrecisClient(target=self.target, timeout=5.0) as client:
@@ -378,9 +378,9 @@ def server_translation_tokens(
     As service.pipeline.Pipeline._translate: the text is split into sentences, and every
     sentence gets the same bound, from the longest (service.pipeline.translation_lengths).
     """
-    from models.sentences import split_sentences
-    from service.config import Settings
-    from service.pipeline import translation_lengths
+    from precis_news.config import Settings
+    from precis_news.models.sentences import split_sentences
+    from precis_news.pipeline import translation_lengths
 
     sentences = split_sentences(text) or [text]
     inputs = [f"{prefix} {s}" if prefix else s for s in sentences]
@@ -451,11 +451,11 @@ class NaiveBaseline:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from models.catalog import load_catalog
+        from precis_news.models.catalog import load_catalog
 
         hf_logging.set_verbosity_error()  # "max_new_tokens and max_length both set", per call
         hf_logging.disable_progress_bar()
-        from models.store import transformers_path
+        from precis_news.models.store import transformers_path
 
         self.profile = load_catalog().profile(profile)
         self.models: dict[str, NaiveModel] = {}

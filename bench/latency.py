@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
         f"summary {args.summary_tokens} tokens"
     )
 
-    from service.client import PrecisClient
+    from precis_news.client import PrecisClient
 
     # 1. The server: CTranslate2 int8, micro-batching, targets translated concurrently.
     with (

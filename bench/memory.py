@@ -34,7 +34,7 @@ def gb(size: float) -> str:
 
 
 def measure(args, backend: str, article: str) -> Memory:  # type: ignore[no-untyped-def]
-    from service.client import PrecisClient
+    from precis_news.client import PrecisClient
 
     with common.serving(args, f"server-{backend}", backend=backend) as server:
         loaded_peak, loaded_rss = server.peak_rss(), server.rss()

@@ -54,7 +54,7 @@ def make_requests(path: Path, count: int) -> list[Request]:
 
 async def warm_up(target: str, request: Request, *, targets: list[str], tokens: int) -> None:
     """One untimed request (a text outside the measured set): first-call costs off the clock."""
-    from service.client import AsyncPrecisClient
+    from precis_news.client import AsyncPrecisClient
 
     async with AsyncPrecisClient(target=target, timeout=3600) as client:
         await client.summarize(
@@ -72,7 +72,7 @@ async def drive(
 ) -> tuple[float, list[float], list[str]]:
     """`clients` concurrent callers take the requests in order; returns wall seconds, each
     request's latency and English summary."""
-    from service.client import AsyncPrecisClient
+    from precis_news.client import AsyncPrecisClient
 
     latencies = [0.0] * len(requests)
     summaries = [""] * len(requests)

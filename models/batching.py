@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from models.allocator import release_free_memory
-from models.cache import ResultCache
-from models.engines.base import Engine, GenerateOptions, batch_options
+from precis_news.models.allocator import release_free_memory
+from precis_news.models.cache import ResultCache
+from precis_news.models.engines.base import Engine, GenerateOptions, batch_options
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from models.catalog import ModelSpec, Profile
-from models.store import (
+from precis_news.models.catalog import ModelSpec, Profile
+from precis_news.models.store import (
     CTRANSLATE2_DIR,
     TRANSFORMERS_DIR,
     Manifest,
@@ -84,7 +84,7 @@ def fetch_model(
         FetchError: download failed; nothing half-written is left behind as "present".
         ValueError: the model is built locally, not downloaded.
     """
-    from models.convert import convert_to_ctranslate2, write_tokenizer_json
+    from precis_news.models.convert import convert_to_ctranslate2, write_tokenizer_json
 
     if spec.is_built:
         raise ValueError(f"{spec.name} is built locally (`precis models build-tiny`), not fetched")

@@ -8,13 +8,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.allocator import release_free_memory
-from models.batching import BatchLimits, BatchObserver, MicroBatcher
-from models.cache import ResultCache
-from models.catalog import ModelSpec, Profile
-from models.engines.base import Engine, GenerateOptions
-from models.engines.extractive import ExtractiveEngine
-from models.store import (
+from precis_news.models.allocator import release_free_memory
+from precis_news.models.batching import BatchLimits, BatchObserver, MicroBatcher
+from precis_news.models.cache import ResultCache
+from precis_news.models.catalog import ModelSpec, Profile
+from precis_news.models.engines.base import Engine, GenerateOptions
+from precis_news.models.engines.extractive import ExtractiveEngine
+from precis_news.models.store import (
     Manifest,
     ctranslate2_path,
     missing_models,
@@ -81,7 +81,7 @@ def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
     Returns:
         The models built.
     """
-    from models.build import PRESETS, build_model
+    from precis_news.models.build import PRESETS, build_model
 
     built = []
     for spec in missing_models(profile, model_dir, backend="ctranslate2"):
@@ -113,7 +113,7 @@ def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
 def load_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
     """Load one model with the runtime's backend (the runtime must be resolved)."""
     if runtime.backend == "ctranslate2":
-        from models.engines.ctranslate2_engine import CTranslate2Engine
+        from precis_news.models.engines.ctranslate2_engine import CTranslate2Engine
 
         return CTranslate2Engine(
             ctranslate2_path(spec, model_dir),
@@ -128,7 +128,7 @@ def load_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
     if runtime.backend == "transformers":
         import torch
 
-        from models.engines.transformers_engine import TransformersEngine
+        from precis_news.models.engines.transformers_engine import TransformersEngine
 
         torch.set_num_threads(runtime.threads)
         return TransformersEngine(

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from models.catalog import ModelSpec, Profile
+from precis_news.models.catalog import ModelSpec, Profile
 
 MANIFEST = "precis-model.json"
 TRANSFORMERS_DIR = "transformers"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 PROTOS = Path(__file__).resolve().parent
-STUBS = PROTOS.parent / "service" / "_proto"
+STUBS = PROTOS.parent / "service" / "_proto"  # installed as precis_news._proto
 SOURCE = "precis/v1/precis.proto"
 FILES = ("precis_pb2.py", "precis_pb2.pyi", "precis_pb2_grpc.py")
 

@@ -15,13 +15,13 @@ import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
-from service import convert
-from service._proto import precis_pb2 as pb
-from service._proto import precis_pb2_grpc as pb_grpc
-from service.config import Settings
-from service.errors import Status, Unavailable, to_status
-from service.metrics import Metrics
-from service.pipeline import Detection, Pipeline, Summary
+from precis_news import convert
+from precis_news._proto import precis_pb2 as pb
+from precis_news._proto import precis_pb2_grpc as pb_grpc
+from precis_news.config import Settings
+from precis_news.errors import Status, Unavailable, to_status
+from precis_news.metrics import Metrics
+from precis_news.pipeline import Detection, Pipeline, Summary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

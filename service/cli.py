@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -11,14 +12,13 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from google.protobuf import json_format
 
-from service import __version__
-from service.cli_server import add_server_commands
-from service.client import DEFAULT_TIMEOUT, PrecisClient, PrecisError
+from precis_news import __version__
+from precis_news.client import DEFAULT_TIMEOUT, PrecisClient, PrecisError
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message
 
-    from service._proto import precis_pb2 as pb
+    from precis_news._proto import precis_pb2 as pb
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -84,8 +84,39 @@ def build_parser() -> argparse.ArgumentParser:
     _add_detect(subparsers)
     _add_info(subparsers)
     _add_health(subparsers)
-    add_server_commands(subparsers)  # serve, models: imported lazily, need the server extra
+    _add_server_commands(subparsers)
     return parser
+
+
+SERVER_EXTRA_HINT = "pip install 'precis-news[server]'"
+
+
+def _add_server_commands(subparsers: Subparsers) -> None:
+    """`serve` and `models` (precis-news-server); without it, stand-ins that say what to install."""
+    try:
+        from precis_news.cli_server import add_server_commands
+    except ImportError as exc:
+        missing = exc.name or "precis-news-server"
+        for name, summary in (
+            ("serve", "run the gRPC server"),
+            ("models", "fetch and build models"),
+        ):
+            stub = subparsers.add_parser(
+                name, help=f"{summary} (needs the server: {SERVER_EXTRA_HINT})", add_help=False
+            )
+            stub.add_argument("rest", nargs=argparse.REMAINDER)
+            stub.set_defaults(func=functools.partial(_server_missing, missing))
+        return
+    add_server_commands(subparsers)
+
+
+def _server_missing(missing: str, args: argparse.Namespace) -> int:
+    print(
+        f"precis: `precis {args.command}` needs the server (missing {missing}): "
+        f"{SERVER_EXTRA_HINT}",
+        file=sys.stderr,
+    )
+    return EXIT_RPC_ERROR
 
 
 def _add_client_flags(parser: argparse.ArgumentParser) -> None:

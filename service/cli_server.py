@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from service.config import add_arguments, load_settings, overrides_from
+from precis_news.config import add_arguments, load_settings, overrides_from
 
 log = logging.getLogger(__name__)
 EXIT_FAILED = 2
@@ -26,12 +26,25 @@ def _needs_server_extra(run: Callable[[argparse.Namespace], int]) -> Callable[..
         except ImportError as exc:
             print(
                 f"precis: `precis {args.command}` needs the server dependencies (missing "
-                f"{exc.name}): pip install torch==2.13.0 && pip install 'precis[server]'",
+                f"{exc.name}): {_install_hint(exc.name)}",
                 file=sys.stderr,
             )
             return EXIT_FAILED
 
     return wrapper
+
+
+TORCH_MODULES = ("torch", "transformers", "sacremoses")
+
+
+def _install_hint(missing: str | None) -> str:
+    """What to install: the torch extra for conversion and the transformers backend."""
+    if missing and missing.split(".")[0] in TORCH_MODULES:
+        return (
+            "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU "
+            "build), then pip install 'precis-news[torch]'"
+        )
+    return "pip install 'precis-news[server]'"
 
 
 def add_server_commands(subparsers: Any) -> None:
@@ -101,8 +114,8 @@ def _logging(level: str = "INFO") -> None:
 def _run_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from models.store import ModelsMissing
-    from service.server import run
+    from precis_news.models.store import ModelsMissing
+    from precis_news.server import run
 
     try:
         settings = load_settings(
@@ -125,8 +138,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 @_needs_server_extra
 def _run_fetch(args: argparse.Namespace) -> int:
-    from models.catalog import load_catalog
-    from models.fetch import FetchError, fetch_profile
+    from precis_news.models.catalog import load_catalog
+    from precis_news.models.fetch import FetchError, fetch_profile
 
     settings = _settings(args)
     _logging()
@@ -158,8 +171,8 @@ def _run_fetch(args: argparse.Namespace) -> int:
 def _run_build(args: argparse.Namespace) -> int:
     import shutil
 
-    from models.catalog import load_catalog
-    from models.loader import build_missing
+    from precis_news.models.catalog import load_catalog
+    from precis_news.models.loader import build_missing
 
     settings = _settings(args)
     _logging()
@@ -177,8 +190,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
 @_needs_server_extra
 def _run_list(args: argparse.Namespace) -> int:
-    from models.catalog import load_catalog
-    from models.store import is_present, read_manifest
+    from precis_news.models.catalog import load_catalog
+    from precis_news.models.store import is_present, read_manifest
 
     settings = _settings(args)
     for profile in load_catalog().profiles.values():

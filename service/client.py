@@ -12,8 +12,8 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from service._proto import precis_pb2 as pb
-from service._proto import precis_pb2_grpc
+from precis_news._proto import precis_pb2 as pb
+from precis_news._proto import precis_pb2_grpc
 
 __all__ = [
     "ERROR_CLASSES",

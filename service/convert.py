@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from service import __version__
-from service._proto import precis_pb2 as pb
-from service.config import LANGUAGES, Settings
-from service.pipeline import Detection, Metadata, SummarizeJob, Summary, Translation
+from precis_news import __version__
+from precis_news._proto import precis_pb2 as pb
+from precis_news.config import LANGUAGES, Settings
+from precis_news.pipeline import Detection, Metadata, SummarizeJob, Summary, Translation
 
 _LENGTHS = {
     pb.LENGTH_UNSPECIFIED: "medium",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import grpc
 
-from models.batching import QueueFull
+from precis_news.models.batching import QueueFull
 
 
 class PrecisError(Exception):

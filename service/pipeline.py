@@ -9,12 +9,12 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from models.batching import Generated
-from models.language import LanguageDetector
-from models.loader import LoadedModel, ModelSet
-from models.sentences import pack, split_sentences
-from service.config import LANGUAGES, Settings
-from service.errors import InvalidArgument, TooLarge
+from precis_news.config import LANGUAGES, Settings
+from precis_news.errors import InvalidArgument, TooLarge
+from precis_news.models.batching import Generated
+from precis_news.models.language import LanguageDetector
+from precis_news.models.loader import LoadedModel, ModelSet
+from precis_news.models.sentences import pack, split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -13,19 +13,19 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from models.allocator import limit_arenas, release_free_memory
-from models.batching import BatchLimits
-from models.cache import ResultCache
-from models.catalog import load_catalog
-from models.language import LanguageDetector
-from models.loader import ModelSet, Runtime, load_model_set, resolve_runtime
-from models.store import require_models
-from service._proto import precis_pb2 as pb
-from service._proto import precis_pb2_grpc as pb_grpc
-from service.api import ServingState, SummarizerServicer
-from service.config import LANGUAGES, Settings
-from service.metrics import Metrics
-from service.pipeline import Pipeline
+from precis_news._proto import precis_pb2 as pb
+from precis_news._proto import precis_pb2_grpc as pb_grpc
+from precis_news.api import ServingState, SummarizerServicer
+from precis_news.config import LANGUAGES, Settings
+from precis_news.metrics import Metrics
+from precis_news.models.allocator import limit_arenas, release_free_memory
+from precis_news.models.batching import BatchLimits
+from precis_news.models.cache import ResultCache
+from precis_news.models.catalog import load_catalog
+from precis_news.models.language import LanguageDetector
+from precis_news.models.loader import ModelSet, Runtime, load_model_set, resolve_runtime
+from precis_news.models.store import require_models
+from precis_news.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,46 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-from models.catalog import ModelSpec, load_catalog
-from models.loader import build_missing
-from service.client import PrecisClient
-from service.config import Settings, load_settings
-from service.server import PrecisServer
+from precis_news.client import PrecisClient
+from precis_news.config import Settings, load_settings
+from precis_news.models.catalog import ModelSpec, load_catalog
+from precis_news.models.loader import build_missing
+from precis_news.server import PrecisServer
 
-CORPUS = Path(__file__).resolve().parents[1] / "models" / "corpus"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _stale_installed_files() -> list[str]:
+    """Source files whose installed copy differs: the tests import the installed package."""
+    import precis_news
+
+    installed = Path(precis_news.__file__).parent
+    sources = [(p, p.relative_to(ROOT / "service")) for p in (ROOT / "service").rglob("*.py")]
+    models = ROOT / "models"
+    sources += [(p, "models" / p.relative_to(models)) for p in models.rglob("*")]
+    return [
+        str(source.relative_to(ROOT))
+        for source, relative in sources
+        if source.is_file()
+        and "__pycache__" not in source.parts
+        and (
+            not (installed / relative).is_file()
+            or (installed / relative).read_bytes() != source.read_bytes()
+        )
+    ]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    stale = _stale_installed_files()
+    if stale:
+        pytest.exit(
+            f"the installed precis_news differs from the working tree ({', '.join(stale[:5])}"
+            f"{' ...' if len(stale) > 5 else ''}): run `make install` (or `make test`)",
+            returncode=4,
+        )
+
+
+CORPUS = ROOT / "models" / "corpus"
 
 
 def article(language: str) -> str:

@@ -12,14 +12,14 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from models.build import (
+from precis_news.models.build import (
     CORPUS_LANGUAGES,
     PRESETS,
     build_model,
     corpus_paragraphs,
     preset_config,
 )
-from models.convert import convert_to_ctranslate2
+from precis_news.models.convert import convert_to_ctranslate2
 
 ZLE_TOKENS = {"uk": ">>ukr<<", "ru": ">>rus<<"}
 

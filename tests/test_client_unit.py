@@ -20,10 +20,10 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from service import cli
-from service._proto import precis_pb2 as pb
-from service._proto import precis_pb2_grpc
-from service.client import (
+from precis_news import cli
+from precis_news._proto import precis_pb2 as pb
+from precis_news._proto import precis_pb2_grpc
+from precis_news.client import (
     ERROR_CLASSES,
     AsyncPrecisClient,
     Cancelled,
@@ -118,10 +118,10 @@ def stand_in() -> Iterator[tuple[str, _StandIn]]:
 
 def test_client_and_cli_do_not_import_torch() -> None:
     code = (
-        "import sys, service.client, service.cli\n"
-        "service.cli.build_parser().parse_args(['summarize', '-', '--to', 'fr'])\n"
+        "import sys, precis_news.client, precis_news.cli\n"
+        "precis_news.cli.build_parser().parse_args(['summarize', '-', '--to', 'fr'])\n"
         "heavy = sorted(n for n in sys.modules if n.split('.')[0] in "
-        "('torch', 'transformers', 'ctranslate2', 'models'))\n"
+        "('torch', 'transformers', 'ctranslate2') or n.startswith('precis_news.models'))\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run(
@@ -313,7 +313,7 @@ def test_cli_summarize_unreachable_in_subprocess(tmp_path: Path) -> None:
     article = tmp_path / "article.txt"
     article.write_text("Some news.", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "summarize", str(article), "--to", "fr,uk",
+        [sys.executable, "-m", "precis_news.cli", "summarize", str(article), "--to", "fr,uk",
          "--server", UNREACHABLE, "--timeout", "0.5"],
         cwd=ROOT, capture_output=True, text=True, timeout=30,
     )  # fmt: skip

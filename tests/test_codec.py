@@ -9,9 +9,9 @@ import pytest
 from conftest import article, tiny_spec
 from transformers import AutoTokenizer
 
-from models.engines.codec import load_codec, truncate
-from models.sentences import split_sentences
-from models.store import transformers_path
+from precis_news.models.engines.codec import load_codec, truncate
+from precis_news.models.sentences import split_sentences
+from precis_news.models.store import transformers_path
 
 LANGUAGES = ("en", "fr", "uk", "ru")
 

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from conftest import ServerThread, article, tiny_settings, tiny_spec
 
-from models.batching import BatchLimits, MicroBatcher
-from models.catalog import load_catalog
-from models.engines.base import Engine, GenerateOptions
-from models.engines.ctranslate2_engine import CTranslate2Engine
-from models.engines.extractive import ExtractiveEngine
-from models.engines.transformers_engine import TransformersEngine
-from models.loader import Runtime, load_engine
-from models.sentences import split_sentences
-from models.store import ctranslate2_path, transformers_path
+from precis_news.models.batching import BatchLimits, MicroBatcher
+from precis_news.models.catalog import load_catalog
+from precis_news.models.engines.base import Engine, GenerateOptions
+from precis_news.models.engines.ctranslate2_engine import CTranslate2Engine
+from precis_news.models.engines.extractive import ExtractiveEngine
+from precis_news.models.engines.transformers_engine import TransformersEngine
+from precis_news.models.loader import Runtime, load_engine
+from precis_news.models.sentences import split_sentences
+from precis_news.models.store import ctranslate2_path, transformers_path
 
 GREEDY = GenerateOptions(max_new_tokens=12, num_beams=1)
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import ServerThread, article, tiny_settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from service.client import (
+from precis_news.client import (
     AsyncPrecisClient,
     PrecisClient,
     PrecisError,

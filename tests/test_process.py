@@ -33,7 +33,7 @@ def _precis() -> list[str]:
     script = Path(sys.executable).with_name("precis")
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
-    return [sys.executable, "-m", "service.cli"]
+    return [sys.executable, "-m", "precis_news.cli"]
 
 
 def _env(model_dir: Path) -> dict[str, str]:

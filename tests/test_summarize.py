@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from conftest import ServerThread, article
 
-from models.sentences import split_sentences
-from service._proto import precis_pb2 as pb
-from service.client import AsyncPrecisClient, PrecisClient
-from service.pipeline import SummarizeJob
+from precis_news._proto import precis_pb2 as pb
+from precis_news.client import AsyncPrecisClient, PrecisClient
+from precis_news.models.sentences import split_sentences
+from precis_news.pipeline import SummarizeJob
 
 ALL = ["en", "fr", "uk", "ru"]
 

@@ -13,15 +13,15 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
 
-from models.cache import ResultCache
-from models.catalog import load_catalog
-from models.engines.codec import load_codec
-from models.fetch import FetchError, download_snapshot, fetch_profile
-from models.language import LanguageDetector
-from models.sentences import pack, split_sentences
-from models.store import ModelsMissing, read_manifest, require_models, transformers_path
-from service.config import Settings, load_settings
-from service.pipeline import translation_lengths
+from precis_news.config import Settings, load_settings
+from precis_news.models.cache import ResultCache
+from precis_news.models.catalog import load_catalog
+from precis_news.models.engines.codec import load_codec
+from precis_news.models.fetch import FetchError, download_snapshot, fetch_profile
+from precis_news.models.language import LanguageDetector
+from precis_news.models.sentences import pack, split_sentences
+from precis_news.models.store import ModelsMissing, read_manifest, require_models, transformers_path
+from precis_news.pipeline import translation_lengths
 
 ROOT = Path(__file__).resolve().parents[1]
 

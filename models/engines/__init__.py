@@ -1,5 +1,5 @@
 """Seq2seq engines behind one interface: transformers (torch), CTranslate2, extractive."""
 
-from models.engines.base import Engine, GenerateOptions
+from precis_news.models.engines.base import Engine, GenerateOptions
 
 __all__ = ["Engine", "GenerateOptions"]

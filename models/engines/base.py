@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from models.engines.codec import Codec, load_codec, truncate
+from precis_news.models.engines.codec import Codec, load_codec, truncate
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from models.engines.base import GenerateOptions
-from models.sentences import split_sentences
+from precis_news.models.engines.base import GenerateOptions
+from precis_news.models.sentences import split_sentences
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

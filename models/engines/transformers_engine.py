@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.engines.base import GenerateOptions, TokenizedEngine
+from precis_news.models.engines.base import GenerateOptions, TokenizedEngine
 
 log = logging.getLogger(__name__)
 
