@@ -6,12 +6,12 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import article, tiny_spec
 from transformers import AutoTokenizer
 
 from precis_news.models.engines.codec import load_codec, truncate
 from precis_news.models.sentences import split_sentences
 from precis_news.models.store import transformers_path
+from tests.conftest import article, tiny_spec
 
 LANGUAGES = ("en", "fr", "uk", "ru")
 

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from conftest import ServerThread, article, tiny_settings, tiny_spec
 
 from precis_news.models.batching import BatchLimits, MicroBatcher
 from precis_news.models.catalog import load_catalog
@@ -20,6 +19,7 @@ from precis_news.models.engines.transformers_engine import TransformersEngine
 from precis_news.models.loader import Runtime, load_engine
 from precis_news.models.sentences import split_sentences
 from precis_news.models.store import ctranslate2_path, transformers_path
+from tests.conftest import ServerThread, article, tiny_settings, tiny_spec
 
 GREEDY = GenerateOptions(max_new_tokens=12, num_beams=1)
 

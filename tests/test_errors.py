@@ -7,7 +7,6 @@ import time
 
 import grpc
 import pytest
-from conftest import ServerThread, article, tiny_settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from precis_news.client import (
@@ -15,6 +14,7 @@ from precis_news.client import (
     PrecisClient,
     PrecisError,
 )
+from tests.conftest import ServerThread, article, tiny_settings
 
 SUPPORTED = "en, fr, uk, ru"
 

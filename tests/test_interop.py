@@ -13,7 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ServerThread
+
+from tests.conftest import ServerThread
 
 INTEROP = Path(__file__).resolve().parent / "interop"
 PACKAGES = ("@grpc/grpc-js", "@grpc/proto-loader")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import ServerThread, article
 
 from precis_news._proto import precis_pb2 as pb
 from precis_news.client import AsyncPrecisClient, PrecisClient
 from precis_news.models.sentences import split_sentences
 from precis_news.pipeline import SummarizeJob
+from tests.conftest import ServerThread, article
 
 ALL = ["en", "fr", "uk", "ru"]
 

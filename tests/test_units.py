@@ -8,7 +8,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from conftest import ServerThread, article
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
@@ -22,6 +21,7 @@ from precis_news.models.language import LanguageDetector
 from precis_news.models.sentences import pack, split_sentences
 from precis_news.models.store import ModelsMissing, read_manifest, require_models, transformers_path
 from precis_news.pipeline import translation_lengths
+from tests.conftest import ServerThread, article
 
 ROOT = Path(__file__).resolve().parents[1]
 
