@@ -46,9 +46,9 @@ test: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check service models tests bench protos
-	$(BIN)/ruff format --check service models tests bench protos
-	$(BIN)/mypy
+	$(BIN)/python -m ruff check service models tests bench protos
+	$(BIN)/python -m ruff format --check service models tests bench protos
+	$(BIN)/python -m mypy
 
 # Random weights at the default profile's exact sizes, for bench/ (a few minutes, ~5 GB).
 bench-models: install
