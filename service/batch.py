@@ -138,7 +138,9 @@ class ServerPool:
     def __init__(self, clients: Sequence[PrecisClient]) -> None:
         self.clients = list(clients)
         self._turn = itertools.count()
-        self._down_until = [0.0] * len(self.clients)
+        # 0.0: up. Every server starts "back from a cooldown", so its health is asked before
+        # its first article: one that is down from the start does not hold calls to a deadline.
+        self._down_until = [time.monotonic()] * len(self.clients)
         self._lock = threading.Lock()
 
     @property
