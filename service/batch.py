@@ -180,7 +180,9 @@ class ServerPool:
             client.close()
 
 
-def summarize_article(pool: ServerPool, article: Article, request: dict[str, Any]) -> dict[str, Any]:
+def summarize_article(
+    pool: ServerPool, article: Article, request: dict[str, Any]
+) -> dict[str, Any]:
     """One output record: the response (as JSON, proto field names) or the error's code/message.
 
     A server failure (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED) moves the article to the next
@@ -325,7 +327,9 @@ def _jobs(value: str) -> int:
     return jobs
 
 
-def _run(make_client: Callable[[argparse.Namespace], PrecisClient], args: argparse.Namespace) -> int:
+def _run(
+    make_client: Callable[[argparse.Namespace], PrecisClient], args: argparse.Namespace
+) -> int:
     try:
         articles = read_articles(args.input)
         done = done_ids(args.out)

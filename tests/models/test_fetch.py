@@ -115,7 +115,7 @@ def test_failed_download_publishes_nothing_and_keeps_the_old_model(
         (dest / "config.json").write_text("{}")  # half a download
         raise OSError("connection reset")
 
-    with pytest.raises(OSError, match="^connection reset$"):
+    with pytest.raises(OSError, match=r"^connection reset$"):
         fetch_model(spec, store, download=broken, force=True)
     assert (spec.directory(store) / "ctranslate2" / "model.bin").read_bytes() == before
     _assert_one_good_copy(spec, store)

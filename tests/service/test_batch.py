@@ -20,6 +20,7 @@ from tests.conftest import ServerThread, article, tiny_settings
 
 LANGUAGES = ("en", "fr", "uk", "ru")
 COUNT = 300
+COMMAND = (sys.executable, "-m", "precis_news.cli", "summarize-many")
 
 
 def _paragraphs() -> list[tuple[str, str]]:
@@ -47,7 +48,7 @@ def write_corpus(path: Path, count: int) -> list[str]:
 def start(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRECIS_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "precis_news.cli", "summarize-many", *args],
+        [*COMMAND, *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -218,8 +219,7 @@ def test_progress_bar_on_a_terminal(servers: list[ServerThread], tmp_path: Path)
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRECIS_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "precis_news.cli", "summarize-many", str(source), "--to", "en"]
-        + ["--out", str(out), "--server", servers[0].address],
+        [*COMMAND, str(source), "--to", "en", "--out", str(out), "--server", servers[0].address],
         env=env,
         stderr=follower,
         stdout=subprocess.DEVNULL,
