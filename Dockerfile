@@ -1,41 +1,76 @@
-# syntax=docker/dockerfile:1
-# Précis server image: `docker build -t precis .`, then see docker-compose.yml.
-FROM python:3.11-slim
-
+# Précis images, one Dockerfile, two targets (see README "Deployment and scaling"):
+#   docker build -t precis:0.2.0 .                          serving: CTranslate2, no torch (default)
+#   docker build --target models -t precis-models:0.2.0 .   `precis models fetch` / `build-tiny` (torch)
+# Dependencies come from requirements/*.txt (exact pins, regenerated from a working venv with
+# scripts/lock-requirements.py) and are installed before the code, so a code change rebuilds only
+# the last small layer. Builds here: add `--network host --build-arg PIP_FIND_LINKS=<wheel server>`.
+FROM python:3.11-slim AS base
+# Extra wheel location (e.g. a CPU torch wheel); pip reads PIP_FIND_LINKS from the environment.
+ARG PIP_FIND_LINKS=
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
-
-WORKDIR /app
-
-# torch first, from the CPU-only index (the default index would pull in the CUDA wheels, ~GBs);
-# its own layer, so code changes do not re-download it.
-RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
-
-COPY pyproject.toml README.md ./
-COPY packaging ./packaging
-COPY service ./service
-COPY models ./models
-RUN pip install ".[torch]"
-
-# Non-root; /models is created here so a fresh named volume inherits this ownership.
-RUN useradd --system --uid 10001 --user-group --home-dir /home/precis --create-home precis \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+# tini as PID 1: forwards SIGTERM to `precis` and reaps children. `docker run --init` would do it
+# for plain docker only; Kubernetes has no such switch, so the image carries its own init.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --gid 10001 precis \
+    && useradd --uid 10001 --gid 10001 --home-dir /home/precis --create-home precis \
     && mkdir -p /models \
-    && chown precis:precis /models
-USER precis
+    && chown 10001:10001 /models
+WORKDIR /home/precis
 
+# The wheels of this checkout (precis-news + precis-news-server), built aside so no source tree,
+# build/ or *.egg-info ends up in an image.
+FROM base AS wheels
+COPY requirements/build.txt /tmp/requirements/
+RUN pip install -r /tmp/requirements/build.txt
+COPY pyproject.toml README.md /src/
+COPY packaging /src/packaging
+COPY service /src/service
+COPY models /src/models
+RUN pip wheel --no-deps --no-build-isolation -w /wheels /src /src/packaging/precis-news-server
+
+FROM base AS serve-deps
+COPY requirements/serve.txt /tmp/requirements/
+RUN pip install -r /tmp/requirements/serve.txt
+
+FROM serve-deps AS models-deps
+ARG PIP_FIND_LINKS=
+COPY scripts/install-torch-cpu.sh /tmp/
+COPY requirements/torch.txt /tmp/requirements/
+RUN bash /tmp/install-torch-cpu.sh python3 \
+    && pip install -r /tmp/requirements/torch.txt
+
+# Models: `docker run --rm -v precis-models:/models precis-models:0.2.0 models fetch` (or build-tiny).
+FROM models-deps AS models
+COPY --from=wheels /wheels /tmp/wheels
+RUN pip install --no-deps /tmp/wheels/*.whl && rm -rf /tmp/wheels
+USER 10001:10001
+ENV PRECIS_MODEL_DIR=/models \
+    HF_HOME=/models/.hf
+ENTRYPOINT ["/usr/bin/tini", "--", "precis"]
+CMD ["models", "fetch"]
+
+# Serving (the default target): no torch, no transformers.
+FROM serve-deps AS serve
+COPY --from=wheels /wheels /tmp/wheels
+RUN pip install --no-deps /tmp/wheels/*.whl && rm -rf /tmp/wheels
+USER 10001:10001
 ENV PRECIS_HOST=0.0.0.0 \
     PRECIS_PORT=50051 \
     PRECIS_METRICS_PORT=9090 \
     PRECIS_MODEL_DIR=/models \
-    HF_HOME=/models/.hf
+    HF_HOME=/models/.hf \
+    HF_HUB_OFFLINE=1
 VOLUME ["/models"]
 EXPOSE 50051 9090
-
-# Unhealthy until the models are loaded and warm (NOT_SERVING) and again while draining.
+# Unhealthy until the models are loaded and warm (NOT_SERVING) and again while draining; the
+# probe reads PRECIS_PORT and the TLS settings like the server does.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=180s --retries=3 \
-    CMD ["precis", "health", "--server", "127.0.0.1:50051", "--timeout", "3"]
-
-ENTRYPOINT ["precis"]
+    CMD ["python3", "-m", "precis_news.healthcheck"]
+ENTRYPOINT ["/usr/bin/tini", "--", "precis"]
 CMD ["serve"]

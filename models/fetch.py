@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +13,9 @@ from precis_news.models.store import (
     TRANSFORMERS_DIR,
     Manifest,
     is_present,
+    model_lock,
+    new_work_folder,
+    publish,
     read_manifest,
     write_manifest,
 )
@@ -84,37 +86,49 @@ def fetch_model(
         FetchError: download failed; nothing half-written is left behind as "present".
         ValueError: the model is built locally, not downloaded.
     """
-    from precis_news.models.convert import convert_to_ctranslate2, write_tokenizer_json
-
     if spec.is_built:
         raise ValueError(f"{spec.name} is built locally (`precis models build-tiny`), not fetched")
     backend = "ctranslate2" if convert else "transformers"
     if not force and is_present(spec, model_dir, backend=backend):
-        log.info("%s already in %s", spec.repo, spec.directory(model_dir))
-        manifest = read_manifest(spec, model_dir)
-        assert manifest is not None  # is_present checked it
-        return manifest
-    root = spec.directory(model_dir)
-    # Work in a private folder and rename at the end, so that a failed or concurrent fetch
-    # (several pods sharing one volume) never leaves a half-written model that looks present.
-    work = root.with_name(f".{root.name}.{os.getpid()}.partial")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
-        log.info("downloading %s@%s", spec.repo, spec.revision)
-        commit = download(spec.repo, spec.revision, work / TRANSFORMERS_DIR)
-        write_tokenizer_json(work / TRANSFORMERS_DIR)
-        if convert:
-            log.info("converting %s to CTranslate2 (%s)", spec.repo, quantization)
-            convert_to_ctranslate2(
-                work / TRANSFORMERS_DIR, work / CTRANSLATE2_DIR, quantization=quantization
+        return _present(spec, model_dir)
+    with model_lock(spec, model_dir):
+        # Another replica may have fetched it while this one waited for the lock.
+        if not force and is_present(spec, model_dir, backend=backend):
+            return _present(spec, model_dir)
+        work = new_work_folder(spec, model_dir)
+        try:
+            manifest = _download_into(
+                work, spec, convert=convert, quantization=quantization, download=download
             )
-        manifest = Manifest(spec.name, spec.repo, commit, "hub", quantization if convert else None)
-        write_manifest(work, manifest)
-        shutil.rmtree(root, ignore_errors=True)
-        work.rename(root)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            publish(work, spec, model_dir)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return manifest
+
+
+def _present(spec: ModelSpec, model_dir: Path) -> Manifest:
+    log.info("%s already in %s", spec.repo, spec.directory(model_dir))
+    manifest = read_manifest(spec, model_dir)
+    assert manifest is not None  # is_present checked it
+    return manifest
+
+
+def _download_into(
+    work: Path, spec: ModelSpec, *, convert: bool, quantization: str, download: Downloader
+) -> Manifest:
+    """Download (and convert) one model into a private work folder; the manifest is written last."""
+    from precis_news.models.convert import convert_to_ctranslate2, write_tokenizer_json
+
+    log.info("downloading %s@%s", spec.repo, spec.revision)
+    commit = download(spec.repo, spec.revision, work / TRANSFORMERS_DIR)
+    write_tokenizer_json(work / TRANSFORMERS_DIR)
+    if convert:
+        log.info("converting %s to CTranslate2 (%s)", spec.repo, quantization)
+        convert_to_ctranslate2(
+            work / TRANSFORMERS_DIR, work / CTRANSLATE2_DIR, quantization=quantization
+        )
+    manifest = Manifest(spec.name, spec.repo, commit, "hub", quantization if convert else None)
+    write_manifest(work, manifest)
     return manifest
 
 

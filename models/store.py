@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from precis_news.models.catalog import ModelSpec, Profile
 
 MANIFEST = "precis-model.json"
+WORK_SUFFIX = ".partial"
 TRANSFORMERS_DIR = "transformers"
 CTRANSLATE2_DIR = "ctranslate2"
 
@@ -76,3 +82,57 @@ def require_models(profile: Profile, model_dir: Path, *, backend: str) -> None:
             f"{model_dir}` (needs access to the Hugging Face Hub), or serve the offline test "
             "models with `precis serve --profile tiny`."
         )
+
+
+# -- writing a model safely while other processes (replicas, pods) share the directory ----------
+
+
+@contextmanager
+def model_lock(spec: ModelSpec, model_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on one model while it is checked, written and published.
+
+    The lock is `flock` on a file beside the model folder: it holds across processes and
+    containers sharing a volume (NFS-backed ReadWriteMany volumes included), and the kernel
+    releases it when the holder dies, so a crashed fetcher never blocks the next one.
+    """
+    root = spec.directory(model_dir)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.with_name(f".{root.name}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def new_work_folder(spec: ModelSpec, model_dir: Path) -> Path:
+    """A fresh private folder beside the model to assemble it in (hold `model_lock`).
+
+    Its name is random (not the pid: every container's process is PID 1). Work folders left by
+    a fetcher that died are removed first: under the lock, no other one can be in use.
+    """
+    root = spec.directory(model_dir)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    for stale in root.parent.glob(f".{root.name}.*{WORK_SUFFIX}"):
+        shutil.rmtree(stale, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=WORK_SUFFIX, dir=root.parent))
+    work.chmod(0o755)  # mkdtemp's 0700 would hide the published model from other users
+    return work
+
+
+def publish(work: Path, spec: ModelSpec, model_dir: Path) -> None:
+    """Move a complete model (manifest written last) into place with renames (hold `model_lock`).
+
+    A model already there is renamed aside first and removed afterwards: its path never holds a
+    mix of old and new files, and a server that opened the old files keeps reading them.
+    """
+    root = spec.directory(model_dir)
+    if not (work / MANIFEST).exists():
+        raise RuntimeError(f"refusing to publish {work}: no {MANIFEST}, so it is incomplete")
+    if not root.exists():
+        work.rename(root)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".old", dir=root.parent))
+    root.rename(old / "model")
+    work.rename(root)
+    shutil.rmtree(old, ignore_errors=True)

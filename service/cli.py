@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from google.protobuf import json_format
 
 from precis_news import __version__
+from precis_news.batch import add_summarize_many
 from precis_news.client import DEFAULT_TIMEOUT, PrecisClient, PrecisError
 
 if TYPE_CHECKING:
@@ -84,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_detect(subparsers)
     _add_info(subparsers)
     _add_health(subparsers)
+    add_summarize_many(
+        subparsers, add_client_flags=_add_client_flags, languages=_languages, make_client=_client
+    )
     _add_server_commands(subparsers)
     return parser
 

@@ -63,7 +63,9 @@ def add_server_commands(subparsers: Any) -> None:
     commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
 
     fetch = commands.add_parser(
-        "fetch", help="download a profile's models from the Hugging Face Hub (pinned revisions)"
+        "fetch",
+        help="download a profile's models from the Hugging Face Hub (pinned revisions); "
+        "built profiles (tiny, bench) are built instead",
     )
     _add_store_flags(fetch)
     fetch.add_argument("--force", action="store_true", help="download again even if present")
@@ -144,14 +146,13 @@ def _run_fetch(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _logging()
     profile = load_catalog().profile(settings.profile)
-    built = [s.name for s in profile.models if s.is_built]
-    if built:
-        print(
-            f"precis: profile {profile.name!r} is built locally, not downloaded: run "
-            "`precis models build-tiny`",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+    if any(s.is_built for s in profile.models):
+        # Built profiles (tiny, bench) are built here: one command prepares any profile, which
+        # is what a compose service or an init container runs.
+        from precis_news.models.loader import build_missing
+
+        built = build_missing(profile, settings.model_dir)
+        print(f"profile {profile.name!r}: built {len(built)} model(s) in {settings.model_dir}")
     try:
         manifests = fetch_profile(
             profile,
