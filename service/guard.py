@@ -82,8 +82,36 @@ class Budget:
         self.used -= 1
 
 
-class _Refused(Exception):
-    """Raised by admission after the call was aborted (never leaves the guard)."""
+_NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+class _WriteTracker:
+    """A servicer context that remembers the last message written and whether a write is on."""
+
+    def __init__(self, context: grpc.aio.ServicerContext) -> None:
+        self._context = context
+        self.last: Any = None
+        self.writing = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+    async def write(self, message: Any) -> None:
+        self.writing = True
+        try:
+            await self._context.write(message)
+            self.last = message
+        finally:
+            self.writing = False
+
+    async def settled(self, status: int, *, timeout: float) -> bool:
+        """Wait (up to `timeout`) until no write is on and the last one carried `status`."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if not self.writing and getattr(self.last, "status", None) == status:
+                return True
+            await asyncio.sleep(0.01)
+        return not self.writing and getattr(self.last, "status", None) == status
 
 
 class CallGuard(grpc.aio.ServerInterceptor):
@@ -241,20 +269,22 @@ class _GuardedCall:
     async def _until_closed(
         self, behaviour: Callable[..., Any], request: Any, context: grpc.aio.ServicerContext
     ) -> Any:
-        """Run a stream's behaviour until it ends or the guard closes (then end it with OK)."""
-        work = asyncio.ensure_future(behaviour(request, context))
+        """Run a stream's behaviour until it ends or the guard closes (then end it with OK).
+
+        A Watch is ended once it has written NOT_SERVING (the health servicer writes it when the
+        drain begins; a write is never cut in half), or writes it here if it had not in a second.
+        """
+        writes = _WriteTracker(context)
+        work = asyncio.ensure_future(behaviour(request, writes))
         closing = asyncio.ensure_future(self.guard._closing.wait())
         try:
             await asyncio.wait({work, closing}, return_when=asyncio.FIRST_COMPLETED)
             if work.done():
                 return work.result()
+            told = self.method != WATCH_METHOD or await writes.settled(_NOT_SERVING, timeout=1.0)
             work.cancel()
-            if self.method == WATCH_METHOD:
-                await context.write(
-                    health_pb2.HealthCheckResponse(
-                        status=health_pb2.HealthCheckResponse.NOT_SERVING
-                    )
-                )
+            if not told:
+                await context.write(health_pb2.HealthCheckResponse(status=_NOT_SERVING))
             return None
         finally:
             closing.cancel()

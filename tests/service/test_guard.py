@@ -157,9 +157,11 @@ def test_unauthenticated_calls_are_counted_and_keys_never_logged(
     caplog.set_level(logging.DEBUG)
     before = requests_counted(strict_server, "Summarize", "UNAUTHENTICATED")
     for key in (None, "wrong-key"):
-        with strict_server.client(api_key=key) as client:
-            with pytest.raises(Unauthenticated, match="missing or wrong API key"):
-                client.summarize("A short article. It has two sentences.")
+        with (
+            strict_server.client(api_key=key) as client,
+            pytest.raises(Unauthenticated, match="missing or wrong API key"),
+        ):
+            client.summarize("A short article. It has two sentences.")
     with strict_server.client(api_key=KEY) as client:
         assert client.info().languages
     assert requests_counted(strict_server, "Summarize", "UNAUTHENTICATED") == before + 2
@@ -185,5 +187,5 @@ def test_api_keys_from_a_file(model_dir: Path, tmp_path: Path) -> None:
 
 def test_unreadable_api_keys_file_is_a_clear_error(model_dir: Path, tmp_path: Path) -> None:
     settings = tiny_settings(model_dir, api_keys_file=tmp_path / "missing")
-    with pytest.raises(ValueError, match="api_keys_file .*missing: No such file"):
+    with pytest.raises(ValueError, match=r"api_keys_file .*missing: No such file"):
         read_api_keys(settings)
