@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,9 +241,15 @@ class _GuardedCall:
     async def _outcome(
         self, context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[Any]]
     ) -> Any:
+        with self._accounted(context):
+            return await work()
+
+    @contextlib.contextmanager
+    def _accounted(self, context: grpc.aio.ServicerContext) -> Iterator[None]:
+        """Give the budget back and count the call's code when it ends, however it ends."""
         code = grpc.StatusCode.OK
         try:
-            return await work()
+            yield
         except asyncio.CancelledError:
             code = grpc.StatusCode.CANCELLED
             raise
@@ -308,29 +315,20 @@ class _GuardedCall:
 
             replies = behaviour(checked(), context)
             closing = asyncio.ensure_future(self.guard._closing.wait())
-            code = grpc.StatusCode.OK
             try:
-                while True:
-                    step = asyncio.ensure_future(replies.__anext__())
-                    await asyncio.wait({step, closing}, return_when=asyncio.FIRST_COMPLETED)
-                    if not step.done():
-                        step.cancel()
-                        return
-                    try:
-                        reply = step.result()
-                    except StopAsyncIteration:
-                        return
-                    yield reply
-            except asyncio.CancelledError:
-                code = grpc.StatusCode.CANCELLED
-                raise
-            except BaseException:
-                code = context.code() or grpc.StatusCode.UNKNOWN
-                raise
+                with self._accounted(context):
+                    while True:
+                        step = asyncio.ensure_future(replies.__anext__())
+                        await asyncio.wait({step, closing}, return_when=asyncio.FIRST_COMPLETED)
+                        if not step.done():
+                            step.cancel()
+                            return
+                        try:
+                            reply = step.result()
+                        except StopAsyncIteration:
+                            return
+                        yield reply
             finally:
                 closing.cancel()
-                if self.budget is not None:
-                    self.budget.give()
-                self.guard.count(self.method, code)
 
         return run

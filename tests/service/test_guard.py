@@ -67,6 +67,33 @@ def test_unparseable_request_is_invalid_argument(
     assert lines[0].exc_info is None and len(lines[0].getMessage()) < 300
 
 
+def test_health_and_reflection_pass_the_guard_and_are_counted(server: ServerThread) -> None:
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    label = "grpc.health.v1.Health/Check"
+    before = requests_counted(server, label, "NOT_FOUND")
+    with grpc.insecure_channel(server.address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.Check(health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=10)
+        reflection = reflection_pb2_grpc.ServerReflectionStub(channel)
+        replies = list(
+            reflection.ServerReflectionInfo(
+                iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=10
+            )
+        )
+    assert caught.value.code() is grpc.StatusCode.NOT_FOUND
+    assert requests_counted(server, label, "NOT_FOUND") == before + 1
+    names = {s.name for s in replies[0].list_services_response.service}
+    assert "precis.v1.Summarizer" in names
+    assert (
+        requests_counted(
+            server, "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", "OK"
+        )
+        >= 1
+    )
+
+
 def test_unparseable_health_check_is_invalid_argument(server: ServerThread) -> None:
     with grpc.insecure_channel(server.address) as channel:
         error = raw_call(channel, "/grpc.health.v1.Health/Check", NOT_A_MESSAGE)
@@ -189,3 +216,14 @@ def test_unreadable_api_keys_file_is_a_clear_error(model_dir: Path, tmp_path: Pa
     settings = tiny_settings(model_dir, api_keys_file=tmp_path / "missing")
     with pytest.raises(ValueError, match=r"api_keys_file .*missing: No such file"):
         read_api_keys(settings)
+
+
+def test_request_over_the_message_size_limit_is_resource_exhausted(server: ServerThread) -> None:
+    with grpc.insecure_channel(server.address) as channel:
+        call = channel.unary_unary(
+            "/precis.v1.Summarizer/Summarize",
+            request_serializer=pb.SummarizeRequest.SerializeToString,
+        )
+        with pytest.raises(grpc.RpcError) as caught:
+            call(pb.SummarizeRequest(text="x" * (5 * 2**20)), timeout=30)
+    assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED

@@ -155,23 +155,19 @@ def test_fuzz_summarize(
     assert send(server, method, request, tally) in ALLOWED
 
 
-@pytest.mark.slow
 @FUZZ
-@given(request=translate_requests)
-def test_fuzz_translate(
-    server: ServerThread, tallies: dict[str, Tally], request: pb.TranslateRequest
+@given(
+    call=st.one_of(
+        translate_requests.map(lambda r: ("Translate", r)),
+        detect_requests.map(lambda r: ("DetectLanguage", r)),
+    )
+)
+def test_fuzz_translate_and_detect(
+    server: ServerThread, tallies: dict[str, Tally], call: tuple[str, Message]
 ) -> None:
-    tally = tallies.setdefault("Translate", Tally("fuzz Translate"))
-    assert send(server, "Translate", request, tally) in ALLOWED
-
-
-@FUZZ
-@given(request=detect_requests)
-def test_fuzz_detect_language(
-    server: ServerThread, tallies: dict[str, Tally], request: pb.DetectLanguageRequest
-) -> None:
-    tally = tallies.setdefault("DetectLanguage", Tally("fuzz DetectLanguage"))
-    assert send(server, "DetectLanguage", request, tally) in ALLOWED
+    method, request = call
+    tally = tallies.setdefault(method, Tally(f"fuzz {method}"))
+    assert send(server, method, request, tally) in ALLOWED
 
 
 MESSAGES = {
