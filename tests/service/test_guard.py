@@ -227,3 +227,39 @@ def test_request_over_the_message_size_limit_is_resource_exhausted(server: Serve
         with pytest.raises(grpc.RpcError) as caught:
             call(pb.SummarizeRequest(text="x" * (5 * 2**20)), timeout=30)
     assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_calls_past_the_budget_get_retry_info_while_checks_answer(model_dir: Path) -> None:
+    """With max_concurrent_rpcs=2, a burst of 16 Summarize calls: those past the budget are
+    refused at once with RetryInfo, and health Checks made during the burst all answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from precis_news.client import ResourceExhausted
+
+    running = ServerThread(tiny_settings(model_dir, max_concurrent_rpcs=2, cache_bytes=0)).load()
+    outcomes: list[str] = []
+    try:
+
+        def summarize(_: int) -> None:
+            with running.client() as client:
+                try:
+                    client.summarize(article("en"), targets=["en", "fr", "uk", "ru"])
+                    outcomes.append("OK")
+                except ResourceExhausted as error:
+                    assert error.retry_after == 1.0
+                    assert error.details == "the server has 2 calls in progress; retry shortly"
+                    outcomes.append("RESOURCE_EXHAUSTED")
+
+        with ThreadPoolExecutor(16) as pool, running.client() as prober:
+            burst = [pool.submit(summarize, i) for i in range(16)]
+            checks = [prober.health(timeout=10) for _ in range(10)]
+            for call in burst:
+                call.result(120)
+        with running.client() as client:
+            assert client.summarize(article("en")).summaries[0].text  # serves right after
+    finally:
+        running.close()
+    report(f"call budget 2, 16 calls at once: {sorted(outcomes)}; 10 checks: {set(checks)}")
+    assert checks == ["SERVING"] * 10
+    assert "RESOURCE_EXHAUSTED" in outcomes and "OK" in outcomes
+    assert len(outcomes) == 16
