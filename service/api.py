@@ -12,20 +12,19 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import grpc
-from google.protobuf import any_pb2, duration_pb2
-from google.rpc import error_details_pb2, status_pb2
 
 from precis_news import convert
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.config import Settings
-from precis_news.errors import Status, Unavailable, to_status
+from precis_news.errors import Unavailable, status_trailers, to_status
 from precis_news.metrics import Metrics
 from precis_news.pipeline import Detection, Pipeline, Summary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+MAX_REQUEST_ID_CHARS = 128
 # The id of the call being served, for every log line it causes (see RequestIdFilter).
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -57,27 +56,13 @@ class ServingState:
         return self.pipeline
 
 
-def _trailers(status: Status) -> tuple[tuple[str, bytes], ...]:
-    """google.rpc.Status details (BadRequest, RetryInfo) as the standard binary trailer."""
-    details = []
-    if status.field:
-        violation = error_details_pb2.BadRequest.FieldViolation(
-            field=status.field, description=status.message
-        )
-        details.append(error_details_pb2.BadRequest(field_violations=[violation]))
-    if status.retry_after is not None:
-        delay = duration_pb2.Duration()
-        delay.FromMilliseconds(int(status.retry_after * 1000))
-        details.append(error_details_pb2.RetryInfo(retry_delay=delay))
-    if not details:
-        return ()
-    packed = []
-    for detail in details:
-        holder = any_pb2.Any()
-        holder.Pack(detail)
-        packed.append(holder)
-    rich = status_pb2.Status(code=status.code.value[0], message=status.message, details=packed)
-    return (("grpc-status-details-bin", rich.SerializeToString()),)
+def _request_id(context: grpc.aio.ServicerContext) -> str:
+    """The caller's x-request-id when it is a short printable token, else a fresh one (it is
+    echoed in trailers and logs, so the caller must not choose its size or control characters)."""
+    given = str(dict(context.invocation_metadata() or ()).get("x-request-id", ""))
+    if 0 < len(given) <= MAX_REQUEST_ID_CHARS and given.isascii() and given.isprintable():
+        return given
+    return uuid.uuid4().hex
 
 
 class SummarizerServicer(pb_grpc.SummarizerServicer):
@@ -89,9 +74,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
     async def _guard(
         self, method: str, context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[T]]
     ) -> T:
-        request_id = (
-            dict(context.invocation_metadata() or ()).get("x-request-id") or uuid.uuid4().hex
-        )
+        request_id = _request_id(context)
         context.set_trailing_metadata((("x-request-id", request_id),))
         REQUEST_ID.set(request_id)
         started = time.perf_counter()
@@ -112,7 +95,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
             await context.abort(
                 code,
                 status.message,
-                trailing_metadata=(("x-request-id", request_id), *_trailers(status)),
+                trailing_metadata=(("x-request-id", request_id), *status_trailers(status)),
             )
             raise AssertionError("unreachable") from exc  # abort raises
         finally:

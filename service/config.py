@@ -30,7 +30,16 @@ class Settings:
     host: str = field(default="127.0.0.1", metadata={"help": "address to listen on"})
     port: int = field(default=50051, metadata={"help": "gRPC port (0 picks a free one)"})
     api_keys: tuple[str, ...] = field(
-        default=(), metadata={"help": "accepted API keys (comma-separated); empty = no auth"}
+        default=(),
+        metadata={
+            "help": "accepted API keys (comma-separated); empty = no auth. Prefer api_keys_file "
+            "or PRECIS_API_KEYS: --api-keys on the command line is visible to every local user "
+            "in ps"
+        },
+    )
+    api_keys_file: Path | None = field(
+        default=None,
+        metadata={"help": "file of accepted API keys, one per line (# comments); adds to api_keys"},
     )
     tls_cert: Path | None = field(default=None, metadata={"help": "PEM certificate: enables TLS"})
     tls_key: Path | None = field(default=None, metadata={"help": "PEM private key for tls_cert"})
@@ -44,7 +53,15 @@ class Settings:
         default=10.0, metadata={"help": "on SIGTERM, how long in-flight calls may finish"}
     )
     max_concurrent_rpcs: int = field(
-        default=256, metadata={"help": "RPCs handled at once before RESOURCE_EXHAUSTED"}
+        default=256,
+        metadata={"help": "precis.v1 calls handled at once before RESOURCE_EXHAUSTED (RetryInfo)"},
+    )
+    max_open_streams: int = field(
+        default=64,
+        metadata={
+            "help": "health Watch and reflection streams open at once (they need no API key) "
+            "before RESOURCE_EXHAUSTED"
+        },
     )
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
 
@@ -121,9 +138,26 @@ class Settings:
             "max_chunks",
             "max_translate_texts",
             "max_concurrent_rpcs",
+            "max_open_streams",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+
+def read_api_keys(settings: Settings) -> tuple[str, ...]:
+    """Every accepted API key: `api_keys` plus the lines of `api_keys_file`.
+
+    Raises:
+        ValueError: api_keys_file is set but cannot be read.
+    """
+    keys = list(settings.api_keys)
+    if settings.api_keys_file is not None:
+        try:
+            lines = settings.api_keys_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ValueError(f"api_keys_file {settings.api_keys_file}: {exc.strerror}") from None
+        keys += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return tuple(dict.fromkeys(keys))
 
 
 def _field_types() -> dict[str, Any]:

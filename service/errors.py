@@ -6,6 +6,8 @@ import asyncio
 from dataclasses import dataclass
 
 import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
 
 from precis_news.models.batching import QueueFull
 
@@ -49,21 +51,71 @@ class Status:
 
 
 INTERNAL_MESSAGE = "internal error; the server log has the details"
+# Caps on what a caller's input can make the server write back (status message, trailers) or log:
+# a 100,000-character language code must not become a 100 KB log line or oversized trailers.
+MAX_MESSAGE_CHARS = 512
+MAX_ECHO_CHARS = 40
+
+
+def echo(value: str, *, limit: int = MAX_ECHO_CHARS) -> str:
+    """`repr(value)` for an error message, cut to `limit` characters of the value.
+
+    Args:
+        value: what the caller sent (a language code, an enum name, ...).
+        limit: how many of its characters to show.
+
+    Returns:
+        The quoted value, with "… (N characters)" when it was cut.
+    """
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value)} characters)"
+
+
+def clip(text: str, *, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text` cut to `limit` characters (with "…"), for messages and log lines."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def to_status(exc: BaseException) -> Status:
     """The status for any exception raised while serving a call (one table, one place).
 
-    Unexpected exceptions become INTERNAL with a generic message; the caller logs them.
+    Unexpected exceptions become INTERNAL with a generic message; the caller logs them. Messages
+    are capped at MAX_MESSAGE_CHARS.
     """
     match exc:
         case PrecisError():
-            return Status(exc.code, str(exc), field=exc.field)
+            return Status(exc.code, clip(str(exc)), field=clip(exc.field, limit=MAX_ECHO_CHARS))
         case QueueFull():
-            return Status(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc), retry_after=exc.retry_after)
+            return Status(
+                grpc.StatusCode.RESOURCE_EXHAUSTED, clip(str(exc)), retry_after=exc.retry_after
+            )
         case asyncio.CancelledError():
             return Status(grpc.StatusCode.CANCELLED, "the call was cancelled")
         case TimeoutError():
             return Status(grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed")
         case _:
             return Status(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+
+
+def status_trailers(status: Status) -> tuple[tuple[str, bytes], ...]:
+    """google.rpc.Status details (BadRequest, RetryInfo) as the standard binary trailer."""
+    details = []
+    if status.field:
+        violation = error_details_pb2.BadRequest.FieldViolation(
+            field=status.field, description=status.message
+        )
+        details.append(error_details_pb2.BadRequest(field_violations=[violation]))
+    if status.retry_after is not None:
+        delay = duration_pb2.Duration()
+        delay.FromMilliseconds(int(status.retry_after * 1000))
+        details.append(error_details_pb2.RetryInfo(retry_delay=delay))
+    if not details:
+        return ()
+    packed = []
+    for detail in details:
+        holder = any_pb2.Any()
+        holder.Pack(detail)
+        packed.append(holder)
+    rich = status_pb2.Status(code=status.code.value[0], message=status.message, details=packed)
+    return (("grpc-status-details-bin", rich.SerializeToString()),)

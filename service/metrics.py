@@ -12,7 +12,10 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
-            "precis_requests", "RPCs by method and status code", ["method", "code"], registry=r
+            "precis_requests",
+            "RPCs by method and status code, refusals (UNAUTHENTICATED, budgets) included",
+            ["method", "code"],
+            registry=r,
         )
         self.latency = Histogram(
             "precis_request_seconds",

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from precis_news.config import LANGUAGES, Settings
-from precis_news.errors import InvalidArgument, TooLarge
+from precis_news.errors import InvalidArgument, TooLarge, echo
 from precis_news.models.batching import Generated
 from precis_news.models.language import LanguageDetector
 from precis_news.models.loader import LoadedModel, ModelSet
@@ -97,7 +97,7 @@ def normalize_language(code: str, *, field_name: str) -> str:
     primary = code.strip().replace("_", "-").split("-", 1)[0].lower()
     if primary not in LANGUAGES:
         raise InvalidArgument(
-            f"unsupported language {code!r} in {field_name}; supported: {', '.join(LANGUAGES)}",
+            f"unsupported language {echo(code)} in {field_name}; supported: {', '.join(LANGUAGES)}",
             field=field_name,
         )
     return primary
@@ -156,7 +156,7 @@ class Pipeline:
             raise InvalidArgument("a target language is repeated", field="target_languages")
         if job.length not in LENGTHS:
             raise InvalidArgument(
-                f"unknown length {job.length!r}; use {', '.join(LENGTHS)}", field="length"
+                f"unknown length {echo(job.length)}; use {', '.join(LENGTHS)}", field="length"
             )
         low, high = LENGTHS[job.length]
         if job.min_tokens is not None or job.max_tokens is not None:

@@ -1,13 +1,11 @@
-"""Build and run the grpc.aio server: services, auth, TLS, health, reflection, load, drain."""
+"""Build and run the grpc.aio server: services, guard, TLS, health, reflection, load, drain."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
+import os
 import signal
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -16,7 +14,8 @@ from grpc_reflection.v1alpha import reflection
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.api import ServingState, SummarizerServicer
-from precis_news.config import LANGUAGES, Settings
+from precis_news.config import LANGUAGES, Settings, read_api_keys
+from precis_news.guard import CallGuard
 from precis_news.metrics import Metrics
 from precis_news.models.allocator import limit_arenas, release_free_memory
 from precis_news.models.batching import BatchLimits
@@ -30,45 +29,13 @@ from precis_news.pipeline import Pipeline
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Summarizer"].full_name
-_OPEN_METHODS = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 MAX_MESSAGE_BYTES = 4 * 2**20
-
-
-class ApiKeyInterceptor(grpc.aio.ServerInterceptor):
-    """Requires `authorization: Bearer <key>` on every call but health checks and reflection."""
-
-    def __init__(self, keys: tuple[str, ...]) -> None:
-        self._keys = tuple(k.encode() for k in keys)
-
-        async def deny(request: Any, context: grpc.aio.ServicerContext) -> None:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key")
-
-        self._deny = deny
-
-    def _allowed(self, metadata: tuple[Any, ...]) -> bool:
-        value = dict(metadata or ()).get("authorization", "")
-        scheme, _, key = value.partition(" ")
-        if scheme.lower() != "bearer" or not key:
-            return False
-        return any(hmac.compare_digest(key.encode(), k) for k in self._keys)
-
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if details.method.startswith(_OPEN_METHODS) or self._allowed(details.invocation_metadata):
-            return handler
-        if handler is not None and handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                self._deny, handler.request_deserializer, handler.response_serializer
-            )
-        return grpc.unary_unary_rpc_method_handler(
-            self._deny,
-            handler.request_deserializer if handler else None,
-            handler.response_serializer if handler else None,
-        )
+# grpc's own limit is only a backstop above the guard's budgets (see CallGuard): room for this
+# many health Checks and refusals at once, so that probes never meet it.
+BACKSTOP_HEADROOM = 1024
+# After the grace period, how long the models get to stop before their running calls are
+# abandoned (a model call cannot be interrupted; the process exits without waiting for it).
+ABANDON_AFTER_SECONDS = 2.0
 
 
 def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
@@ -93,10 +60,18 @@ class PrecisServer:
         self.health = health.aio.HealthServicer()
         self.models: ModelSet | None = None
         self.port = 0
-        interceptors = [ApiKeyInterceptor(settings.api_keys)] if settings.api_keys else []
+        self.abandoned = False  # model calls were still running when stop() returned
+        self.guard = CallGuard(
+            keys=read_api_keys(settings),
+            max_calls=settings.max_concurrent_rpcs,
+            max_streams=settings.max_open_streams,
+            metrics=self.metrics,
+        )
         self.server = grpc.aio.server(
-            interceptors=interceptors,
-            maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+            interceptors=[self.guard],
+            maximum_concurrent_rpcs=(
+                settings.max_concurrent_rpcs + settings.max_open_streams + BACKSTOP_HEADROOM
+            ),
             options=[
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -181,12 +156,23 @@ class PrecisServer:
             await model.batcher.run_sync(model.batcher.engine.generate, ["Warm up."], options)
 
     async def stop(self, grace: float | None = None) -> None:
-        """Drain: NOT_SERVING, refuse new calls, let in-flight ones finish, release models."""
+        """Drain within `grace` + ABANDON_AFTER_SECONDS, whatever is running.
+
+        NOT_SERVING at once; Watch streams are told and ended; new calls are refused
+        (UNAVAILABLE); in-flight calls get the grace period (`grace_seconds` when None), then
+        are cancelled; models get ABANDON_AFTER_SECONDS to stop, after which model calls still
+        running are abandoned (`abandoned` is set: the process should exit without them).
+        """
         self.state.draining = True
         await self.health.enter_graceful_shutdown()
+        await self.guard.close()
         await self.server.stop(self.settings.grace_seconds if grace is None else grace)
         if self.models is not None:
-            await self.models.close()
+            closing = asyncio.ensure_future(self.models.close())
+            done, _ = await asyncio.wait({closing}, timeout=ABANDON_AFTER_SECONDS)
+            if not done:
+                self.abandoned = True
+                log.warning("abandoning model calls still running after the grace period")
 
 
 async def run(settings: Settings) -> None:
@@ -208,6 +194,12 @@ async def run(settings: Settings) -> None:
         await stopped
     else:
         loading.cancel()
+        server.abandoned = True  # a model may still be loading in its thread
     log.info("draining (up to %.0fs)", settings.grace_seconds)
     await server.stop()
     log.info("stopped")
+    if server.abandoned:
+        # Interpreter shutdown would join the threads still inside a model call (minutes with
+        # large models); the drain has kept its word, so end the process without them.
+        logging.shutdown()
+        os._exit(0)

@@ -152,3 +152,20 @@ def strict_server(model_dir: Path) -> Iterator[ServerThread]:
     ).load()
     yield running
     running.close()
+
+
+# Figures the hardening tests measure (calls, codes, latencies), printed in the terminal summary
+# so that a reader sees them without -s.
+FIGURES: list[str] = []
+
+
+def report(line: str) -> None:
+    """Record a measured figure for the terminal summary."""
+    FIGURES.append(line)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("measured figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
