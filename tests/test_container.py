@@ -1,15 +1,19 @@
 """The images built and run: tiny models prepared, served, healthy, summarized through, stopped.
 
 Needs a Docker engine (`docker info` must work): skipped otherwise. Builds use the host network
-(engines without a default bridge build that way too); set PRECIS_BUILD_FIND_LINKS to a wheel
-location (e.g. http://127.0.0.1:8765/ from ../shared/container-engine.sh) when pip cannot reach the
-PyTorch CPU index.
+(engines without a default bridge build that way too). Where pip's own configuration names a local
+wheel folder (PIP_FIND_LINKS, e.g. a CPU torch wheel on a machine that cannot reach the PyTorch CPU
+index), the test serves that folder on a loopback port to the build; PRECIS_BUILD_FIND_LINKS names
+a wheel location explicitly.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import threading
 import socket
 import subprocess
 import time
@@ -63,11 +67,28 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def images() -> None:
+def find_links() -> Iterator[str | None]:
+    """A wheel location for the build: explicit, or pip's local PIP_FIND_LINKS folder over HTTP."""
+    explicit = os.environ.get("PRECIS_BUILD_FIND_LINKS")
+    folder = os.environ.get("PIP_FIND_LINKS", "")
+    if explicit or not os.path.isdir(folder):
+        yield explicit
+        return
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def images(find_links: str | None) -> None:
     """Both targets of the Dockerfile (cached layers make a rebuild take seconds)."""
     args = ["build", "--network", "host", str(ROOT)]
-    if os.environ.get("PRECIS_BUILD_FIND_LINKS"):
-        args += ["--build-arg", f"PIP_FIND_LINKS={os.environ['PRECIS_BUILD_FIND_LINKS']}"]
+    if find_links:
+        args += ["--build-arg", f"PIP_FIND_LINKS={find_links}"]
     docker(*args, "--target", "models", "-t", MODELS, timeout=1800)
     docker(*args, "-t", SERVE, timeout=1800)
 
