@@ -13,9 +13,9 @@ import functools
 import http.server
 import os
 import shutil
-import threading
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
