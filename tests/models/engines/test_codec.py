@@ -11,7 +11,10 @@ from transformers import AutoTokenizer
 from precis_news.models.engines.codec import load_codec, truncate
 from precis_news.models.sentences import split_sentences
 from precis_news.models.store import transformers_path
-from tests.conftest import article, tiny_spec
+from tests.conftest import (
+    article,
+    tiny_spec,
+)
 
 LANGUAGES = ("en", "fr", "uk", "ru")
 

@@ -1,4 +1,4 @@
-"""Engines and batching on the real tiny models: agreement, batching, cancellation, extractive."""
+"""The micro-batcher on tiny models and stand-in engines: sharing, caps, cancellation, slots."""
 
 from __future__ import annotations
 
@@ -8,57 +8,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
 from precis_news.models.batching import BatchLimits, MicroBatcher
 from precis_news.models.catalog import load_catalog
 from precis_news.models.engines.base import Engine, GenerateOptions
-from precis_news.models.engines.ctranslate2_engine import CTranslate2Engine
-from precis_news.models.engines.extractive import ExtractiveEngine
-from precis_news.models.engines.transformers_engine import TransformersEngine
 from precis_news.models.loader import Runtime, load_engine
 from precis_news.models.sentences import split_sentences
-from precis_news.models.store import ctranslate2_path, transformers_path
-from tests.conftest import ServerThread, article, tiny_settings, tiny_spec
+from tests.conftest import (
+    article,
+)
 
 GREEDY = GenerateOptions(max_new_tokens=12, num_beams=1)
-
-
-def _engines(model_dir: Path, name: str) -> tuple[TransformersEngine, CTranslate2Engine]:
-    spec = tiny_spec(name)
-    torch_engine = TransformersEngine(
-        transformers_path(spec, model_dir), name=name, max_input_tokens=spec.max_input_tokens
-    )
-    ct2_engine = CTranslate2Engine(
-        ctranslate2_path(spec, model_dir),
-        transformers_path(spec, model_dir),
-        name=name,
-        max_input_tokens=spec.max_input_tokens,
-        compute_type="float32",
-        threads=1,
-    )
-    return torch_engine, ct2_engine
-
-
-@pytest.mark.parametrize("name", ["tiny-bart", "tiny-marian-en-fr", "tiny-marian-en-zle"])
-def test_transformers_and_ctranslate2_generate_the_same_tokens(model_dir: Path, name: str) -> None:
-    torch_engine, ct2_engine = _engines(model_dir, name)
-    prefix = ">>ukr<< " if name.endswith("zle") else ""
-    texts = [prefix + s for s in split_sentences(article("en"))[:6]]
-    assert torch_engine.count_tokens(texts) == ct2_engine.count_tokens(texts)
-    expected = torch_engine.content_tokens(texts, GREEDY)
-    assert ct2_engine.content_tokens(texts, GREEDY) == expected
-    assert all(len(tokens) == GREEDY.max_new_tokens for tokens in expected)  # random: no EOS
-
-
-def test_int8_engine_loads_and_respects_lengths(model_dir: Path) -> None:
-    spec = load_catalog().profile("tiny").summarizer
-    engine = load_engine(spec, model_dir, Runtime("ctranslate2", "cpu", "int8", 1))
-    tokens = engine.content_tokens(  # type: ignore[attr-defined]
-        ["The council met.", "Rain is expected."],
-        GenerateOptions(max_new_tokens=5, min_new_tokens=5),
-    )
-    assert [len(x) for x in tokens] == [5, 5]
 
 
 class CountingEngine:
@@ -230,28 +189,3 @@ def test_models_share_the_machine_slots_and_late_texts_join_the_next_batch() -> 
     assert first.most_at_once == second.most_at_once == 1
     # While one model held the slot, the other's texts queued up and went in one call.
     assert len(first.batches) + len(second.batches) < len(texts)
-
-
-def test_extractive_engine_picks_article_sentences() -> None:
-    engine = ExtractiveEngine()
-    text = article("uk")
-    (summary,) = engine.generate([text], GenerateOptions(max_new_tokens=40))
-    picked = split_sentences(summary)
-    assert picked and set(picked) <= set(split_sentences(text))
-    assert engine.count_tokens([summary])[0] <= 40 or len(picked) == 1
-
-
-def test_extractive_server_summarizes_in_the_source_language(model_dir: Path) -> None:
-    running = ServerThread(tiny_settings(model_dir, summarizer="extractive")).load()
-    try:
-        with running.client() as c:
-            response = c.summarize(article("fr"), targets=["fr", "en"])
-            info = c.info()
-    finally:
-        running.close()
-    french, english = response.summaries
-    assert response.metadata.summarized_in == ""  # no translation before summarizing
-    assert french.model == "extractive" and french.translated_from == ""
-    assert set(split_sentences(french.text)) <= set(split_sentences(article("fr")))
-    assert english.translated_from == "fr" and english.text
-    assert info.summarizer == "extractive"

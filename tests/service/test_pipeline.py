@@ -1,4 +1,4 @@
-"""Summarize, stream, translate, detect and info over a real channel on tiny models."""
+"""The pipeline over a real channel on tiny models: detect, summarize, chunk, translate, cache."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import asyncio
 
 import pytest
 
-from precis_news._proto import precis_pb2 as pb
 from precis_news.client import AsyncPrecisClient, PrecisClient
+from precis_news.config import Settings
 from precis_news.models.sentences import split_sentences
-from precis_news.pipeline import SummarizeJob
-from tests.conftest import ServerThread, article
+from precis_news.pipeline import translation_lengths
+from tests.conftest import (
+    ServerThread,
+    article,
+)
 
 ALL = ["en", "fr", "uk", "ru"]
 
@@ -94,25 +97,6 @@ def test_truncation_is_reported_never_silent(strict_server: ServerThread) -> Non
     assert response.metadata.chunks > 2
 
 
-def test_stream_sends_each_language_then_metadata(client: PrecisClient) -> None:
-    events = list(client.stream_summarize(article("en"), targets=ALL))
-    kinds = [e.WhichOneof("event") for e in events]
-    assert kinds == ["summary"] * 4 + ["metadata"]
-    assert sorted(e.summary.language for e in events[:4]) == sorted(ALL)
-    assert all(e.detected_language == "en" for e in events)
-    assert events[-1].metadata.chunks >= 1
-
-
-def test_stream_and_unary_agree(client: PrecisClient) -> None:
-    unary = client.summarize(article("ru"), targets=["ru", "fr"])
-    streamed = {
-        e.summary.language: e.summary.text
-        for e in client.stream_summarize(article("ru"), targets=["ru", "fr"])
-        if e.WhichOneof("event") == "summary"
-    }
-    assert streamed == {s.language: s.text for s in unary.summaries}
-
-
 def test_repeated_request_is_served_from_cache(client: PrecisClient) -> None:
     text = article("uk") + "\n\nCache probe paragraph."
     first = client.summarize(text, targets=["fr"])
@@ -146,17 +130,6 @@ def test_detect_language_ranks_all_supported(client: PrecisClient) -> None:
     assert short.language == "uk"
 
 
-def test_info_describes_the_profile(client: PrecisClient) -> None:
-    info = client.info()
-    assert info.profile == "tiny" and info.backend == "ctranslate2" and info.device == "cpu"
-    assert list(info.languages) == ALL
-    assert {"en-fr", "fr-en", "en-uk", "en-ru", "uk-en", "ru-en"} == set(info.pairs)
-    names = {m.name: m for m in info.models}
-    assert names["tiny-bart"].task == "summarize" and names["tiny-bart"].revision == "built"
-    assert info.limits.max_article_chars == 200_000
-    assert info.summarizer == "abstractive"
-
-
 def test_concurrent_callers_get_their_own_results(strict_server: ServerThread) -> None:
     """Batched together (no cache on this server), each caller gets what it gets alone."""
     texts = [  # one sentence each: six callers fit this server's queue of 8
@@ -175,6 +148,24 @@ def test_concurrent_callers_get_their_own_results(strict_server: ServerThread) -
     assert together == alone
 
 
-def test_pipeline_order_helper_matches_request() -> None:
-    job = SummarizeJob(text="x", targets=("ru", "en"))
-    assert pb.SummarizeRequest(target_languages=job.targets).target_languages == ["ru", "en"]
+def test_translation_lengths_bucket_the_longest_sentence() -> None:
+    settings = Settings(translation_length_ratio=1.5)
+    # ceil(20 * 1.5) + 8 = 38 -> bucket 48; no minimum.
+    assert translation_lengths([5, 20, 12], settings, cap=512) == (0, 48)
+    assert translation_lengths([5, 20, 12], settings, cap=40) == (0, 40)
+    fixed = Settings(translation_length_ratio=1.5, translation_fixed_length=True)
+    assert translation_lengths([5, 20, 12], fixed, cap=512) == (48, 48)
+
+
+@pytest.mark.parametrize("targets", [["ru", "en"], ["uk", "fr", "en"], ["fr", "ru", "uk", "en"]])
+def test_summaries_come_back_in_the_requested_order(
+    client: PrecisClient, targets: list[str]
+) -> None:
+    response = client.summarize(article("en"), targets=targets)
+    assert [s.language for s in response.summaries] == targets
+    streamed = [
+        e.summary.language
+        for e in client.stream_summarize(article("en"), targets=targets)
+        if e.WhichOneof("event") == "summary"
+    ]
+    assert sorted(streamed) == sorted(targets)  # streamed as each is ready, each exactly once

@@ -19,9 +19,9 @@ from precis_news.models.build import (
     corpus_paragraphs,
     preset_config,
 )
-from precis_news.models.convert import convert_to_ctranslate2
 
 ZLE_TOKENS = {"uk": ">>ukr<<", "ru": ">>rus<<"}
+
 
 # name -> (preset, build_model keyword arguments, a source text); mirrors the tiny profile.
 BUILDS: dict[str, tuple[str, dict[str, Any], str]] = {
@@ -248,20 +248,6 @@ def test_real_size_presets_match_published_architectures() -> None:
     assert c.vocab_size == PRESETS["marian-tc-big"].vocab_size == c.pad_token_id + 1
     with pytest.raises(ValueError, match="pass vocab_size"):
         preset_config("marian-tiny")
-
-
-def test_convert_to_int8(built: dict[str, Path], tmp_path: Path) -> None:
-    dst = tmp_path / "int8"
-    dst.mkdir()
-    (dst / "stale.bin").write_bytes(b"x")
-    convert_to_ctranslate2(built["en-fr"] / "transformers", dst, quantization="int8")
-    assert not (dst / "stale.bin").exists()
-    translator = ctranslate2.Translator(str(dst), device="cpu", compute_type="int8")
-    assert translator.translate_batch([["▁The", "</s>"]], max_decoding_length=3)[0].hypotheses
-    with pytest.raises(ValueError, match="unknown quantization"):
-        convert_to_ctranslate2(built["en-fr"] / "transformers", dst, quantization="int4")
-    with pytest.raises(FileNotFoundError):
-        convert_to_ctranslate2(tmp_path, dst, quantization=None)
 
 
 @pytest.mark.parametrize(
