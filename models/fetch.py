@@ -189,10 +189,11 @@ def keep_serving_files(folder: Path, *, repo: str) -> tuple[str, ...]:
     Raises:
         FetchError: no weights were downloaded.
     """
+    # Dot-folders hold the Hub client's bookkeeping (.cache/huggingface); dot-files are repo files.
     present = [
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        if p.is_file() and not any(d.startswith(".") for d in p.relative_to(folder).parts[:-1])
     ]
     try:
         keep = serving_files(present)
