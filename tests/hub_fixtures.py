@@ -85,6 +85,15 @@ class HubRepo:
 _BART_FILES = frozenset(
     {".gitattributes", "README.md", "config.json", "merges.txt", "vocab.json", "flax_model.msgpack"}
 )
+# Generation settings every CNN/DM BART config carries at top level and in task_specific_params.
+_BART_SUMMARIZATION = {
+    "early_stopping": True,
+    "length_penalty": 2.0,
+    "max_length": 142,
+    "min_length": 56,
+    "no_repeat_ngram_size": 3,
+    "num_beams": 4,
+}
 _BART_CONFIG: dict[str, Any] = {
     "architectures": ["BartForConditionalGeneration"],
     "model_type": "bart",
@@ -102,35 +111,16 @@ _BART_CONFIG: dict[str, Any] = {
     "extra_pos_embeddings": 2,
     "prefix": " ",
     "is_encoder_decoder": True,
-    "early_stopping": True,
-    "length_penalty": 2.0,
-    "max_length": 142,
-    "min_length": 56,
-    "no_repeat_ngram_size": 3,
-    "num_beams": 4,
-    "task_specific_params": {
-        "summarization": {
-            "early_stopping": True,
-            "length_penalty": 2.0,
-            "max_length": 142,
-            "min_length": 56,
-            "no_repeat_ngram_size": 3,
-            "num_beams": 4,
-        }
-    },
+    **_BART_SUMMARIZATION,
+    "task_specific_params": {"summarization": _BART_SUMMARIZATION},
 }
 _BART_GENERATION = {
+    **_BART_SUMMARIZATION,
     "bos_token_id": 0,
     "decoder_start_token_id": 2,
-    "early_stopping": True,
     "eos_token_id": 2,
     "forced_bos_token_id": 0,
     "forced_eos_token_id": 2,
-    "length_penalty": 2.0,
-    "max_length": 142,
-    "min_length": 56,
-    "no_repeat_ngram_size": 3,
-    "num_beams": 4,
     "pad_token_id": 1,
 }
 _DISTILBART_TOKENIZER_CONFIG = '{"model_max_length": 1024}'  # 26 bytes, no tokenizer.json
@@ -235,6 +225,22 @@ def _tc_big(pair: str, vocab: int, eos: int, tiny: str, tokens: tuple[str, ...] 
     )
 
 
+def _distilbart(
+    size: str, dtype: str, forcing: Mapping[str, Any], *, layers: tuple[int, int]
+) -> HubRepo:
+    """sshleifer/distilbart-cnn-*: .bin only, no tokenizer.json, the 26-byte tokenizer_config."""
+    return HubRepo(
+        repo=f"sshleifer/distilbart-cnn-{size}",
+        family="bart",
+        files=_BART_FILES | {"pytorch_model.bin", "rust_model.ot", "tokenizer_config.json"},
+        weights={"pytorch_model.bin": dtype},
+        config={**_BART_CONFIG, **forcing},
+        layers=layers,
+        tokenizer_config=_DISTILBART_TOKENIZER_CONFIG,
+        tiny_source="tiny-bart",
+    )
+
+
 def _opus(pair: str, tiny: str, *, extra: frozenset[str] = frozenset(), vocab: int | None = None):
     src, tgt = pair.split("-")
     return HubRepo(
@@ -252,30 +258,14 @@ def _opus(pair: str, tiny: str, *, extra: frozenset[str] = frozenset(), vocab: i
 REPOS: Mapping[str, HubRepo] = {
     r.repo: r
     for r in (
-        HubRepo(
-            repo="sshleifer/distilbart-cnn-12-6",
-            family="bart",
-            files=_BART_FILES | {"pytorch_model.bin", "rust_model.ot", "tokenizer_config.json"},
-            weights={"pytorch_model.bin": "float32"},
-            config={
-                **_BART_CONFIG,
-                "forced_bos_token_id": 0,
-                "force_bos_token_to_be_generated": True,
-            },
+        _distilbart(
+            "12-6",
+            "float32",
+            {"forced_bos_token_id": 0, "force_bos_token_to_be_generated": True},
             layers=(2, 1),  # 12 / 6 upstream
-            tokenizer_config=_DISTILBART_TOKENIZER_CONFIG,
-            tiny_source="tiny-bart",
         ),
-        HubRepo(
-            repo="sshleifer/distilbart-cnn-6-6",
-            family="bart",
-            files=_BART_FILES | {"pytorch_model.bin", "rust_model.ot", "tokenizer_config.json"},
-            weights={"pytorch_model.bin": "float16"},
-            config={**_BART_CONFIG, "force_bos_token_to_be_generated": True},  # legacy flag only
-            layers=(1, 1),  # 6 / 6 upstream
-            tokenizer_config=_DISTILBART_TOKENIZER_CONFIG,
-            tiny_source="tiny-bart",
-        ),
+        # The legacy flag only; fp16 .bin.
+        _distilbart("6-6", "float16", {"force_bos_token_to_be_generated": True}, layers=(1, 1)),
         HubRepo(
             repo="facebook/bart-large-cnn",
             family="bart",
