@@ -59,8 +59,8 @@ def download_snapshot(repo: str, revision: str, dest: Path) -> str:
         commit = info.sha or revision
         files = serving_files(s.rfilename for s in info.siblings or ())
         snapshot_download(repo, revision=commit, local_dir=dest, allow_patterns=files)
-    except FetchError:
-        raise
+    except FetchError as exc:  # the repository has no weights serving can read
+        raise FetchError(f"{repo}@{revision}: {exc}") from None
     except Exception as exc:  # DNS, TLS, HTTP, offline mode, disk: all mean "not downloaded"
         raise FetchError(
             f"could not download {repo}@{revision} from the Hugging Face Hub: {exc}. "
