@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -9,6 +10,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+def is_commit(revision: str) -> bool:
+    """True for a full git commit hash (40 lower-case hex digits)."""
+    return _COMMIT.fullmatch(revision) is not None
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class ModelSpec:
     license: str
     max_input_tokens: int
     revision: str = "main"
+    description: str = ""  # published quality, with its source (catalog.toml cites it)
     build: str | None = None
     languages: tuple[str, ...] = ()
     pairs: tuple[tuple[str, str], ...] = ()
@@ -40,6 +48,11 @@ class ModelSpec:
     def is_built(self) -> bool:
         """Built locally with random weights rather than downloaded."""
         return self.build is not None
+
+    @property
+    def is_pinned(self) -> bool:
+        """Downloaded at one full commit hash (40 hex digits), not a branch or tag that can move."""
+        return is_commit(self.revision)
 
     @property
     def source_languages(self) -> tuple[str, ...]:
@@ -103,6 +116,7 @@ def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:
         license=raw["license"],
         max_input_tokens=int(raw["max_input_tokens"]),
         revision=raw.get("revision", "main"),
+        description=raw.get("description", ""),
         build=raw.get("build"),
         languages=tuple(raw.get("languages", ())),
         pairs=tuple(tuple(p.split("-", 1)) for p in raw.get("pairs", ())),  # type: ignore[misc]
@@ -115,11 +129,18 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     """Read a catalog TOML file.
 
     Raises:
-        ValueError: a profile names a model the file does not define, or a model's task is wrong.
+        ValueError: a profile names a model the file does not define, a model's task is wrong,
+            or a downloaded model is not pinned to a commit hash.
     """
     with open(path, "rb") as handle:
         raw = tomllib.load(handle)
     specs = {name: _spec(name, entry) for name, entry in raw["models"].items()}
+    for spec in specs.values():
+        if not spec.is_built and not spec.is_pinned:
+            raise ValueError(
+                f"model {spec.name!r}: revision {spec.revision!r} is not a commit hash "
+                "(pin every downloaded model to its full 40-hex commit)"
+            )
     profiles = {}
     for pname, entry in raw["profiles"].items():
         try:

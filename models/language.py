@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 _LINGUA_NAMES = {"en": "ENGLISH", "fr": "FRENCH", "uk": "UKRAINIAN", "ru": "RUSSIAN"}
 
@@ -55,3 +59,55 @@ class LanguageDetector:
             if self._short is None:
                 self._short = self._builder.build()
             return self._short
+
+
+@dataclass(frozen=True)
+class LanguageMismatch:
+    """A model output the detector reads as another language than the one asked for."""
+
+    expected: str
+    detected: str
+    confidence: float
+    model: str
+
+
+_reported: set[tuple[str, str, str]] = set()
+_reported_lock = threading.Lock()
+
+
+def check_output_language(
+    detector: LanguageDetector, text: str, *, expected: str, model: str
+) -> LanguageMismatch | None:
+    """Compare `text`'s most likely language with `expected`; never raises for a mismatch.
+
+    A mismatch is logged once per (model, expected, detected) for the life of the process (a
+    model that writes the wrong language does it on every call; random-weight test models always
+    do), and returned so that callers report it in responses and metrics.
+
+    Args:
+        detector: the server's detector (restricted to the supported languages).
+        text: a model's output.
+        expected: the language it was asked to write.
+        model: the model's name, for the log and the report.
+
+    Returns:
+        The mismatch, or None when `text` reads as `expected` (or has no detectable language).
+    """
+    scores = detector.scores(text) if text.strip() else []
+    if not scores or scores[0][1] <= 0.0 or scores[0][0] == expected:
+        return None
+    detected, confidence = scores[0]
+    mismatch = LanguageMismatch(expected, detected, confidence, model)
+    with _reported_lock:
+        first = (model, expected, detected) not in _reported
+        _reported.add((model, expected, detected))
+    if first:
+        log.warning(
+            "%s was asked for %s but wrote %s (confidence %.2f); reported in response metadata "
+            "and the precis_output_language_mismatches metric (logged once)",
+            model,
+            expected,
+            detected,
+            confidence,
+        )
+    return mismatch

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from precis_news.models.engines.base import Engine, GenerateOptions
 from precis_news.models.engines.extractive import ExtractiveEngine
 from precis_news.models.store import (
     Manifest,
+    ModelsMissing,
     ctranslate2_path,
     missing_models,
     read_manifest,
@@ -108,6 +110,38 @@ def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
         )
         built.append(spec)
     return built
+
+
+class TargetTokenMissing(ModelsMissing):
+    """A multi-target model's vocabulary lacks a catalog target-language token."""
+
+
+def check_target_tokens(spec: ModelSpec, folder: Path) -> None:
+    """Fail the load when a target-language token (e.g. >>ukr<<) is not in the vocabulary: the
+    model would read it as <unk> and write whichever language it likes.
+
+    Raises:
+        TargetTokenMissing: naming the missing tokens and the folder.
+    """
+    if not spec.target_tokens:
+        return
+    vocabulary = _vocabulary(folder)
+    missing = [f"{t} ({lang})" for lang, t in spec.target_tokens.items() if t not in vocabulary]
+    if missing:
+        raise TargetTokenMissing(
+            f"model {spec.name!r} in {folder}: target-language token(s) {', '.join(missing)} "
+            "not in its vocabulary; the catalog's target_tokens do not fit this model (fix the "
+            "catalog, or fetch the model again with --force)"
+        )
+
+
+def _vocabulary(folder: Path) -> set[str]:
+    """Token strings of a model folder: Marian's vocab.json, else tokenizer.json's model."""
+    if (folder / "vocab.json").is_file() and (folder / "source.spm").is_file():
+        return set(json.loads((folder / "vocab.json").read_text(encoding="utf-8")))
+    tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    added = {t["content"] for t in tokenizer.get("added_tokens", ())}
+    return set(tokenizer["model"]["vocab"]) | added
 
 
 def load_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
@@ -260,6 +294,7 @@ def load_model_set(
         manifest = read_manifest(spec, model_dir)
         revision = manifest.revision if manifest else "unknown"
         if engine is None:
+            check_target_tokens(spec, transformers_path(spec, model_dir))
             log.info(
                 "loading %s (%s, %s, %s)",
                 spec.name,

@@ -28,6 +28,7 @@ class Manifest:
     revision: str  # resolved commit, or "built" for random-weight models
     source: str  # "hub" or "built"
     ctranslate2_quantization: str | None = None
+    files: tuple[str, ...] = ()  # what the download kept (fetch), for the record
 
 
 class ModelsMissing(RuntimeError):

@@ -110,6 +110,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
         async def work() -> pb.SummarizeResponse:
             result = await self.state.ready().summarize(convert.summarize_job(request))
             self.state.metrics.cache_hits.inc(result[2].cache_hits)
+            self.state.metrics.count_mismatches(result[2].output_language_mismatches)
             return convert.summarize_response(*result)
 
         return await self._guard("Summarize", context, work)
@@ -128,6 +129,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
                 assert detection is not None
                 if not isinstance(event, Summary):
                     self.state.metrics.cache_hits.inc(event.cache_hits)
+                    self.state.metrics.count_mismatches(event.output_language_mismatches)
                 await context.write(convert.stream_event(detection, event))
 
         await self._guard("StreamSummarize", context, work)

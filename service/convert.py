@@ -50,6 +50,12 @@ def metadata(m: Metadata) -> pb.SummarizeMetadata:
         cache_hits=m.cache_hits,
         summarized_in=m.summarized_in,
         merge_passes=m.merge_passes,
+        output_language_mismatches=[
+            pb.OutputLanguageMismatch(
+                expected=x.expected, detected=x.detected, confidence=x.confidence, model=x.model
+            )
+            for x in m.output_language_mismatches
+        ],
     )
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+if TYPE_CHECKING:
+    from precis_news.models.language import LanguageMismatch
 
 
 class Metrics:
@@ -39,6 +45,17 @@ class Metrics:
             "precis_inference_seconds", "time spent in model calls", ["model"], registry=r
         )
         self.cache_hits = Counter("precis_cache_hits", "outputs served from cache", registry=r)
+        self.output_language_mismatches = Counter(
+            "precis_output_language_mismatches",
+            "translated summaries detected in another language than asked for",
+            ["model", "expected", "detected"],
+            registry=r,
+        )
+
+    def count_mismatches(self, mismatches: Iterable[LanguageMismatch]) -> None:
+        """Count a response's wrong-language summaries (see models.language)."""
+        for m in mismatches:
+            self.output_language_mismatches.labels(m.model, m.expected, m.detected).inc()
 
     # BatchObserver
     def batch_done(self, model: str, *, size: int, tokens: int, seconds: float) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from precis_news.config import LANGUAGES, Settings
 from precis_news.errors import InvalidArgument, TooLarge, echo
 from precis_news.models.batching import Generated
-from precis_news.models.language import LanguageDetector
+from precis_news.models.language import LanguageDetector, LanguageMismatch, check_output_language
 from precis_news.models.loader import LoadedModel, ModelSet
 from precis_news.models.sentences import pack, split_sentences
 
@@ -76,6 +76,7 @@ class Metadata:
     cache_hits: int = 0
     summarized_in: str = ""
     merge_passes: int = 0
+    output_language_mismatches: list[LanguageMismatch] = field(default_factory=list)
 
     def add(self, part: Generated | Metadata) -> None:
         """Count another stage's queueing, inference and cache hits in this request's totals."""
@@ -222,6 +223,15 @@ class Pipeline:
             translated = await self._translate([summary.text], summary.language, target)
             if target == summary.language:
                 return summary, translated.metadata
+            mismatch = await asyncio.to_thread(
+                check_output_language,
+                self.detector,
+                translated.texts[0],
+                expected=target,
+                model=translated.model,
+            )
+            if mismatch:
+                metadata.output_language_mismatches.append(mismatch)
             return (
                 Summary(
                     target,

@@ -91,11 +91,12 @@ class TokenizedEngine:
     parallelism: int = 1
     codec: Codec
     prefix: list[str]  # tokens a model forces before its output (BART's <s>), or []
+    forced_bos: int | None  # id of that token, or None
 
     def _load_codec(self, path: Path) -> None:
         """Load the model's tokenizer and the token it forces first."""
         self.codec = load_codec(path)
-        forced = forced_bos_token(path)
+        forced = self.forced_bos = forced_bos_token(path)
         self.prefix = self.codec.to_tokens([forced]) if forced is not None else []
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -130,9 +131,21 @@ class TokenizedEngine:
 
 
 def forced_bos_token(path: Path) -> int | None:
-    """The token a model forces first: generation_config.json, else config.json (older hubs)."""
+    """The token a model forces first.
+
+    generation_config.json's `forced_bos_token_id`, else config.json's, else config.json's legacy
+    `force_bos_token_to_be_generated: true` (sshleifer/distilbart-cnn-6-6 has only that flag; it
+    means "force bos_token_id", as transformers reads it when it builds the generation config).
+    """
     for name in ("generation_config.json", "config.json"):
         file = path / name
-        if file.is_file():
-            return json.loads(file.read_text(encoding="utf-8")).get("forced_bos_token_id")
+        if not file.is_file():
+            continue
+        config = json.loads(file.read_text(encoding="utf-8"))
+        if config.get("forced_bos_token_id") is not None:
+            return int(config["forced_bos_token_id"])
+        if name == "generation_config.json":
+            return None  # transformers ignores config.json when this file exists
+        if config.get("force_bos_token_to_be_generated"):
+            return int(config.get("bos_token_id", 0))
     return None

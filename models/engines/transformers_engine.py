@@ -63,6 +63,9 @@ class TransformersEngine(TokenizedEngine):
                 length_penalty=options.length_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
                 do_sample=False,
+                # The same first token CTranslate2 gets as its prefix (also for configs with only
+                # the legacy force_bos_token_to_be_generated flag).
+                forced_bos_token_id=self.forced_bos,
                 early_stopping=options.num_beams > 1,
             )
         return [self.codec.to_tokens(int(i) for i in row) for row in out]

@@ -51,7 +51,7 @@ class Summary(_message.Message):
     def __init__(self, language: _Optional[str] = ..., text: _Optional[str] = ..., model: _Optional[str] = ..., translated_from: _Optional[str] = ..., pivot_language: _Optional[str] = ...) -> None: ...
 
 class SummarizeMetadata(_message.Message):
-    __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes")
+    __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes", "output_language_mismatches")
     INPUT_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CHUNKS_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +63,7 @@ class SummarizeMetadata(_message.Message):
     CACHE_HITS_FIELD_NUMBER: _ClassVar[int]
     SUMMARIZED_IN_FIELD_NUMBER: _ClassVar[int]
     MERGE_PASSES_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_LANGUAGE_MISMATCHES_FIELD_NUMBER: _ClassVar[int]
     input_characters: int
     input_tokens: int
     chunks: int
@@ -74,7 +75,20 @@ class SummarizeMetadata(_message.Message):
     cache_hits: int
     summarized_in: str
     merge_passes: int
-    def __init__(self, input_characters: _Optional[int] = ..., input_tokens: _Optional[int] = ..., chunks: _Optional[int] = ..., truncated: _Optional[bool] = ..., truncated_characters: _Optional[int] = ..., queue_ms: _Optional[float] = ..., inference_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., cache_hits: _Optional[int] = ..., summarized_in: _Optional[str] = ..., merge_passes: _Optional[int] = ...) -> None: ...
+    output_language_mismatches: _containers.RepeatedCompositeFieldContainer[OutputLanguageMismatch]
+    def __init__(self, input_characters: _Optional[int] = ..., input_tokens: _Optional[int] = ..., chunks: _Optional[int] = ..., truncated: _Optional[bool] = ..., truncated_characters: _Optional[int] = ..., queue_ms: _Optional[float] = ..., inference_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., cache_hits: _Optional[int] = ..., summarized_in: _Optional[str] = ..., merge_passes: _Optional[int] = ..., output_language_mismatches: _Optional[_Iterable[_Union[OutputLanguageMismatch, _Mapping]]] = ...) -> None: ...
+
+class OutputLanguageMismatch(_message.Message):
+    __slots__ = ("expected", "detected", "confidence", "model")
+    EXPECTED_FIELD_NUMBER: _ClassVar[int]
+    DETECTED_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    expected: str
+    detected: str
+    confidence: float
+    model: str
+    def __init__(self, expected: _Optional[str] = ..., detected: _Optional[str] = ..., confidence: _Optional[float] = ..., model: _Optional[str] = ...) -> None: ...
 
 class SummarizeResponse(_message.Message):
     __slots__ = ("detected_language", "language_confidence", "summaries", "metadata")

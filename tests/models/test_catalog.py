@@ -1,10 +1,75 @@
-"""The model catalog's profiles."""
+"""The catalog: pinned commits, licences, published descriptions, a fast profile that writes
+Ukrainian."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from precis_news.models.catalog import load_catalog
+from precis_news.models.catalog import is_commit, load_catalog
+
+CATALOG = Path(__file__).resolve().parents[2] / "models" / "catalog.toml"
+
+
+def _downloaded() -> dict[str, object]:
+    return {s.name: s for p in load_catalog().profiles.values() for s in p.models if not s.is_built}
+
+
+def test_every_downloaded_model_is_pinned_to_a_commit() -> None:
+    specs = _downloaded()
+    assert len(specs) == 11  # every repository the default, fast and quality profiles use
+    for spec in specs.values():
+        assert is_commit(spec.revision), spec.name  # type: ignore[attr-defined]
+    assert 'revision = "main"' not in CATALOG.read_text(encoding="utf-8")
+
+
+def test_an_unpinned_model_is_refused(tmp_path: Path) -> None:
+    text = CATALOG.read_text(encoding="utf-8").replace(
+        'revision = "a4f8f3ea906ed274767e9906dbaede7531d660ff"', 'revision = "main"'
+    )
+    path = tmp_path / "catalog.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        load_catalog(path)
+    assert str(info.value) == (
+        "model 'distilbart-cnn-12-6': revision 'main' is not a commit hash "
+        "(pin every downloaded model to its full 40-hex commit)"
+    )
+
+
+def test_is_commit() -> None:
+    assert is_commit("708be1d372fe4c358a352f404e6dc9ca0126ba48")
+    assert not is_commit("main") and not is_commit("708be1d") and not is_commit("G" * 40)
+
+
+def test_fast_profile_writes_ukrainian_with_tc_big_en_zle() -> None:
+    fast = load_catalog().profile("fast")
+    by_pair = {pair: spec for spec in fast.translators for pair in spec.pairs}
+    assert by_pair["en", "uk"].repo == "Helsinki-NLP/opus-mt-tc-big-en-zle"
+    assert by_pair["en", "uk"].target_tokens["uk"] == ">>ukr<<"
+    assert "Helsinki-NLP/opus-mt-en-uk" not in {s.repo for s in fast.models}  # writes Russian
+    assert len(by_pair) == sum(len(s.pairs) for s in fast.translators)  # one model per pair
+
+
+def test_licences_as_the_model_cards_state_them() -> None:
+    licences = {s.repo: s.license for s in _downloaded().values()}  # type: ignore[attr-defined]
+    for repo, licence in licences.items():
+        if "opus-mt-tc-big" in repo:
+            assert licence == "cc-by-4.0", repo
+        elif repo == "facebook/bart-large-cnn":
+            assert licence == "mit"
+        else:
+            assert licence == "apache-2.0", repo
+
+
+def test_descriptions_quote_published_numbers_not_superlatives() -> None:
+    catalog = load_catalog()
+    for spec in _downloaded().values():
+        assert re.search(r"\d+\.\d+", spec.description), spec.name  # type: ignore[attr-defined]
+    for profile in catalog.profiles.values():
+        assert "best" not in profile.description.lower(), profile.name
 
 
 def test_catalog_profiles_are_complete() -> None:
