@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -49,7 +50,9 @@ def test_serve_and_client_commands(model_dir: Path, tmp_path: Path) -> None:
         assert all(s["text"].strip() for s in response["summaries"]), response
         assert response["detected_language"] == "en"
 
-        result = run_precis(["translate", "Hello world.", "--to", "ru", *server, "--json"], env)
+        result = run_precis(
+            ["translate", "--text", "Hello world.", "--to", "ru", *server, "--json"], env
+        )
         assert result.returncode == 0, describe(result)
         translations = json.loads(result.stdout)["translations"]
         assert len(translations) == 1 and translations[0]["text"].strip(), result.stdout
@@ -161,6 +164,7 @@ def test_models_build_tiny_then_list(tmp_path: Path) -> None:
     first = run_precis(["models", "build-tiny", "--model-dir", str(store)], env, timeout=120)
     assert first.returncode == 0, describe(first)
     assert re.search(r"built 5 model\(s\)", first.stdout), describe(first)
+    assert first.stderr == "", describe(first)  # piped: no progress bars, no log lines
 
     second = run_precis(["models", "build-tiny", "--model-dir", str(store)], env, timeout=60)
     assert second.returncode == 0, describe(second)
@@ -194,3 +198,19 @@ def test_models_fetch_offline_points_to_tiny(tmp_path: Path) -> None:
     )
     assert result.returncode == 2, describe(result)
     assert "--profile tiny" in result.stderr, describe(result)
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(model_dir: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run_precis(
+            ["serve", "--profile", "tiny", "--host", "127.0.0.1", "--port", str(port)],
+            precis_env(model_dir),
+        )
+    assert result.returncode == 2, describe(result)
+    assert result.stderr == (
+        f"precis: cannot listen on 127.0.0.1:{port}: port {port} is in use; stop the other server "
+        "or pick a free port with --port N (--port 0 picks one)\n"
+    ), describe(result)
