@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from google.protobuf import json_format
 
@@ -340,8 +340,8 @@ def _read_bytes(path: Path | None) -> bytes | None:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
 
 
-def _input(args: argparse.Namespace) -> str:
-    """The text of FILE (- for stdin) or --text; exactly one of them."""
+def _input(args: argparse.Namespace) -> Any:
+    """The text of FILE (- for stdin) or --text (a list where --text repeats); exactly one."""
     if (args.file is None) == (args.text is None):
         raise CommandError(
             f"`precis {args.command}` takes FILE (- for stdin) or --text TEXT"
@@ -476,10 +476,8 @@ def _run_summarize(args: argparse.Namespace) -> int:
 
 
 def _run_translate(args: argparse.Namespace) -> int:
-    if args.text is None and args.file is not None:
-        texts = [line for line in _read(args.file).splitlines() if line.strip()]
-    else:
-        texts = _input(args)  # the list of --text values (or the usage error)
+    given = _input(args)  # the file's text, or the list of --text values
+    texts = [line for line in given.splitlines() if line.strip()] if args.text is None else given
     with _client(args) as client, _progress("translating"):
         _check_size(client, texts, name="a text")
         response = client.translate(
