@@ -39,7 +39,7 @@ def _queued_texts(metrics_port: int) -> float:
 
 def test_serve_and_client_commands(model_dir: Path, tmp_path: Path) -> None:
     article = CORPUS / "en.txt"
-    with serve_process(model_dir, tmp_path / "serve.log") as served:
+    with serve_process(model_dir, tmp_path / "serve.log", "--log-level", "DEBUG") as served:
         served.wait_serving()
         env, server = served.env, ["--server", served.address]
 
@@ -67,8 +67,27 @@ def test_serve_and_client_commands(model_dir: Path, tmp_path: Path) -> None:
         maps = Path(f"/proc/{served.process.pid}/maps").read_text()
         assert "libtorch" not in maps and "libctranslate2" in maps
 
+        result = run_precis(["summarize", "--text", " ", *server], env)
+        assert result.returncode == 2, describe(result)
+
         served.process.send_signal(signal.SIGTERM)  # idle: stops at once
         assert served.process.wait(timeout=30) == 0, served.output()
+        _assert_every_call_line_has_its_request_id(served.output())
+
+
+def _assert_every_call_line_has_its_request_id(log: str) -> None:
+    """`precis serve` logs `[request id]` on every line: the call's id inside it, - outside."""
+    lines = [line for line in log.splitlines() if " precis_news." in line]
+    assert all(re.search(r" precis_news\.\S+ \[(-|[0-9a-f]{32})\] ", line) for line in lines), log
+    assert re.search(r" \[-\] listening on 127\.0\.0\.1:", log), log  # outside any call
+    ids = {}
+    for method in ("Summarize OK", "Translate OK", "GetInfo OK", "Summarize INVALID_ARGUMENT"):
+        match = re.search(rf" precis_news\.api \[([0-9a-f]{{32}})\] {method} in ", log)
+        assert match, f"no {method!r} line with a request id:\n{log}"
+        ids[method] = match[1]
+    assert len(set(ids.values())) == len(ids)  # one id per call
+    failed = ids["Summarize INVALID_ARGUMENT"]  # the failed call's lines share its id
+    assert f"[{failed}] Summarize -> INVALID_ARGUMENT: text is empty" in log, log
 
 
 def test_sigterm_drains_in_flight_call(model_dir: Path, tmp_path: Path) -> None:
