@@ -89,9 +89,14 @@ def add_server_commands(subparsers: Any) -> None:
 
 
 def _profiles() -> list[str]:
-    from precis_news.models.catalog import load_catalog
+    """The catalog's profile names, read without importing the model layer (building the
+    `precis` parser, for any command, stays as light as the client)."""
+    import tomllib
+    from pathlib import Path
 
-    return sorted(load_catalog().profiles)
+    # The installed layout: precis_news/models/catalog.toml (models/catalog.py's CATALOG_PATH).
+    with open(Path(__file__).parent / "models" / "catalog.toml", "rb") as handle:
+        return sorted(tomllib.load(handle)["profiles"])
 
 
 def _add_store_flags(parser: argparse.ArgumentParser, *, profile: bool = True) -> None:
