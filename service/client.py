@@ -14,10 +14,6 @@ from grpc_status import rpc_status
 
 from precis_news._proto import precis_pb2_grpc
 from precis_news.types import (
-    LENGTH_LONG,
-    LENGTH_MEDIUM,
-    LENGTH_SHORT,
-    LENGTH_UNSPECIFIED,
     DetectLanguageRequest,
     DetectLanguageResponse,
     GetInfoRequest,
@@ -51,11 +47,10 @@ LengthName: TypeAlias = Literal["short", "medium", "long"]
 
 DEFAULT_TIMEOUT = 60.0
 _DETAILS_METADATA_KEY = "grpc-status-details-bin"
+# None -> LENGTH_UNSPECIFIED, "short" -> LENGTH_SHORT, ...
 _LENGTHS: Mapping[str | None, Length] = {
-    None: LENGTH_UNSPECIFIED,
-    "short": LENGTH_SHORT,
-    "medium": LENGTH_MEDIUM,
-    "long": LENGTH_LONG,
+    name: Length.Value(f"LENGTH_{(name or 'unspecified').upper()}")
+    for name in (None, "short", "medium", "long")
 }
 # Every RPC is a pure function of its request, so retrying UNAVAILABLE (a replica that is loading
 # or draining) is safe; round_robin spreads calls over every address `dns:///` resolves to.
