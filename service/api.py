@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 
@@ -35,6 +35,22 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = REQUEST_ID.get()
         return True
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+def configure_logging(level: str, *, stream: Any = None) -> None:
+    """Log to stderr (or `stream`) with the request id of the call on every line ("-" outside).
+
+    Args:
+        level: DEBUG, INFO, WARNING or ERROR.
+        stream: where to write; stderr when None.
+    """
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())  # on the handler: records of every logger pass it
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 @dataclass

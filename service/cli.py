@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from google.protobuf import json_format
 
@@ -25,6 +28,10 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 DEFAULT_SERVER = "127.0.0.1:50051"
 EXIT_RPC_ERROR = 2
+# The server's documented default max_article_chars: longer inputs are checked against the
+# server's own limit (GetInfo) before they are sent.
+DOCUMENTED_ARTICLE_LIMIT = 200_000
+PROGRESS_AFTER_S = 2.0  # a terminal sees "waiting" after this long
 
 
 class CommandError(Exception):
@@ -79,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Multilingual news summarization (en, fr, uk, ru) over gRPC.",
     )
     parser.add_argument("--version", action="version", version=f"precis {__version__}")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_summarize(subparsers)
     _add_translate(subparsers)
     _add_detect(subparsers)
@@ -157,13 +164,29 @@ def _add_json_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_input(parser: argparse.ArgumentParser, *, what: str, many: bool = False) -> None:
+    """FILE (- for stdin) or --text: the same two ways into every command that takes text."""
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help=f"UTF-8 file holding {what}; - reads stdin",
+    )
+    parser.add_argument(
+        "--text",
+        action="append" if many else "store",
+        metavar="TEXT",
+        help=f"{what} given inline instead of FILE" + (" (repeat for more)" if many else ""),
+    )
+
+
 def _add_summarize(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "summarize",
         help="summarize an article into one or more languages",
-        description="Summarize an article (a UTF-8 file, or - for stdin).",
+        description="Summarize an article: FILE (- for stdin) or --text.",
     )
-    parser.add_argument("file", metavar="FILE|-", help="the article; - reads stdin")
+    _add_input(parser, what="the article")
     parser.add_argument(
         "--to",
         dest="targets",
@@ -202,9 +225,10 @@ def _add_translate(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "translate",
         help="translate texts into one language",
-        description="Translate each TEXT on its own; - reads stdin, one text per line.",
+        description="Translate texts, each on its own: the non-empty lines of FILE (- for "
+        "stdin), or each --text.",
     )
-    parser.add_argument("texts", nargs="+", metavar="TEXT", help="texts, or - for stdin")
+    _add_input(parser, what="the texts, one per line", many=True)
     parser.add_argument(
         "--to",
         dest="target",
@@ -230,9 +254,10 @@ def _add_detect(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "detect",
         help="detect the language of a text",
-        description="Print the most likely language of TEXT (- reads stdin) and its confidence.",
+        description="Print the most likely language of a text (FILE, - for stdin, or --text) "
+        "and its confidence.",
     )
-    parser.add_argument("text", metavar="TEXT|-", help="the text; - reads stdin")
+    _add_input(parser, what="the text")
     _add_json_flag(parser)
     _add_client_flags(parser)
     parser.set_defaults(func=_run_detect)
@@ -266,12 +291,41 @@ def _add_health(subparsers: Subparsers) -> None:
 # -- runners ----------------------------------------------------------------------------------
 
 
+def _target(args: argparse.Namespace) -> str:
+    """The server address, checked for the mistakes gRPC would only answer with a timeout."""
+    target = args.server or os.environ.get("PRECIS_SERVER") or DEFAULT_SERVER
+    scheme, sep, rest = target.partition("://")
+    if sep and scheme.lower() in ("http", "https", "grpc", "grpcs", "tcp"):
+        hint = " and add --tls" if scheme.lower() in ("https", "grpcs") else ""
+        raise CommandError(
+            f"--server {target}: gRPC addresses have no {scheme}:// scheme; "
+            f"use --server {rest.rstrip('/')}{hint}"
+        )
+    if target.startswith(("unix:", "unix-abstract:", "vsock:")):
+        return target
+    host_port = (
+        target.rsplit("/", 1)[-1] if target.startswith(("dns:", "ipv4:", "ipv6:")) else target
+    )
+    host, colon, port = host_port.rpartition(":")
+    if not colon or not port.isdigit() or (host.count(":") and not host.startswith("[")):
+        raise CommandError(
+            f"--server {target}: no port; use HOST:PORT, e.g. --server {host_port or 'HOST'}:50051"
+        )
+    return target
+
+
 def _client(args: argparse.Namespace) -> PrecisClient:
-    """A client from the connection flags, falling back to PRECIS_SERVER / PRECIS_API_KEY."""
+    """A client from the connection flags, falling back to PRECIS_SERVER / PRECIS_API_KEY.
+
+    Calls fail at once when the server cannot be reached (no wait_for_ready): a command line
+    must say so, not wait out the deadline.
+    """
     if (args.tls_cert is None) != (args.tls_key is None):
         raise CommandError("--tls-cert and --tls-key go together (mutual TLS)")
+    args.server_address = _target(args)
     return PrecisClient(
-        target=args.server or os.environ.get("PRECIS_SERVER") or DEFAULT_SERVER,
+        target=args.server_address,
+        wait_for_ready=False,
         api_key=args.api_key or os.environ.get("PRECIS_API_KEY") or None,
         timeout=args.timeout,
         root_certificates=_read_bytes(args.tls_ca),
@@ -288,6 +342,55 @@ def _read_bytes(path: Path | None) -> bytes | None:
         return path.read_bytes()
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
+
+
+def _input(args: argparse.Namespace) -> Any:
+    """The text of FILE (- for stdin) or --text (a list where --text repeats); exactly one."""
+    if (args.file is None) == (args.text is None):
+        raise CommandError(
+            f"`precis {args.command}` takes FILE (- for stdin) or --text TEXT"
+            + (", not both" if args.file is not None else "")
+        )
+    return _read(args.file) if args.text is None else args.text
+
+
+def _check_size(client: PrecisClient, texts: Sequence[str], *, name: str) -> None:
+    """Refuse, before sending, an input over the server's max_article_chars."""
+    longest = max((len(text) for text in texts), default=0)
+    if longest <= DOCUMENTED_ARTICLE_LIMIT:
+        return
+    with _progress("asking the server for its limits"):
+        limit = client.info().limits.max_article_chars
+    if longest > limit:
+        raise CommandError(
+            f"{name} has {longest} characters; the server's limit is {limit} "
+            "(max_article_chars): shorten it or split it"
+        )
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[None]:
+    """On a terminal, "precis: <label>... N s" on stderr while the block runs; piped: nothing."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    done = threading.Event()
+
+    def tick() -> None:
+        began = time.monotonic()
+        while not done.wait(0.5):
+            elapsed = time.monotonic() - began
+            if elapsed >= PROGRESS_AFTER_S:
+                print(f"\rprecis: {label}... {elapsed:.0f} s", end="", file=sys.stderr, flush=True)
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+        print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the line
 
 
 def _read(source: str) -> str:
@@ -330,17 +433,20 @@ def _print_summary(summary: pb.Summary, *, first: bool) -> None:
     print(summary.text, flush=True)
 
 
-def _warn_truncated(metadata: pb.SummarizeMetadata) -> None:
-    if metadata.truncated:
-        print(
-            f"precis: warning: the article was truncated: {metadata.truncated_characters} "
-            f"characters were not summarized ({metadata.chunks} chunks used)",
-            file=sys.stderr,
-        )
+def _warn_truncated(client: PrecisClient, metadata: pb.SummarizeMetadata) -> None:
+    if not metadata.truncated:
+        return
+    # A truncated article has more chunks than the server summarizes; it used max_chunks.
+    used = min(metadata.chunks, client.info().limits.max_chunks)
+    print(
+        f"precis: warning: the article was truncated: {metadata.truncated_characters} "
+        f"characters were not summarized ({used} of {metadata.chunks} chunks used)",
+        file=sys.stderr,
+    )
 
 
 def _run_summarize(args: argparse.Namespace) -> int:
-    text = _read(args.file)
+    text = _input(args)
     request = {
         "targets": args.targets or (),
         "source_language": args.source_language or "",
@@ -350,14 +456,16 @@ def _run_summarize(args: argparse.Namespace) -> int:
         "max_tokens": args.max_tokens,
     }
     with _client(args) as client:
+        _check_size(client, [text], name="the article")
         if not args.stream:
-            response = client.summarize(text, **request)
+            with _progress("summarizing"):
+                response = client.summarize(text, **request)
             if args.json:
                 _print_json(response)
             else:
                 for index, summary in enumerate(response.summaries):
                     _print_summary(summary, first=index == 0)
-            _warn_truncated(response.metadata)
+            _warn_truncated(client, response.metadata)
             return 0
         count = 0
         for message in client.stream_summarize(text, **request):
@@ -367,16 +475,15 @@ def _run_summarize(args: argparse.Namespace) -> int:
                 _print_summary(message.summary, first=count == 0)
                 count += 1
             if message.HasField("metadata"):
-                _warn_truncated(message.metadata)
+                _warn_truncated(client, message.metadata)
     return 0
 
 
 def _run_translate(args: argparse.Namespace) -> int:
-    if args.texts == ["-"]:
-        texts = [line for line in _read("-").splitlines() if line.strip()]
-    else:
-        texts = args.texts
-    with _client(args) as client:
+    given = _input(args)  # the file's text, or the list of --text values
+    texts = [line for line in given.splitlines() if line.strip()] if args.text is None else given
+    with _client(args) as client, _progress("translating"):
+        _check_size(client, texts, name="a text")
         response = client.translate(
             texts, target=args.target, source_language=args.source_language or ""
         )
@@ -389,8 +496,10 @@ def _run_translate(args: argparse.Namespace) -> int:
 
 
 def _run_detect(args: argparse.Namespace) -> int:
+    text = _input(args)
     with _client(args) as client:
-        response = client.detect_language(_read("-") if args.text == "-" else args.text)
+        _check_size(client, [text], name="the text")
+        response = client.detect_language(text)
     if args.json:
         _print_json(response)
     else:
@@ -431,6 +540,26 @@ def _run_health(args: argparse.Namespace) -> int:
 
 # -- entry point ------------------------------------------------------------------------------
 
+# UNAVAILABLE messages the server itself sends (loading, draining): not connection failures.
+_SERVER_UNAVAILABLE = ("models are still loading", "the server is shutting down")
+
+
+def _unreachable(error: PrecisError, target: str) -> str | None:
+    """One line naming the address and the likely fix, when the server could not be reached."""
+    if error.code.name != "UNAVAILABLE" or error.details.startswith(_SERVER_UNAVAILABLE):
+        return None
+    details = error.details.lower()
+    if "errors resolving" in details or "lookup" in details or "dns" in details:
+        fix = "the host name does not resolve; check --server HOST:PORT (or PRECIS_SERVER)"
+    elif "ssl" in details or "handshake" in details or "tls" in details:
+        fix = "TLS did not work; check --tls, --tls-ca and that the server uses TLS"
+    else:
+        fix = (
+            "is `precis serve` running there? Check --server HOST:PORT (or PRECIS_SERVER); "
+            "if the server uses TLS, add --tls or --tls-ca FILE"
+        )
+    return f"precis: cannot reach the server at {target}: {fix}"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `precis` command.
@@ -442,11 +571,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status: 0 on success, 1 for a health check that is not SERVING, 2 for a failed
         call or unusable arguments (argparse's own errors also exit 2).
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # `precis` alone: list the commands
+        parser.print_help(sys.stderr)
+        return EXIT_RPC_ERROR
     try:
         return int(args.func(args))
     except PrecisError as error:
-        print(f"precis: {error.code.name}: {error.details}", file=sys.stderr)
+        unreachable = _unreachable(error, getattr(args, "server_address", DEFAULT_SERVER))
+        print(unreachable or f"precis: {error.code.name}: {error.details}", file=sys.stderr)
         if error.retry_after is not None:
             print(f"precis: retry after {error.retry_after:g} s", file=sys.stderr)
         return EXIT_RPC_ERROR

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from precis_news.config import add_arguments, load_settings, overrides_from
+from precis_news.config import add_arguments, default_model_dir, load_settings, overrides_from
 
 log = logging.getLogger(__name__)
 EXIT_FAILED = 2
@@ -56,7 +56,7 @@ def add_server_commands(subparsers: Any) -> None:
         "(--config FILE or PRECIS_CONFIG).",
     )
     serve.add_argument("--config", type=str, default=None, help="TOML settings file")
-    add_arguments(serve)
+    add_arguments(serve, choices={"profile": _profiles()})
     serve.set_defaults(func=_run_serve)
 
     models = subparsers.add_parser("models", help="download, build and list models")
@@ -90,13 +90,37 @@ def add_server_commands(subparsers: Any) -> None:
     listing.set_defaults(func=_run_list)
 
 
+def _profiles() -> list[str]:
+    """The catalog's profile names, read without importing the model layer (building the
+    `precis` parser, for any command, stays as light as the client)."""
+    import tomllib
+    from pathlib import Path
+
+    # The installed layout: precis_news/models/catalog.toml (models/catalog.py's CATALOG_PATH).
+    with open(Path(__file__).parent / "models" / "catalog.toml", "rb") as handle:
+        return sorted(tomllib.load(handle)["profiles"])
+
+
 def _add_store_flags(parser: argparse.ArgumentParser, *, profile: bool = True) -> None:
     if profile:
-        parser.add_argument("--profile", default=None, help="catalog profile [default: default]")
+        parser.add_argument(
+            "--profile",
+            default=None,
+            choices=_profiles(),
+            help="catalog profile [default: default]",
+        )
     parser.add_argument(
-        "--model-dir", dest="model_dir", default=None, help="model directory [env PRECIS_MODEL_DIR]"
+        "--model-dir",
+        dest="model_dir",
+        default=None,
+        help=f"model directory [env PRECIS_MODEL_DIR; default {default_model_dir()}]",
     )
-    parser.add_argument("--backend", default=None, help="ctranslate2 (converts) or transformers")
+    parser.add_argument(
+        "--backend",
+        default=None,
+        choices=("ctranslate2", "transformers"),
+        help="ctranslate2 (converts after download) or transformers [default: ctranslate2]",
+    )
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -105,11 +129,9 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from precis_news.api import configure_logging
+
+    configure_logging(level)
 
 
 @_needs_server_extra
@@ -117,7 +139,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from precis_news.models.store import ModelsMissing
-    from precis_news.server import run
+    from precis_news.server import CannotListen, run
 
     try:
         settings = load_settings(
@@ -129,7 +151,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     _logging(settings.log_level)
     try:
         asyncio.run(run(settings))
-    except (ModelsMissing, KeyError) as exc:
+    except (ModelsMissing, KeyError, CannotListen) as exc:
         print(f"precis: {exc.args[0]}", file=sys.stderr)
         return EXIT_FAILED
     except Exception:
@@ -176,7 +198,13 @@ def _run_build(args: argparse.Namespace) -> int:
     from precis_news.models.loader import build_missing
 
     settings = _settings(args)
-    _logging()
+    # On a terminal, one "building <model>" line per model shows progress; piped, only the
+    # result line (and warnings) come out.
+    _logging("INFO" if sys.stderr.isatty() else "WARNING")
+    if not sys.stderr.isatty():
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
     profile = load_catalog().profile("tiny" if args.size == "tiny" else "bench")
     if args.force:
         for spec in profile.models:

@@ -12,8 +12,19 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc
+from precis_news.types import (
+    DetectLanguageRequest,
+    DetectLanguageResponse,
+    GetInfoRequest,
+    GetInfoResponse,
+    Length,
+    SummarizeRequest,
+    SummarizeResponse,
+    SummarizeStreamResponse,
+    TranslateRequest,
+    TranslateResponse,
+)
 
 __all__ = [
     "ERROR_CLASSES",
@@ -36,11 +47,10 @@ LengthName: TypeAlias = Literal["short", "medium", "long"]
 
 DEFAULT_TIMEOUT = 60.0
 _DETAILS_METADATA_KEY = "grpc-status-details-bin"
-_LENGTHS: Mapping[str | None, pb.Length] = {
-    None: pb.LENGTH_UNSPECIFIED,
-    "short": pb.LENGTH_SHORT,
-    "medium": pb.LENGTH_MEDIUM,
-    "long": pb.LENGTH_LONG,
+# None -> LENGTH_UNSPECIFIED, "short" -> LENGTH_SHORT, ...
+_LENGTHS: Mapping[str | None, Length] = {
+    name: Length.Value(f"LENGTH_{(name or 'unspecified').upper()}")
+    for name in (None, "short", "medium", "long")
 }
 # Every RPC is a pure function of its request, so retrying UNAVAILABLE (a replica that is loading
 # or draining) is safe; round_robin spreads calls over every address `dns:///` resolves to.
@@ -206,10 +216,10 @@ def _summarize_request(
     length: LengthName | None,
     min_tokens: int | None,
     max_tokens: int | None,
-) -> pb.SummarizeRequest:
+) -> SummarizeRequest:
     if length not in _LENGTHS:
         raise ValueError(f"length must be short, medium, long or None, got {length!r}")
-    request = pb.SummarizeRequest(
+    request = SummarizeRequest(
         text=text,
         title=title,
         source_language=source_language,
@@ -225,12 +235,16 @@ def _summarize_request(
 
 def _translate_request(
     texts: Sequence[str] | str, *, target: str, source_language: str
-) -> pb.TranslateRequest:
-    return pb.TranslateRequest(
+) -> TranslateRequest:
+    return TranslateRequest(
         texts=[texts] if isinstance(texts, str) else list(texts),
         source_language=source_language,
         target_language=target,
     )
+
+
+def _status_name(response: health_pb2.HealthCheckResponse) -> str:
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
 
 
 def _channel_args(
@@ -270,6 +284,7 @@ class _ClientBase:
         certificate_chain: bytes | None = None,
         tls: bool = False,
         options: Sequence[tuple[str, Any]] = (),
+        wait_for_ready: bool = True,
     ) -> None:
         """Open a channel (connections are made lazily, on the first call).
 
@@ -283,6 +298,9 @@ class _ClientBase:
             certificate_chain: PEM client certificate chain for mutual TLS (with private_key).
             tls: use TLS with the system's root certificates even if no PEM is given.
             options: extra gRPC channel options; they override this client's defaults.
+            wait_for_ready: calls wait (up to their deadline) for a server that is not reachable
+                yet, as long-running programs want; False fails at once with Unavailable, as a
+                command line wants.
 
         Raises:
             ValueError: a non-positive timeout, or only one of private_key / certificate_chain.
@@ -291,6 +309,7 @@ class _ClientBase:
             raise ValueError(f"timeout must be positive, got {timeout}")
         self.target = target
         self.timeout = timeout
+        self.wait_for_ready = wait_for_ready
         self._metadata: tuple[tuple[str, str], ...] | None = (
             (("authorization", f"Bearer {api_key}"),) if api_key else None
         )
@@ -308,12 +327,12 @@ class _ClientBase:
         self._stub = precis_pb2_grpc.SummarizerStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
 
-    def _call_kwargs(self, timeout: float | None, *, wait_for_ready: bool = True) -> dict[str, Any]:
-        # Health checks do not wait for a connection: a probe must fail fast on a dead server.
+    def _call_kwargs(self, timeout: float | None, *, probe: bool = False) -> dict[str, Any]:
+        # Health checks never wait for a connection: a probe must fail fast on a dead server.
         return {
             "timeout": self.timeout if timeout is None else timeout,
             "metadata": self._metadata,
-            "wait_for_ready": wait_for_ready,
+            "wait_for_ready": self.wait_for_ready and not probe,
         }
 
     def __repr__(self) -> str:
@@ -336,6 +355,15 @@ class PrecisClient(_ClientBase):
 
     _grpc: Any = grpc
 
+    def _call(
+        self, method: Any, request: Any, timeout: float | None, *, probe: bool = False
+    ) -> Any:
+        """Run one unary call; every gRPC error becomes its PrecisError subclass (one place)."""
+        try:
+            return method(request, **self._call_kwargs(timeout, probe=probe))
+        except grpc.RpcError as error:
+            raise error_from_rpc(error) from error
+
     def summarize(
         self,
         text: str,
@@ -347,7 +375,7 @@ class PrecisClient(_ClientBase):
         min_tokens: int | None = None,
         max_tokens: int | None = None,
         timeout: float | None = None,
-    ) -> pb.SummarizeResponse:
+    ) -> SummarizeResponse:
         """Summarize one article into one or more languages.
 
         Args:
@@ -378,10 +406,7 @@ class PrecisClient(_ClientBase):
             min_tokens=min_tokens,
             max_tokens=max_tokens,
         )
-        try:
-            return self._stub.Summarize(request, **self._call_kwargs(timeout))
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
+        return self._call(self._stub.Summarize, request, timeout)
 
     def stream_summarize(
         self,
@@ -394,7 +419,7 @@ class PrecisClient(_ClientBase):
         min_tokens: int | None = None,
         max_tokens: int | None = None,
         timeout: float | None = None,
-    ) -> Iterator[pb.SummarizeStreamResponse]:
+    ) -> Iterator[SummarizeStreamResponse]:
         """Like summarize, but yield each language's summary as soon as it is ready.
 
         Args:
@@ -428,7 +453,7 @@ class PrecisClient(_ClientBase):
         target: str,
         source_language: str = "",
         timeout: float | None = None,
-    ) -> pb.TranslateResponse:
+    ) -> TranslateResponse:
         """Translate texts, each on its own, into one language.
 
         Args:
@@ -444,14 +469,9 @@ class PrecisClient(_ClientBase):
             PrecisError: the call failed (see `summarize`).
         """
         request = _translate_request(texts, target=target, source_language=source_language)
-        try:
-            return self._stub.Translate(request, **self._call_kwargs(timeout))
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
+        return self._call(self._stub.Translate, request, timeout)
 
-    def detect_language(
-        self, text: str, *, timeout: float | None = None
-    ) -> pb.DetectLanguageResponse:
+    def detect_language(self, text: str, *, timeout: float | None = None) -> DetectLanguageResponse:
         """Detect the language of a text among the supported ones.
 
         Args:
@@ -464,13 +484,9 @@ class PrecisClient(_ClientBase):
         Raises:
             PrecisError: the call failed (see `summarize`).
         """
-        request = pb.DetectLanguageRequest(text=text)
-        try:
-            return self._stub.DetectLanguage(request, **self._call_kwargs(timeout))
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
+        return self._call(self._stub.DetectLanguage, DetectLanguageRequest(text=text), timeout)
 
-    def info(self, *, timeout: float | None = None) -> pb.GetInfoResponse:
+    def info(self, *, timeout: float | None = None) -> GetInfoResponse:
         """Describe the server: languages, pairs, models, limits, backend and device.
 
         Args:
@@ -482,10 +498,7 @@ class PrecisClient(_ClientBase):
         Raises:
             PrecisError: the call failed (see `summarize`).
         """
-        try:
-            return self._stub.GetInfo(pb.GetInfoRequest(), **self._call_kwargs(timeout))
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
+        return self._call(self._stub.GetInfo, GetInfoRequest(), timeout)
 
     def health(self, service: str = "", *, timeout: float | None = None) -> str:
         """Ask the standard grpc.health.v1 service how the server is.
@@ -502,13 +515,7 @@ class PrecisClient(_ClientBase):
             PrecisError: the call failed otherwise.
         """
         request = health_pb2.HealthCheckRequest(service=service)
-        try:
-            response = self._health.Check(
-                request, **self._call_kwargs(timeout, wait_for_ready=False)
-            )
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
-        return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+        return _status_name(self._call(self._health.Check, request, timeout, probe=True))
 
     def close(self) -> None:
         """Close the channel; calls in flight are cancelled."""
@@ -526,7 +533,7 @@ class PrecisClient(_ClientBase):
         self.close()
 
 
-def _iterate(call: Any) -> Iterator[pb.SummarizeStreamResponse]:
+def _iterate(call: Any) -> Iterator[SummarizeStreamResponse]:
     try:
         yield from call
     except grpc.RpcError as error:
@@ -551,6 +558,15 @@ class AsyncPrecisClient(_ClientBase):
 
     _grpc: Any = grpc.aio
 
+    async def _call(
+        self, method: Any, request: Any, timeout: float | None, *, probe: bool = False
+    ) -> Any:
+        """Run one unary call; every gRPC error becomes its PrecisError subclass (one place)."""
+        try:
+            return await method(request, **self._call_kwargs(timeout, probe=probe))
+        except grpc.RpcError as error:
+            raise error_from_rpc(error) from error
+
     async def summarize(
         self,
         text: str,
@@ -562,7 +578,7 @@ class AsyncPrecisClient(_ClientBase):
         min_tokens: int | None = None,
         max_tokens: int | None = None,
         timeout: float | None = None,
-    ) -> pb.SummarizeResponse:
+    ) -> SummarizeResponse:
         """Async form of `PrecisClient.summarize`: same arguments, result and errors."""
         request = _summarize_request(
             text,
@@ -573,10 +589,7 @@ class AsyncPrecisClient(_ClientBase):
             min_tokens=min_tokens,
             max_tokens=max_tokens,
         )
-        try:
-            return await self._stub.Summarize(request, **self._call_kwargs(timeout))
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
+        return await self._call(self._stub.Summarize, request, timeout)
 
     def stream_summarize(
         self,
@@ -589,7 +602,7 @@ class AsyncPrecisClient(_ClientBase):
         min_tokens: int | None = None,
         max_tokens: int | None = None,
         timeout: float | None = None,
-    ) -> AsyncIterator[pb.SummarizeStreamResponse]:
+    ) -> AsyncIterator[SummarizeStreamResponse]:
         """Async form of `PrecisClient.stream_summarize`: same arguments, result and errors."""
         request = _summarize_request(
             text,
@@ -603,8 +616,8 @@ class AsyncPrecisClient(_ClientBase):
         return self._stream(request, self._call_kwargs(timeout))
 
     async def _stream(
-        self, request: pb.SummarizeRequest, kwargs: dict[str, Any]
-    ) -> AsyncIterator[pb.SummarizeStreamResponse]:
+        self, request: SummarizeRequest, kwargs: dict[str, Any]
+    ) -> AsyncIterator[SummarizeStreamResponse]:
         call = self._stub.StreamSummarize(request, **kwargs)
         try:
             async for message in call:
@@ -621,7 +634,7 @@ class AsyncPrecisClient(_ClientBase):
         target: str,
         source_language: str = "",
         timeout: float | None = None,
-    ) -> pb.TranslateResponse:
+    ) -> TranslateResponse:
         """Translate texts, each on its own, into one language.
 
         Args:
@@ -637,38 +650,24 @@ class AsyncPrecisClient(_ClientBase):
             PrecisError: the call failed (see `summarize`).
         """
         request = _translate_request(texts, target=target, source_language=source_language)
-        try:
-            return await self._stub.Translate(request, **self._call_kwargs(timeout))
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
+        return await self._call(self._stub.Translate, request, timeout)
 
     async def detect_language(
         self, text: str, *, timeout: float | None = None
-    ) -> pb.DetectLanguageResponse:
+    ) -> DetectLanguageResponse:
         """Async form of `PrecisClient.detect_language`: same arguments, result and errors."""
-        request = pb.DetectLanguageRequest(text=text)
-        try:
-            return await self._stub.DetectLanguage(request, **self._call_kwargs(timeout))
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
+        request = DetectLanguageRequest(text=text)
+        return await self._call(self._stub.DetectLanguage, request, timeout)
 
-    async def info(self, *, timeout: float | None = None) -> pb.GetInfoResponse:
+    async def info(self, *, timeout: float | None = None) -> GetInfoResponse:
         """Async form of `PrecisClient.info`: same arguments, result and errors."""
-        try:
-            return await self._stub.GetInfo(pb.GetInfoRequest(), **self._call_kwargs(timeout))
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
+        return await self._call(self._stub.GetInfo, GetInfoRequest(), timeout)
 
     async def health(self, service: str = "", *, timeout: float | None = None) -> str:
         """Async form of `PrecisClient.health`: same arguments, result and errors."""
         request = health_pb2.HealthCheckRequest(service=service)
-        try:
-            response = await self._health.Check(
-                request, **self._call_kwargs(timeout, wait_for_ready=False)
-            )
-        except grpc.RpcError as error:
-            raise error_from_rpc(error) from error
-        return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+        response = await self._call(self._health.Check, request, timeout, probe=True)
+        return _status_name(response)
 
     async def close(self) -> None:
         """Close the channel; calls in flight are cancelled."""

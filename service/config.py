@@ -7,7 +7,7 @@ import dataclasses
 import os
 import tomllib
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -227,18 +227,41 @@ def load_settings(
     return Settings(**{name: _coerce(name, value) for name, value in values.items()})
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add one `--<name>` flag per setting (default None, so unset flags do not override)."""
+def _shown_default(f: dataclasses.Field[Any]) -> str:
+    """A setting's default as `--help` shows it: the real value, never `()` or `None`."""
+    factory = f.default_factory
+    value = factory() if factory is not dataclasses.MISSING else f.default
+    if value in (None, (), ""):
+        return "unset"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def add_arguments(
+    parser: argparse.ArgumentParser, *, choices: Mapping[str, Sequence[str]] | None = None
+) -> None:
+    """Add one `--<name>` flag per setting (default None, so unset flags do not override).
+
+    Args:
+        parser: the parser to add the flags to.
+        choices: allowed values of settings whose type does not list them (e.g. the catalog's
+            profiles); Literal-typed settings list their own.
+    """
+    hints = _field_types()
     for f in fields(Settings):
         flag = "--" + f.name.replace("_", "-")
-        default = f.default if f.default is not dataclasses.MISSING else "(see docs)"
+        allowed = (choices or {}).get(f.name)
+        if typing.get_origin(hints[f.name]) is Literal:
+            allowed = typing.get_args(hints[f.name])
         parser.add_argument(
             flag,
             dest=f.name,
             default=None,
-            metavar=f.name.upper(),
+            choices=allowed,
+            metavar=f.name.upper() if allowed is None else "{" + ",".join(allowed) + "}",
             help=f"{f.metadata.get('help', '')} [env {ENV_PREFIX}{f.name.upper()}; "
-            f"default {default}]",
+            f"default {_shown_default(f)}]",
         )
 
 

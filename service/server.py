@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
+import socket
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -36,6 +38,43 @@ BACKSTOP_HEADROOM = 1024
 # After the grace period, how long the models get to stop before their running calls are
 # abandoned (a model call cannot be interrupted; the process exits without waiting for it).
 ABANDON_AFTER_SECONDS = 2.0
+
+
+class CannotListen(Exception):
+    """The address to listen on is taken, or is not this machine's."""
+
+
+def _check_address(host: str, port: int) -> None:
+    """Bind the address once ourselves, so that a taken port is one clear line (gRPC's own bind
+    failure is a core log line plus "Failed to bind")."""
+    if port == 0:
+        return
+    address = f"{host}:{port}"
+    try:
+        candidates = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise CannotListen(f"cannot listen on {address}: {exc}; check --host") from exc
+    for family, kind, proto, _, sockaddr in candidates:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gRPC binds
+            try:
+                probe.bind(sockaddr)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise CannotListen(
+                        f"cannot listen on {address}: port {port} is in use; stop the other "
+                        "server or pick a free port with --port N (--port 0 picks one)"
+                    ) from exc
+                raise CannotListen(
+                    f"cannot listen on {address}: {exc.strerror}; check --host"
+                ) from exc
+
+
+def _max_receive_bytes(settings: Settings) -> int:
+    # Any request that could hold an article under the limit (4 UTF-8 bytes per character at
+    # most, plus the other fields) must arrive, so that the caller gets the limit in words
+    # rather than the transport's "Received message larger than max".
+    return max(MAX_MESSAGE_BYTES, 4 * settings.max_article_chars + 2**20)
 
 
 def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
@@ -73,7 +112,7 @@ class PrecisServer:
                 settings.max_concurrent_rpcs + settings.max_open_streams + BACKSTOP_HEADROOM
             ),
             options=[
-                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_receive_message_length", _max_receive_bytes(settings)),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.so_reuseport", 0),
                 # Clients balancing over dns:/// re-resolve when connections age out, so new
@@ -94,10 +133,14 @@ class PrecisServer:
             await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
         address = f"{self.settings.host}:{self.settings.port}"
         credentials = _credentials(self.settings)
-        if credentials is None:
-            self.port = self.server.add_insecure_port(address)
-        else:
-            self.port = self.server.add_secure_port(address, credentials)
+        _check_address(self.settings.host, self.settings.port)
+        try:
+            if credentials is None:
+                self.port = self.server.add_insecure_port(address)
+            else:
+                self.port = self.server.add_secure_port(address, credentials)
+        except RuntimeError as exc:  # taken between the check and here: gRPC's bare message
+            raise CannotListen(f"cannot listen on {address}: {exc}; try --port N") from exc
         await self.server.start()
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.host, self.settings.metrics_port)

@@ -214,6 +214,7 @@ class StandIn(precis_pb2_grpc.SummarizerServicer):
     def __init__(self) -> None:
         self.metadata: list[dict[str, str]] = []
         self.requests: list[pb.SummarizeRequest] = []
+        self.translated: list[list[str]] = []
 
     def _response(self, request: pb.SummarizeRequest) -> pb.SummarizeResponse:
         return pb.SummarizeResponse(
@@ -240,6 +241,22 @@ class StandIn(precis_pb2_grpc.SummarizerServicer):
         if request.text == "fail midway":
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "no such language: xx")
         yield pb.SummarizeStreamResponse(detected_language="en", metadata=response.metadata)
+
+    def Translate(self, request, context):
+        if request.target_language not in ("en", "fr", "uk", "ru"):
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unsupported target_language")
+        self.translated.append(list(request.texts))
+        return pb.TranslateResponse(
+            detected_language="en",
+            translations=[
+                pb.Translation(text=text.upper(), model="stand-in") for text in request.texts
+            ],
+        )
+
+    def GetInfo(self, request, context):
+        return pb.GetInfoResponse(
+            profile="stand-in", limits=pb.Limits(max_article_chars=200_000, max_chunks=2)
+        )
 
     def DetectLanguage(self, request, context):
         if request.text.startswith("abort:"):  # "abort:NOT_FOUND" fails with that status code

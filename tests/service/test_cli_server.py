@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -43,7 +44,7 @@ def _queued_texts(metrics_port: int) -> float:
 
 def test_serve_and_client_commands(model_dir: Path, tmp_path: Path) -> None:
     article = CORPUS / "en.txt"
-    with serve_process(model_dir, tmp_path / "serve.log") as served:
+    with serve_process(model_dir, tmp_path / "serve.log", "--log-level", "DEBUG") as served:
         served.wait_serving()
         env, server = served.env, ["--server", served.address]
 
@@ -54,7 +55,9 @@ def test_serve_and_client_commands(model_dir: Path, tmp_path: Path) -> None:
         assert all(s["text"].strip() for s in response["summaries"]), response
         assert response["detected_language"] == "en"
 
-        result = run_precis(["translate", "Hello world.", "--to", "ru", *server, "--json"], env)
+        result = run_precis(
+            ["translate", "--text", "Hello world.", "--to", "ru", *server, "--json"], env
+        )
         assert result.returncode == 0, describe(result)
         translations = json.loads(result.stdout)["translations"]
         assert len(translations) == 1 and translations[0]["text"].strip(), result.stdout
@@ -69,8 +72,27 @@ def test_serve_and_client_commands(model_dir: Path, tmp_path: Path) -> None:
         maps = Path(f"/proc/{served.process.pid}/maps").read_text()
         assert "libtorch" not in maps and "libctranslate2" in maps
 
+        result = run_precis(["summarize", "--text", " ", *server], env)
+        assert result.returncode == 2, describe(result)
+
         served.process.send_signal(signal.SIGTERM)  # idle: stops at once
         assert served.process.wait(timeout=30) == 0, served.output()
+        _assert_every_call_line_has_its_request_id(served.output())
+
+
+def _assert_every_call_line_has_its_request_id(log: str) -> None:
+    """`precis serve` logs `[request id]` on every line: the call's id inside it, - outside."""
+    lines = [line for line in log.splitlines() if " precis_news." in line]
+    assert all(re.search(r" precis_news\.\S+ \[(-|[0-9a-f]{32})\] ", line) for line in lines), log
+    assert re.search(r" \[-\] listening on 127\.0\.0\.1:", log), log  # outside any call
+    ids = {}
+    for method in ("Summarize OK", "Translate OK", "GetInfo OK", "Summarize INVALID_ARGUMENT"):
+        match = re.search(rf" precis_news\.api \[([0-9a-f]{{32}})\] {method} in ", log)
+        assert match, f"no {method!r} line with a request id:\n{log}"
+        ids[method] = match[1]
+    assert len(set(ids.values())) == len(ids)  # one id per call
+    failed = ids["Summarize INVALID_ARGUMENT"]  # the failed call's lines share its id
+    assert f"[{failed}] Summarize -> INVALID_ARGUMENT: text is empty" in log, log
 
 
 def test_sigterm_drains_in_flight_call(model_dir: Path, tmp_path: Path) -> None:
@@ -166,6 +188,7 @@ def test_models_build_tiny_then_list(tmp_path: Path) -> None:
     first = run_precis(["models", "build-tiny", "--model-dir", str(store)], env, timeout=120)
     assert first.returncode == 0, describe(first)
     assert re.search(r"built 5 model\(s\)", first.stdout), describe(first)
+    assert first.stderr == "", describe(first)  # piped: no progress bars, no log lines
 
     second = run_precis(["models", "build-tiny", "--model-dir", str(store)], env, timeout=60)
     assert second.returncode == 0, describe(second)
@@ -216,3 +239,19 @@ def test_models_fetch_builds_a_built_profile(
     assert (
         capsys.readouterr().out.splitlines()[-1] == f"profile 'tiny': built 0 model(s) in {store}"
     )
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(model_dir: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run_precis(
+            ["serve", "--profile", "tiny", "--host", "127.0.0.1", "--port", str(port)],
+            precis_env(model_dir),
+        )
+    assert result.returncode == 2, describe(result)
+    assert result.stderr == (
+        f"precis: cannot listen on 127.0.0.1:{port}: port {port} is in use; stop the other server "
+        "or pick a free port with --port N (--port 0 picks one)\n"
+    ), describe(result)

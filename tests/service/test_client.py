@@ -26,6 +26,7 @@ from precis_news.client import (
     PrecisClient,
     PrecisError,
     ResourceExhausted,
+    Unavailable,
     retry_after_from_status,
 )
 from precis_news.models.batching import QueueFull
@@ -33,6 +34,7 @@ from tests.conftest import (
     ROOT,
     StandIn,
     busy_status,
+    free_port,
     start_stand_in,
 )
 
@@ -196,3 +198,23 @@ def test_calls_wait_for_a_server_that_starts_late() -> None:
 def test_client_rejects_half_mutual_tls() -> None:
     with pytest.raises(ValueError, match="mutual TLS"):
         PrecisClient(target="127.0.0.1:1", private_key=b"key")
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_without_wait_for_ready_a_closed_port_is_unavailable_not_a_deadline(flavour: str) -> None:
+    """With wait_for_ready=False (what the CLI uses) a dead address fails with Unavailable, long
+    before a generous deadline could pass."""
+    target = f"127.0.0.1:{free_port()}"
+    if flavour == "sync":
+        client = PrecisClient(target=target, timeout=60, wait_for_ready=False)
+        with client, pytest.raises(Unavailable) as caught:
+            client.summarize("Some news.")
+    else:
+
+        async def call() -> None:
+            async with AsyncPrecisClient(target=target, timeout=60, wait_for_ready=False) as c:
+                await c.summarize("Some news.")
+
+        with pytest.raises(Unavailable) as caught:
+            asyncio.run(call())
+    assert caught.value.code is grpc.StatusCode.UNAVAILABLE
