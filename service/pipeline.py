@@ -269,15 +269,25 @@ class Pipeline:
     async def _select(self, text: str, source: str, metadata: Metadata) -> list[str]:
         """The article's sentences worth translating before summarizing: all of them when they
         fit `max_translated_tokens` translator tokens, else the highest-ranked that fit, in
-        article order (ranked in the source language, so nothing is translated to be dropped)."""
+        article order (ranked in the source language, so nothing is translated to be dropped).
+
+        Sentences longer than the translator reads count as one sentence per piece that fits it
+        (so one endless "sentence" cannot make the work unbounded).
+        """
         sentences = [s for s in split_sentences(text) if not is_blank(s)]
-        metadata.source_sentences = metadata.selected_sentences = len(sentences)
         budget = self.settings.max_translated_tokens
         hops = self.models.route(source, "en")
-        if not budget or not hops or not sentences:
-            return sentences
-        lengths = await asyncio.to_thread(hops[0].model.batcher.engine.count_tokens, sentences)
-        if sum(lengths) <= budget:
+        lengths: list[int] = []
+        if hops and sentences:
+            engine = hops[0].model.batcher.engine
+            window = hops[0].model.spec.max_input_tokens - await asyncio.to_thread(
+                _prefix_tokens, hops[0]
+            )
+            fitted = await asyncio.to_thread(_fit_texts, [sentences], window, engine.count_tokens)
+            sentences = [piece for piece, _ in fitted[0]]
+            lengths = [tokens for _, tokens in fitted[0]]
+        metadata.source_sentences = metadata.selected_sentences = len(sentences)
+        if not budget or not hops or sum(lengths) <= budget:
             return sentences
         chosen = await asyncio.to_thread(lambda: select(sentences, lengths, budget=budget))
         kept = set(chosen)
