@@ -224,13 +224,19 @@ def select(sentences: Sequence[str], lengths: Sequence[int], *, budget: int) -> 
     return sorted(chosen)
 
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'»”)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…](?:\s?[\"'»”)\]])*(?=\s|$)")  # French: "voté. »"
 
 
 def end_on_sentence(text: str) -> str:
-    """`text` without a cut-off last sentence, when an earlier one ends it; otherwise unchanged
-    (no shorter text would end on a sentence)."""
-    sentences = split_sentences(text)
-    if len(sentences) < 2 or _SENTENCE_END.search(sentences[-1]):
-        return text.strip()
-    return " ".join(sentences[:-1])
+    """`text` without a cut-off last sentence: up to its last sentence end (. ! ? … and closing
+    quotes, not after an abbreviation or an initial); unchanged when it has none, since no
+    shorter text would end on a sentence."""
+    text = text.strip()
+    for match in reversed(list(_SENTENCE_END.finditer(text))):
+        if match.end() == len(text):
+            return text
+        last_word = text[: match.start() + 1].rsplit(None, 1)[-1].rstrip(".").lower()
+        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            continue
+        return text[: match.end()]
+    return text
