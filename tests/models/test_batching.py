@@ -10,26 +10,14 @@ import pytest
 from precis_news.models.batching import BatchLimits, MicroBatcher, QueueFull
 from precis_news.models.cache import ResultCache
 from precis_news.models.engines.base import GenerateOptions
-from precis_news.models.engines.ctranslate2_engine import CTranslate2Engine
 from precis_news.models.sentences import split_sentences
-from precis_news.models.store import ctranslate2_path, transformers_path
-from tests.conftest import article, tiny_spec
+from tests.conftest import article, tiny_engine
 
 GREEDY = GenerateOptions(max_new_tokens=8, num_beams=1)
 
 
-def _marian(model_dir: Path) -> CTranslate2Engine:
-    spec = tiny_spec("tiny-marian-en-fr")
-    return CTranslate2Engine(
-        ctranslate2_path(spec, model_dir),
-        transformers_path(spec, model_dir),
-        name=spec.name,
-        max_input_tokens=spec.max_input_tokens,
-    )
-
-
 def test_a_call_larger_than_the_queue_is_served_on_an_idle_model(model_dir: Path) -> None:
-    engine = _marian(model_dir)
+    engine = tiny_engine(model_dir, "tiny-marian-en-fr")
     texts = split_sentences(article("en"))[:20]
 
     async def run() -> list[str]:
@@ -48,7 +36,7 @@ def test_a_call_larger_than_the_queue_is_served_on_an_idle_model(model_dir: Path
 def test_a_call_arriving_at_a_full_queue_is_shed_and_the_first_still_served(
     model_dir: Path,
 ) -> None:
-    engine = _marian(model_dir)
+    engine = tiny_engine(model_dir, "tiny-marian-en-fr")
     texts = split_sentences(article("fr"))[:10]
 
     async def run() -> tuple[float, int, list[str], list[str]]:
@@ -77,7 +65,7 @@ def test_a_call_arriving_at_a_full_queue_is_shed_and_the_first_still_served(
 
 
 def test_outputs_cut_at_their_limit_are_reported_also_from_the_cache(model_dir: Path) -> None:
-    engine = _marian(model_dir)
+    engine = tiny_engine(model_dir, "tiny-marian-en-fr")
     texts = split_sentences(article("en"))[:3]
     expected = [len(t) < GREEDY.max_new_tokens for t in engine.content_tokens(texts, GREEDY)]
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from precis_news.models.engines.ctranslate2_engine import CTranslate2Engine
 from precis_news.models.sentences import (
     end_on_sentence,
     fit,
@@ -16,23 +15,12 @@ from precis_news.models.sentences import (
     select,
     split_sentences,
 )
-from precis_news.models.store import ctranslate2_path, transformers_path
-from tests.conftest import article, tiny_spec
-
-
-def _engine(model_dir: Path, name: str) -> CTranslate2Engine:
-    spec = tiny_spec(name)
-    return CTranslate2Engine(
-        ctranslate2_path(spec, model_dir),
-        transformers_path(spec, model_dir),
-        name=name,
-        max_input_tokens=spec.max_input_tokens,
-    )
+from tests.conftest import article, tiny_engine
 
 
 @pytest.mark.parametrize("name", ["tiny-bart", "tiny-marian-fr-en"])
 def test_a_word_longer_than_the_window_is_split_not_cut(model_dir: Path, name: str) -> None:
-    engine = _engine(model_dir, name)
+    engine = tiny_engine(model_dir, name)
     word = ("Préfecture" * 15_000)[:150_000]  # 150,000 characters without a space
     budget = engine.max_input_tokens - 2
     pieces = fit([word], budget=budget, count=engine.count_tokens)
@@ -43,7 +31,7 @@ def test_a_word_longer_than_the_window_is_split_not_cut(model_dir: Path, name: s
 
 
 def test_a_long_sentence_is_split_at_spaces(model_dir: Path) -> None:
-    engine = _engine(model_dir, "tiny-marian-en-fr")
+    engine = tiny_engine(model_dir, "tiny-marian-en-fr")
     sentence = " ".join(split_sentences(article("en")))  # one "sentence" of the whole article
     budget = 60
     pieces = fit([sentence], budget=budget, count=engine.count_tokens)
