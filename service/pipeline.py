@@ -403,7 +403,10 @@ class Pipeline:
         ]
 
     async def _translate(self, texts: list[str], source: str, target: str) -> _Translated:
-        """Translate whole texts (split into sentences here)."""
+        """Translate whole texts (split into sentences here); the same texts when source is
+        target."""
+        if source == target:
+            return _Translated(list(texts), "", "", Metadata(), [False] * len(texts))
         return await self._translate_sentences(
             [[s for s in split_sentences(t) if not is_blank(s)] for t in texts], source, target
         )
@@ -414,9 +417,8 @@ class Pipeline:
         """Sentence by sentence, all sentences of all texts in one submit per hop.
 
         A sentence longer than the translator reads is split into pieces that fit it
-        (models.sentences.fit), never cut;
-        a text with no sentence translates to "". `truncated` marks texts of which a piece's
-        translation hit its length limit.
+        (models.sentences.fit), never cut; a text with no sentence translates to "".
+        `truncated` marks texts of which a piece's translation hit its length limit.
         """
         hops = self.models.route(source, target)
         if hops is None:

@@ -78,3 +78,12 @@ def test_info_reports_the_translation_bound(client: PrecisClient) -> None:
     limits = client.info().limits
     assert limits.max_translated_tokens == 1024
     assert limits.max_queue == 512
+
+
+def test_translating_into_the_source_language_returns_the_texts_unchanged(
+    client: PrecisClient,
+) -> None:
+    texts = ["The council met.\n\nIt  voted.", "Rain \u200b expected."]
+    response = client.translate(texts, target="en", source_language="en")
+    assert [t.text for t in response.translations] == texts
+    assert not any(t.truncated for t in response.translations)
