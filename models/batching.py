@@ -13,13 +13,19 @@ from typing import Protocol
 
 from precis_news.models.allocator import release_free_memory
 from precis_news.models.cache import ResultCache
-from precis_news.models.engines.base import Engine, GenerateOptions, batch_options
+from precis_news.models.engines.base import (
+    Engine,
+    GenerateOptions,
+    Output,
+    batch_options,
+    generate_outputs,
+)
 
 log = logging.getLogger(__name__)
 
 
 class QueueFull(Exception):
-    """The model's queue holds max_queue texts already; retry after `retry_after` seconds."""
+    """The model's queue holds max_queue texts of other callers; retry after `retry_after` s."""
 
     def __init__(self, model: str, retry_after: float) -> None:
         super().__init__(f"{model} is at capacity; retry in {retry_after:.1f}s")
@@ -42,6 +48,11 @@ class Generated:
     queue_ms: float
     inference_ms: float
     cache_hits: int
+    ended: list[bool] = field(default_factory=list)  # per output: False = cut at its limit
+
+    def __post_init__(self) -> None:
+        if not self.ended:
+            self.ended.extend([True] * len(self.outputs))
 
 
 @dataclass
@@ -49,7 +60,7 @@ class _Item:
     text: str
     tokens: int
     options: GenerateOptions
-    future: asyncio.Future[tuple[str, float, float]]
+    future: asyncio.Future[tuple[Output, float, float]]
     enqueued: float = field(default_factory=time.perf_counter)
 
 
@@ -60,7 +71,11 @@ class BatchLimits:
     max_batch_tokens: int = 4096  # padded input tokens (longest input x batch size)
     max_batch_size: int = 32
     max_wait_ms: float = 5.0
-    max_queue: int = 512
+    max_queue: int = 512  # texts waiting for a batch; a request larger than that enters in pieces
+
+
+# Cached outputs carry whether the model ended them: one flag character before the text.
+_ENDED, _CUT = "1", "0"
 
 
 class MicroBatcher:
@@ -70,9 +85,11 @@ class MicroBatcher:
     each output is cut to its own maximum), sorted by length and cut into batches
     capped in padded tokens and in size. A batch is formed when the model has a free worker
     (`engine.parallelism`) and the machine a free slot (`slots`, shared by all models): texts that
-    arrive while the cores are busy join the next batch instead of competing for them. A caller
-    that gives up (cancel, deadline) leaves the queue before its text costs model time. A batch
-    that fails is retried text by text, so one bad input fails only its own caller.
+    arrive while the cores are busy join the next batch instead of competing for them. The queue
+    holds at most `max_queue` texts; admitted calls' texts beyond that wait in a backlog, oldest
+    call first (see `submit`). A caller that gives up (cancel, deadline) leaves the queue before
+    its text costs model time. A batch that fails is retried text by text, so one bad input fails
+    only its own caller.
     """
 
     def __init__(
@@ -91,6 +108,7 @@ class MicroBatcher:
         self._cache = cache
         self._observer = observer
         self._queue: deque[_Item] = deque()
+        self._backlog: deque[_Item] = deque()  # admitted texts waiting for room in the queue
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(
             engine.parallelism, thread_name_prefix=f"infer-{engine.name}"
@@ -107,7 +125,8 @@ class MicroBatcher:
 
     @property
     def depth(self) -> int:
-        return len(self._queue)
+        """Texts waiting: in the queue and in the backlog."""
+        return len(self._queue) + len(self._backlog)
 
     def start(self) -> None:
         if self._task is None:
@@ -121,10 +140,11 @@ class MicroBatcher:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await asyncio.gather(*self._running, return_exceptions=True)
-        while self._queue:
-            item = self._queue.popleft()
-            if not item.future.done():
-                item.future.set_exception(asyncio.CancelledError())
+        for waiting in (self._queue, self._backlog):
+            while waiting:
+                item = waiting.popleft()
+                if not item.future.done():
+                    item.future.set_exception(asyncio.CancelledError())
         self._executor.shutdown(wait=True)
 
     async def run_sync(self, fn, *args):  # type: ignore[no-untyped-def]
@@ -136,21 +156,26 @@ class MicroBatcher:
     ) -> Generated:
         """Generate one output per text, batched with whatever else is queued.
 
+        Admission is per call: a call is refused only when other callers' texts fill the queue
+        (`max_queue` texts) as it arrives. An admitted call's texts enter the queue as far as
+        there is room and the rest follow, oldest call first, as batches leave it, so a call
+        of any size is served on an idle model and the queue never holds more than max_queue.
+
         `lengths`, the texts' input tokens when the caller has counted them already, saves
         counting them again here.
 
         Raises:
-            QueueFull: the queue cannot take these texts now.
+            QueueFull: the queue is full of other callers' texts (retrying later helps).
             asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
         """
         started = time.perf_counter()
-        outputs: list[str | None] = [None] * len(texts)
+        outputs: list[Output | None] = [None] * len(texts)
         keys = [(self.name, self.revision, text, options) for text in texts]
         if self._cache is not None:
-            outputs = [self._cache.get(key) for key in keys]
+            outputs = [_from_cache(self._cache.get(key)) for key in keys]
         missing = [i for i, out in enumerate(outputs) if out is None]
         hits = len(texts) - len(missing)
-        if len(self._queue) + len(missing) > self.limits.max_queue:
+        if missing and len(self._queue) >= self.limits.max_queue:
             raise QueueFull(self.name, self._retry_after(len(missing)))
         loop = asyncio.get_running_loop()
         items = []
@@ -162,42 +187,55 @@ class MicroBatcher:
             )
             for i, tokens in zip(missing, counts, strict=True):
                 items.append(_Item(texts[i], tokens, options, loop.create_future()))
-            self._queue.extend(items)
+            self._backlog.extend(items)
+            self._refill()
             self._wakeup.set()
-            self._report_depth()
         queue_ms = inference_ms = 0.0
         try:
             results = await asyncio.gather(*(item.future for item in items))
         finally:
             for item in items:
                 item.future.cancel()  # no-op when done; frees the slot when we were cancelled
-        for i, (text, waited, spent) in zip(missing, results, strict=True):
-            outputs[i] = text
+        for i, (output, waited, spent) in zip(missing, results, strict=True):
+            outputs[i] = output
             queue_ms = max(queue_ms, waited)
             inference_ms = max(inference_ms, spent)
             if self._cache is not None:
-                self._cache.put(keys[i], text)
+                self._cache.put(keys[i], (_ENDED if output.ended else _CUT) + output.text)
         if not missing:
             inference_ms = (time.perf_counter() - started) * 1000
-        return Generated([o or "" for o in outputs], queue_ms, inference_ms, hits)
+        done = [o or Output("") for o in outputs]
+        return Generated(
+            [o.text for o in done], queue_ms, inference_ms, hits, [o.ended for o in done]
+        )
+
+    def _refill(self) -> None:
+        """Move admitted texts from the backlog into the queue while it has room."""
+        while self._backlog and len(self._queue) < self.limits.max_queue:
+            item = self._backlog.popleft()
+            if not item.future.done():
+                self._queue.append(item)
+        self._report_depth()
 
     def _generate_sync(
         self, texts: list[str], options: GenerateOptions, limits: list[int]
-    ) -> list[str]:
+    ) -> list[Output]:
         try:
-            return self.engine.generate(texts, options, limits=limits)
+            return generate_outputs(self.engine, texts, options, limits=limits)
         finally:
             # The call's activations (hundreds of MB for a long input and 4 beams) are free now;
             # without this glibc keeps them in this thread's arena, stacked on the next peak.
             release_free_memory()
 
     def _retry_after(self, extra: int) -> float:
+        """Seconds until the queue and backlog ahead of `extra` texts have likely drained."""
         rate = self._texts_per_second or 1.0
-        return round(min(30.0, max(0.5, (len(self._queue) + extra) / rate)), 1)
+        ahead = len(self._queue) + len(self._backlog)
+        return round(min(30.0, max(0.5, (ahead + extra) / rate)), 1)
 
     def _report_depth(self) -> None:
         if self._observer is not None:
-            self._observer.queue_depth(self.name, len(self._queue))
+            self._observer.queue_depth(self.name, self.depth)
 
     async def _run(self) -> None:
         while True:
@@ -249,6 +287,7 @@ class MicroBatcher:
         """Pop the next batch: the oldest live text's search, longest first, within the caps."""
         while self._queue and self._queue[0].future.done():
             self._queue.popleft()  # cancelled callers leave before costing model time
+        self._refill()
         if not self._queue:
             return []
         search = self._queue[0].options.search
@@ -270,7 +309,7 @@ class MicroBatcher:
         self._queue = deque(
             it for it in self._queue if id(it) not in taken and not it.future.done()
         )
-        self._report_depth()
+        self._refill()
         return batch
 
     async def _execute(self, batch: list[_Item], release: Callable[[], None]) -> None:
@@ -310,3 +349,7 @@ class MicroBatcher:
                 waited = (start - item.enqueued) * 1000
                 output = by_request[item.text, item.options]
                 item.future.set_result((output, waited, seconds * 1000))
+
+
+def _from_cache(value: str | None) -> Output | None:
+    return None if value is None else Output(value[1:], ended=value[:1] == _ENDED)

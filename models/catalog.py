@@ -27,6 +27,15 @@ class Decoding:
     no_repeat_ngram_size: int = 0
 
 
+# Summary length presets in generated tokens (min, max), for summarizers that name none: the
+# CNN/DailyMail BART models' published bounds (see catalog.toml).
+DEFAULT_LENGTHS: Mapping[str, tuple[int, int]] = {
+    "short": (27, 70),
+    "medium": (54, 139),
+    "long": (81, 208),
+}
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """One catalog entry."""
@@ -43,6 +52,10 @@ class ModelSpec:
     pairs: tuple[tuple[str, str], ...] = ()
     target_tokens: Mapping[str, str] = field(default_factory=dict)
     decoding: Decoding = Decoding()
+    # Summarizers: length presets (min, max new tokens) and the text put before every input, as
+    # the model's config says (BART CNN: " ", like transformers' summarization pipeline).
+    lengths: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_LENGTHS))
+    prefix: str = ""
 
     @property
     def is_built(self) -> bool:
@@ -122,6 +135,11 @@ def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:
         pairs=tuple(tuple(p.split("-", 1)) for p in raw.get("pairs", ())),  # type: ignore[misc]
         target_tokens=dict(raw.get("target_tokens", {})),
         decoding=Decoding(**raw.get("generation", {})),
+        lengths={
+            name: (int(low), int(high))
+            for name, (low, high) in raw.get("lengths", DEFAULT_LENGTHS).items()
+        },
+        prefix=raw.get("prefix", ""),
     )
 
 

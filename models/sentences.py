@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 # Abbreviations after which a full stop does not end a sentence (lower-cased, without the dot).
@@ -95,6 +98,37 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def is_blank(text: str) -> bool:
+    """True when nothing in `text` would be seen: whitespace, format (zero-width, BOM, direction
+    marks) and control characters only."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs") for ch in text)
+
+
+def fit(
+    sentences: Sequence[str],
+    *,
+    budget: int,
+    count: Callable[[Sequence[str]], list[int]],
+    lengths: Sequence[int] | None = None,
+) -> list[tuple[str, int]]:
+    """Each sentence with its tokens, those over `budget` split into pieces that fit it.
+
+    Splits at spaces first, inside words only where one word alone is over the budget (a URL,
+    or 150,000 characters without a space), so no text is lost and no piece is cut by the model.
+
+    Returns:
+        (piece, tokens) pairs in order; every piece's tokens are at most `budget`, except a
+        single character that alone is over it (impossible with budgets above ~8).
+    """
+    pieces: list[tuple[str, int]] = []
+    for sentence, tokens in zip(sentences, lengths or count(sentences), strict=True):
+        if tokens <= budget:
+            pieces.append((sentence, tokens))
+        else:
+            pieces.extend(_split_long(sentence, tokens, budget=budget, count=count))
+    return pieces
+
+
 def pack(
     sentences: Sequence[str],
     *,
@@ -105,7 +139,7 @@ def pack(
 ) -> list[str]:
     """Group consecutive sentences into chunks of at most `budget` tokens.
 
-    A sentence longer than the budget on its own is split at word boundaries, so no text is lost.
+    A sentence longer than the budget on its own is split (see `fit`), so no text is lost.
 
     Args:
         sentences: the sentences, in order.
@@ -117,16 +151,10 @@ def pack(
     Returns:
         The chunks, in order.
     """
-    pieces: list[tuple[str, int]] = []
-    for sentence, tokens in zip(sentences, lengths or count(sentences), strict=True):
-        if tokens <= budget:
-            pieces.append((sentence, tokens))
-        else:
-            pieces.extend(_split_long(sentence, budget=budget, count=count))
     chunks: list[str] = []
     current: list[str] = []
     used = 0
-    for piece, tokens in pieces:
+    for piece, tokens in fit(sentences, budget=budget, count=count, lengths=lengths):
         if current and used + tokens > budget:
             chunks.append(separator.join(current))
             current, used = [], 0
@@ -138,10 +166,77 @@ def pack(
 
 
 def _split_long(
-    sentence: str, *, budget: int, count: Callable[[Sequence[str]], list[int]]
+    sentence: str, tokens: int, *, budget: int, count: Callable[[Sequence[str]], list[int]]
 ) -> list[tuple[str, int]]:
     words = sentence.split()
-    per_word = max(1.0, count([sentence])[0] / max(1, len(words)))
-    step = max(1, int(budget / per_word * 0.9))
-    parts = [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
-    return list(zip(parts, count(parts), strict=True))
+    if len(words) > 1:
+        step = max(1, int(len(words) * budget / tokens * 0.9))
+        parts = [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
+    elif len(sentence) > 1:
+        step = max(1, int(len(sentence) * budget / tokens * 0.9))
+        parts = [sentence[i : i + step] for i in range(0, len(sentence), step)]
+    else:
+        return [(sentence, tokens)]
+    # A part can still be over (the estimate is an average): split it again, more finely.
+    out: list[tuple[str, int]] = []
+    for part, part_tokens in zip(parts, count(parts), strict=True):
+        if part_tokens <= budget or part == sentence:
+            out.append((part, part_tokens))
+        else:
+            out.extend(_split_long(part, part_tokens, budget=budget, count=count))
+    return out
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def rank(sentences: Sequence[str]) -> list[int]:
+    """Sentence indices, most salient first: content-word centrality, favouring the lead (news).
+
+    Language-free (content words are those longer than 3 characters), so it ranks en/fr/uk/ru
+    alike, in the article's own language.
+    """
+    words = [[w.lower() for w in _WORD.findall(s)] for s in sentences]
+    frequency = Counter(w for ws in words for w in ws if len(w) > 3)
+
+    def score(i: int) -> float:
+        content = [frequency[w] for w in words[i] if len(w) > 3]
+        salience = sum(content) / math.sqrt(len(words[i]) + 1)
+        return salience * (1.0 + 1.0 / (i + 1))  # news: the lead matters most
+
+    return sorted(range(len(sentences)), key=score, reverse=True)
+
+
+def select(sentences: Sequence[str], lengths: Sequence[int], *, budget: int) -> list[int]:
+    """The highest-ranked sentences that fit `budget` tokens together, in article order.
+
+    The first sentence ranked is always kept (even over the budget, split later by `fit`).
+    """
+    chosen: list[int] = []
+    used = 0
+    for i in rank(sentences):
+        if chosen and used + lengths[i] > budget:
+            continue
+        chosen.append(i)
+        used += lengths[i]
+        if used >= budget:
+            break
+    return sorted(chosen)
+
+
+_SENTENCE_END = re.compile(r"[.!?…](?:\s?[\"'»”)\]])*(?=\s|$)")  # French: "voté. »"
+
+
+def end_on_sentence(text: str) -> str:
+    """`text` without a cut-off last sentence: up to its last sentence end (. ! ? … and closing
+    quotes, not after an abbreviation or an initial); unchanged when it has none, since no
+    shorter text would end on a sentence."""
+    text = text.strip()
+    for match in reversed(list(_SENTENCE_END.finditer(text))):
+        if match.end() == len(text):
+            return text
+        last_word = text[: match.start() + 1].rsplit(None, 1)[-1].rstrip(".").lower()
+        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            continue
+        return text[: match.end()]
+    return text

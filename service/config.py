@@ -99,7 +99,11 @@ class Settings:
         default=5.0, metadata={"help": "how long a batch waits to fill up, in ms"}
     )
     max_queue: int = field(
-        default=512, metadata={"help": "texts waiting per model before RESOURCE_EXHAUSTED"}
+        default=512,
+        metadata={
+            "help": "texts waiting per model; a call arriving when other calls' texts fill it "
+            "gets RESOURCE_EXHAUSTED (a larger call enters in pieces)"
+        },
     )
     cache_bytes: int = field(
         default=64 * 2**20, metadata={"help": "result cache size in bytes (0 = off)"}
@@ -115,6 +119,13 @@ class Settings:
         default=32, metadata={"help": "chunks per article before the rest is left out"}
     )
     max_translate_texts: int = field(default=128, metadata={"help": "texts per Translate call"})
+    max_translated_tokens: int = field(
+        default=1024,
+        metadata={
+            "help": "translator tokens of a non-English article translated before summarizing: "
+            "a longer one keeps its highest-ranked sentences within this (reported); 0 = all"
+        },
+    )
     translation_length_ratio: float = field(
         default=1.5, metadata={"help": "max translation tokens per source token (plus 8)"}
     )
@@ -142,6 +153,10 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.max_translated_tokens < 0:
+            raise ValueError(
+                f"max_translated_tokens must be at least 0, got {self.max_translated_tokens}"
+            )
 
 
 def read_api_keys(settings: Settings) -> tuple[str, ...]:

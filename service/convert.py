@@ -34,6 +34,7 @@ def summary(s: Summary) -> pb.Summary:
         model=s.model,
         translated_from=s.translated_from,
         pivot_language=s.pivot_language,
+        truncated=s.truncated,
     )
 
 
@@ -50,6 +51,11 @@ def metadata(m: Metadata) -> pb.SummarizeMetadata:
         cache_hits=m.cache_hits,
         summarized_in=m.summarized_in,
         merge_passes=m.merge_passes,
+        source_sentences=m.source_sentences,
+        selected_sentences=m.selected_sentences,
+        unselected_characters=m.unselected_characters,
+        summary_trimmed_characters=m.summary_trimmed_characters,
+        cut_translations=m.cut_translations,
         output_language_mismatches=[
             pb.OutputLanguageMismatch(
                 expected=x.expected, detected=x.detected, confidence=x.confidence, model=x.model
@@ -88,7 +94,9 @@ def translate_response(
         detected_language=detection.language,
         language_confidence=detection.confidence,
         translations=[
-            pb.Translation(text=t.text, model=t.model, pivot_language=t.pivot_language)
+            pb.Translation(
+                text=t.text, model=t.model, pivot_language=t.pivot_language, truncated=t.truncated
+            )
             for t in translations
         ],
     )
@@ -129,6 +137,7 @@ def info_response(
             max_chunks=settings.max_chunks,
             max_translate_texts=settings.max_translate_texts,
             max_queue=settings.max_queue,
+            max_translated_tokens=settings.max_translated_tokens,
         ),
         backend=backend,
         device=device,

@@ -6,23 +6,29 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 from precis_news.config import LANGUAGES, Settings
 from precis_news.errors import InvalidArgument, TooLarge, echo
 from precis_news.models.batching import Generated
 from precis_news.models.language import LanguageDetector, LanguageMismatch, check_output_language
-from precis_news.models.loader import LoadedModel, ModelSet
-from precis_news.models.sentences import pack, split_sentences
+from precis_news.models.loader import Hop, LoadedModel, ModelSet
+from precis_news.models.sentences import (
+    end_on_sentence,
+    fit,
+    is_blank,
+    pack,
+    select,
+    split_sentences,
+)
 
 log = logging.getLogger(__name__)
 
-# Summary length presets, in summarizer tokens: (min, max).
-LENGTHS = {"short": (10, 40), "medium": (30, 90), "long": (60, 160)}
 DETECTION_SAMPLE_CHARS = 4000  # language detection reads the start of long texts only
 MAX_MERGE_PASSES = 4
 LENGTH_BUCKET = 16  # translation length bounds are rounded up to a multiple of this
+LENGTH_MARGIN = 8  # translation maximum = source tokens x translation_length_ratio + this
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class Summary:
     model: str
     translated_from: str = ""
     pivot_language: str = ""
+    truncated: bool = False  # a translation of the summary hit the translator's length limit
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class Translation:
     text: str
     model: str
     pivot_language: str = ""
+    truncated: bool = False  # some sentence's translation hit the translator's length limit
 
 
 @dataclass
@@ -76,6 +84,13 @@ class Metadata:
     cache_hits: int = 0
     summarized_in: str = ""
     merge_passes: int = 0
+    # Non-English articles: sentences in the article, sentences translated and summarized, and
+    # the characters of those left out (see Pipeline._select).
+    source_sentences: int = 0
+    selected_sentences: int = 0
+    unselected_characters: int = 0
+    summary_trimmed_characters: int = 0  # cut-off last sentence removed from the summary
+    cut_translations: int = 0  # sentence translations that hit the translator's length limit
     output_language_mismatches: list[LanguageMismatch] = field(default_factory=list)
 
     def add(self, part: Generated | Metadata) -> None:
@@ -91,6 +106,7 @@ class _Translated:
     model: str
     pivot: str
     metadata: Metadata = field(default_factory=Metadata)
+    truncated: list[bool] = field(default_factory=list)  # per text (see Translation.truncated)
 
 
 def normalize_language(code: str, *, field_name: str) -> str:
@@ -140,8 +156,7 @@ class Pipeline:
 
     def _validate(self, job: SummarizeJob) -> tuple[tuple[str, ...], int, int]:
         s = self.settings
-        if not job.text.strip():
-            raise InvalidArgument("text is empty", field="text")
+        _require_visible(job.text, field_name="text")
         size = len(job.text) + len(job.title)
         if size > s.max_article_chars:
             raise TooLarge(
@@ -155,11 +170,12 @@ class Pipeline:
         targets = tuple(normalize_language(t, field_name="target_languages") for t in job.targets)
         if len(set(targets)) != len(targets):
             raise InvalidArgument("a target language is repeated", field="target_languages")
-        if job.length not in LENGTHS:
+        lengths = self.models.summarizer.spec.lengths
+        if job.length not in lengths:
             raise InvalidArgument(
-                f"unknown length {echo(job.length)}; use {', '.join(LENGTHS)}", field="length"
+                f"unknown length {echo(job.length)}; use {', '.join(lengths)}", field="length"
             )
-        low, high = LENGTHS[job.length]
+        low, high = lengths[job.length]
         if job.min_tokens is not None or job.max_tokens is not None:
             high = job.max_tokens if job.max_tokens is not None else max(high, job.min_tokens or 0)
             low = job.min_tokens if job.min_tokens is not None else min(low, high)
@@ -209,9 +225,12 @@ class Pipeline:
 
         summarizer = self.models.summarizer
         if source not in summarizer.spec.languages:
-            # The summarizer does not read this language: translate the article to English first.
-            english = await self._translate([text], source, "en")
+            # The summarizer does not read this language: translate to English first, only the
+            # sentences it can use (bounded cost; what was left out is reported).
+            sentences = await self._select(text, source, metadata)
+            english = await self._translate_sentences([sentences], source, "en")
             metadata.add(english.metadata)
+            metadata.cut_translations += english.metadata.cut_translations
             text, summary_language = english.texts[0], "en"
             metadata.summarized_in = "en"
         else:
@@ -239,6 +258,7 @@ class Pipeline:
                     translated.model,
                     summary.language,
                     translated.pivot,
+                    translated.truncated[0],
                 ),
                 translated.metadata,
             )
@@ -248,6 +268,7 @@ class Pipeline:
             for next_done in asyncio.as_completed(tasks):
                 result, part = await next_done
                 metadata.add(part)
+                metadata.cut_translations += part.cut_translations
                 yield result
         finally:
             for task in tasks:
@@ -255,13 +276,57 @@ class Pipeline:
         metadata.total_ms = (time.perf_counter() - started) * 1000
         yield metadata
 
+    async def _select(self, text: str, source: str, metadata: Metadata) -> list[str]:
+        """The article's sentences worth translating before summarizing: all of them when they
+        fit `max_translated_tokens` translator tokens, else the highest-ranked that fit, in
+        article order (ranked in the source language, so nothing is translated to be dropped).
+
+        Sentences longer than the translator reads count as one sentence per piece that fits it
+        (so one endless "sentence" cannot make the work unbounded).
+        """
+        sentences = [s for s in split_sentences(text) if not is_blank(s)]
+        budget = self.settings.max_translated_tokens
+        hops = self.models.route(source, "en")
+        lengths: list[int] = []
+        if hops and sentences:
+            engine = hops[0].model.batcher.engine
+            window = hops[0].model.spec.max_input_tokens - await asyncio.to_thread(
+                _prefix_tokens, hops[0]
+            )
+            fitted = await asyncio.to_thread(_fit_texts, [sentences], window, engine.count_tokens)
+            sentences = [piece for piece, _ in fitted[0]]
+            lengths = [tokens for _, tokens in fitted[0]]
+        metadata.source_sentences = metadata.selected_sentences = len(sentences)
+        if not budget or not hops or sum(lengths) <= budget:
+            return sentences
+        chosen = await asyncio.to_thread(lambda: select(sentences, lengths, budget=budget))
+        kept = set(chosen)
+        metadata.selected_sentences = len(chosen)
+        metadata.unselected_characters = sum(
+            len(s) for i, s in enumerate(sentences) if i not in kept
+        )
+        log.info(
+            "translating %d of %d sentences (%d characters left out) before summarizing",
+            len(chosen),
+            len(sentences),
+            metadata.unselected_characters,
+        )
+        return [sentences[i] for i in chosen]
+
     async def _summarize_text(
         self, model: LoadedModel, text: str, low: int, high: int, metadata: Metadata
     ) -> str:
-        """Summarize a text of any length: chunk at sentences, summarize, merge, repeat."""
+        """Summarize a text of any length: chunk at sentences, summarize, merge, repeat.
+
+        Returns "" for a text with nothing visible left (e.g. an article of invisible characters
+        whose translation came back empty): an empty summary, not an error.
+        """
         engine = model.batcher.engine
-        budget = engine.max_input_tokens - 2  # room for the begin/end tokens of a packed chunk
-        sentences = split_sentences(text)
+        # Room for the begin/end tokens of a packed chunk and for the model's input prefix.
+        budget = engine.max_input_tokens - 2 - (1 if model.spec.prefix else 0)
+        sentences = [s for s in split_sentences(text) if not is_blank(s)]
+        if not sentences:
+            return ""
         chunks = await asyncio.to_thread(
             lambda: pack(sentences, budget=budget, count=engine.count_tokens)
         )
@@ -284,9 +349,8 @@ class Pipeline:
             # Intermediate summaries share the window, so that their merge fits in one chunk.
             per_chunk = max(4, min(high, int(budget / (len(chunks) * growth))))
             generated = await model.batcher.submit(
-                chunks,
+                summarizer_inputs(model, chunks),
                 model.options(max_new_tokens=per_chunk, min_new_tokens=min(low, per_chunk)),
-                lengths=chunk_tokens,
             )
             metadata.add(generated)
             metadata.merge_passes += 1
@@ -295,16 +359,22 @@ class Pipeline:
             chunks = pack(
                 generated.outputs, budget=budget, count=engine.count_tokens, lengths=counts
             )
-            chunk_tokens = []  # the merged chunks are counted by the batcher
             if metadata.merge_passes >= MAX_MERGE_PASSES and len(chunks) > 1:
                 metadata.truncated = True
                 metadata.truncated_characters += sum(len(c) for c in chunks[1:])
                 chunks = chunks[:1]
         generated = await model.batcher.submit(
-            chunks, model.options(max_new_tokens=high, min_new_tokens=low), lengths=chunk_tokens
+            summarizer_inputs(model, chunks),
+            model.options(max_new_tokens=high, min_new_tokens=low),
         )
         metadata.add(generated)
-        return generated.outputs[0].strip()
+        summary = generated.outputs[0].strip()
+        if not generated.ended[0]:
+            # Cut at the maximum without an end token: end on the last complete sentence.
+            ended = end_on_sentence(summary)
+            metadata.summary_trimmed_characters = len(summary) - len(ended)
+            summary = ended
+        return summary
 
     # -- translation ----------------------------------------------------------------------------
 
@@ -325,8 +395,7 @@ class Pipeline:
                 f"{len(texts)} texts; at most {s.max_translate_texts} per call", field="texts"
             )
         for i, text in enumerate(texts):
-            if not text.strip():
-                raise InvalidArgument(f"texts[{i}] is empty", field="texts")
+            _require_visible(text, field_name=f"texts[{i}]")
         size = sum(len(t) for t in texts)
         if size > s.max_article_chars:
             raise TooLarge(f"texts have {size} characters; the limit is {s.max_article_chars}")
@@ -338,31 +407,92 @@ class Pipeline:
         target = normalize_language(target_language, field_name="target_language")
         detection = await self._source(source_language, "\n\n".join(texts))
         result = await self._translate(list(texts), detection.language, target)
-        return detection, [Translation(t, result.model, result.pivot) for t in result.texts]
+        return detection, [
+            Translation(t, result.model, result.pivot, cut)
+            for t, cut in zip(result.texts, result.truncated, strict=True)
+        ]
 
     async def _translate(self, texts: list[str], source: str, target: str) -> _Translated:
-        """Sentence by sentence, all sentences of all texts in one submit per hop."""
+        """Translate whole texts (split into sentences here); the same texts when source is
+        target."""
+        if source == target:
+            return _Translated(list(texts), "", "", Metadata(), [False] * len(texts))
+        return await self._translate_sentences(
+            [[s for s in split_sentences(t) if not is_blank(s)] for t in texts], source, target
+        )
+
+    async def _translate_sentences(
+        self, per_text: list[list[str]], source: str, target: str
+    ) -> _Translated:
+        """Sentence by sentence, all sentences of all texts in one submit per hop.
+
+        A sentence longer than the translator reads is split into pieces that fit it
+        (models.sentences.fit), never cut; a text with no sentence translates to "".
+        `truncated` marks texts of which a piece's translation hit its length limit.
+        """
         hops = self.models.route(source, target)
         if hops is None:
             raise InvalidArgument(f"no translation from {source} to {target} in this profile")
         metadata = Metadata()
+        cut = [False] * len(per_text)
+        texts = [" ".join(sentences) for sentences in per_text]
         for hop in hops:
-            per_text = [split_sentences(t) or [t] for t in texts]
-            flat = [hop.prepare(s) for sentences in per_text for s in sentences]
-            lengths = hop.model.batcher.engine.count_tokens(flat)
-            shortest, longest = translation_lengths(
-                lengths, self.settings, cap=hop.model.spec.max_input_tokens
-            )
+            engine = hop.model.batcher.engine
+            cap = hop.model.spec.max_input_tokens
+            extra = await asyncio.to_thread(_prefix_tokens, hop)
+            budget = cap - extra  # what the model reads: longer sentences are split, never cut
+            pieces = await asyncio.to_thread(_fit_texts, per_text, budget, engine.count_tokens)
+            flat = [hop.prepare(piece) for text in pieces for piece, _ in text]
+            if not flat:
+                break
+            lengths = [tokens + extra for text in pieces for _, tokens in text]
+            # The decoder's positions hold its start token and the end token too (a Marian model
+            # reads and writes at most max_input_tokens positions).
+            shortest, longest = translation_lengths(lengths, self.settings, cap=cap - 2)
             options = hop.model.options(max_new_tokens=longest, min_new_tokens=shortest)
             generated = await hop.model.batcher.submit(flat, options, lengths=lengths)
             metadata.add(generated)
-            outputs = iter(generated.outputs)
-            texts = [" ".join(next(outputs).strip() for _ in sentences) for sentences in per_text]
+            metadata.cut_translations += generated.ended.count(False)
+            outputs = iter(zip(generated.outputs, generated.ended, strict=True))
+            per_text = []
+            for i, text in enumerate(pieces):
+                done = [next(outputs) for _ in text]
+                cut[i] = cut[i] or not all(ended for _, ended in done)
+                per_text.append([out.strip() for out, _ in done if out.strip()])
+            texts = [" ".join(sentences) for sentences in per_text]
         return _Translated(
             texts,
             "+".join(h.model.name for h in hops) or "",
             hops[0].target if len(hops) > 1 else "",
             metadata,
+            cut,
+        )
+
+
+def _fit_texts(
+    per_text: list[list[str]], budget: int, count: Callable[[Sequence[str]], list[int]]
+) -> list[list[tuple[str, int]]]:
+    return [fit(sentences, budget=budget, count=count) for sentences in per_text]
+
+
+def _prefix_tokens(hop: Hop) -> int:
+    """Tokens `hop.prepare` adds to every input (a target-language token, or none)."""
+    count = hop.model.batcher.engine.count_tokens
+    return count([hop.prepare("")])[0] - count([""])[0]
+
+
+def summarizer_inputs(model: LoadedModel, chunks: Sequence[str]) -> list[str]:
+    """The summarizer's inputs: each chunk after the model's configured prefix (BART: " ")."""
+    return [model.spec.prefix + chunk for chunk in chunks]
+
+
+def _require_visible(text: str, *, field_name: str) -> None:
+    if not text.strip():
+        raise InvalidArgument(f"{field_name} is empty", field=field_name)
+    if is_blank(text):
+        raise InvalidArgument(
+            f"{field_name} has no visible characters (only invisible or control characters)",
+            field=field_name,
         )
 
 
@@ -373,7 +503,8 @@ def translation_lengths(lengths: Sequence[int], settings: Settings, *, cap: int)
     requests' sentences share beam-search calls; at most `cap`. The minimum is 0, or the
     maximum with `translation_fixed_length` (so that it splits no batch the maximum does not).
     """
-    longest = min(_bucket(math.ceil(max(lengths) * settings.translation_length_ratio) + 8), cap)
+    longest = max(lengths) * settings.translation_length_ratio
+    longest = min(_bucket(math.ceil(longest) + LENGTH_MARGIN), cap)
     return (longest if settings.translation_fixed_length else 0), longest
 
 

@@ -32,7 +32,9 @@ from precis_news._proto import precis_pb2_grpc
 from precis_news.client import PrecisClient, PrecisError
 from precis_news.config import Settings, load_settings
 from precis_news.models.catalog import ModelSpec, load_catalog
+from precis_news.models.engines.ctranslate2_engine import CTranslate2Engine
 from precis_news.models.loader import build_missing
+from precis_news.models.store import ctranslate2_path, transformers_path
 from precis_news.server import PrecisServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +81,17 @@ def article(language: str) -> str:
 def tiny_spec(name: str) -> ModelSpec:
     """The tiny profile's model called `name` in the catalog."""
     return next(s for s in load_catalog().profile("tiny").models if s.name == name)
+
+
+def tiny_engine(model_dir: Path, name: str) -> CTranslate2Engine:
+    """The tiny profile's model `name` as the server runs it (CTranslate2 int8)."""
+    spec = tiny_spec(name)
+    return CTranslate2Engine(
+        ctranslate2_path(spec, model_dir),
+        transformers_path(spec, model_dir),
+        name=name,
+        max_input_tokens=spec.max_input_tokens,
+    )
 
 
 class ServerThread:

@@ -42,6 +42,25 @@ class GenerateOptions:
         )
 
 
+@dataclass(frozen=True)
+class Output:
+    """One generated text, and whether the model ended it (False: cut at its token limit)."""
+
+    text: str
+    ended: bool = True
+
+
+def generate_outputs(
+    engine: Engine, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+) -> list[Output]:
+    """`engine.generate`, with whether each output ended before its limit when the engine can
+    tell (engines without `generate_outputs` are taken to end every output)."""
+    detailed = getattr(engine, "generate_outputs", None)
+    if detailed is not None:
+        return list(detailed(texts, options, limits=limits))
+    return [Output(text) for text in engine.generate(texts, options, limits=limits)]
+
+
 def batch_options(options: Sequence[GenerateOptions]) -> GenerateOptions:
     """One call's options for texts with the same `search`: run to the longest maximum (each
     output is then cut to its own)."""
@@ -103,19 +122,31 @@ class TokenizedEngine:
         return [len(tokens) for tokens in self.codec.encode(texts)]
 
     def encode(self, texts: Sequence[str]) -> list[list[str]]:
-        """Input tokens of each text, cut to what the model takes."""
+        """Input tokens of each text, cut to what the model takes (the pipeline splits texts so
+        that nothing it sends is ever cut here: see models.sentences.fit)."""
         return [truncate(tokens, self.max_input_tokens) for tokens in self.codec.encode(texts)]
 
     def generate(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
     ) -> list[str]:
+        return [output.text for output in self.generate_outputs(texts, options, limits=limits)]
+
+    def generate_outputs(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[Output]:
+        """Like `generate`, with whether each output ended before its limit.
+
+        An output that fills its whole limit counts as cut: neither engine reports the end token
+        once the limit is reached (CTranslate2 drops it, transformers may not reach it).
+        """
         content = self.content_tokens(texts, options)
-        cut = (
-            [tokens[:limit] for tokens, limit in zip(content, limits, strict=True)]
-            if limits
-            else content
-        )
-        return self.codec.decode(cut)
+        caps = list(limits) or [options.max_new_tokens] * len(content)
+        cut = [tokens[:cap] for tokens, cap in zip(content, caps, strict=True)]
+        texts_out = self.codec.decode(cut)
+        return [
+            Output(text, ended=len(tokens) < cap)
+            for text, tokens, cap in zip(texts_out, content, caps, strict=True)
+        ]
 
     def content_tokens(self, texts: Sequence[str], options: GenerateOptions) -> list[list[str]]:
         """Generated tokens without special tokens (to compare engines token by token)."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 from precis_news.models.engines.base import GenerateOptions
-from precis_news.models.sentences import split_sentences
+from precis_news.models.sentences import select, split_sentences
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -37,24 +35,5 @@ class ExtractiveEngine:
 
     def _summarize(self, text: str, budget: int) -> str:
         sentences = split_sentences(text)
-        if not sentences:
-            return ""
-        words = [[w.lower() for w in _WORD.findall(s)] for s in sentences]
-        # Content words: longer than 3 characters (a language-free stand-in for stop-word lists).
-        frequency = Counter(w for ws in words for w in ws if len(w) > 3)
-
-        def score(i: int) -> float:
-            content = [frequency[w] for w in words[i] if len(w) > 3]
-            salience = sum(content) / math.sqrt(len(words[i]) + 1)
-            return salience * (1.0 + 1.0 / (i + 1))  # news: the lead matters most
-
-        chosen: list[int] = []
-        used = 0
-        for i in sorted(range(len(sentences)), key=score, reverse=True):
-            if chosen and used + len(words[i]) > budget:
-                continue
-            chosen.append(i)
-            used += len(words[i])
-            if used >= budget:
-                break
-        return " ".join(sentences[i] for i in sorted(chosen))
+        chosen = select(sentences, self.count_tokens(sentences), budget=budget)
+        return " ".join(sentences[i] for i in chosen)

@@ -37,21 +37,23 @@ class SummarizeRequest(_message.Message):
     def __init__(self, text: _Optional[str] = ..., title: _Optional[str] = ..., source_language: _Optional[str] = ..., target_languages: _Optional[_Iterable[str]] = ..., length: _Optional[_Union[Length, str]] = ..., min_tokens: _Optional[int] = ..., max_tokens: _Optional[int] = ...) -> None: ...
 
 class Summary(_message.Message):
-    __slots__ = ("language", "text", "model", "translated_from", "pivot_language")
+    __slots__ = ("language", "text", "model", "translated_from", "pivot_language", "truncated")
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     TRANSLATED_FROM_FIELD_NUMBER: _ClassVar[int]
     PIVOT_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
     language: str
     text: str
     model: str
     translated_from: str
     pivot_language: str
-    def __init__(self, language: _Optional[str] = ..., text: _Optional[str] = ..., model: _Optional[str] = ..., translated_from: _Optional[str] = ..., pivot_language: _Optional[str] = ...) -> None: ...
+    truncated: bool
+    def __init__(self, language: _Optional[str] = ..., text: _Optional[str] = ..., model: _Optional[str] = ..., translated_from: _Optional[str] = ..., pivot_language: _Optional[str] = ..., truncated: _Optional[bool] = ...) -> None: ...
 
 class SummarizeMetadata(_message.Message):
-    __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes", "output_language_mismatches")
+    __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes", "source_sentences", "selected_sentences", "unselected_characters", "summary_trimmed_characters", "cut_translations", "output_language_mismatches")
     INPUT_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CHUNKS_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +65,11 @@ class SummarizeMetadata(_message.Message):
     CACHE_HITS_FIELD_NUMBER: _ClassVar[int]
     SUMMARIZED_IN_FIELD_NUMBER: _ClassVar[int]
     MERGE_PASSES_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_SENTENCES_FIELD_NUMBER: _ClassVar[int]
+    SELECTED_SENTENCES_FIELD_NUMBER: _ClassVar[int]
+    UNSELECTED_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_TRIMMED_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    CUT_TRANSLATIONS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_LANGUAGE_MISMATCHES_FIELD_NUMBER: _ClassVar[int]
     input_characters: int
     input_tokens: int
@@ -75,8 +82,13 @@ class SummarizeMetadata(_message.Message):
     cache_hits: int
     summarized_in: str
     merge_passes: int
+    source_sentences: int
+    selected_sentences: int
+    unselected_characters: int
+    summary_trimmed_characters: int
+    cut_translations: int
     output_language_mismatches: _containers.RepeatedCompositeFieldContainer[OutputLanguageMismatch]
-    def __init__(self, input_characters: _Optional[int] = ..., input_tokens: _Optional[int] = ..., chunks: _Optional[int] = ..., truncated: _Optional[bool] = ..., truncated_characters: _Optional[int] = ..., queue_ms: _Optional[float] = ..., inference_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., cache_hits: _Optional[int] = ..., summarized_in: _Optional[str] = ..., merge_passes: _Optional[int] = ..., output_language_mismatches: _Optional[_Iterable[_Union[OutputLanguageMismatch, _Mapping]]] = ...) -> None: ...
+    def __init__(self, input_characters: _Optional[int] = ..., input_tokens: _Optional[int] = ..., chunks: _Optional[int] = ..., truncated: _Optional[bool] = ..., truncated_characters: _Optional[int] = ..., queue_ms: _Optional[float] = ..., inference_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., cache_hits: _Optional[int] = ..., summarized_in: _Optional[str] = ..., merge_passes: _Optional[int] = ..., source_sentences: _Optional[int] = ..., selected_sentences: _Optional[int] = ..., unselected_characters: _Optional[int] = ..., summary_trimmed_characters: _Optional[int] = ..., cut_translations: _Optional[int] = ..., output_language_mismatches: _Optional[_Iterable[_Union[OutputLanguageMismatch, _Mapping]]] = ...) -> None: ...
 
 class OutputLanguageMismatch(_message.Message):
     __slots__ = ("expected", "detected", "confidence", "model")
@@ -125,14 +137,16 @@ class TranslateRequest(_message.Message):
     def __init__(self, texts: _Optional[_Iterable[str]] = ..., source_language: _Optional[str] = ..., target_language: _Optional[str] = ...) -> None: ...
 
 class Translation(_message.Message):
-    __slots__ = ("text", "model", "pivot_language")
+    __slots__ = ("text", "model", "pivot_language", "truncated")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PIVOT_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
     text: str
     model: str
     pivot_language: str
-    def __init__(self, text: _Optional[str] = ..., model: _Optional[str] = ..., pivot_language: _Optional[str] = ...) -> None: ...
+    truncated: bool
+    def __init__(self, text: _Optional[str] = ..., model: _Optional[str] = ..., pivot_language: _Optional[str] = ..., truncated: _Optional[bool] = ...) -> None: ...
 
 class TranslateResponse(_message.Message):
     __slots__ = ("detected_language", "language_confidence", "translations")
@@ -189,20 +203,22 @@ class ModelInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., repo: _Optional[str] = ..., revision: _Optional[str] = ..., task: _Optional[str] = ..., license: _Optional[str] = ..., languages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Limits(_message.Message):
-    __slots__ = ("max_article_chars", "max_target_languages", "max_summary_tokens", "max_chunks", "max_translate_texts", "max_queue")
+    __slots__ = ("max_article_chars", "max_target_languages", "max_summary_tokens", "max_chunks", "max_translate_texts", "max_queue", "max_translated_tokens")
     MAX_ARTICLE_CHARS_FIELD_NUMBER: _ClassVar[int]
     MAX_TARGET_LANGUAGES_FIELD_NUMBER: _ClassVar[int]
     MAX_SUMMARY_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MAX_CHUNKS_FIELD_NUMBER: _ClassVar[int]
     MAX_TRANSLATE_TEXTS_FIELD_NUMBER: _ClassVar[int]
     MAX_QUEUE_FIELD_NUMBER: _ClassVar[int]
+    MAX_TRANSLATED_TOKENS_FIELD_NUMBER: _ClassVar[int]
     max_article_chars: int
     max_target_languages: int
     max_summary_tokens: int
     max_chunks: int
     max_translate_texts: int
     max_queue: int
-    def __init__(self, max_article_chars: _Optional[int] = ..., max_target_languages: _Optional[int] = ..., max_summary_tokens: _Optional[int] = ..., max_chunks: _Optional[int] = ..., max_translate_texts: _Optional[int] = ..., max_queue: _Optional[int] = ...) -> None: ...
+    max_translated_tokens: int
+    def __init__(self, max_article_chars: _Optional[int] = ..., max_target_languages: _Optional[int] = ..., max_summary_tokens: _Optional[int] = ..., max_chunks: _Optional[int] = ..., max_translate_texts: _Optional[int] = ..., max_queue: _Optional[int] = ..., max_translated_tokens: _Optional[int] = ...) -> None: ...
 
 class GetInfoResponse(_message.Message):
     __slots__ = ("version", "profile", "languages", "pairs", "models", "limits", "backend", "device", "summarizer")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
@@ -113,12 +114,30 @@ def test_translate_validation(
 
 def test_full_queue_sheds_load_with_retry_info(strict_server: ServerThread) -> None:
     texts = [f"Sentence number {i} is here." for i in range(20)]  # 20 texts > max_queue=8
-    with strict_server.client(api_key="secret-key") as c:
-        error = status_of(lambda: c.translate(texts, target="fr", source_language="en"))
-        assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
-        assert error.details.startswith("tiny-marian-en-fr is at capacity; retry in")
-        assert error.retry_after is not None and error.retry_after > 0
-        assert c.translate(texts[:4], target="fr", source_language="en").translations
+    models = strict_server.server.models
+    assert models is not None
+    batcher = next(m.batcher for m in models.translators if m.name == "tiny-marian-en-fr")
+    slots = batcher._slots  # hold every inference slot: nothing leaves the queue meanwhile
+    assert slots is not None
+    held = [strict_server.call(slots.acquire()) for _ in range(2)]
+    try:
+        with strict_server.client(api_key="secret-key") as c, ThreadPoolExecutor(1) as pool:
+            # A call larger than the queue is admitted on an idle model and enters in pieces ...
+            first = pool.submit(c.translate, texts, target="fr", source_language="en")
+            _wait_until(lambda: batcher.depth == len(texts))
+            # ... while a call arriving when the queue is full of its texts is shed.
+            error = status_of(lambda: c.translate(texts[:4], target="fr", source_language="en"))
+            assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert error.details.startswith("tiny-marian-en-fr is at capacity; retry in")
+            assert error.retry_after is not None and error.retry_after > 0
+            for _ in held:
+                strict_server.loop.call_soon_threadsafe(slots.release)
+            held = []
+            assert len(first.result(60).translations) == len(texts)
+            assert c.translate(texts[:4], target="fr", source_language="en").translations
+    finally:
+        for _ in held:
+            strict_server.loop.call_soon_threadsafe(slots.release)
 
 
 def test_article_limit_is_configurable(strict_server: ServerThread) -> None:
