@@ -99,14 +99,14 @@ real_load_engine = loader.load_engine
 
 def load_engine(spec, model_dir, runtime):
     engine = real_load_engine(spec, model_dir, runtime)
-    generate = engine.generate
+    generate = engine.generate_outputs  # what the batcher calls
 
     def slow_generate(texts, options, **kwargs):
         if texts != ["Warm up."]:
             time.sleep(120 if any("Glacial" in t for t in texts) else 0.3)
         return generate(texts, options, **kwargs)
 
-    engine.generate = slow_generate
+    engine.generate_outputs = slow_generate
     return engine
 
 loader.load_engine = load_engine
