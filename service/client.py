@@ -12,6 +12,7 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
+from precis_news import CLIENT_API
 from precis_news._proto import precis_pb2_grpc
 from precis_news.types import (
     DetectLanguageRequest,
@@ -26,22 +27,7 @@ from precis_news.types import (
     TranslateResponse,
 )
 
-__all__ = [
-    "ERROR_CLASSES",
-    "AsyncPrecisClient",
-    "Cancelled",
-    "DeadlineExceeded",
-    "InternalError",
-    "InvalidArgument",
-    "NotFound",
-    "PrecisClient",
-    "PrecisError",
-    "ResourceExhausted",
-    "Unauthenticated",
-    "Unavailable",
-    "error_from_rpc",
-    "retry_after_from_status",
-]
+__all__ = [*CLIENT_API, "ERROR_CLASSES", "error_from_rpc", "retry_after_from_status"]
 
 LengthName: TypeAlias = Literal["short", "medium", "long"]
 
