@@ -90,9 +90,10 @@ def add_server_commands(subparsers: Any) -> None:
     listing.set_defaults(func=_run_list)
 
 
+@functools.cache
 def _profiles() -> list[str]:
-    """The catalog's profile names, read without importing the model layer (building the
-    `precis` parser, for any command, stays as light as the client)."""
+    """The catalog's profile names, read once and without importing the model layer (building
+    the `precis` parser, for any command, stays as light as the client)."""
     import tomllib
     from pathlib import Path
 
