@@ -23,16 +23,15 @@ RUN apt-get update \
     && chown 10001:10001 /models
 WORKDIR /home/precis
 
-# The wheels of this checkout (precis-news + precis-news-server), built aside so no source tree,
+# The wheel of this checkout (precis-news: precis_news + precis_models), built aside so no source tree,
 # build/ or *.egg-info ends up in an image.
 FROM base AS wheels
 COPY requirements/build.txt /tmp/requirements/
 RUN pip install -r /tmp/requirements/build.txt
 COPY pyproject.toml README.md /src/
-COPY packaging /src/packaging
 COPY service /src/service
 COPY models /src/models
-RUN pip wheel --no-deps --no-build-isolation -w /wheels /src /src/packaging/precis-news-server
+RUN pip wheel --no-deps --no-build-isolation -w /wheels /src
 
 FROM base AS serve-deps
 COPY requirements/serve.txt /tmp/requirements/
@@ -71,6 +70,6 @@ EXPOSE 50051 9090
 # Unhealthy until the models are loaded and warm (NOT_SERVING) and again while draining; the
 # probe reads PRECIS_PORT and the TLS settings like the server does.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=180s --retries=3 \
-    CMD ["python3", "-m", "precis_news.healthcheck"]
+    CMD ["python3", "-m", "precis_news.server.healthcheck"]
 ENTRYPOINT ["/usr/bin/tini", "--", "precis"]
 CMD ["serve"]

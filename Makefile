@@ -1,6 +1,5 @@
-# Set-up, demo, serving and tests. Every target builds the virtualenv first (.venv, CPU torch).
-# The working tree is installed as a package (not editable: service/ and models/ map into
-# precis_news only when installed), and re-installed before each test and lint run (~1 s).
+# Set-up, demo, serving and tests. Every target builds the virtualenv first (.venv, CPU torch), with
+# the working tree installed editable: an edit is seen by the next run, no re-install step.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,43 +12,44 @@ QUIET := 2>&1 | { grep -v 'is neither a file nor a directory' || true; }
 PIP := $(BIN)/python -m pip -q --disable-pip-version-check
 export HF_HUB_OFFLINE ?= 0
 
-.PHONY: setup install demo serve serve-tiny test lint bench-models
+.PHONY: setup demo serve serve-tiny test test-fast lint bench-models
 
-$(BIN)/precis: pyproject.toml packaging/precis-news-server/pyproject.toml
+$(BIN)/precis: pyproject.toml
 	@echo "setting up $(VENV) (first run: about a minute)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(PIP) install --upgrade pip $(QUIET)
 	@bash scripts/install-torch-cpu.sh $(BIN)/python $(QUIET)
-	@$(PIP) install ".[server,torch,bench,dev]" $(QUIET)
+	@$(PIP) install -e ".[server,torch,bench,dev]" $(QUIET)
 	@touch $@
 
 setup: $(BIN)/precis
 
-# Re-install the working tree's code (no dependencies): what the tests and mypy import.
-install: setup
-	@$(PIP) install --no-deps --no-build-isolation --force-reinstall . ./packaging/precis-news-server $(QUIET)
-
 # Offline demo: serve the locally built tiny models, summarize an article into 4 languages, stop.
-demo: install
+demo: setup
 	@bash scripts/demo.sh $(PORT)
 
 # The real thing: download the default models (needs the Hugging Face Hub), then serve them.
-serve: install
+serve: setup
 	$(BIN)/precis models fetch --profile $(PROFILE)
 	$(BIN)/precis serve --profile $(PROFILE) --port $(PORT)
 
 # Offline serving of the tiny profile (random weights: the output is gibberish).
-serve-tiny: install
+serve-tiny: setup
 	$(BIN)/precis serve --profile tiny --port $(PORT)
 
-test: install
+# Everything: unit, integration and system tests (CI runs this through .ci/run).
+test: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
-lint: install
+# The fast tier: unit tests only (stand-in engines, no server, no model build; under a minute).
+test-fast: setup
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q tests/unit
+
+lint: setup
 	$(BIN)/python -m ruff check service models tests bench protos
 	$(BIN)/python -m ruff format --check service models tests bench protos
 	$(BIN)/python -m mypy
 
 # Random weights at the default profile's exact sizes, for bench/ (a few minutes, ~5 GB).
-bench-models: install
+bench-models: setup
 	$(BIN)/precis models build-tiny --size real

@@ -378,9 +378,9 @@ def server_translation_tokens(
     As service.pipeline.Pipeline._translate: the text is split into sentences, and every
     sentence gets the same bound, from the longest (service.pipeline.translation_lengths).
     """
-    from precis_news.config import Settings
-    from precis_news.models.sentences import split_sentences
+    from precis_models.sentences import split_sentences
     from precis_news.pipeline import translation_lengths
+    from precis_news.settings import Settings
 
     sentences = split_sentences(text) or [text]
     inputs = [f"{prefix} {s}" if prefix else s for s in sentences]
@@ -451,11 +451,11 @@ class NaiveBaseline:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from precis_news.models.catalog import load_catalog
+        from precis_models.catalog import load_catalog
 
         hf_logging.set_verbosity_error()  # "max_new_tokens and max_length both set", per call
         hf_logging.disable_progress_bar()
-        from precis_news.models.store import transformers_path
+        from precis_models.store import transformers_path
 
         self.profile = load_catalog().profile(profile)
         self.models: dict[str, NaiveModel] = {}

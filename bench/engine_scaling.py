@@ -24,11 +24,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import common
-from precis_news.models.catalog import ModelSpec, load_catalog
-from precis_news.models.engines.base import GenerateOptions
-from precis_news.models.engines.ctranslate2_engine import CTranslate2Engine
-from precis_news.models.loader import decoding_options
-from precis_news.models.store import ctranslate2_path, transformers_path
+from precis_models.catalog import ModelSpec, load_catalog
+from precis_models.engines.base import GenerateOptions
+from precis_models.engines.ctranslate2_engine import CTranslate2Engine
+from precis_models.loader import decoding_options
+from precis_models.store import ctranslate2_path, transformers_path
 
 TRANSLATION_TOKENS = 112
 

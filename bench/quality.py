@@ -30,7 +30,7 @@ def rouge(predictions: list[str], references: list[str]) -> dict[str, float]:
     """Mean F1 x 100 of each ROUGE type; rougeLsum sees one sentence per line."""
     from rouge_score import rouge_scorer
 
-    from precis_news.models.sentences import split_sentences
+    from precis_models.sentences import split_sentences
 
     scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
     totals = dict.fromkeys(ROUGE_TYPES, 0.0)

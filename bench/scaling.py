@@ -5,7 +5,8 @@ through the Précis server and through the naive transformers code, in the same 
                             [--sources en,fr] [--extra ru:2000] [--no-naive]
 
 Articles are built by repeating a source text (bench/data/article-en.txt for English,
-models/corpus/<lang>.txt otherwise) with numbered paragraphs until the word count is reached.
+models/precis_models/corpus/<lang>.txt otherwise) with numbered paragraphs until the word count
+is reached.
 Prints one row per case: words, server seconds, server seconds per 1,000 words, naive seconds,
 naive seconds per 1,000 words and naive / server; last, `largest_vs_smallest_<source>=<x>` (the
 server's time for the largest article over the smallest's, per source language).
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from bench import common
 
-CORPUS = Path(__file__).resolve().parents[1] / "models" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "models" / "precis_models" / "corpus"
 TARGETS = ["en", "fr", "uk", "ru"]
 
 
@@ -49,7 +50,7 @@ def naive_run(
     ratio: float,
 ) -> float:
     """Seconds for the naive code to summarize `article` into every target language."""
-    from precis_news.models.sentences import split_sentences
+    from precis_models.sentences import split_sentences
 
     started = time.perf_counter()
     english = article

@@ -1,4 +1,4 @@
-"""Regenerate the Python stubs in service/_proto from protos/ (run: python protos/generate.py)."""
+"""Regenerate the Python stubs in service/precis_news/_proto (run: python protos/generate.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 PROTOS = Path(__file__).resolve().parent
-STUBS = PROTOS.parent / "service" / "_proto"  # installed as precis_news._proto
+STUBS = PROTOS.parent / "service" / "precis_news" / "_proto"
 SOURCE = "precis/v1/precis.proto"
 FILES = ("precis_pb2.py", "precis_pb2.pyi", "precis_pb2_grpc.py")
 

@@ -40,16 +40,16 @@ start() {
 echo "starting precis serve --profile tiny on 127.0.0.1:$port ..."
 start "$port"
 echo
-echo "\$ precis summarize models/corpus/en.txt --to en,fr,uk,ru"
+echo "\$ precis summarize models/precis_models/corpus/en.txt --to en,fr,uk,ru"
 echo "(tiny profile: random weights, so the text is gibberish; the pipeline is real)"
-"$precis" summarize models/corpus/en.txt --to en,fr,uk,ru --server "127.0.0.1:$port"
+"$precis" summarize models/precis_models/corpus/en.txt --to en,fr,uk,ru --server "127.0.0.1:$port"
 echo
-echo "\$ precis summarize models/corpus/uk.txt --to fr --json   (metadata: chunks, timings)"
-"$precis" summarize models/corpus/uk.txt --to fr --server "127.0.0.1:$port" --json
+echo "\$ precis summarize models/precis_models/corpus/uk.txt --to fr --json   (metadata: chunks, timings)"
+"$precis" summarize models/precis_models/corpus/uk.txt --to fr --server "127.0.0.1:$port" --json
 echo
 extractive=$((port + 1))
 echo "starting precis serve --profile tiny --summarizer extractive on 127.0.0.1:$extractive ..."
 start "$extractive" --summarizer extractive
 echo
-echo "\$ precis summarize models/corpus/en.txt --to en   (extractive: the article's own sentences)"
-"$precis" summarize models/corpus/en.txt --to en --server "127.0.0.1:$extractive"
+echo "\$ precis summarize models/precis_models/corpus/en.txt --to en   (extractive: the article's own sentences)"
+"$precis" summarize models/precis_models/corpus/en.txt --to en --server "127.0.0.1:$extractive"

@@ -1,0 +1,182 @@
+"""The one interface every engine implements: count tokens, generate a batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from precis_models.engines.codec import Codec, load_codec, truncate
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """How to decode (hashable: part of cache keys).
+
+    Lengths count generated tokens without the end-of-sequence token, in every engine.
+    """
+
+    max_new_tokens: int
+    min_new_tokens: int = 0
+    num_beams: int = 1
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+
+    @property
+    def search(self) -> tuple[int, float, int, int, int]:
+        """What must be equal for texts to share a model call.
+
+        Greedy outputs cut to a shorter maximum are exactly what that maximum would give, so
+        greedy texts of any maximum share calls; beam search is not, so it needs equal maxima
+        (callers round lengths to buckets to keep batches full).
+        """
+        longest = self.max_new_tokens if self.num_beams > 1 else 0
+        return (
+            self.num_beams,
+            self.length_penalty,
+            self.no_repeat_ngram_size,
+            self.min_new_tokens,
+            longest,
+        )
+
+
+@dataclass(frozen=True)
+class Output:
+    """One generated text, and whether the model ended it (False: cut at its token limit)."""
+
+    text: str
+    ended: bool = True
+
+
+def generate_outputs(
+    engine: Engine, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+) -> list[Output]:
+    """`engine.generate`, with whether each output ended before its limit when the engine can
+    tell (engines without `generate_outputs` are taken to end every output)."""
+    detailed = getattr(engine, "generate_outputs", None)
+    if detailed is not None:
+        return list(detailed(texts, options, limits=limits))
+    return [Output(text) for text in engine.generate(texts, options, limits=limits)]
+
+
+def batch_options(options: Sequence[GenerateOptions]) -> GenerateOptions:
+    """One call's options for texts with the same `search`: run to the longest maximum (each
+    output is then cut to its own)."""
+    first = options[0]
+    return GenerateOptions(
+        max_new_tokens=max(o.max_new_tokens for o in options),
+        min_new_tokens=first.min_new_tokens,
+        num_beams=first.num_beams,
+        length_penalty=first.length_penalty,
+        no_repeat_ngram_size=first.no_repeat_ngram_size,
+    )
+
+
+class Engine(Protocol):
+    """A loaded seq2seq model (or an algorithm with the same shape).
+
+    Calls come from one worker thread at a time (the model's batcher); implementations need not
+    be thread-safe but must not touch the event loop.
+    """
+
+    name: str
+    max_input_tokens: int
+    parallelism: int  # calls that may run at once (from as many threads)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Input tokens of each text, special tokens included."""
+        ...
+
+    def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[str]:
+        """Decode one output per input text, in order.
+
+        Args:
+            texts: the inputs.
+            options: decoding for the whole call.
+            limits: per text, at most this many tokens of output (default: max_new_tokens).
+        """
+        ...
+
+
+class TokenizedEngine:
+    """Shared half of the model engines: a codec (the model's tokenizer) on both ends."""
+
+    name: str
+    max_input_tokens: int
+    parallelism: int = 1
+    codec: Codec
+    prefix: list[str]  # tokens a model forces before its output (BART's <s>), or []
+    forced_bos: int | None  # id of that token, or None
+
+    def _load_codec(self, path: Path) -> None:
+        """Load the model's tokenizer and the token it forces first."""
+        self.codec = load_codec(path)
+        forced = self.forced_bos = forced_bos_token(path)
+        self.prefix = self.codec.to_tokens([forced]) if forced is not None else []
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(tokens) for tokens in self.codec.encode(texts)]
+
+    def encode(self, texts: Sequence[str]) -> list[list[str]]:
+        """Input tokens of each text, cut to what the model takes (the pipeline splits texts so
+        that nothing it sends is ever cut here: see models.sentences.fit)."""
+        return [truncate(tokens, self.max_input_tokens) for tokens in self.codec.encode(texts)]
+
+    def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[str]:
+        return [output.text for output in self.generate_outputs(texts, options, limits=limits)]
+
+    def generate_outputs(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[Output]:
+        """Like `generate`, with whether each output ended before its limit.
+
+        An output that fills its whole limit counts as cut: neither engine reports the end token
+        once the limit is reached (CTranslate2 drops it, transformers may not reach it).
+        """
+        content = self.content_tokens(texts, options)
+        caps = list(limits) or [options.max_new_tokens] * len(content)
+        cut = [tokens[:cap] for tokens, cap in zip(content, caps, strict=True)]
+        texts_out = self.codec.decode(cut)
+        return [
+            Output(text, ended=len(tokens) < cap)
+            for text, tokens, cap in zip(texts_out, content, caps, strict=True)
+        ]
+
+    def content_tokens(self, texts: Sequence[str], options: GenerateOptions) -> list[list[str]]:
+        """Generated tokens without special tokens (to compare engines token by token)."""
+        specials = self.codec.specials
+        return [
+            [t for t in tokens if t not in specials]
+            for tokens in self.generate_tokens(texts, options)
+        ]
+
+    def generate_tokens(self, texts: Sequence[str], options: GenerateOptions) -> list[list[str]]:
+        """Generated tokens, special tokens included."""
+        raise NotImplementedError
+
+
+def forced_bos_token(path: Path) -> int | None:
+    """The token a model forces first.
+
+    generation_config.json's `forced_bos_token_id`, else config.json's, else config.json's legacy
+    `force_bos_token_to_be_generated: true` (sshleifer/distilbart-cnn-6-6 has only that flag; it
+    means "force bos_token_id", as transformers reads it when it builds the generation config).
+    """
+    for name in ("generation_config.json", "config.json"):
+        file = path / name
+        if not file.is_file():
+            continue
+        config = json.loads(file.read_text(encoding="utf-8"))
+        if config.get("forced_bos_token_id") is not None:
+            return int(config["forced_bos_token_id"])
+        if name == "generation_config.json":
+            return None  # transformers ignores config.json when this file exists
+        if config.get("force_bos_token_to_be_generated"):
+            return int(config.get("bos_token_id", 0))
+    return None

@@ -1,0 +1,70 @@
+"""CTranslate2 engine: int8 (CPU) or float16 (GPU) inference of converted seq2seq models."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from precis_models.engines.base import GenerateOptions, TokenizedEngine
+
+log = logging.getLogger(__name__)
+
+
+class CTranslate2Engine(TokenizedEngine):
+    """A model converted by CTranslate2's TransformersConverter, tokenized by its own codec (no
+    transformers, no torch)."""
+
+    def __init__(
+        self,
+        path: Path,
+        tokenizer_path: Path,
+        *,
+        name: str,
+        max_input_tokens: int,
+        device: str = "cpu",
+        compute_type: str = "int8",
+        threads: int = 1,
+        workers: int = 1,
+    ) -> None:
+        """Load a converted model.
+
+        Args:
+            path: the CTranslate2 model folder.
+            tokenizer_path: folder with the original tokenizer files.
+            name: catalog name, for logs and metrics.
+            max_input_tokens: longest input the model takes; longer inputs are cut.
+            device: "cpu" or "cuda".
+            compute_type: "int8", "int8_float16", "float16", "float32", ...
+            threads: intra-op threads of one call.
+            workers: calls that may run at once (replicas; on CPU they share the weights).
+        """
+        import ctranslate2
+
+        self.name = name
+        self.max_input_tokens = max_input_tokens
+        self.parallelism = workers
+        # BART-style models force a first token (<s>); transformers does it via the generation
+        # config, CTranslate2 needs it as a target prefix to decode the same way.
+        self._load_codec(tokenizer_path)
+        self.translator = ctranslate2.Translator(
+            str(path),
+            device=device,
+            compute_type=compute_type,
+            inter_threads=workers,
+            intra_threads=threads,
+        )
+
+    def generate_tokens(self, texts: Sequence[str], options: GenerateOptions) -> list[list[str]]:
+        source = self.encode(texts)
+        results = self.translator.translate_batch(
+            source,
+            target_prefix=[self.prefix] * len(source) if self.prefix else None,
+            beam_size=options.num_beams,
+            # CTranslate2 counts the target prefix in both lengths.
+            max_decoding_length=options.max_new_tokens + len(self.prefix),
+            min_decoding_length=options.min_new_tokens + len(self.prefix),
+            length_penalty=options.length_penalty,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
+        )
+        return [r.hypotheses[0] for r in results]

@@ -1,0 +1,39 @@
+"""Extractive summarizer: ranks sentences by salience and position; no weights, any language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from precis_models.engines.base import GenerateOptions
+from precis_models.sentences import select, split_sentences
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class ExtractiveEngine:
+    """Picks the most central sentences, in article order, within the length budget.
+
+    Tokens are words here. Works for every language the sentence splitter knows, so articles are
+    summarized in their own language (no translation before summarizing).
+    """
+
+    parallelism = 1
+
+    def __init__(self, *, name: str = "extractive", max_input_tokens: int = 1_000_000) -> None:
+        self.name = name
+        self.max_input_tokens = max_input_tokens
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(_WORD.findall(text)) for text in texts]
+
+    def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[str]:
+        budgets = limits or [options.max_new_tokens] * len(texts)
+        return [self._summarize(t, budget) for t, budget in zip(texts, budgets, strict=True)]
+
+    def _summarize(self, text: str, budget: int) -> str:
+        sentences = split_sentences(text)
+        chosen = select(sentences, self.count_tokens(sentences), budget=budget)
+        return " ".join(sentences[i] for i in chosen)

@@ -1,0 +1,326 @@
+"""Load a profile's models into engines behind batchers, and route language pairs to them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from precis_models.allocator import release_free_memory
+from precis_models.batching import BatchLimits, BatchObserver, MicroBatcher
+from precis_models.cache import ResultCache
+from precis_models.catalog import ModelSpec, Profile
+from precis_models.engines.base import Engine, GenerateOptions
+from precis_models.engines.extractive import ExtractiveEngine
+from precis_models.store import (
+    Manifest,
+    ModelsMissing,
+    ctranslate2_path,
+    missing_models,
+    read_manifest,
+    require_models,
+    transformers_path,
+    write_manifest,
+)
+
+log = logging.getLogger(__name__)
+
+PIVOT = "en"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and how models run."""
+
+    backend: str = "ctranslate2"  # or "transformers"
+    device: str = "auto"  # "cpu", "cuda" or "auto"
+    compute_type: str = "auto"
+    threads: int = 0  # cores for inference (0 = all)
+    threads_per_call: int = 2
+
+    @property
+    def slots(self) -> int:
+        """Model calls that run at once, across all models: one per core, one on a GPU.
+
+        Measured on 2 cores (bench/README.md): two threads per call make a lone request 6% faster
+        than one, and with every slot busy (4 threads on 2 cores) serve as many requests/s.
+        """
+        return 1 if self.device == "cuda" else max(1, self.threads)
+
+
+def resolve_runtime(runtime: Runtime) -> Runtime:
+    """Turn "auto" device / compute type / threads into concrete values."""
+    device = runtime.device
+    if device == "auto":
+        device = "cuda" if _cuda_available(runtime.backend) else "cpu"
+    compute = runtime.compute_type
+    if compute == "auto":
+        if runtime.backend == "ctranslate2":
+            compute = "int8_float16" if device == "cuda" else "int8"
+        else:
+            compute = "float16" if device == "cuda" else "float32"
+    threads = runtime.threads or len(os.sched_getaffinity(0))
+    per_call = min(max(1, runtime.threads_per_call), threads)
+    return Runtime(runtime.backend, device, compute, threads, per_call)
+
+
+def _cuda_available(backend: str) -> bool:
+    if backend == "ctranslate2":
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count() > 0
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
+    """Build the profile's locally built (random-weight) models that are not there yet.
+
+    Returns:
+        The models built.
+    """
+    from precis_models.build import PRESETS, build_model
+
+    built = []
+    for spec in missing_models(profile, model_dir, backend="ctranslate2"):
+        if not spec.is_built:
+            continue
+        assert spec.build is not None
+        log.info("building %s (%s) in %s", spec.name, spec.build, spec.directory(model_dir))
+        build_model(
+            spec.build,
+            spec.directory(model_dir),
+            source_languages=spec.source_languages,
+            target_languages=spec.target_languages,
+            target_tokens=spec.target_tokens,
+        )
+        write_manifest(
+            spec.directory(model_dir),
+            Manifest(
+                spec.name,
+                spec.repo,
+                "built",
+                "built",
+                PRESETS[spec.build].ctranslate2_quantization,
+            ),
+        )
+        built.append(spec)
+    return built
+
+
+class TargetTokenMissing(ModelsMissing):
+    """A multi-target model's vocabulary lacks a catalog target-language token."""
+
+
+def check_target_tokens(spec: ModelSpec, folder: Path) -> None:
+    """Fail the load when a target-language token (e.g. >>ukr<<) is not in the vocabulary: the
+    model would read it as <unk> and write whichever language it likes.
+
+    Raises:
+        TargetTokenMissing: naming the missing tokens and the folder.
+    """
+    if not spec.target_tokens:
+        return
+    vocabulary = _vocabulary(folder)
+    missing = [f"{t} ({lang})" for lang, t in spec.target_tokens.items() if t not in vocabulary]
+    if missing:
+        raise TargetTokenMissing(
+            f"model {spec.name!r} in {folder}: target-language token(s) {', '.join(missing)} "
+            "not in its vocabulary; the catalog's target_tokens do not fit this model (fix the "
+            "catalog, or fetch the model again with --force)"
+        )
+
+
+def _vocabulary(folder: Path) -> set[str]:
+    """Token strings of a model folder: Marian's vocab.json, else tokenizer.json's model."""
+    if (folder / "vocab.json").is_file() and (folder / "source.spm").is_file():
+        return set(json.loads((folder / "vocab.json").read_text(encoding="utf-8")))
+    tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    added = {t["content"] for t in tokenizer.get("added_tokens", ())}
+    return set(tokenizer["model"]["vocab"]) | added
+
+
+def load_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
+    """Load one model with the runtime's backend (the runtime must be resolved)."""
+    if runtime.backend == "ctranslate2":
+        from precis_models.engines.ctranslate2_engine import CTranslate2Engine
+
+        return CTranslate2Engine(
+            ctranslate2_path(spec, model_dir),
+            transformers_path(spec, model_dir),
+            name=spec.name,
+            max_input_tokens=spec.max_input_tokens,
+            device=runtime.device,
+            compute_type=runtime.compute_type,
+            threads=runtime.threads_per_call,
+            workers=runtime.slots,
+        )
+    if runtime.backend == "transformers":
+        import torch
+
+        from precis_models.engines.transformers_engine import TransformersEngine
+
+        torch.set_num_threads(runtime.threads)
+        return TransformersEngine(
+            transformers_path(spec, model_dir),
+            name=spec.name,
+            max_input_tokens=spec.max_input_tokens,
+            device=runtime.device,
+            dtype=runtime.compute_type,
+        )
+    raise ValueError(f"unknown backend {runtime.backend!r}; use ctranslate2 or transformers")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready to take requests."""
+
+    spec: ModelSpec
+    batcher: MicroBatcher
+    revision: str
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def options(self, *, max_new_tokens: int, min_new_tokens: int = 0) -> GenerateOptions:
+        """Decoding options: the model's published beam settings with these lengths."""
+        return decoding_options(
+            self.spec, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens
+        )
+
+
+def decoding_options(
+    spec: ModelSpec, *, max_new_tokens: int, min_new_tokens: int = 0
+) -> GenerateOptions:
+    """`spec`'s published beam settings (catalog) with these lengths."""
+    d = spec.decoding
+    return GenerateOptions(
+        max_new_tokens=max_new_tokens,
+        min_new_tokens=min(min_new_tokens, max_new_tokens),
+        num_beams=d.num_beams,
+        length_penalty=d.length_penalty,
+        no_repeat_ngram_size=d.no_repeat_ngram_size,
+    )
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One translation step: `model` turns `source` text into `target` text."""
+
+    model: LoadedModel
+    source: str
+    target: str
+
+    def prepare(self, text: str) -> str:
+        """The model's input for `text` (multi-target models want a target token first)."""
+        token = self.model.spec.target_tokens.get(self.target)
+        return f"{token} {text}" if token else text
+
+
+class ModelSet:
+    """The loaded models of one profile."""
+
+    def __init__(
+        self, profile: Profile, summarizer: LoadedModel, translators: list[LoadedModel]
+    ) -> None:
+        self.profile = profile
+        self.summarizer = summarizer
+        self.translators = translators
+        self._direct = {pair: m for m in translators for pair in m.spec.pairs}
+
+    @property
+    def models(self) -> list[LoadedModel]:
+        return [self.summarizer, *self.translators]
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return list(self._direct)
+
+    def route(self, source: str, target: str) -> list[Hop] | None:
+        """The translation steps from source to target: direct, else through English; None when
+        no route exists ([] when source == target)."""
+        if source == target:
+            return []
+        if (source, target) in self._direct:
+            return [Hop(self._direct[source, target], source, target)]
+        first, second = self._direct.get((source, PIVOT)), self._direct.get((PIVOT, target))
+        if first and second:
+            return [Hop(first, source, PIVOT), Hop(second, PIVOT, target)]
+        return None
+
+    def start(self) -> None:
+        for model in self.models:
+            model.batcher.start()
+
+    async def close(self) -> None:
+        await asyncio.gather(*(m.batcher.close() for m in self.models))
+
+
+def load_model_set(
+    profile: Profile,
+    model_dir: Path,
+    runtime: Runtime,
+    *,
+    limits: BatchLimits,
+    cache: ResultCache | None = None,
+    observer: BatchObserver | None = None,
+    extractive: bool = False,
+) -> ModelSet:
+    """Load every model of a profile (blocking; call from a worker thread).
+
+    Args:
+        profile: which models.
+        model_dir: where they are.
+        runtime: resolved backend, device, compute type and threads (all the models share its
+            `slots`: a model call waits for one, and forms its batch when it has it).
+        limits: batching limits for every model.
+        cache: shared result cache, or None.
+        observer: batching metrics sink, or None.
+        extractive: summarize with the extractive engine instead of the profile's summarizer.
+
+    Raises:
+        ModelsMissing: downloadable models are not there (the message says what to run).
+    """
+    require_models(profile, model_dir, backend=runtime.backend)
+    build_missing(profile, model_dir)
+    slots = asyncio.Semaphore(runtime.slots)
+
+    def load(spec: ModelSpec, engine: Engine | None = None) -> LoadedModel:
+        manifest = read_manifest(spec, model_dir)
+        revision = manifest.revision if manifest else "unknown"
+        if engine is None:
+            check_target_tokens(spec, transformers_path(spec, model_dir))
+            log.info(
+                "loading %s (%s, %s, %s)",
+                spec.name,
+                runtime.backend,
+                runtime.device,
+                runtime.compute_type,
+            )
+            engine = load_engine(spec, model_dir, runtime)
+            release_free_memory()  # what loading read and dropped, before the next model
+        else:
+            revision = "-"
+        batcher = MicroBatcher(
+            engine, revision=revision, limits=limits, cache=cache, observer=observer, slots=slots
+        )
+        return LoadedModel(spec, batcher, revision)
+
+    if extractive:
+        spec = ModelSpec(
+            name="extractive",
+            task="summarize",
+            repo="precis/extractive",
+            license="apache-2.0",
+            max_input_tokens=1_000_000,
+            languages=("en", "fr", "uk", "ru"),
+        )
+        summarizer = load(spec, ExtractiveEngine())
+    else:
+        summarizer = load(profile.summarizer)
+    return ModelSet(profile, summarizer, [load(spec) for spec in profile.translators])

@@ -1,0 +1,139 @@
+"""The model directory: where each model's files live and what was recorded about them."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from precis_models.catalog import ModelSpec, Profile
+
+MANIFEST = "precis-model.json"
+WORK_SUFFIX = ".partial"
+TRANSFORMERS_DIR = "transformers"
+CTRANSLATE2_DIR = "ctranslate2"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What `precis models fetch` / `build-tiny` recorded next to a model's files."""
+
+    name: str
+    repo: str
+    revision: str  # resolved commit, or "built" for random-weight models
+    source: str  # "hub" or "built"
+    ctranslate2_quantization: str | None = None
+    files: tuple[str, ...] = ()  # what the download kept (fetch), for the record
+
+
+class ModelsMissing(RuntimeError):
+    """A profile's models are not in the model directory."""
+
+
+def transformers_path(spec: ModelSpec, model_dir: Path) -> Path:
+    return spec.directory(model_dir) / TRANSFORMERS_DIR
+
+
+def ctranslate2_path(spec: ModelSpec, model_dir: Path) -> Path:
+    return spec.directory(model_dir) / CTRANSLATE2_DIR
+
+
+def read_manifest(spec: ModelSpec, model_dir: Path) -> Manifest | None:
+    path = spec.directory(model_dir) / MANIFEST
+    if not path.exists():
+        return None
+    return Manifest(**json.loads(path.read_text()))
+
+
+def write_manifest(directory: Path, manifest: Manifest) -> None:
+    """Record a model's provenance in its folder (written last: its presence means complete)."""
+    path = directory / MANIFEST
+    path.write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+
+
+def is_present(spec: ModelSpec, model_dir: Path, *, backend: str) -> bool:
+    """True when the files the backend loads are all there (the manifest is written last)."""
+    needed = [transformers_path(spec, model_dir) / "config.json"]
+    if backend == "ctranslate2":
+        needed.append(ctranslate2_path(spec, model_dir) / "model.bin")
+    return read_manifest(spec, model_dir) is not None and all(p.exists() for p in needed)
+
+
+def missing_models(profile: Profile, model_dir: Path, *, backend: str) -> list[ModelSpec]:
+    return [s for s in profile.models if not is_present(s, model_dir, backend=backend)]
+
+
+def require_models(profile: Profile, model_dir: Path, *, backend: str) -> None:
+    """Fail fast, saying what to run, when a profile's downloadable models are missing.
+
+    Raises:
+        ModelsMissing: with the commands that fix it.
+    """
+    missing = [s for s in missing_models(profile, model_dir, backend=backend) if not s.is_built]
+    if missing:
+        names = ", ".join(s.repo for s in missing)
+        raise ModelsMissing(
+            f"profile {profile.name!r} needs models that are not in {model_dir}: {names}. "
+            f"Download them with `precis models fetch --profile {profile.name} --model-dir "
+            f"{model_dir}` (needs access to the Hugging Face Hub), or serve the offline test "
+            "models with `precis serve --profile tiny`."
+        )
+
+
+# -- writing a model safely while other processes (replicas, pods) share the directory ----------
+
+
+@contextmanager
+def model_lock(spec: ModelSpec, model_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on one model while it is checked, written and published.
+
+    The lock is `flock` on a file beside the model folder: it holds across processes and
+    containers sharing a volume (NFS-backed ReadWriteMany volumes included), and the kernel
+    releases it when the holder dies, so a crashed fetcher never blocks the next one.
+    """
+    root = spec.directory(model_dir)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.with_name(f".{root.name}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def new_work_folder(spec: ModelSpec, model_dir: Path) -> Path:
+    """A fresh private folder beside the model to assemble it in (hold `model_lock`).
+
+    Its name is random (not the pid: every container's process is PID 1). Work folders left by
+    a fetcher that died are removed first: under the lock, no other one can be in use.
+    """
+    root = spec.directory(model_dir)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    for stale in root.parent.glob(f".{root.name}.*{WORK_SUFFIX}"):
+        shutil.rmtree(stale, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=WORK_SUFFIX, dir=root.parent))
+    work.chmod(0o755)  # mkdtemp's 0700 would hide the published model from other users
+    return work
+
+
+def publish(work: Path, spec: ModelSpec, model_dir: Path) -> None:
+    """Move a complete model (manifest written last) into place with renames (hold `model_lock`).
+
+    A model already there is renamed aside first and removed afterwards: its path never holds a
+    mix of old and new files, and a server that opened the old files keeps reading them.
+    """
+    root = spec.directory(model_dir)
+    if not (work / MANIFEST).exists():
+        raise RuntimeError(f"refusing to publish {work}: no {MANIFEST}, so it is incomplete")
+    if not root.exists():
+        work.rename(root)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".old", dir=root.parent))
+    root.rename(old / "model")
+    work.rename(root)
+    shutil.rmtree(old, ignore_errors=True)

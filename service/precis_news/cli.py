@@ -1,0 +1,568 @@
+"""The `precis` command: summarize, translate and inspect through a Précis server."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from google.protobuf import json_format
+
+from precis_news import __version__
+from precis_news.client import DEFAULT_TIMEOUT, PrecisClient, PrecisError
+from precis_news.client.corpus import add_summarize_many
+from precis_news.server.commands import add_server_commands
+
+if TYPE_CHECKING:
+    from google.protobuf.message import Message
+
+    from precis_news._proto import precis_pb2 as pb
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+DEFAULT_SERVER = "127.0.0.1:50051"
+EXIT_RPC_ERROR = 2
+# The server's documented default max_article_chars: longer inputs are checked against the
+# server's own limit (GetInfo) before they are sent.
+DOCUMENTED_ARTICLE_LIMIT = 200_000
+PROGRESS_AFTER_S = 2.0  # a terminal sees "waiting" after this long
+
+
+class CommandError(Exception):
+    """A problem the user can fix (a missing file, flags that go together): printed, exit 2."""
+
+
+# -- argument types ---------------------------------------------------------------------------
+
+
+def _languages(value: str) -> list[str]:
+    """`fr,uk, ru` -> ["fr", "uk", "ru"] (used with action="extend", so --to may repeat)."""
+    languages = [part.strip().lower() for part in value.split(",") if part.strip()]
+    if not languages:
+        raise argparse.ArgumentTypeError(f"expected languages such as fr,uk,ru, got {value!r}")
+    return languages
+
+
+def _language(value: str) -> str:
+    languages = _languages(value)
+    if len(languages) != 1:
+        raise argparse.ArgumentTypeError(f"expected one language such as fr, got {value!r}")
+    return languages[0]
+
+
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return number
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `precis` argument parser; each subcommand sets `func` to its runner."""
+    parser = argparse.ArgumentParser(
+        prog="precis",
+        description="Multilingual news summarization (en, fr, uk, ru) over gRPC.",
+    )
+    parser.add_argument("--version", action="version", version=f"precis {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_summarize(subparsers)
+    _add_translate(subparsers)
+    _add_detect(subparsers)
+    _add_info(subparsers)
+    _add_health(subparsers)
+    add_summarize_many(
+        subparsers, add_client_flags=_add_client_flags, languages=_languages, make_client=_client
+    )
+    add_server_commands(subparsers)
+    return parser
+
+
+def _add_client_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--server",
+        metavar="HOST:PORT",
+        help="server address; dns:///HOST:PORT balances over every replica "
+        f"[env PRECIS_SERVER; default {DEFAULT_SERVER}]",
+    )
+    group.add_argument(
+        "--api-key", metavar="KEY", help="API key sent as a bearer token [env PRECIS_API_KEY]"
+    )
+    group.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"deadline of the call, waiting for the server included [default {DEFAULT_TIMEOUT:g}]",
+    )
+    group.add_argument(
+        "--tls", action="store_true", help="use TLS with the system's root certificates"
+    )
+    group.add_argument("--tls-ca", type=Path, metavar="FILE", help="PEM CA bundle: enables TLS")
+    group.add_argument(
+        "--tls-cert", type=Path, metavar="FILE", help="PEM client certificate (mutual TLS)"
+    )
+    group.add_argument("--tls-key", type=Path, metavar="FILE", help="PEM client key (mutual TLS)")
+
+
+def _add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="print the response as JSON (proto field names)"
+    )
+
+
+def _add_input(parser: argparse.ArgumentParser, *, what: str, many: bool = False) -> None:
+    """FILE (- for stdin) or --text: the same two ways into every command that takes text."""
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help=f"UTF-8 file holding {what}; - reads stdin",
+    )
+    parser.add_argument(
+        "--text",
+        action="append" if many else "store",
+        metavar="TEXT",
+        help=f"{what} given inline instead of FILE" + (" (repeat for more)" if many else ""),
+    )
+
+
+def _add_summarize(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "summarize",
+        help="summarize an article into one or more languages",
+        description="Summarize an article: FILE (- for stdin) or --text.",
+    )
+    _add_input(parser, what="the article")
+    parser.add_argument(
+        "--to",
+        dest="targets",
+        type=_languages,
+        action="extend",
+        metavar="LANGS",
+        help="languages of the summaries, comma-separated (e.g. fr,uk,ru) [default: the source]",
+    )
+    parser.add_argument(
+        "--from",
+        dest="source_language",
+        type=_language,
+        default=None,
+        metavar="LANG",
+        help="language of the article [default: detect it]",
+    )
+    parser.add_argument("--title", default="", help="the headline")
+    parser.add_argument(
+        "--length", choices=("short", "medium", "long"), help="summary length [default: medium]"
+    )
+    parser.add_argument(
+        "--min-tokens", type=_positive_int, metavar="N", help="lower bound on summary tokens"
+    )
+    parser.add_argument(
+        "--max-tokens", type=_positive_int, metavar="N", help="upper bound on summary tokens"
+    )
+    parser.add_argument(
+        "--stream", action="store_true", help="print each summary as soon as it is ready"
+    )
+    _add_json_flag(parser)
+    _add_client_flags(parser)
+    parser.set_defaults(func=_run_summarize)
+
+
+def _add_translate(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "translate",
+        help="translate texts into one language",
+        description="Translate texts, each on its own: the non-empty lines of FILE (- for "
+        "stdin), or each --text.",
+    )
+    _add_input(parser, what="the texts, one per line", many=True)
+    parser.add_argument(
+        "--to",
+        dest="target",
+        type=_language,
+        required=True,
+        metavar="LANG",
+        help="language to translate into",
+    )
+    parser.add_argument(
+        "--from",
+        dest="source_language",
+        type=_language,
+        default=None,
+        metavar="LANG",
+        help="language of the texts [default: detect it]",
+    )
+    _add_json_flag(parser)
+    _add_client_flags(parser)
+    parser.set_defaults(func=_run_translate)
+
+
+def _add_detect(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "detect",
+        help="detect the language of a text",
+        description="Print the most likely language of a text (FILE, - for stdin, or --text) "
+        "and its confidence.",
+    )
+    _add_input(parser, what="the text")
+    _add_json_flag(parser)
+    _add_client_flags(parser)
+    parser.set_defaults(func=_run_detect)
+
+
+def _add_info(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "info",
+        help="describe the server",
+        description="Print the server's languages, pairs, models, limits, backend and device.",
+    )
+    _add_json_flag(parser)
+    _add_client_flags(parser)
+    parser.set_defaults(func=_run_info)
+
+
+def _add_health(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "health",
+        help="check the server's health (exit 0 when SERVING)",
+        description="Print the grpc.health.v1 status; exit 0 when SERVING, 1 otherwise, "
+        "2 when the server cannot be asked.",
+    )
+    parser.add_argument(
+        "--service", default="", metavar="NAME", help='service name [default: "" (the server)]'
+    )
+    _add_client_flags(parser)
+    parser.set_defaults(func=_run_health)
+
+
+# -- runners ----------------------------------------------------------------------------------
+
+
+def _target(args: argparse.Namespace) -> str:
+    """The server address, checked for the mistakes gRPC would only answer with a timeout."""
+    target = args.server or os.environ.get("PRECIS_SERVER") or DEFAULT_SERVER
+    scheme, sep, rest = target.partition("://")
+    if sep and scheme.lower() in ("http", "https", "grpc", "grpcs", "tcp"):
+        hint = " and add --tls" if scheme.lower() in ("https", "grpcs") else ""
+        raise CommandError(
+            f"--server {target}: gRPC addresses have no {scheme}:// scheme; "
+            f"use --server {rest.rstrip('/')}{hint}"
+        )
+    if target.startswith(("unix:", "unix-abstract:", "vsock:")):
+        return target
+    host_port = (
+        target.rsplit("/", 1)[-1] if target.startswith(("dns:", "ipv4:", "ipv6:")) else target
+    )
+    host, colon, port = host_port.rpartition(":")
+    if not colon or not port.isdigit() or (host.count(":") and not host.startswith("[")):
+        raise CommandError(
+            f"--server {target}: no port; use HOST:PORT, e.g. --server {host_port or 'HOST'}:50051"
+        )
+    return target
+
+
+def _client(args: argparse.Namespace) -> PrecisClient:
+    """A client from the connection flags, falling back to PRECIS_SERVER / PRECIS_API_KEY.
+
+    Calls fail at once when the server cannot be reached (no wait_for_ready): a command line
+    must say so, not wait out the deadline.
+    """
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise CommandError("--tls-cert and --tls-key go together (mutual TLS)")
+    args.server_address = _target(args)
+    return PrecisClient(
+        target=args.server_address,
+        wait_for_ready=False,
+        api_key=args.api_key or os.environ.get("PRECIS_API_KEY") or None,
+        timeout=args.timeout,
+        root_certificates=_read_bytes(args.tls_ca),
+        certificate_chain=_read_bytes(args.tls_cert),
+        private_key=_read_bytes(args.tls_key),
+        tls=args.tls,
+    )
+
+
+def _read_bytes(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
+
+
+def _input(args: argparse.Namespace) -> Any:
+    """The text of FILE (- for stdin) or --text (a list where --text repeats); exactly one."""
+    if (args.file is None) == (args.text is None):
+        raise CommandError(
+            f"`precis {args.command}` takes FILE (- for stdin) or --text TEXT"
+            + (", not both" if args.file is not None else "")
+        )
+    return _read(args.file) if args.text is None else args.text
+
+
+def _check_size(client: PrecisClient, texts: Sequence[str], *, name: str) -> None:
+    """Refuse, before sending, an input over the server's max_article_chars."""
+    longest = max((len(text) for text in texts), default=0)
+    if longest <= DOCUMENTED_ARTICLE_LIMIT:
+        return
+    with _progress("asking the server for its limits"):
+        limit = client.info().limits.max_article_chars
+    if longest > limit:
+        raise CommandError(
+            f"{name} has {longest} characters; the server's limit is {limit} "
+            "(max_article_chars): shorten it or split it"
+        )
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[None]:
+    """On a terminal, "precis: <label>... N s" on stderr while the block runs; piped: nothing."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    done = threading.Event()
+
+    def tick() -> None:
+        began = time.monotonic()
+        while not done.wait(0.5):
+            elapsed = time.monotonic() - began
+            if elapsed >= PROGRESS_AFTER_S:
+                print(f"\rprecis: {label}... {elapsed:.0f} s", end="", file=sys.stderr, flush=True)
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+        print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the line
+
+
+def _read(source: str) -> str:
+    """The text of a UTF-8 file, or of stdin for "-"."""
+    try:
+        return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        name = "stdin" if source == "-" else source
+        raise CommandError(
+            f"cannot read {name}: {getattr(error, 'strerror', None) or error}"
+        ) from error
+
+
+def _print_json(message: Message, *, indent: int | None = 2) -> None:
+    print(
+        json_format.MessageToJson(
+            message,
+            preserving_proto_field_name=True,
+            always_print_fields_with_no_presence=True,
+            ensure_ascii=False,
+            indent=indent,
+        ),
+        flush=True,
+    )
+
+
+def _header(summary: pb.Summary) -> str:
+    if not summary.translated_from:
+        return f"[{summary.language}] (summarized by {summary.model})"
+    via = f" via {summary.pivot_language}" if summary.pivot_language else ""
+    return (
+        f"[{summary.language}] (translated from {summary.translated_from}{via} by {summary.model})"
+    )
+
+
+def _print_summary(summary: pb.Summary, *, first: bool) -> None:
+    if not first:
+        print()
+    print(_header(summary))
+    print(summary.text, flush=True)
+
+
+def _warn_truncated(client: PrecisClient, metadata: pb.SummarizeMetadata) -> None:
+    if not metadata.truncated:
+        return
+    # A truncated article has more chunks than the server summarizes; it used max_chunks.
+    used = min(metadata.chunks, client.info().limits.max_chunks)
+    print(
+        f"precis: warning: the article was truncated: {metadata.truncated_characters} "
+        f"characters were not summarized ({used} of {metadata.chunks} chunks used)",
+        file=sys.stderr,
+    )
+
+
+def _run_summarize(args: argparse.Namespace) -> int:
+    text = _input(args)
+    request = {
+        "targets": args.targets or (),
+        "source_language": args.source_language or "",
+        "title": args.title,
+        "length": args.length,
+        "min_tokens": args.min_tokens,
+        "max_tokens": args.max_tokens,
+    }
+    with _client(args) as client:
+        _check_size(client, [text], name="the article")
+        if not args.stream:
+            with _progress("summarizing"):
+                response = client.summarize(text, **request)
+            if args.json:
+                _print_json(response)
+            else:
+                for index, summary in enumerate(response.summaries):
+                    _print_summary(summary, first=index == 0)
+            _warn_truncated(client, response.metadata)
+            return 0
+        count = 0
+        for message in client.stream_summarize(text, **request):
+            if args.json:
+                _print_json(message, indent=None)  # one JSON object per line
+            elif message.HasField("summary"):
+                _print_summary(message.summary, first=count == 0)
+                count += 1
+            if message.HasField("metadata"):
+                _warn_truncated(client, message.metadata)
+    return 0
+
+
+def _run_translate(args: argparse.Namespace) -> int:
+    given = _input(args)  # the file's text, or the list of --text values
+    texts = [line for line in given.splitlines() if line.strip()] if args.text is None else given
+    with _client(args) as client, _progress("translating"):
+        _check_size(client, texts, name="a text")
+        response = client.translate(
+            texts, target=args.target, source_language=args.source_language or ""
+        )
+    if args.json:
+        _print_json(response)
+    else:
+        for translation in response.translations:
+            print(translation.text)
+    return 0
+
+
+def _run_detect(args: argparse.Namespace) -> int:
+    text = _input(args)
+    with _client(args) as client:
+        _check_size(client, [text], name="the text")
+        response = client.detect_language(text)
+    if args.json:
+        _print_json(response)
+    else:
+        print(f"{response.language} {response.confidence:.3f}")
+    return 0
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        response = client.info()
+    if args.json:
+        _print_json(response)
+        return 0
+    print(
+        f"precis {response.version}: profile {response.profile}, {response.summarizer} "
+        f"summarizer, {response.backend} on {response.device}"
+    )
+    print(f"languages: {', '.join(response.languages)}")
+    print(f"pairs: {', '.join(response.pairs)}")
+    print("models:")
+    for model in response.models:
+        print(
+            f"  {model.name}: {model.task} {', '.join(model.languages)} "
+            f"({model.repo}@{model.revision}, {model.license})"
+        )
+    print("limits:")
+    for field in response.limits.DESCRIPTOR.fields:
+        print(f"  {field.name}: {getattr(response.limits, field.name)}")
+    return 0
+
+
+def _run_health(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        status = client.health(args.service)
+    print(status)
+    return 0 if status == "SERVING" else 1
+
+
+# -- entry point ------------------------------------------------------------------------------
+
+# UNAVAILABLE messages the server itself sends (loading, draining): not connection failures.
+_SERVER_UNAVAILABLE = ("models are still loading", "the server is shutting down")
+
+
+def _unreachable(error: PrecisError, target: str) -> str | None:
+    """One line naming the address and the likely fix, when the server could not be reached."""
+    if error.code.name != "UNAVAILABLE" or error.details.startswith(_SERVER_UNAVAILABLE):
+        return None
+    details = error.details.lower()
+    if "errors resolving" in details or "lookup" in details or "dns" in details:
+        fix = "the host name does not resolve; check --server HOST:PORT (or PRECIS_SERVER)"
+    elif "ssl" in details or "handshake" in details or "tls" in details:
+        fix = "TLS did not work; check --tls, --tls-ca and that the server uses TLS"
+    else:
+        fix = (
+            "is `precis serve` running there? Check --server HOST:PORT (or PRECIS_SERVER); "
+            "if the server uses TLS, add --tls or --tls-ca FILE"
+        )
+    return f"precis: cannot reach the server at {target}: {fix}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `precis` command.
+
+    Args:
+        argv: the arguments (without the program name); sys.argv[1:] when None.
+
+    Returns:
+        The exit status: 0 on success, 1 for a health check that is not SERVING, 2 for a failed
+        call or unusable arguments (argparse's own errors also exit 2).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # `precis` alone: list the commands
+        parser.print_help(sys.stderr)
+        return EXIT_RPC_ERROR
+    try:
+        return int(args.func(args))
+    except PrecisError as error:
+        unreachable = _unreachable(error, getattr(args, "server_address", DEFAULT_SERVER))
+        print(unreachable or f"precis: {error.code.name}: {error.details}", file=sys.stderr)
+        if error.retry_after is not None:
+            print(f"precis: retry after {error.retry_after:g} s", file=sys.stderr)
+        return EXIT_RPC_ERROR
+    except BrokenPipeError:
+        # The reader went away (`precis ... | head`): silence the flush at exit too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except CommandError as error:
+        print(f"precis: {error}", file=sys.stderr)
+        return EXIT_RPC_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

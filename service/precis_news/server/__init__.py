@@ -1,0 +1,1 @@
+"""The gRPC server: servicer, guard, health, metrics, status table and wire mapping."""

@@ -1,0 +1,248 @@
+"""Build and run the grpc.aio server: services, guard, TLS, health, reflection, load, drain."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import os
+import signal
+import socket
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from precis_models.allocator import limit_arenas, release_free_memory
+from precis_models.batching import BatchLimits
+from precis_models.cache import ResultCache
+from precis_models.catalog import load_catalog
+from precis_models.language import LanguageDetector
+from precis_models.loader import ModelSet, Runtime, load_model_set, resolve_runtime
+from precis_models.store import require_models
+from precis_news._proto import precis_pb2 as pb
+from precis_news._proto import precis_pb2_grpc as pb_grpc
+from precis_news.pipeline import Pipeline
+from precis_news.server.guard import CallGuard
+from precis_news.server.metrics import Metrics
+from precis_news.server.servicer import ServingState, SummarizerServicer
+from precis_news.settings import LANGUAGES, Settings, read_api_keys
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Summarizer"].full_name
+MAX_MESSAGE_BYTES = 4 * 2**20
+# grpc's own limit is only a backstop above the guard's budgets (see CallGuard): room for this
+# many health Checks and refusals at once, so that probes never meet it.
+BACKSTOP_HEADROOM = 1024
+# After the grace period, how long the models get to stop before their running calls are
+# abandoned (a model call cannot be interrupted; the process exits without waiting for it).
+ABANDON_AFTER_SECONDS = 2.0
+
+
+class CannotListen(Exception):
+    """The address to listen on is taken, or is not this machine's."""
+
+
+def _check_address(host: str, port: int) -> None:
+    """Bind the address once ourselves, so that a taken port is one clear line (gRPC's own bind
+    failure is a core log line plus "Failed to bind")."""
+    if port == 0:
+        return
+    address = f"{host}:{port}"
+    try:
+        candidates = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise CannotListen(f"cannot listen on {address}: {exc}; check --host") from exc
+    for family, kind, proto, _, sockaddr in candidates:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gRPC binds
+            try:
+                probe.bind(sockaddr)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise CannotListen(
+                        f"cannot listen on {address}: port {port} is in use; stop the other "
+                        "server or pick a free port with --port N (--port 0 picks one)"
+                    ) from exc
+                raise CannotListen(
+                    f"cannot listen on {address}: {exc.strerror}; check --host"
+                ) from exc
+
+
+def _max_receive_bytes(settings: Settings) -> int:
+    # Any request that could hold an article under the limit (4 UTF-8 bytes per character at
+    # most, plus the other fields) must arrive, so that the caller gets the limit in words
+    # rather than the transport's "Received message larger than max".
+    return max(MAX_MESSAGE_BYTES, 4 * settings.max_article_chars + 2**20)
+
+
+def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    if settings.tls_cert is None:
+        return None
+    if settings.tls_key is None:
+        raise ValueError("tls_cert needs tls_key")
+    pair = (settings.tls_key.read_bytes(), settings.tls_cert.read_bytes())
+    client_ca = settings.tls_client_ca.read_bytes() if settings.tls_client_ca else None
+    return grpc.ssl_server_credentials(
+        [pair], root_certificates=client_ca, require_client_auth=client_ca is not None
+    )
+
+
+class PrecisServer:
+    """The whole server: start() listens at once (NOT_SERVING), load() makes it SERVING."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.metrics = Metrics()
+        self.state = ServingState(settings, self.metrics)
+        self.health = health.aio.HealthServicer()
+        self.models: ModelSet | None = None
+        self.port = 0
+        self.abandoned = False  # model calls were still running when stop() returned
+        self.guard = CallGuard(
+            keys=read_api_keys(settings),
+            max_calls=settings.max_concurrent_rpcs,
+            max_streams=settings.max_open_streams,
+            metrics=self.metrics,
+        )
+        self.server = grpc.aio.server(
+            interceptors=[self.guard],
+            maximum_concurrent_rpcs=(
+                settings.max_concurrent_rpcs + settings.max_open_streams + BACKSTOP_HEADROOM
+            ),
+            options=[
+                ("grpc.max_receive_message_length", _max_receive_bytes(settings)),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.so_reuseport", 0),
+                # Clients balancing over dns:/// re-resolve when connections age out, so new
+                # replicas get traffic after a scale-up.
+                ("grpc.max_connection_age_ms", 5 * 60 * 1000),
+                ("grpc.max_connection_age_grace_ms", 60 * 1000),
+            ],
+        )
+        pb_grpc.add_SummarizerServicer_to_server(SummarizerServicer(self.state), self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
+        )
+
+    async def start(self) -> int:
+        """Listen (health NOT_SERVING until load() finishes). Returns the bound port."""
+        for service in ("", SERVICE_NAME):
+            await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
+        address = f"{self.settings.host}:{self.settings.port}"
+        credentials = _credentials(self.settings)
+        _check_address(self.settings.host, self.settings.port)
+        try:
+            if credentials is None:
+                self.port = self.server.add_insecure_port(address)
+            else:
+                self.port = self.server.add_secure_port(address, credentials)
+        except RuntimeError as exc:  # taken between the check and here: gRPC's bare message
+            raise CannotListen(f"cannot listen on {address}: {exc}; try --port N") from exc
+        await self.server.start()
+        if self.settings.metrics_port:
+            self.metrics.serve(self.settings.host, self.settings.metrics_port)
+        log.info(
+            "listening on %s:%d (%s)",
+            self.settings.host,
+            self.port,
+            "TLS" if credentials else "plaintext",
+        )
+        return self.port
+
+    async def load(self) -> None:
+        """Load and warm the models off the event loop, then report SERVING."""
+        s = self.settings
+        profile = load_catalog().profile(s.profile)
+        runtime = resolve_runtime(
+            Runtime(s.backend, s.device, s.compute_type, s.threads, s.threads_per_call)
+        )
+        limits = BatchLimits(s.max_batch_tokens, s.max_batch_size, s.max_wait_ms, s.max_queue)
+        cache = ResultCache(s.cache_bytes) if s.cache_bytes else None
+
+        def load_all() -> tuple[ModelSet, LanguageDetector]:
+            # Models first: each load briefly needs ~65% of its size again, on top of what is
+            # already resident (the process's peak memory is set here).
+            models = load_model_set(
+                profile,
+                s.model_dir,
+                runtime,
+                limits=limits,
+                cache=cache,
+                observer=self.metrics,
+                extractive=s.summarizer == "extractive",
+            )
+            return models, LanguageDetector(LANGUAGES)
+
+        models, detector = await asyncio.to_thread(load_all)
+        self.models = models
+        models.start()
+        pipeline = Pipeline(models, detector, s)
+        await self._warm_up(pipeline)
+        release_free_memory()
+        self.state.backend, self.state.device = runtime.backend, runtime.device
+        self.state.pipeline = pipeline
+        for service in ("", SERVICE_NAME):
+            await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
+        log.info(
+            "serving profile %r: %s",
+            profile.name,
+            ", ".join(f"{m.name}@{m.revision}" for m in self.models.models),
+        )
+
+    async def _warm_up(self, pipeline: Pipeline) -> None:
+        """One generate call per model, so the first caller does not pay for lazy init."""
+        for model in pipeline.models.models:
+            options = model.options(max_new_tokens=2)
+            await model.batcher.run_sync(model.batcher.engine.generate, ["Warm up."], options)
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Drain within `grace` + ABANDON_AFTER_SECONDS, whatever is running.
+
+        NOT_SERVING at once; Watch streams are told and ended; new calls are refused
+        (UNAVAILABLE); in-flight calls get the grace period (`grace_seconds` when None), then
+        are cancelled; models get ABANDON_AFTER_SECONDS to stop, after which model calls still
+        running are abandoned (`abandoned` is set: the process should exit without them).
+        """
+        self.state.draining = True
+        await self.health.enter_graceful_shutdown()
+        await self.guard.close()
+        await self.server.stop(self.settings.grace_seconds if grace is None else grace)
+        if self.models is not None:
+            closing = asyncio.ensure_future(self.models.close())
+            done, _ = await asyncio.wait({closing}, timeout=ABANDON_AFTER_SECONDS)
+            if not done:
+                self.abandoned = True
+                log.warning("abandoning model calls still running after the grace period")
+
+
+async def run(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT, then drain."""
+    limit_arenas(settings.malloc_arenas)
+    profile = load_catalog().profile(settings.profile)
+    require_models(profile, settings.model_dir, backend=settings.backend)  # fail fast
+    server = PrecisServer(settings)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    loading = asyncio.create_task(server.load())
+    stopped = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({loading, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if loading in done:
+        loading.result()  # a load failure raises here: logged by the caller, exit non-zero
+        await stopped
+    else:
+        loading.cancel()
+        server.abandoned = True  # a model may still be loading in its thread
+    log.info("draining (up to %.0fs)", settings.grace_seconds)
+    await server.stop()
+    log.info("stopped")
+    if server.abandoned:
+        # Interpreter shutdown would join the threads still inside a model call (minutes with
+        # large models); the drain has kept its word, so end the process without them.
+        logging.shutdown()
+        os._exit(0)

@@ -1,0 +1,334 @@
+"""The interceptor in front of every call: API keys, unparseable requests, call budgets, drain."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2
+
+from precis_news.server.metrics import Metrics
+from precis_news.server.status import Status, clip, status_trailers
+
+log = logging.getLogger(__name__)
+
+PRECIS_PREFIX = "/precis.v1.Summarizer/"
+# Health and reflection need no API key (probes and tools carry none).
+OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+# Answered at once and hold nothing, so they take no budget: probes are never refused for load.
+PROBE_METHODS = frozenset({"/grpc.health.v1.Health/Check"})
+WATCH_METHOD = "/grpc.health.v1.Health/Watch"
+BUSY_RETRY_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """Stands in for a request whose bytes did not parse (the deserializer never raises)."""
+
+    type_name: str
+    size: int
+    reason: str
+
+
+def tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """`deserialize`, returning a Malformed instead of raising on bytes it cannot parse.
+
+    grpc turns a deserializer's exception into UNKNOWN with the exception's class name and logs
+    a traceback; the guard answers a Malformed with INVALID_ARGUMENT instead.
+    """
+    if deserialize is None:
+        return None
+    owner = getattr(deserialize, "__self__", None)
+    descriptor = getattr(owner, "DESCRIPTOR", None)
+    type_name = getattr(descriptor, "full_name", "message")
+
+    def decode(data: bytes) -> Any:
+        try:
+            return deserialize(data)
+        except Exception as exc:  # DecodeError, or bad UTF-8 in a string field
+            reason = str(exc).rpartition(": ")[2] or type(exc).__name__
+            return Malformed(type_name, len(data), clip(reason, limit=80))
+
+    return decode
+
+
+def metric_label(method: str) -> str:
+    """The `method` label of a call: `Summarize` for precis.v1, `grpc.health.v1.Health/Check`."""
+    if method.startswith(PRECIS_PREFIX):
+        return method[len(PRECIS_PREFIX) :]
+    return clip(method.lstrip("/"), limit=120)
+
+
+class Budget:
+    """At most `limit` calls at once (used on the event loop only, so a plain counter)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self) -> bool:
+        if self.used >= self.limit:
+            return False
+        self.used += 1
+        return True
+
+    def give(self) -> None:
+        self.used -= 1
+
+
+_NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+class _WriteTracker:
+    """A servicer context that remembers the last message written and whether a write is on."""
+
+    def __init__(self, context: grpc.aio.ServicerContext) -> None:
+        self._context = context
+        self.last: Any = None
+        self.writing = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+    async def write(self, message: Any) -> None:
+        self.writing = True
+        try:
+            await self._context.write(message)
+            self.last = message
+        finally:
+            self.writing = False
+
+    async def settled(self, status: int, *, timeout: float) -> bool:
+        """Wait (up to `timeout`) until no write is on and the last one carried `status`."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if not self.writing and getattr(self.last, "status", None) == status:
+                return True
+            await asyncio.sleep(0.01)
+        return not self.writing and getattr(self.last, "status", None) == status
+
+
+class CallGuard(grpc.aio.ServerInterceptor):
+    """Admits each call, or refuses it at once with an exact status, counted in the metrics.
+
+    In order: API key (precis.v1 calls, when keys are set) -> UNAUTHENTICATED; bytes that do not
+    parse -> INVALID_ARGUMENT; precis.v1 calls beyond `max_calls`, or health Watch and
+    reflection streams beyond `max_streams` -> RESOURCE_EXHAUSTED with RetryInfo. Health Check
+    takes no budget. On close() every open stream is told NOT_SERVING (Watch) and ended.
+    """
+
+    def __init__(
+        self, *, keys: tuple[str, ...], max_calls: int, max_streams: int, metrics: Metrics
+    ) -> None:
+        self._keys = tuple(k.encode() for k in keys)
+        self.calls = Budget(max_calls)
+        self.streams = Budget(max_streams)
+        self._metrics = metrics
+        self._closing = asyncio.Event()
+
+    def _allowed(self, metadata: Any) -> bool:
+        value = dict(metadata or ()).get("authorization", "")
+        scheme, _, key = str(value).partition(" ")
+        if scheme.lower() != "bearer" or not key:
+            return False
+        return any(hmac.compare_digest(key.encode(), k) for k in self._keys)
+
+    def count(self, method: str, code: grpc.StatusCode) -> None:
+        self._metrics.requests.labels(metric_label(method), code.name).inc()
+
+    async def close(self) -> None:
+        """End every open stream (Watch streams get NOT_SERVING first); refuse new ones."""
+        self._closing.set()
+        await asyncio.sleep(0)
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        method = details.method
+        is_open = method.startswith(OPEN_PREFIXES)
+        denied = bool(self._keys) and not is_open and not self._allowed(details.invocation_metadata)
+        if handler is None:
+            if not denied:
+                return handler  # UNIMPLEMENTED
+            handler = grpc.unary_unary_rpc_method_handler(_unreachable)
+        budget = None if method in PROBE_METHODS else self.streams if is_open else self.calls
+        return _GuardedCall(self, method, denied, budget).handler(handler)
+
+
+async def _unreachable(request: Any, context: grpc.aio.ServicerContext) -> None:
+    raise AssertionError("a refused call never runs")
+
+
+class _GuardedCall:
+    """Wraps one method handler: admission first, then the real behaviour within its budget."""
+
+    def __init__(self, guard: CallGuard, method: str, denied: bool, budget: Budget | None) -> None:
+        self.guard = guard
+        self.method = method
+        self.denied = denied
+        self.budget = budget
+        self.is_stream = budget is guard.streams
+        # The servicer counts the outcome of the precis.v1 calls it runs; the guard counts the rest.
+        self.count_outcome = not method.startswith(PRECIS_PREFIX)
+
+    def handler(self, inner: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        decode = tolerant(inner.request_deserializer)
+        encode = inner.response_serializer
+        if inner.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                self._unary(inner.unary_unary), decode, encode
+            )
+        if inner.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                self._unary(inner.unary_stream), decode, encode
+            )
+        if inner.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(
+                self._unary(inner.stream_unary), decode, encode
+            )
+        return grpc.stream_stream_rpc_method_handler(
+            self._streaming(inner.stream_stream), decode, encode
+        )
+
+    async def _refuse(self, context: grpc.aio.ServicerContext, status: Status) -> None:
+        self.guard.count(self.method, status.code)
+        await context.abort(status.code, status.message, trailing_metadata=status_trailers(status))
+
+    async def _admit(self, request: Any, context: grpc.aio.ServicerContext) -> None:
+        if self.denied:
+            await self._refuse(
+                context, Status(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key")
+            )
+        if isinstance(request, Malformed):
+            log.info(
+                "%s: unparseable %s (%d bytes: %s) from %s",
+                metric_label(self.method),
+                request.type_name,
+                request.size,
+                request.reason,
+                clip(context.peer(), limit=80),
+            )
+            message = (
+                f"the request is not a valid {request.type_name} ({request.reason}); "
+                "string fields must be UTF-8"
+            )
+            await self._refuse(context, Status(grpc.StatusCode.INVALID_ARGUMENT, message))
+        if self.is_stream and self.guard._closing.is_set():
+            await self._refuse(
+                context, Status(grpc.StatusCode.UNAVAILABLE, "the server is shutting down")
+            )
+        if self.budget is not None and not self.budget.take():
+            what = "open streams" if self.is_stream else "calls in progress"
+            await self._refuse(
+                context,
+                Status(
+                    grpc.StatusCode.RESOURCE_EXHAUSTED,
+                    f"the server has {self.budget.limit} {what}; retry shortly",
+                    retry_after=BUSY_RETRY_SECONDS,
+                ),
+            )
+
+    async def _outcome(
+        self, context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        with self._accounted(context):
+            return await work()
+
+    @contextlib.contextmanager
+    def _accounted(self, context: grpc.aio.ServicerContext) -> Iterator[None]:
+        """Give the budget back and count the call's code when it ends, however it ends."""
+        code = grpc.StatusCode.OK
+        try:
+            yield
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            raise
+        except BaseException:
+            code = context.code() or grpc.StatusCode.UNKNOWN
+            raise
+        finally:
+            if self.budget is not None:
+                self.budget.give()
+            if self.count_outcome:
+                self.guard.count(self.method, code)
+
+    def _unary(self, behaviour: Callable[..., Any]) -> Callable[..., Any]:
+        async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            await self._admit(request, context)
+            if not self.is_stream:
+                return await self._outcome(context, lambda: behaviour(request, context))
+            return await self._outcome(
+                context, lambda: self._until_closed(behaviour, request, context)
+            )
+
+        return run
+
+    async def _until_closed(
+        self, behaviour: Callable[..., Any], request: Any, context: grpc.aio.ServicerContext
+    ) -> Any:
+        """Run a stream's behaviour until it ends or the guard closes (then end it with OK).
+
+        A Watch is ended once it has written NOT_SERVING (the health servicer writes it when the
+        drain begins; a write is never cut in half), or writes it here if it had not in a second.
+        """
+        writes = _WriteTracker(context)
+        work = asyncio.ensure_future(behaviour(request, writes))
+        closing = asyncio.ensure_future(self.guard._closing.wait())
+        try:
+            await asyncio.wait({work, closing}, return_when=asyncio.FIRST_COMPLETED)
+            if work.done():
+                return work.result()
+            told = self.method != WATCH_METHOD or await writes.settled(_NOT_SERVING, timeout=1.0)
+            work.cancel()
+            if not told:
+                await context.write(health_pb2.HealthCheckResponse(status=_NOT_SERVING))
+            return None
+        finally:
+            closing.cancel()
+            work.cancel()
+
+    def _streaming(self, behaviour: Callable[..., Any]) -> Callable[..., Any]:
+        if not inspect.isasyncgenfunction(behaviour):
+            raise TypeError(f"{self.method}: only async-generator stream handlers are supported")
+
+        async def run(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+            await self._admit(None, context)
+
+            async def checked() -> AsyncIterator[Any]:
+                async for request in requests:
+                    if isinstance(request, Malformed):
+                        await context.abort(
+                            grpc.StatusCode.INVALID_ARGUMENT,
+                            f"the request is not a valid {request.type_name} ({request.reason})",
+                        )
+                    yield request
+
+            replies = behaviour(checked(), context)
+            closing = asyncio.ensure_future(self.guard._closing.wait())
+            try:
+                with self._accounted(context):
+                    while True:
+                        step = asyncio.ensure_future(replies.__anext__())
+                        await asyncio.wait({step, closing}, return_when=asyncio.FIRST_COMPLETED)
+                        if not step.done():
+                            step.cancel()
+                            return
+                        try:
+                            reply = step.result()
+                        except StopAsyncIteration:
+                            return
+                        yield reply
+            finally:
+                closing.cancel()
+
+        return run

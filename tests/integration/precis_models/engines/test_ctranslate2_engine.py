@@ -1,0 +1,58 @@
+"""The CTranslate2 engine generates what transformers generates, in int8 too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from precis_models.catalog import load_catalog
+from precis_models.engines.base import GenerateOptions
+from precis_models.engines.ctranslate2_engine import CTranslate2Engine
+from precis_models.engines.transformers_engine import TransformersEngine
+from precis_models.loader import Runtime, load_engine
+from precis_models.sentences import split_sentences
+from precis_models.store import ctranslate2_path, transformers_path
+from tests.support import (
+    article,
+    tiny_spec,
+)
+
+GREEDY = GenerateOptions(max_new_tokens=12, num_beams=1)
+
+
+def _engines(model_dir: Path, name: str) -> tuple[TransformersEngine, CTranslate2Engine]:
+    spec = tiny_spec(name)
+    torch_engine = TransformersEngine(
+        transformers_path(spec, model_dir), name=name, max_input_tokens=spec.max_input_tokens
+    )
+    ct2_engine = CTranslate2Engine(
+        ctranslate2_path(spec, model_dir),
+        transformers_path(spec, model_dir),
+        name=name,
+        max_input_tokens=spec.max_input_tokens,
+        compute_type="float32",
+        threads=1,
+    )
+    return torch_engine, ct2_engine
+
+
+@pytest.mark.parametrize("name", ["tiny-bart", "tiny-marian-en-fr", "tiny-marian-en-zle"])
+def test_transformers_and_ctranslate2_generate_the_same_tokens(model_dir: Path, name: str) -> None:
+    torch_engine, ct2_engine = _engines(model_dir, name)
+    prefix = ">>ukr<< " if name.endswith("zle") else ""
+    texts = [prefix + s for s in split_sentences(article("en"))[:6]]
+    assert torch_engine.count_tokens(texts) == ct2_engine.count_tokens(texts)
+    expected = torch_engine.content_tokens(texts, GREEDY)
+    assert ct2_engine.content_tokens(texts, GREEDY) == expected
+    assert all(len(tokens) == GREEDY.max_new_tokens for tokens in expected)  # random: no EOS
+
+
+def test_int8_engine_loads_and_respects_lengths(model_dir: Path) -> None:
+    spec = load_catalog().profile("tiny").summarizer
+    engine = load_engine(spec, model_dir, Runtime("ctranslate2", "cpu", "int8", 1))
+    tokens = engine.content_tokens(  # type: ignore[attr-defined]
+        ["The council met.", "Rain is expected."],
+        GenerateOptions(max_new_tokens=5, min_new_tokens=5),
+    )
+    assert [len(x) for x in tokens] == [5, 5]

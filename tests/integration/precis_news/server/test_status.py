@@ -1,0 +1,223 @@
+"""Every error path, asserted by exact status code and message, over a real channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import pytest
+
+from precis_news.client import (
+    AsyncPrecisClient,
+    PrecisClient,
+    PrecisError,
+)
+from tests.support import (
+    ServerThread,
+    article,
+    status_of,
+)
+
+SUPPORTED = "en, fr, uk, ru"
+
+
+ALL4 = ["en", "fr", "uk", "ru"]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_text_is_invalid(client: PrecisClient, text: str) -> None:
+    error = status_of(lambda: client.summarize(text))
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details == "text is empty"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"targets": ["fr", "de"]}, "target_languages"),
+        ({"source_language": "xx"}, "source_language"),
+    ],
+)
+def test_unsupported_language_names_it_and_lists_supported(
+    client: PrecisClient, kwargs: dict, field: str
+) -> None:
+    error = status_of(lambda: client.summarize(article("en"), **kwargs))
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    bad = kwargs.get("source_language") or "de"
+    assert error.details == f"unsupported language {bad!r} in {field}; supported: {SUPPORTED}"
+    violations = _field_violations(error)
+    assert violations == [field]
+
+
+def _field_violations(error: PrecisError) -> list[str]:
+    from google.rpc import error_details_pb2
+
+    fields = []
+    for detail in error.status.details if error.status else ():
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request):
+            fields += [v.field for v in bad_request.field_violations]
+    return fields
+
+
+def test_too_many_and_repeated_targets(client: PrecisClient) -> None:
+    error = status_of(
+        lambda: client.summarize("Hello there.", targets=["en", "fr", "uk", "ru", "en"])
+    )
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details == "5 target languages; at most 4"
+    error = status_of(lambda: client.summarize("Hello there.", targets=["fr", "FR"]))
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details == "a target language is repeated"
+
+
+@pytest.mark.parametrize(("low", "high"), [(10, 5), (None, 0), (None, 513), (-1, 10)])
+def test_bad_length_bounds(client: PrecisClient, low: int | None, high: int) -> None:
+    error = status_of(lambda: client.summarize("Hello there.", min_tokens=low, max_tokens=high))
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details.startswith("bad length bounds")
+    assert "max_tokens <= 512" in error.details
+
+
+def test_article_over_the_size_limit(client: PrecisClient) -> None:
+    error = status_of(lambda: client.summarize("word " * 40_001))
+    assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error.details == "article has 200005 characters; the limit is 200000"
+    assert error.retry_after is None  # retrying will not help
+
+
+def test_undetectable_language(client: PrecisClient) -> None:
+    error = status_of(lambda: client.detect_language("1234 5678 !!!"))
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details.startswith("could not detect the language")
+
+
+@pytest.mark.parametrize(
+    ("texts", "target", "message"),
+    [
+        ([], "fr", "texts is empty; give at least one text"),
+        (["ok", " "], "fr", "texts[1] is empty"),
+        (["ok"], "", f"target_language is required; one of {SUPPORTED}"),
+        (["ok"], "es", f"unsupported language 'es' in target_language; supported: {SUPPORTED}"),
+    ],
+)
+def test_translate_validation(
+    client: PrecisClient, texts: list[str], target: str, message: str
+) -> None:
+    error = status_of(lambda: client.translate(texts, target=target, source_language="en"))
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details == message
+
+
+def test_full_queue_sheds_load_with_retry_info(strict_server: ServerThread) -> None:
+    texts = [f"Sentence number {i} is here." for i in range(20)]  # 20 texts > max_queue=8
+    models = strict_server.server.models
+    assert models is not None
+    batcher = next(m.batcher for m in models.translators if m.name == "tiny-marian-en-fr")
+    slots = batcher._slots  # hold every inference slot: nothing leaves the queue meanwhile
+    assert slots is not None
+    held = [strict_server.call(slots.acquire()) for _ in range(2)]
+    try:
+        with strict_server.client(api_key="secret-key") as c, ThreadPoolExecutor(1) as pool:
+            # A call larger than the queue is admitted on an idle model and enters in pieces ...
+            first = pool.submit(c.translate, texts, target="fr", source_language="en")
+            _wait_until(lambda: batcher.depth == len(texts))
+            # ... while a call arriving when the queue is full of its texts is shed.
+            error = status_of(lambda: c.translate(texts[:4], target="fr", source_language="en"))
+            assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert error.details.startswith("tiny-marian-en-fr is at capacity; retry in")
+            assert error.retry_after is not None and error.retry_after > 0
+            for _ in held:
+                strict_server.loop.call_soon_threadsafe(slots.release)
+            held = []
+            assert len(first.result(60).translations) == len(texts)
+            assert c.translate(texts[:4], target="fr", source_language="en").translations
+    finally:
+        for _ in held:
+            strict_server.loop.call_soon_threadsafe(slots.release)
+
+
+def test_article_limit_is_configurable(strict_server: ServerThread) -> None:
+    with strict_server.client(api_key="secret-key") as c:
+        error = status_of(lambda: c.summarize("x" * 20_001))
+    assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error.details == "article has 20001 characters; the limit is 20000"
+
+
+def test_unexpected_failure_is_internal_and_generic(
+    server: ServerThread, client: PrecisClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline = server.server.state.pipeline
+    assert pipeline is not None
+    original = pipeline.detect
+
+    def broken(text: str):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    pipeline.detect = broken  # type: ignore[method-assign]
+    try:
+        error = status_of(lambda: client.detect_language("Hello there, world."))
+    finally:
+        pipeline.detect = original  # type: ignore[method-assign]
+    assert error.code == grpc.StatusCode.INTERNAL
+    assert error.details == "internal error; the server log has the details"
+    assert "secret" not in error.details
+    assert "secret internals" in caplog.text  # the traceback is in the log
+    assert client.detect_language("Hello there, world.").language == "en"  # still serving
+
+
+def _queue_depths(server: ServerThread) -> list[int]:
+    models = server.server.models
+    assert models is not None
+    return [m.batcher.depth for m in models.models]
+
+
+def test_deadline_exceeded_frees_the_queue(server: ServerThread, client: PrecisClient) -> None:
+    text = "\n\n".join([article("fr")] * 6)  # translate + many chunks: far more than 50 ms
+    error = status_of(lambda: client.summarize(text, targets=ALL4, timeout=0.05))
+    assert error.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    _wait_until(lambda: _queue_depths(server) == [0] * 5)
+    assert client.summarize("The council met on Monday.", targets=["fr"]).summaries
+
+
+def test_cancelled_call_frees_the_queue(
+    server: ServerThread, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The caller cancels mid-call: the server records CANCELLED and its queues empty."""
+    text = "\n\n".join([article("uk")] * 6)
+    registry = server.server.state.metrics.registry
+    labels = {"method": "Summarize", "code": "CANCELLED"}
+
+    def cancelled() -> float:
+        return registry.get_sample_value("precis_requests_total", labels) or 0.0
+
+    before = cancelled()
+
+    async def cancel_midway() -> None:
+        async with AsyncPrecisClient(target=server.address) as c:
+            task = asyncio.ensure_future(c.summarize(text, targets=ALL4))
+            await asyncio.sleep(0.3)
+            assert not task.done()  # still in the server when cancelled
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    with caplog.at_level(logging.INFO, logger="precis_news.server.servicer"):
+        asyncio.run(cancel_midway())
+        _wait_until(
+            lambda: registry.get_sample_value("precis_requests_total", labels) == before + 1
+        )
+    assert "Summarize cancelled by the caller" in caplog.text
+    _wait_until(lambda: _queue_depths(server) == [0] * 5)
+    with server.client() as c:
+        assert c.summarize("Short text about the city.", targets=["ru"]).summaries
+
+
+def _wait_until(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)

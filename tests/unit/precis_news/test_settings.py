@@ -1,0 +1,43 @@
+"""Settings: layering of defaults, file, environment and flags; validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from precis_news.settings import load_settings
+
+
+def test_settings_layers_defaults_file_env_flags(tmp_path: Path) -> None:
+    config = tmp_path / "precis.toml"
+    config.write_text('profile = "fast"\nport = 6000\nmax_chunks = 7\napi_keys = ["a", "b"]\n')
+    env = {"PRECIS_PORT": "7000", "PRECIS_BACKEND": "transformers"}
+    settings = load_settings(config_file=config, env=env, overrides={"port": 8000, "host": None})
+    assert settings.profile == "fast"  # file
+    assert settings.max_chunks == 7  # file
+    assert settings.backend == "transformers"  # env
+    assert settings.port == 8000  # flag beats env beats file
+    assert settings.host == "127.0.0.1"  # default (None flags do not override)
+    assert settings.api_keys == ("a", "b")
+    assert load_settings(env={"PRECIS_API_KEYS": "x, y"}).api_keys == ("x", "y")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PRECIS_BACKEND": "onnx"}, "backend must be one of ctranslate2, transformers"),
+        ({"PRECIS_PORT": "http"}, "port must be int, got 'http'"),
+        ({"PRECIS_MAX_QUEUE": "0"}, "max_queue must be at least 1"),
+    ],
+)
+def test_settings_reject_bad_values(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_settings(env=env)
+
+
+def test_settings_reject_unknown_file_keys(tmp_path: Path) -> None:
+    config = tmp_path / "precis.toml"
+    config.write_text("prot = 1\n")
+    with pytest.raises(ValueError, match="unknown setting"):
+        load_settings(config_file=config, env={})
