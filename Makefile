@@ -37,8 +37,8 @@ serve: setup
 serve-tiny: setup
 	$(BIN)/precis serve --profile tiny --port $(PORT)
 
-# Everything: unit, integration and system tests (CI runs this through .ci/run).
-test: setup
+# Everything CI checks (.ci/run runs this): lint and types, then unit, integration and system tests.
+test: lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 # The fast tier: unit tests only (stand-in engines, no server, no model build; under a minute).
