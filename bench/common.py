@@ -375,11 +375,11 @@ def server_translation_tokens(
 ) -> int:
     """Tokens the server decodes to translate `text` with fixed lengths (no early end token).
 
-    As service.pipeline.Pipeline._translate: the text is split into sentences, and every
-    sentence gets the same bound, from the longest (service.pipeline.translation_lengths).
+    As precis_news.pipeline.translation.Translator.texts: the text is split into sentences, and
+    every sentence gets the same bound, from the longest (translation.translation_lengths).
     """
     from precis_models.sentences import split_sentences
-    from precis_news.pipeline import translation_lengths
+    from precis_news.pipeline.translation import translation_lengths
     from precis_news.settings import Settings
 
     sentences = split_sentences(text) or [text]

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from precis_models.cache import ResultCache
 from precis_models.catalog import ModelSpec, Profile
 from precis_models.engines.base import Engine, GenerateOptions
 from precis_models.engines.extractive import ExtractiveEngine
+from precis_models.sentences import fit
 from precis_models.store import (
     Manifest,
     ModelsMissing,
@@ -192,6 +194,24 @@ class LoadedModel:
         return decoding_options(
             self.spec, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens
         )
+
+    # What the pipeline asks of the engine, read on each call (tests may swap the engine).
+    @property
+    def max_input_tokens(self) -> int:
+        """Input tokens the engine reads."""
+        return self.batcher.engine.max_input_tokens
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Input tokens of each text, special tokens included."""
+        return self.batcher.engine.count_tokens(texts)
+
+    def added_tokens(self, prefix: str) -> int:
+        """Tokens that `prefix` (e.g. a target-language token) adds to every input."""
+        return self.count_tokens([prefix])[0] - self.count_tokens([""])[0]
+
+    def fit(self, per_text: Sequence[Sequence[str]], *, budget: int) -> list[list[tuple[str, int]]]:
+        """Each text's sentences with their tokens, those over `budget` split (sentences.fit)."""
+        return [fit(sentences, budget=budget, count=self.count_tokens) for sentences in per_text]
 
 
 def decoding_options(

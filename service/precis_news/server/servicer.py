@@ -16,9 +16,10 @@ import grpc
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.pipeline import Detection, Pipeline, Summary
+from precis_news.pipeline.errors import NotReady
 from precis_news.server import wire as convert
 from precis_news.server.metrics import Metrics
-from precis_news.server.status import Unavailable, status_trailers, to_status
+from precis_news.server.status import status_trailers, to_status
 from precis_news.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,9 +67,9 @@ class ServingState:
 
     def ready(self) -> Pipeline:
         if self.draining:
-            raise Unavailable("the server is shutting down; retry on another replica")
+            raise NotReady("the server is shutting down; retry on another replica")
         if self.pipeline is None:
-            raise Unavailable("models are still loading; retry shortly")
+            raise NotReady("models are still loading; retry shortly")
         return self.pipeline
 
 
@@ -82,7 +83,7 @@ def _request_id(context: grpc.aio.ServicerContext) -> str:
 
 
 class SummarizerServicer(pb_grpc.SummarizerServicer):
-    """precis.v1.Summarizer over a Pipeline; every error goes through errors.to_status."""
+    """precis.v1.Summarizer over a Pipeline; every error goes through status.to_status."""
 
     def __init__(self, state: ServingState) -> None:
         self.state = state

@@ -1,4 +1,4 @@
-"""Product errors and the one table that maps every failure to a gRPC status."""
+"""The one table from every failure to a gRPC status, and the status's rich details."""
 
 from __future__ import annotations
 
@@ -10,34 +10,7 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from precis_models.batching import QueueFull
-
-
-class PrecisError(Exception):
-    """A failure the caller can act on; its message is shown to them."""
-
-    code = grpc.StatusCode.INTERNAL
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class InvalidArgument(PrecisError):
-    """The request is wrong (empty text, unknown language, bad bounds, ...)."""
-
-    code = grpc.StatusCode.INVALID_ARGUMENT
-
-
-class TooLarge(PrecisError):
-    """The request is larger than the server accepts."""
-
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
-
-
-class Unavailable(PrecisError):
-    """Models are loading or the server is draining."""
-
-    code = grpc.StatusCode.UNAVAILABLE
+from precis_news.pipeline.errors import MAX_ECHO_CHARS, BadRequest, NotReady, RequestError, TooLarge
 
 
 @dataclass(frozen=True)
@@ -51,25 +24,35 @@ class Status:
 
 
 INTERNAL_MESSAGE = "internal error; the server log has the details"
-# Caps on what a caller's input can make the server write back (status message, trailers) or log:
-# a 100,000-character language code must not become a 100 KB log line or oversized trailers.
+# Cap on what a caller's input can make the server write back (status message, trailers) or log.
 MAX_MESSAGE_CHARS = 512
-MAX_ECHO_CHARS = 40
 
 
-def echo(value: str, *, limit: int = MAX_ECHO_CHARS) -> str:
-    """`repr(value)` for an error message, cut to `limit` characters of the value.
+@dataclass(frozen=True)
+class Outcome:
+    """One row of the table: exceptions of `kind` become `code`."""
 
-    Args:
-        value: what the caller sent (a language code, an enum name, ...).
-        limit: how many of its characters to show.
+    kind: type[BaseException]
+    code: grpc.StatusCode
+    message: str = ""  # what the caller reads; "" = the exception's own message
 
-    Returns:
-        The quoted value, with "… (N characters)" when it was cut.
-    """
-    if len(value) <= limit:
-        return repr(value)
-    return f"{value[:limit]!r}… ({len(value)} characters)"
+
+# First matching row wins; anything else is UNEXPECTED. (A transport's other column, e.g. the
+# HTTP status, belongs in these rows.)
+STATUS_TABLE: tuple[Outcome, ...] = (
+    Outcome(BadRequest, grpc.StatusCode.INVALID_ARGUMENT),
+    Outcome(TooLarge, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    Outcome(NotReady, grpc.StatusCode.UNAVAILABLE),
+    Outcome(QueueFull, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    Outcome(asyncio.CancelledError, grpc.StatusCode.CANCELLED, "the call was cancelled"),
+    Outcome(TimeoutError, grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed"),
+)
+UNEXPECTED = Outcome(BaseException, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+
+
+def outcome(exc: BaseException) -> Outcome:
+    """The table's row for `exc` (UNEXPECTED when none matches)."""
+    return next((row for row in STATUS_TABLE if isinstance(exc, row.kind)), UNEXPECTED)
 
 
 def clip(text: str, *, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -78,24 +61,20 @@ def clip(text: str, *, limit: int = MAX_MESSAGE_CHARS) -> str:
 
 
 def to_status(exc: BaseException) -> Status:
-    """The status for any exception raised while serving a call (one table, one place).
+    """The status for any exception raised while serving a call (see STATUS_TABLE).
 
     Unexpected exceptions become INTERNAL with a generic message; the caller logs them. Messages
-    are capped at MAX_MESSAGE_CHARS.
+    are capped at MAX_MESSAGE_CHARS; a request error names its field (google.rpc.BadRequest), a
+    full queue when to retry (google.rpc.RetryInfo).
     """
-    match exc:
-        case PrecisError():
-            return Status(exc.code, clip(str(exc)), field=clip(exc.field, limit=MAX_ECHO_CHARS))
-        case QueueFull():
-            return Status(
-                grpc.StatusCode.RESOURCE_EXHAUSTED, clip(str(exc)), retry_after=exc.retry_after
-            )
-        case asyncio.CancelledError():
-            return Status(grpc.StatusCode.CANCELLED, "the call was cancelled")
-        case TimeoutError():
-            return Status(grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed")
-        case _:
-            return Status(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+    row = outcome(exc)
+    field = exc.field if isinstance(exc, RequestError) and row is not UNEXPECTED else ""
+    return Status(
+        row.code,
+        row.message or clip(str(exc)),
+        field=clip(field, limit=MAX_ECHO_CHARS),
+        retry_after=exc.retry_after if isinstance(exc, QueueFull) else None,
+    )
 
 
 def status_trailers(status: Status) -> tuple[tuple[str, bytes], ...]:

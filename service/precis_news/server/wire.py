@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
 from precis_news import __version__
 from precis_news._proto import precis_pb2 as pb
 from precis_news.pipeline import Detection, Metadata, SummarizeJob, Summary, Translation
+from precis_news.pipeline.jobs import DEFAULT_LENGTH
 from precis_news.settings import LANGUAGES, Settings
 
-_LENGTHS = {
-    pb.LENGTH_UNSPECIFIED: "medium",
-    pb.LENGTH_SHORT: "short",
-    pb.LENGTH_MEDIUM: "medium",
-    pb.LENGTH_LONG: "long",
-}
+# The proto's Length values by the summarizer's preset names: LENGTH_SHORT -> "short", ...
+LENGTH_NAMES: Mapping[int, str] = {
+    value: name.removeprefix("LENGTH_").lower() for name, value in pb.Length.items()
+} | {pb.LENGTH_UNSPECIFIED: DEFAULT_LENGTH}
 
 
 def summarize_job(request: pb.SummarizeRequest) -> SummarizeJob:
@@ -21,48 +24,29 @@ def summarize_job(request: pb.SummarizeRequest) -> SummarizeJob:
         title=request.title,
         source_language=request.source_language,
         targets=tuple(request.target_languages),
-        length=_LENGTHS.get(request.length, f"enum value {request.length}"),
+        length=LENGTH_NAMES.get(request.length, f"enum value {request.length}"),
         min_tokens=request.min_tokens if request.HasField("min_tokens") else None,
         max_tokens=request.max_tokens if request.HasField("max_tokens") else None,
     )
 
 
+def _fields(value: Any) -> dict[str, Any]:
+    """A domain dataclass's fields by name: the proto messages name theirs the same (a field
+    missing on either side fails here or in tests/unit/precis_news/server/test_wire.py)."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+
+
 def summary(s: Summary) -> pb.Summary:
-    return pb.Summary(
-        language=s.language,
-        text=s.text,
-        model=s.model,
-        translated_from=s.translated_from,
-        pivot_language=s.pivot_language,
-        truncated=s.truncated,
-    )
+    return pb.Summary(**_fields(s))
 
 
 def metadata(m: Metadata) -> pb.SummarizeMetadata:
-    return pb.SummarizeMetadata(
-        input_characters=m.input_characters,
-        input_tokens=m.input_tokens,
-        chunks=m.chunks,
-        truncated=m.truncated,
-        truncated_characters=m.truncated_characters,
-        queue_ms=m.queue_ms,
-        inference_ms=m.inference_ms,
-        total_ms=m.total_ms,
-        cache_hits=m.cache_hits,
-        summarized_in=m.summarized_in,
-        merge_passes=m.merge_passes,
-        source_sentences=m.source_sentences,
-        selected_sentences=m.selected_sentences,
-        unselected_characters=m.unselected_characters,
-        summary_trimmed_characters=m.summary_trimmed_characters,
-        cut_translations=m.cut_translations,
-        output_language_mismatches=[
-            pb.OutputLanguageMismatch(
-                expected=x.expected, detected=x.detected, confidence=x.confidence, model=x.model
-            )
-            for x in m.output_language_mismatches
-        ],
-    )
+    """The one mapping from the domain Metadata to SummarizeMetadata, field by field name."""
+    values = _fields(m)
+    values["output_language_mismatches"] = [
+        pb.OutputLanguageMismatch(**_fields(x)) for x in m.output_language_mismatches
+    ]
+    return pb.SummarizeMetadata(**values)
 
 
 def summarize_response(
@@ -93,12 +77,7 @@ def translate_response(
     return pb.TranslateResponse(
         detected_language=detection.language,
         language_confidence=detection.confidence,
-        translations=[
-            pb.Translation(
-                text=t.text, model=t.model, pivot_language=t.pivot_language, truncated=t.truncated
-            )
-            for t in translations
-        ],
+        translations=[pb.Translation(**_fields(t)) for t in translations],
     )
 
 

@@ -27,7 +27,8 @@ from precis_news.client import (
     Unavailable,
     retry_after_from_status,
 )
-from precis_news.server import status as errors
+from precis_news.pipeline import errors
+from precis_news.server.status import to_status
 from tests.support import (
     StandIn,
     busy_status,
@@ -35,19 +36,19 @@ from tests.support import (
     start_stand_in,
 )
 
-# Every exception the server maps to a status (service/errors.py), and the two statuses raised
+# Every exception the server maps to a status (server/status.py), and the two statuses raised
 # outside that table: a missing/wrong API key (server.py) and an unknown health service.
 _SERVER_FAILURES: list[BaseException] = [
-    errors.InvalidArgument("bad"),
+    errors.BadRequest("bad"),
     errors.TooLarge("big"),
-    errors.Unavailable("loading"),
+    errors.NotReady("loading"),
     QueueFull("tiny-bart", retry_after=1.0),
     asyncio.CancelledError(),
     TimeoutError(),
     RuntimeError("boom"),
 ]
 _SERVER_CODES = sorted(
-    {errors.to_status(exc).code for exc in _SERVER_FAILURES}
+    {to_status(exc).code for exc in _SERVER_FAILURES}
     | {grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.NOT_FOUND},
     key=lambda code: code.name,
 )

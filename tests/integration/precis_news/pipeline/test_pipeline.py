@@ -18,16 +18,11 @@ from precis_models.language import LanguageDetector, LanguageMismatch
 from precis_models.loader import LoadedModel, ModelSet, decoding_options
 from precis_models.sentences import end_on_sentence, split_sentences
 from precis_news.client import AsyncPrecisClient, PrecisClient
-from precis_news.pipeline import (
-    Metadata,
-    Pipeline,
-    SummarizeJob,
-    summarizer_inputs,
-    translation_lengths,
-)
+from precis_news.pipeline import Metadata, Pipeline, SummarizeJob
+from precis_news.pipeline.chunking import summarizer_inputs
 from precis_news.server import wire as convert
 from precis_news.server.metrics import Metrics
-from precis_news.settings import LANGUAGES, Settings
+from precis_news.settings import LANGUAGES
 from tests.support import (
     ServerThread,
     article,
@@ -383,15 +378,6 @@ def test_concurrent_callers_get_their_own_results(strict_server: ServerThread) -
 
     alone, together = asyncio.run(run())
     assert together == alone
-
-
-def test_translation_lengths_bucket_the_longest_sentence() -> None:
-    settings = Settings(translation_length_ratio=1.5)
-    # ceil(20 * 1.5) + 8 = 38 -> bucket 48; no minimum.
-    assert translation_lengths([5, 20, 12], settings, cap=512) == (0, 48)
-    assert translation_lengths([5, 20, 12], settings, cap=40) == (0, 40)
-    fixed = Settings(translation_length_ratio=1.5, translation_fixed_length=True)
-    assert translation_lengths([5, 20, 12], fixed, cap=512) == (48, 48)
 
 
 @pytest.mark.parametrize("targets", [["ru", "en"], ["uk", "fr", "en"], ["fr", "ru", "uk", "en"]])

@@ -1,0 +1,38 @@
+"""Which supported language a text is in, and whether a model wrote the language it was asked."""
+
+from __future__ import annotations
+
+import asyncio
+
+from precis_models.language import LanguageDetector, LanguageMismatch, check_output_language
+from precis_news.pipeline.errors import BadRequest
+from precis_news.pipeline.jobs import Detection
+from precis_news.pipeline.validation import SUPPORTED
+
+DETECTION_SAMPLE_CHARS = 4000  # language detection reads the start of long texts only
+
+
+def detect(detector: LanguageDetector, text: str) -> Detection:
+    """The most likely supported language of `text` (blocking: call from a worker thread).
+
+    Raises:
+        BadRequest: empty text, or no supported language recognised in it.
+    """
+    if not text.strip():
+        raise BadRequest("text is empty", field="text")
+    scores = tuple(detector.scores(text[:DETECTION_SAMPLE_CHARS]))
+    if not scores or scores[0][1] <= 0.0:
+        raise BadRequest(
+            "could not detect the language of the text; set source_language to one of " + SUPPORTED,
+            field="source_language",
+        )
+    return Detection(scores[0][0], scores[0][1], scores)
+
+
+async def wrong_language(
+    detector: LanguageDetector, text: str, *, expected: str, model: str
+) -> LanguageMismatch | None:
+    """The mismatch when `model`'s output `text` reads as another language than `expected`."""
+    return await asyncio.to_thread(
+        check_output_language, detector, text, expected=expected, model=model
+    )

@@ -1,0 +1,52 @@
+"""Which sentences of an article the summarizer cannot read are translated before summarizing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from precis_models.loader import Hop
+from precis_models.sentences import select
+from precis_news.pipeline.jobs import Metadata
+from precis_news.pipeline.translation import fit_to_hop
+from precis_news.pipeline.validation import visible_sentences
+
+log = logging.getLogger(__name__)
+
+
+async def select_for_translation(
+    text: str, *, hop: Hop | None, budget: int, metadata: Metadata
+) -> list[str]:
+    """The article's sentences worth translating before summarizing: all of them when they
+    fit `budget` translator tokens (0: no limit), else the highest-ranked that fit, in article
+    order (ranked in the source language, so nothing is translated to be dropped).
+
+    Sentences longer than the translator reads count as one sentence per piece that fits it
+    (so one endless "sentence" cannot make the work unbounded).
+
+    Args:
+        text: the article.
+        hop: the first translation step towards English, or None when there is none.
+        budget: max_translated_tokens.
+        metadata: gets source_sentences, selected_sentences and unselected_characters.
+    """
+    sentences = visible_sentences(text)
+    lengths: list[int] = []
+    if hop is not None and sentences:
+        (fitted,), _ = await fit_to_hop(hop, [sentences])
+        sentences = [piece for piece, _ in fitted]
+        lengths = [tokens for _, tokens in fitted]
+    metadata.source_sentences = metadata.selected_sentences = len(sentences)
+    if not budget or hop is None or sum(lengths) <= budget:
+        return sentences
+    chosen = await asyncio.to_thread(lambda: select(sentences, lengths, budget=budget))
+    kept = set(chosen)
+    metadata.selected_sentences = len(chosen)
+    metadata.unselected_characters = sum(len(s) for i, s in enumerate(sentences) if i not in kept)
+    log.info(
+        "translating %d of %d sentences (%d characters left out) before summarizing",
+        len(chosen),
+        len(sentences),
+        metadata.unselected_characters,
+    )
+    return [sentences[i] for i in chosen]

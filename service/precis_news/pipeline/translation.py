@@ -1,0 +1,133 @@
+"""Translation by sentences along a route of hops (direct, or through English), with its lengths."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from precis_models.batching import Generated
+from precis_models.loader import Hop, ModelSet
+from precis_news.pipeline.errors import BadRequest
+from precis_news.pipeline.jobs import Metadata
+from precis_news.pipeline.validation import visible_sentences
+from precis_news.settings import Settings
+
+LENGTH_BUCKET = 16  # translation length bounds are rounded up to a multiple of this
+LENGTH_MARGIN = 8  # translation maximum = source tokens x translation_length_ratio + this
+
+Pieces = list[list[tuple[str, int]]]  # per text: (sentence or piece of one, its tokens)
+
+
+@dataclass(frozen=True)
+class Translated:
+    """Texts after every hop of a route, with what served them."""
+
+    texts: list[str]
+    model: str  # the hops' models, joined by "+"; "" when source is target
+    pivot: str  # the language between two hops, or ""
+    metadata: Metadata = field(default_factory=Metadata)
+    truncated: list[bool] = field(default_factory=list)  # per text (see Translation.truncated)
+
+
+def translation_lengths(lengths: Sequence[int], settings: Settings, *, cap: int) -> tuple[int, int]:
+    """(min, max) new tokens for translating sentences of these input lengths in one call.
+
+    One bound for all sentences (from the longest), rounded up to a bucket so that concurrent
+    requests' sentences share beam-search calls; at most `cap`. The minimum is 0, or the
+    maximum with `translation_fixed_length` (so that it splits no batch the maximum does not).
+    """
+    longest = max(lengths) * settings.translation_length_ratio
+    longest = min(_bucket(math.ceil(longest) + LENGTH_MARGIN), cap)
+    return (longest if settings.translation_fixed_length else 0), longest
+
+
+def _bucket(tokens: int, step: int = LENGTH_BUCKET) -> int:
+    return -(-tokens // step) * step
+
+
+def prefix_tokens(hop: Hop) -> int:
+    """Tokens `hop.prepare` adds to every input (a target-language token, or none)."""
+    return hop.model.added_tokens(hop.prepare(""))
+
+
+async def fit_to_hop(hop: Hop, per_text: Sequence[Sequence[str]]) -> tuple[Pieces, int]:
+    """Each text's sentences split to what `hop`'s model reads after its prefix (longer ones are
+    split into pieces, never cut), and the prefix's tokens."""
+    extra = await asyncio.to_thread(prefix_tokens, hop)
+    budget = hop.model.spec.max_input_tokens - extra
+    pieces = await asyncio.to_thread(hop.model.fit, per_text, budget=budget)
+    return pieces, extra
+
+
+class Translator:
+    """Translates texts sentence by sentence with a profile's translators."""
+
+    def __init__(self, models: ModelSet, settings: Settings) -> None:
+        self.models = models
+        self.settings = settings
+
+    async def texts(self, texts: Sequence[str], source: str, target: str) -> Translated:
+        """Translate whole texts (split into sentences here); the same texts when source is
+        target."""
+        if source == target:
+            return Translated(list(texts), "", "", Metadata(), [False] * len(texts))
+        return await self.sentences([visible_sentences(t) for t in texts], source, target)
+
+    async def sentences(self, per_text: list[list[str]], source: str, target: str) -> Translated:
+        """Sentence by sentence, all sentences of all texts in one submit per hop.
+
+        A sentence longer than the translator reads is split into pieces that fit it
+        (models.sentences.fit), never cut; a text with no sentence translates to "".
+        `truncated` marks texts of which a piece's translation hit its length limit.
+
+        Raises:
+            BadRequest: the profile has no route from source to target.
+        """
+        hops = self.models.route(source, target)
+        if hops is None:
+            raise BadRequest(f"no translation from {source} to {target} in this profile")
+        metadata = Metadata()
+        cut = [False] * len(per_text)
+        for hop in hops:
+            per_text, hop_cut = await self._hop(hop, per_text, metadata)
+            cut = [before or now for before, now in zip(cut, hop_cut, strict=True)]
+        return Translated(
+            [" ".join(sentences) for sentences in per_text],
+            "+".join(h.model.name for h in hops),
+            hops[0].target if len(hops) > 1 else "",
+            metadata,
+            cut,
+        )
+
+    async def _hop(
+        self, hop: Hop, per_text: list[list[str]], metadata: Metadata
+    ) -> tuple[list[list[str]], list[bool]]:
+        """One hop's translations of each text's sentences, and which texts had one cut."""
+        pieces, extra = await fit_to_hop(hop, per_text)
+        flat = [hop.prepare(piece) for text in pieces for piece, _ in text]
+        if not flat:
+            return per_text, [False] * len(per_text)
+        lengths = [tokens + extra for text in pieces for _, tokens in text]
+        # The decoder's positions hold its start token and the end token too (a Marian model
+        # reads and writes at most max_input_tokens positions).
+        cap = hop.model.spec.max_input_tokens - 2
+        shortest, longest = translation_lengths(lengths, self.settings, cap=cap)
+        options = hop.model.options(max_new_tokens=longest, min_new_tokens=shortest)
+        generated = await hop.model.batcher.submit(flat, options, lengths=lengths)
+        metadata.add(generated)
+        metadata.cut_translations += generated.ended.count(False)
+        return _regroup(pieces, generated)
+
+
+def _regroup(pieces: Pieces, generated: Generated) -> tuple[list[list[str]], list[bool]]:
+    """The flat outputs given back to their texts (empty ones dropped), and which were cut."""
+    outputs = iter(zip(generated.outputs, generated.ended, strict=True))
+    per_text: list[list[str]] = []
+    cut: list[bool] = []
+    for text in pieces:
+        done = [next(outputs) for _ in text]
+        cut.append(not all(ended for _, ended in done))
+        per_text.append([out.strip() for out, _ in done if out.strip()])
+    return per_text, cut
