@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import socket
 import subprocess
@@ -28,6 +29,7 @@ from grpc_status import rpc_status
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
+from precis_models.batching import BatchLimits
 from precis_models.catalog import ModelSpec, load_catalog
 from precis_models.engines.ctranslate2_engine import CTranslate2Engine
 from precis_models.store import ctranslate2_path, transformers_path
@@ -110,6 +112,11 @@ def tiny_settings(model_dir: Path, **overrides: Any) -> Settings:
         **overrides,
     }
     return load_settings(env={}, overrides=values)
+
+
+def batch_limits(**changes: Any) -> BatchLimits:
+    """The server's default batch limits (from Settings, where they live), with `changes`."""
+    return dataclasses.replace(Settings().view(BatchLimits), **changes)
 
 
 # Figures the hardening tests measure (calls, codes, latencies), printed in the terminal summary

@@ -13,13 +13,7 @@ from typing import Protocol
 
 from precis_models.allocator import release_free_memory
 from precis_models.cache import ResultCache
-from precis_models.engines.base import (
-    Engine,
-    GenerateOptions,
-    Output,
-    batch_options,
-    generate_outputs,
-)
+from precis_models.engines.base import Engine, GenerateOptions, Output, batch_options
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +58,14 @@ class _Item:
     enqueued: float = field(default_factory=time.perf_counter)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BatchLimits:
-    """How batches are formed."""
+    """How batches are formed (the service fills it from its settings, where the defaults are)."""
 
-    max_batch_tokens: int = 4096  # padded input tokens (longest input x batch size)
-    max_batch_size: int = 32
-    max_wait_ms: float = 5.0
-    max_queue: int = 512  # texts waiting for a batch; a request larger than that enters in pieces
+    max_batch_tokens: int  # padded input tokens (longest input x batch size)
+    max_batch_size: int  # texts in one model call
+    max_wait_ms: float  # how long the oldest text waits for company
+    max_queue: int  # texts waiting for a batch; a request larger than that enters in pieces
 
 
 # Cached outputs carry whether the model ended them: one flag character before the text.
@@ -96,8 +90,8 @@ class MicroBatcher:
         self,
         engine: Engine,
         *,
+        limits: BatchLimits,
         revision: str = "",
-        limits: BatchLimits = BatchLimits(),
         cache: ResultCache | None = None,
         observer: BatchObserver | None = None,
         slots: asyncio.Semaphore | None = None,
@@ -221,7 +215,7 @@ class MicroBatcher:
         self, texts: list[str], options: GenerateOptions, limits: list[int]
     ) -> list[Output]:
         try:
-            return generate_outputs(self.engine, texts, options, limits=limits)
+            return self.engine.generate_outputs(texts, options, limits=limits)
         finally:
             # The call's activations (hundreds of MB for a long input and 4 beams) are free now;
             # without this glibc keeps them in this thread's arena, stacked on the next peak.

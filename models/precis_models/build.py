@@ -7,7 +7,6 @@ import gc
 import io
 import json
 import logging
-import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from precis_models.conversion import convert_to_ctranslate2
+from precis_models.store import staged
 
 if TYPE_CHECKING:
     from transformers import PreTrainedConfig, PreTrainedTokenizerBase
@@ -296,18 +296,14 @@ def build_model(
         targets = sources
 
     started = time.perf_counter()
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".building", dir=dest.parent))
-    try:
-        work = staging / "model"
+    with staged(Path(dest)) as work, tempfile.TemporaryDirectory() as scratch:
         hf_dir = work / "transformers"
-        hf_dir.mkdir(parents=True)
+        hf_dir.mkdir()
         if spec.family == "bart":
             tokenizer = _bart_tokenizer(spec)
             vocab_size = spec.vocab_size or len(tokenizer) - 1  # <mask> is beyond, as in BART
         else:
-            tokenizer = _marian_tokenizer(spec, staging, sources, targets, tokens)
+            tokenizer = _marian_tokenizer(spec, Path(scratch), sources, targets, tokens)
             vocab_size = len(tokenizer)
         silent = sorted(
             i
@@ -337,10 +333,6 @@ def build_model(
             "versions": _versions(),
         }
         (work / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        _remove(dest)
-        work.rename(dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     logger.info(
         "built %s (%s parameters, vocab %d) at %s in %.1f s",
         preset,
@@ -553,11 +545,3 @@ def _versions() -> dict[str, str]:
         except PackageNotFoundError:
             found[package] = "absent"
     return found
-
-
-def _remove(path: Path) -> None:
-    """Delete a file, a symlink or a folder tree; do nothing when ``path`` does not exist."""
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.exists():
-        shutil.rmtree(path)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import time
 from pathlib import Path
+
+from precis_models.store import staged
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +53,9 @@ def convert_to_ctranslate2(src: Path, dst: Path, *, quantization: str | None) ->
     from ctranslate2.converters import TransformersConverter
 
     started = time.perf_counter()
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".converting", dir=dst.parent))
-    try:
-        out = staging / "model"
-        TransformersConverter(str(src)).convert(str(out), quantization=quantization)
-        _remove(dst)
-        out.rename(dst)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with staged(dst) as out:
+        # force: the converter refuses a folder that exists, even the empty one given here.
+        TransformersConverter(str(src)).convert(str(out), quantization=quantization, force=True)
     logger.info(
         "converted %s to CTranslate2 (%s) at %s in %.1f s",
         src,
@@ -69,14 +63,6 @@ def convert_to_ctranslate2(src: Path, dst: Path, *, quantization: str | None) ->
         dst,
         time.perf_counter() - started,
     )
-
-
-def _remove(path: Path) -> None:
-    """Delete a file, a symlink or a folder tree; do nothing when ``path`` does not exist."""
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.exists():
-        shutil.rmtree(path)
 
 
 def write_tokenizer_json(folder: Path) -> None:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from precis_models.backends import CONVERSION_EXTRA, CTRANSLATE2_DIR, TRANSFORMERS_DIR, for_download
 from precis_models.catalog import ModelSpec, Profile
 from precis_models.store import (
-    CTRANSLATE2_DIR,
-    TRANSFORMERS_DIR,
+    MANIFEST,
     Manifest,
     is_present,
     model_lock,
-    new_work_folder,
-    publish,
     read_manifest,
+    remove_stale_work,
+    staged,
     write_manifest,
 )
 
@@ -90,21 +89,18 @@ def fetch_model(
     """
     if spec.is_built:
         raise ValueError(f"{spec.name} is built locally (`precis models build-tiny`), not fetched")
-    backend = "ctranslate2" if convert else "transformers"
+    backend = for_download(convert=convert).name
     if not force and is_present(spec, model_dir, backend=backend) and at_pin(spec, model_dir):
         return _present(spec, model_dir)
     with model_lock(spec, model_dir):
         # Another replica may have fetched it while this one waited for the lock.
         if not force and is_present(spec, model_dir, backend=backend) and at_pin(spec, model_dir):
             return _present(spec, model_dir)
-        work = new_work_folder(spec, model_dir)
-        try:
+        remove_stale_work(spec.directory(model_dir))
+        with staged(spec.directory(model_dir), marker=MANIFEST) as work:
             manifest = _download_into(
                 work, spec, convert=convert, quantization=quantization, download=download
             )
-            publish(work, spec, model_dir)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
     return manifest
 
 
@@ -257,7 +253,7 @@ def prepare_for_serving(work: Path, *, repo: str, quantization: str | None, conv
     except ImportError as exc:
         raise ConversionError(
             f"could not convert {repo}: {exc.name or exc} is not installed; conversion needs "
-            "`pip install 'precis-news[torch]'` (torch>=2.6)"
+            f"`pip install 'precis-news[{CONVERSION_EXTRA}]'` (torch>=2.6)"
         ) from exc
     except Exception as exc:  # the converters raise anything; the user needs one line
         first = (str(exc).strip().splitlines() or [""])[0]

@@ -7,21 +7,20 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from precis_models.allocator import release_free_memory
+from precis_models.backends import ABSTRACTIVE, BACKENDS, backend, summarizer_engine
 from precis_models.batching import BatchLimits, BatchObserver, MicroBatcher
 from precis_models.cache import ResultCache
 from precis_models.catalog import ModelSpec, Profile
 from precis_models.engines.base import Engine, GenerateOptions
-from precis_models.engines.extractive import ExtractiveEngine
 from precis_models.sentences import fit
 from precis_models.store import (
     Manifest,
     ModelsMissing,
-    ctranslate2_path,
-    missing_models,
+    is_present,
     read_manifest,
     require_models,
     transformers_path,
@@ -33,15 +32,20 @@ log = logging.getLogger(__name__)
 PIVOT = "en"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Runtime:
-    """Where and how models run."""
+    """Where and how models run (the service fills it from its settings, where the defaults are).
 
-    backend: str = "ctranslate2"  # or "transformers"
-    device: str = "auto"  # "cpu", "cuda" or "auto"
-    compute_type: str = "auto"
-    threads: int = 0  # cores for inference (0 = all)
-    threads_per_call: int = 2
+    Fields: backend (a name in backends.BACKENDS), device ("cpu", "cuda" or "auto"),
+    compute_type ("auto" or a type the backend takes), threads (cores for inference, 0 = all),
+    threads_per_call (threads inside one model call).
+    """
+
+    backend: str
+    device: str
+    compute_type: str
+    threads: int
+    threads_per_call: int
 
     @property
     def slots(self) -> int:
@@ -55,28 +59,18 @@ class Runtime:
 
 def resolve_runtime(runtime: Runtime) -> Runtime:
     """Turn "auto" device / compute type / threads into concrete values."""
+    chosen = backend(runtime.backend)
     device = runtime.device
     if device == "auto":
-        device = "cuda" if _cuda_available(runtime.backend) else "cpu"
+        device = "cuda" if chosen.cuda_available() else "cpu"
     compute = runtime.compute_type
     if compute == "auto":
-        if runtime.backend == "ctranslate2":
-            compute = "int8_float16" if device == "cuda" else "int8"
-        else:
-            compute = "float16" if device == "cuda" else "float32"
+        compute = chosen.auto_compute_type(device)
     threads = runtime.threads or len(os.sched_getaffinity(0))
     per_call = min(max(1, runtime.threads_per_call), threads)
-    return Runtime(runtime.backend, device, compute, threads, per_call)
-
-
-def _cuda_available(backend: str) -> bool:
-    if backend == "ctranslate2":
-        import ctranslate2
-
-        return ctranslate2.get_cuda_device_count() > 0
-    import torch
-
-    return torch.cuda.is_available()
+    return replace(
+        runtime, device=device, compute_type=compute, threads=threads, threads_per_call=per_call
+    )
 
 
 def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
@@ -88,8 +82,9 @@ def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
     from precis_models.build import PRESETS, build_model
 
     built = []
-    for spec in missing_models(profile, model_dir, backend="ctranslate2"):
-        if not spec.is_built:
+    for spec in profile.models:
+        # A built model carries every backend's files (its CTranslate2 copy included).
+        if not spec.is_built or all(is_present(spec, model_dir, backend=b) for b in BACKENDS):
             continue
         assert spec.build is not None
         log.info("building %s (%s) in %s", spec.name, spec.build, spec.directory(model_dir))
@@ -148,33 +143,7 @@ def _vocabulary(folder: Path) -> set[str]:
 
 def load_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
     """Load one model with the runtime's backend (the runtime must be resolved)."""
-    if runtime.backend == "ctranslate2":
-        from precis_models.engines.ctranslate2_engine import CTranslate2Engine
-
-        return CTranslate2Engine(
-            ctranslate2_path(spec, model_dir),
-            transformers_path(spec, model_dir),
-            name=spec.name,
-            max_input_tokens=spec.max_input_tokens,
-            device=runtime.device,
-            compute_type=runtime.compute_type,
-            threads=runtime.threads_per_call,
-            workers=runtime.slots,
-        )
-    if runtime.backend == "transformers":
-        import torch
-
-        from precis_models.engines.transformers_engine import TransformersEngine
-
-        torch.set_num_threads(runtime.threads)
-        return TransformersEngine(
-            transformers_path(spec, model_dir),
-            name=spec.name,
-            max_input_tokens=spec.max_input_tokens,
-            device=runtime.device,
-            dtype=runtime.compute_type,
-        )
-    raise ValueError(f"unknown backend {runtime.backend!r}; use ctranslate2 or transformers")
+    return backend(runtime.backend).build(spec, model_dir, runtime)
 
 
 @dataclass(frozen=True)
@@ -289,7 +258,7 @@ def load_model_set(
     limits: BatchLimits,
     cache: ResultCache | None = None,
     observer: BatchObserver | None = None,
-    extractive: bool = False,
+    summarizer: str = ABSTRACTIVE,
 ) -> ModelSet:
     """Load every model of a profile (blocking; call from a worker thread).
 
@@ -301,7 +270,8 @@ def load_model_set(
         limits: batching limits for every model.
         cache: shared result cache, or None.
         observer: batching metrics sink, or None.
-        extractive: summarize with the extractive engine instead of the profile's summarizer.
+        summarizer: a name in backends.SUMMARIZERS: the profile's model (abstractive) or one
+            that replaces it (extractive).
 
     Raises:
         ModelsMissing: downloadable models are not there (the message says what to run).
@@ -331,16 +301,6 @@ def load_model_set(
         )
         return LoadedModel(spec, batcher, revision)
 
-    if extractive:
-        spec = ModelSpec(
-            name="extractive",
-            task="summarize",
-            repo="precis/extractive",
-            license="apache-2.0",
-            max_input_tokens=1_000_000,
-            languages=("en", "fr", "uk", "ru"),
-        )
-        summarizer = load(spec, ExtractiveEngine())
-    else:
-        summarizer = load(profile.summarizer)
-    return ModelSet(profile, summarizer, [load(spec) for spec in profile.translators])
+    replacement = summarizer_engine(summarizer)
+    summarizing = load(*replacement) if replacement else load(profile.summarizer)
+    return ModelSet(profile, summarizing, [load(spec) for spec in profile.translators])

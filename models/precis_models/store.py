@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from precis_models.backends import CTRANSLATE2, TRANSFORMERS
+from precis_models.backends import backend as backend_named
 from precis_models.catalog import ModelSpec, Profile
 
 MANIFEST = "precis-model.json"
 WORK_SUFFIX = ".partial"
-TRANSFORMERS_DIR = "transformers"
-CTRANSLATE2_DIR = "ctranslate2"
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,11 @@ class ModelsMissing(RuntimeError):
 
 
 def transformers_path(spec: ModelSpec, model_dir: Path) -> Path:
-    return spec.directory(model_dir) / TRANSFORMERS_DIR
+    return TRANSFORMERS.path(spec, model_dir)
 
 
 def ctranslate2_path(spec: ModelSpec, model_dir: Path) -> Path:
-    return spec.directory(model_dir) / CTRANSLATE2_DIR
+    return CTRANSLATE2.path(spec, model_dir)
 
 
 def read_manifest(spec: ModelSpec, model_dir: Path) -> Manifest | None:
@@ -58,9 +58,7 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
 
 def is_present(spec: ModelSpec, model_dir: Path, *, backend: str) -> bool:
     """True when the files the backend loads are all there (the manifest is written last)."""
-    needed = [transformers_path(spec, model_dir) / "config.json"]
-    if backend == "ctranslate2":
-        needed.append(ctranslate2_path(spec, model_dir) / "model.bin")
+    needed = backend_named(backend).needed_files(spec, model_dir)
     return read_manifest(spec, model_dir) is not None and all(p.exists() for p in needed)
 
 
@@ -106,34 +104,42 @@ def model_lock(spec: ModelSpec, model_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def new_work_folder(spec: ModelSpec, model_dir: Path) -> Path:
-    """A fresh private folder beside the model to assemble it in (hold `model_lock`).
+def remove_stale_work(target: Path) -> None:
+    """Remove the staging folders (`staged`) that a writer of `target` left when it died.
 
-    Its name is random (not the pid: every container's process is PID 1). Work folders left by
-    a fetcher that died are removed first: under the lock, no other one can be in use.
+    Only under a lock on `target` (`model_lock`): then no other writer can be using one.
     """
-    root = spec.directory(model_dir)
-    root.parent.mkdir(parents=True, exist_ok=True)
-    for stale in root.parent.glob(f".{root.name}.*{WORK_SUFFIX}"):
+    for stale in target.parent.glob(f".{target.name}.*{WORK_SUFFIX}"):
         shutil.rmtree(stale, ignore_errors=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=WORK_SUFFIX, dir=root.parent))
-    work.chmod(0o755)  # mkdtemp's 0700 would hide the published model from other users
-    return work
 
 
-def publish(work: Path, spec: ModelSpec, model_dir: Path) -> None:
-    """Move a complete model (manifest written last) into place with renames (hold `model_lock`).
+@contextmanager
+def staged(target: Path, *, marker: str | None = None) -> Iterator[Path]:
+    """An empty folder to assemble `target` in, renamed into place when the block succeeds.
 
-    A model already there is renamed aside first and removed afterwards: its path never holds a
-    mix of old and new files, and a server that opened the old files keeps reading them.
+    The folder lies in a private folder beside `target` (same file system: renames are atomic),
+    named at random (not after the pid: every container's process is PID 1). On success a
+    `target` already there is renamed aside first and removed afterwards: its path never holds
+    a mix of old and new files, and a reader that opened the old files keeps reading them. On
+    failure nothing is left behind and `target` is untouched.
+
+    Args:
+        target: the folder to create or replace.
+        marker: a file the finished folder must hold (written last: its presence means
+            complete); without it nothing is moved and RuntimeError is raised.
     """
-    root = spec.directory(model_dir)
-    if not (work / MANIFEST).exists():
-        raise RuntimeError(f"refusing to publish {work}: no {MANIFEST}, so it is incomplete")
-    if not root.exists():
-        work.rename(root)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".old", dir=root.parent))
-    root.rename(old / "model")
-    work.rename(root)
-    shutil.rmtree(old, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    holder = Path(
+        tempfile.mkdtemp(prefix=f".{target.name}.", suffix=WORK_SUFFIX, dir=target.parent)
+    )
+    try:
+        work = holder / "new"
+        work.mkdir()  # not mkdtemp's 0700: that would hide the published folder from other users
+        yield work
+        if marker is not None and not (work / marker).exists():
+            raise RuntimeError(f"refusing to publish {work}: no {marker}, so it is incomplete")
+        if target.exists() or target.is_symlink():
+            target.rename(holder / "old")
+        work.rename(target)
+    finally:
+        shutil.rmtree(holder, ignore_errors=True)

@@ -10,7 +10,14 @@ import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    from _typeshed import DataclassInstance
+
+    View = TypeVar("View", bound=DataclassInstance)
 
 ENV_PREFIX = "PRECIS_"
 LANGUAGES = ("en", "fr", "uk", "ru")
@@ -70,6 +77,8 @@ class Settings:
     model_dir: Path = field(
         default_factory=default_model_dir, metadata={"help": "folder holding fetched models"}
     )
+    # The choices of backend and summarizer are precis_models.backends' names (a test checks
+    # that they agree): listed here, the `precis` parser lists them without the model layer.
     backend: Literal["ctranslate2", "transformers"] = field(
         default="ctranslate2", metadata={"help": "inference engine"}
     )
@@ -158,6 +167,16 @@ class Settings:
                 f"max_translated_tokens must be at least 0, got {self.max_translated_tokens}"
             )
 
+    def view(self, kind: type[View]) -> View:
+        """A dataclass of the model layer (its batch limits, its runtime) filled from these
+        settings, field by field of the same name: its values, defaults included, come from
+        here only.
+
+        Raises:
+            AttributeError: `kind` has a field that is not a setting.
+        """
+        return kind(**{f.name: getattr(self, f.name) for f in fields(kind)})
+
 
 def read_api_keys(settings: Settings) -> tuple[str, ...]:
     """Every accepted API key: `api_keys` plus the lines of `api_keys_file`.
@@ -177,6 +196,12 @@ def read_api_keys(settings: Settings) -> tuple[str, ...]:
 
 def _field_types() -> dict[str, Any]:
     return typing.get_type_hints(Settings)
+
+
+def setting_choices(name: str) -> tuple[str, ...]:
+    """The values a setting takes when its type lists them (backend, summarizer, device)."""
+    hint = _field_types()[name]
+    return typing.get_args(hint) if typing.get_origin(hint) is Literal else ()
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -263,12 +288,9 @@ def add_arguments(
         choices: allowed values of settings whose type does not list them (e.g. the catalog's
             profiles); Literal-typed settings list their own.
     """
-    hints = _field_types()
     for f in fields(Settings):
         flag = "--" + f.name.replace("_", "-")
-        allowed = (choices or {}).get(f.name)
-        if typing.get_origin(hints[f.name]) is Literal:
-            allowed = typing.get_args(hints[f.name])
+        allowed = setting_choices(f.name) or (choices or {}).get(f.name)
         parser.add_argument(
             flag,
             dest=f.name,

@@ -50,17 +50,6 @@ class Output:
     ended: bool = True
 
 
-def generate_outputs(
-    engine: Engine, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
-) -> list[Output]:
-    """`engine.generate`, with whether each output ended before its limit when the engine can
-    tell (engines without `generate_outputs` are taken to end every output)."""
-    detailed = getattr(engine, "generate_outputs", None)
-    if detailed is not None:
-        return list(detailed(texts, options, limits=limits))
-    return [Output(text) for text in engine.generate(texts, options, limits=limits)]
-
-
 def batch_options(options: Sequence[GenerateOptions]) -> GenerateOptions:
     """One call's options for texts with the same `search`: run to the longest maximum (each
     output is then cut to its own)."""
@@ -89,10 +78,10 @@ class Engine(Protocol):
         """Input tokens of each text, special tokens included."""
         ...
 
-    def generate(
+    def generate_outputs(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
-    ) -> list[str]:
-        """Decode one output per input text, in order.
+    ) -> list[Output]:
+        """Decode one output per input text, in order, with whether the model ended it.
 
         Args:
             texts: the inputs.
@@ -129,12 +118,13 @@ class TokenizedEngine:
     def generate(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
     ) -> list[str]:
+        """The texts of `generate_outputs` (for callers that need no `ended`)."""
         return [output.text for output in self.generate_outputs(texts, options, limits=limits)]
 
     def generate_outputs(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
     ) -> list[Output]:
-        """Like `generate`, with whether each output ended before its limit.
+        """Decode one output per text, with whether it ended before its limit (Engine).
 
         An output that fills its whole limit counts as cut: neither engine reports the end token
         once the limit is reached (CTranslate2 drops it, transformers may not reach it).

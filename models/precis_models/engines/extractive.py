@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from precis_models.engines.base import GenerateOptions
+from precis_models.engines.base import GenerateOptions, Output
 from precis_models.sentences import select, split_sentences
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -27,11 +27,14 @@ class ExtractiveEngine:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(_WORD.findall(text)) for text in texts]
 
-    def generate(
+    def generate_outputs(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
-    ) -> list[str]:
+    ) -> list[Output]:
+        """The chosen sentences of each text; always ended (a selection is never cut)."""
         budgets = limits or [options.max_new_tokens] * len(texts)
-        return [self._summarize(t, budget) for t, budget in zip(texts, budgets, strict=True)]
+        return [
+            Output(self._summarize(t, budget)) for t, budget in zip(texts, budgets, strict=True)
+        ]
 
     def _summarize(self, text: str, budget: int) -> str:
         sentences = split_sentences(text)

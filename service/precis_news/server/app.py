@@ -156,10 +156,8 @@ class PrecisServer:
         """Load and warm the models off the event loop, then report SERVING."""
         s = self.settings
         profile = load_catalog().profile(s.profile)
-        runtime = resolve_runtime(
-            Runtime(s.backend, s.device, s.compute_type, s.threads, s.threads_per_call)
-        )
-        limits = BatchLimits(s.max_batch_tokens, s.max_batch_size, s.max_wait_ms, s.max_queue)
+        runtime = resolve_runtime(s.view(Runtime))
+        limits = s.view(BatchLimits)
         cache = ResultCache(s.cache_bytes) if s.cache_bytes else None
 
         def load_all() -> tuple[ModelSet, LanguageDetector]:
@@ -172,7 +170,7 @@ class PrecisServer:
                 limits=limits,
                 cache=cache,
                 observer=self.metrics,
-                extractive=s.summarizer == "extractive",
+                summarizer=s.summarizer,
             )
             return models, LanguageDetector(LANGUAGES)
 
@@ -196,7 +194,8 @@ class PrecisServer:
         """One generate call per model, so the first caller does not pay for lazy init."""
         for model in pipeline.models.models:
             options = model.options(max_new_tokens=2)
-            await model.batcher.run_sync(model.batcher.engine.generate, ["Warm up."], options)
+            engine = model.batcher.engine
+            await model.batcher.run_sync(engine.generate_outputs, ["Warm up."], options)
 
     async def stop(self, grace: float | None = None) -> None:
         """Drain within `grace` + ABANDON_AFTER_SECONDS, whatever is running.

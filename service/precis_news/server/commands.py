@@ -14,7 +14,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from precis_news.settings import add_arguments, default_model_dir, load_settings, overrides_from
+from precis_news.settings import (
+    add_arguments,
+    default_model_dir,
+    load_settings,
+    overrides_from,
+    setting_choices,
+)
 
 log = logging.getLogger(__name__)
 EXIT_FAILED = 2
@@ -40,18 +46,20 @@ def _needs_server_extra(run: Callable[[argparse.Namespace], int]) -> Callable[..
     return wrapper
 
 
-TORCH_MODULES = ("torch", "transformers", "sacremoses")
 OUR_PACKAGES = ("precis_news", "precis_models")
 
 
 def _install_hint(missing: str | None) -> str:
-    """What to install: the torch extra for conversion and the transformers backend."""
-    if missing and missing.split(".")[0] in TORCH_MODULES:
+    """What to install: the extra that brings the missing module (backends.extra_for)."""
+    from precis_models.backends import extra_for
+
+    extra = extra_for(missing.split(".")[0]) if missing else "server"
+    if extra == "torch":
         return (
             "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU "
             "build), then pip install 'precis-news[torch]'"
         )
-    return "pip install 'precis-news[server]'"
+    return f"pip install 'precis-news[{extra}]'"
 
 
 def add_server_commands(subparsers: Any) -> None:
@@ -130,7 +138,7 @@ def _add_store_flags(parser: argparse.ArgumentParser, *, profile: bool = True) -
     parser.add_argument(
         "--backend",
         default=None,
-        choices=("ctranslate2", "transformers"),
+        choices=setting_choices("backend"),
         help="ctranslate2 (converts after download) or transformers [default: ctranslate2]",
     )
 
@@ -174,6 +182,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 @_needs_server_extra
 def _run_fetch(args: argparse.Namespace) -> int:
+    from precis_models.backends import backend
     from precis_models.catalog import load_catalog
     from precis_models.fetch import FetchError, fetch_profile
 
@@ -191,7 +200,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
         manifests = fetch_profile(
             profile,
             settings.model_dir,
-            convert=settings.backend == "ctranslate2",
+            convert=backend(settings.backend).converts,
             force=args.force,
         )
     except FetchError as exc:

@@ -1,22 +1,21 @@
-"""Micro-batcher admission: calls larger than the queue, queue full, cut outputs reported."""
+"""The micro-batcher with real tiny engines: admission, sharing, caps and cut outputs (the stand-in
+versions of these checks, and the ones about cancels, workers and slots, are in tests/unit)."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from precis_models.batching import BatchLimits, MicroBatcher, QueueFull
+from precis_models.batching import MicroBatcher, QueueFull
 from precis_models.cache import ResultCache
 from precis_models.catalog import load_catalog
-from precis_models.engines.base import Engine, GenerateOptions
+from precis_models.engines.base import Engine, GenerateOptions, Output
 from precis_models.loader import Runtime, load_engine
 from precis_models.sentences import split_sentences
-from tests.support import article, tiny_engine
+from tests.support import article, batch_limits, tiny_engine
 
 GREEDY = GenerateOptions(max_new_tokens=8, num_beams=1)
 
@@ -26,7 +25,7 @@ def test_a_call_larger_than_the_queue_is_served_on_an_idle_model(model_dir: Path
     texts = split_sentences(article("en"))[:20]
 
     async def run() -> list[str]:
-        batcher = MicroBatcher(engine, limits=BatchLimits(max_queue=4, max_batch_size=3))
+        batcher = MicroBatcher(engine, limits=batch_limits(max_queue=4, max_batch_size=3))
         batcher.start()
         try:
             result = await batcher.submit(texts, GREEDY)
@@ -46,7 +45,7 @@ def test_a_call_arriving_at_a_full_queue_is_shed_and_the_first_still_served(
 
     async def run() -> tuple[float, int, list[str], list[str]]:
         slots = asyncio.Semaphore(1)
-        batcher = MicroBatcher(engine, limits=BatchLimits(max_queue=4), slots=slots)
+        batcher = MicroBatcher(engine, limits=batch_limits(max_queue=4), slots=slots)
         batcher.start()
         await slots.acquire()  # the machine is busy: nothing leaves the queue
         try:
@@ -75,7 +74,7 @@ def test_outputs_cut_at_their_limit_are_reported_also_from_the_cache(model_dir: 
     expected = [len(t) < GREEDY.max_new_tokens for t in engine.content_tokens(texts, GREEDY)]
 
     async def run() -> tuple[list[bool], list[bool], int]:
-        batcher = MicroBatcher(engine, cache=ResultCache(2**20))
+        batcher = MicroBatcher(engine, limits=batch_limits(), cache=ResultCache(2**20))
         batcher.start()
         try:
             first = await batcher.submit(texts, GREEDY)
@@ -107,16 +106,22 @@ class CountingEngine:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)
 
-    def generate(
+    def generate_outputs(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
-    ) -> list[str]:
+    ) -> list[Output]:
         self.batches.append(len(texts))
-        return self.inner.generate(texts, options, limits=limits)
+        return self.inner.generate_outputs(texts, options, limits=limits)
 
 
 def _marian(model_dir: Path) -> Engine:
     spec = load_catalog().profile("tiny").translators[0]
-    return load_engine(spec, model_dir, Runtime("ctranslate2", "cpu", "int8", 1))
+    return load_engine(
+        spec,
+        model_dir,
+        Runtime(
+            backend="ctranslate2", device="cpu", compute_type="int8", threads=1, threads_per_call=2
+        ),
+    )
 
 
 def test_concurrent_submits_share_model_calls(model_dir: Path) -> None:
@@ -124,7 +129,7 @@ def test_concurrent_submits_share_model_calls(model_dir: Path) -> None:
     texts = split_sentences(article("en"))[:12]
 
     async def run() -> list[str]:
-        batcher = MicroBatcher(engine, limits=BatchLimits(max_wait_ms=20, max_batch_size=32))
+        batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=20, max_batch_size=32))
         batcher.start()
         try:
             results = await asyncio.gather(*(batcher.submit([t], GREEDY) for t in texts))
@@ -146,7 +151,7 @@ def test_different_lengths_share_a_call_and_keep_their_own_limit(model_dir: Path
     texts = ["The mayor spoke.", "Rain is expected on Friday."]
 
     async def run() -> list[str]:
-        batcher = MicroBatcher(engine, limits=BatchLimits(max_wait_ms=50))
+        batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=50))
         batcher.start()
         try:
             results = await asyncio.gather(
@@ -170,7 +175,7 @@ def test_batches_respect_size_and_token_caps(model_dir: Path) -> None:
     texts = split_sentences(article("fr"))[:10]
 
     async def run() -> None:
-        limits = BatchLimits(max_wait_ms=20, max_batch_size=3, max_batch_tokens=10_000)
+        limits = batch_limits(max_wait_ms=20, max_batch_size=3, max_batch_tokens=10_000)
         batcher = MicroBatcher(engine, limits=limits)
         batcher.start()
         try:
@@ -180,86 +185,3 @@ def test_batches_respect_size_and_token_caps(model_dir: Path) -> None:
 
     asyncio.run(run())
     assert max(engine.batches) <= 3 and sum(engine.batches) == len(texts)
-
-
-def test_cancelled_caller_leaves_the_queue_before_model_time(model_dir: Path) -> None:
-    engine = CountingEngine(_marian(model_dir))
-
-    async def run() -> int:
-        batcher = MicroBatcher(engine, limits=BatchLimits(max_wait_ms=200))
-        batcher.start()
-        try:
-            task = asyncio.ensure_future(batcher.submit(["Never run this."], GREEDY))
-            await asyncio.sleep(0.02)  # queued, waiting for company
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            await asyncio.sleep(0.3)
-            return batcher.depth
-        finally:
-            await batcher.close()
-
-    assert asyncio.run(run()) == 0
-    assert engine.batches == []
-
-
-class SlowEngine:
-    """Echoes its inputs after `seconds`, recording how many calls ran at once."""
-
-    name = "slow"
-    max_input_tokens = 1000
-
-    def __init__(self, parallelism: int, seconds: float = 0.2) -> None:
-        self.parallelism = parallelism
-        self.seconds = seconds
-        self.running = self.most_at_once = 0
-        self.batches: list[int] = []
-        self._lock = threading.Lock()
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(t.split()) for t in texts]
-
-    def generate(
-        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
-    ) -> list[str]:
-        with self._lock:
-            self.running += 1
-            self.most_at_once = max(self.most_at_once, self.running)
-            self.batches.append(len(texts))
-        time.sleep(self.seconds)
-        with self._lock:
-            self.running -= 1
-        return list(texts)
-
-
-def _submit_all(batchers: list[MicroBatcher], texts: list[str]) -> list[str]:
-    async def run() -> list[str]:
-        for batcher in batchers:
-            batcher.start()
-        try:
-            calls = [batchers[i % len(batchers)].submit([t], GREEDY) for i, t in enumerate(texts)]
-            return [r.outputs[0] for r in await asyncio.gather(*calls)]
-        finally:
-            await asyncio.gather(*(b.close() for b in batchers))
-
-    return asyncio.run(run())
-
-
-def test_a_model_with_two_workers_runs_two_batches_at_once() -> None:
-    engine = SlowEngine(parallelism=2)
-    limits = BatchLimits(max_wait_ms=1, max_batch_size=2)
-    texts = [f"text {i}" for i in range(8)]
-    assert _submit_all([MicroBatcher(engine, limits=limits)], texts) == texts
-    assert engine.most_at_once == 2 and sum(engine.batches) == 8
-
-
-def test_models_share_the_machine_slots_and_late_texts_join_the_next_batch() -> None:
-    first, second = SlowEngine(parallelism=2), SlowEngine(parallelism=2)
-
-    slots = asyncio.Semaphore(1)  # one model call at a time on this "machine"
-    limits = BatchLimits(max_wait_ms=1)
-    batchers = [MicroBatcher(e, limits=limits, slots=slots) for e in (first, second)]
-    texts = [f"text {i}" for i in range(12)]
-    assert _submit_all(batchers, texts) == texts
-    assert first.most_at_once == second.most_at_once == 1
-    # While one model held the slot, the other's texts queued up and went in one call.
-    assert len(first.batches) + len(second.batches) < len(texts)

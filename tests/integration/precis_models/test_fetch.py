@@ -29,10 +29,10 @@ from precis_models.store import (
     MANIFEST,
     ctranslate2_path,
     is_present,
-    new_work_folder,
-    publish,
     read_manifest,
+    remove_stale_work,
     require_models,
+    staged,
     transformers_path,
 )
 from tests.hub_repos import HEAVY_EXTRAS, REPOS, pinned_commit, write_repo
@@ -390,19 +390,23 @@ def test_failed_download_publishes_nothing_and_keeps_the_old_model(
 def test_work_folders_are_unique_and_stale_ones_are_removed(tmp_path: Path) -> None:
     """Every container is PID 1: work folders must not be named after the pid."""
     spec = _spec()
-    stale = spec.directory(tmp_path).with_name(f".{spec.directory(tmp_path).name}.1.partial")
+    root = spec.directory(tmp_path)
+    stale = root.with_name(f".{root.name}.1.partial")
     stale.mkdir(parents=True)
     (stale / "model.bin").write_bytes(b"half")
-    first = new_work_folder(spec, tmp_path)
+    remove_stale_work(root)
     assert not stale.exists()
-    second = new_work_folder(spec, tmp_path)  # under the lock, `first` counts as stale too
-    assert first.name != second.name and second.is_dir() and not first.exists()
+    with staged(root) as first, staged(root) as second:
+        assert first.parent.name != second.parent.name and first.is_dir() and second.is_dir()
+    assert not list(tmp_path.rglob("*.partial"))
+    with pytest.raises(FileNotFoundError), staged(root) as third:
+        remove_stale_work(root)  # under the lock, any work folder counts as stale
+        assert not third.exists()
 
 
 def test_publish_refuses_a_folder_without_manifest(tmp_path: Path) -> None:
     spec = _spec()
-    work = new_work_folder(spec, tmp_path)
-    (work / "transformers").mkdir()
-    with pytest.raises(RuntimeError, match=f"no {MANIFEST}, so it is incomplete$"):
-        publish(work, spec, tmp_path)
+    incomplete = pytest.raises(RuntimeError, match=f"no {MANIFEST}, so it is incomplete$")
+    with incomplete, staged(spec.directory(tmp_path), marker=MANIFEST) as work:
+        (work / "transformers").mkdir()
     assert not spec.directory(tmp_path).exists()

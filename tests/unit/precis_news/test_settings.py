@@ -1,12 +1,17 @@
-"""Settings: layering of defaults, file, environment and flags; validation."""
+"""Settings: layering of defaults, file, environment and flags; validation; the model layer's
+views of them."""
 
 from __future__ import annotations
 
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import pytest
 
-from precis_news.settings import load_settings
+from precis_models.backends import BACKENDS, SUMMARIZERS
+from precis_models.batching import BatchLimits
+from precis_models.loader import Runtime
+from precis_news.settings import load_settings, setting_choices
 
 
 def test_settings_layers_defaults_file_env_flags(tmp_path: Path) -> None:
@@ -41,3 +46,18 @@ def test_settings_reject_unknown_file_keys(tmp_path: Path) -> None:
     config.write_text("prot = 1\n")
     with pytest.raises(ValueError, match="unknown setting"):
         load_settings(config_file=config, env={})
+
+
+@pytest.mark.parametrize("view", [BatchLimits, Runtime])
+def test_model_layer_views_take_every_value_from_settings(view: type) -> None:
+    """Each default lives in Settings only: the views have none, and fill from it by name."""
+    assert all(f.default is f.default_factory is MISSING for f in fields(view))
+    settings = load_settings(env={"PRECIS_MAX_QUEUE": "7", "PRECIS_THREADS": "3"})
+    filled = settings.view(view)
+    assert all(getattr(filled, f.name) == getattr(settings, f.name) for f in fields(view))
+
+
+def test_backend_and_summarizer_choices_are_the_registrys() -> None:
+    assert setting_choices("backend") == tuple(BACKENDS)
+    assert setting_choices("summarizer") == SUMMARIZERS
+    assert setting_choices("port") == ()

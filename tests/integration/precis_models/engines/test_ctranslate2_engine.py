@@ -50,7 +50,13 @@ def test_transformers_and_ctranslate2_generate_the_same_tokens(model_dir: Path, 
 
 def test_int8_engine_loads_and_respects_lengths(model_dir: Path) -> None:
     spec = load_catalog().profile("tiny").summarizer
-    engine = load_engine(spec, model_dir, Runtime("ctranslate2", "cpu", "int8", 1))
+    engine = load_engine(
+        spec,
+        model_dir,
+        Runtime(
+            backend="ctranslate2", device="cpu", compute_type="int8", threads=1, threads_per_call=2
+        ),
+    )
     tokens = engine.content_tokens(  # type: ignore[attr-defined]
         ["The council met.", "Rain is expected."],
         GenerateOptions(max_new_tokens=5, min_new_tokens=5),

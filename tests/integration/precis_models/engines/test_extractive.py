@@ -17,7 +17,8 @@ from tests.support import (
 def test_extractive_engine_picks_article_sentences() -> None:
     engine = ExtractiveEngine()
     text = article("uk")
-    (summary,) = engine.generate([text], GenerateOptions(max_new_tokens=40))
+    (output,) = engine.generate_outputs([text], GenerateOptions(max_new_tokens=40))
+    summary = output.text
     picked = split_sentences(summary)
     assert picked and set(picked) <= set(split_sentences(text))
     assert engine.count_tokens([summary])[0] <= 40 or len(picked) == 1

@@ -12,7 +12,7 @@ import pytest
 
 from precis_models import language
 from precis_models.batching import MicroBatcher
-from precis_models.engines.base import GenerateOptions, Output, generate_outputs
+from precis_models.engines.base import GenerateOptions, Output
 from precis_models.engines.extractive import ExtractiveEngine
 from precis_models.language import LanguageDetector, LanguageMismatch
 from precis_models.loader import LoadedModel, ModelSet, decoding_options
@@ -26,6 +26,7 @@ from precis_news.settings import LANGUAGES
 from tests.support import (
     ServerThread,
     article,
+    batch_limits,
     tiny_settings,
     tiny_spec,
 )
@@ -93,7 +94,7 @@ def test_the_summarizer_reads_each_chunk_after_the_bart_prefix(
         engine.encode([text]) != engine.encode([" " + text])  # type: ignore[attr-defined]
     )
     options = decoding_options(summarizer.spec, max_new_tokens=12, min_new_tokens=0)
-    (raw,) = generate_outputs(engine, [" " + text], options)
+    (raw,) = engine.generate_outputs([" " + text], options)
     response = client.summarize(text, targets=["en"], min_tokens=0, max_tokens=12)
     expected = raw.text.strip() if raw.ended else end_on_sentence(raw.text)
     assert response.summaries[0].text == expected
@@ -110,15 +111,10 @@ class SentenceThenRealOutput:
         for name in ("name", "max_input_tokens", "parallelism", "count_tokens"):
             setattr(self, name, getattr(inner, name))
 
-    def generate(
-        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
-    ) -> list[str]:
-        return [o.text for o in self.generate_outputs(texts, options, limits=limits)]
-
     def generate_outputs(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
     ) -> list[Output]:
-        outputs = generate_outputs(self.inner, texts, options, limits=limits)  # type: ignore[arg-type]
+        outputs = self.inner.generate_outputs(texts, options, limits=limits)  # type: ignore[attr-defined]
         return [Output(f"{self.FIRST} {o.text.strip()}", o.ended) for o in outputs]
 
 
@@ -136,7 +132,7 @@ def test_a_summary_cut_at_its_maximum_ends_on_its_last_full_sentence(
     finally:
         batcher.engine = real
     options = decoding_options(models.summarizer.spec, max_new_tokens=8, min_new_tokens=8)
-    (raw,) = generate_outputs(real, [" " + text], options)
+    (raw,) = real.generate_outputs([" " + text], options)
     assert not raw.ended  # the forced cut: generation stopped at its maximum
     assert response.summaries[0].text == SentenceThenRealOutput.FIRST
     assert response.metadata.summary_trimmed_characters == len(raw.text.strip()) + 1
@@ -161,10 +157,10 @@ class FixedAnswerEngine:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(t.split()) for t in texts]
 
-    def generate(
+    def generate_outputs(
         self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
-    ) -> list[str]:
-        return [self.answer for _ in texts]
+    ) -> list[Output]:
+        return [Output(self.answer) for _ in texts]
 
 
 def _summaries(model_dir: Path, en_zle_answer: str) -> tuple[list[str], list[LanguageMismatch]]:
@@ -174,7 +170,7 @@ def _summaries(model_dir: Path, en_zle_answer: str) -> tuple[list[str], list[Lan
 
     async def run() -> tuple[list[str], list[LanguageMismatch]]:
         def loaded(spec, engine):  # type: ignore[no-untyped-def]
-            return LoadedModel(spec, MicroBatcher(engine), "-")
+            return LoadedModel(spec, MicroBatcher(engine, limits=batch_limits()), "-")
 
         models = ModelSet(
             None,  # type: ignore[arg-type]  # the pipeline reads only the loaded models

@@ -15,6 +15,7 @@ from precis_models.language import LanguageDetector
 from precis_models.loader import LoadedModel, ModelSet
 from precis_news.pipeline import Pipeline
 from precis_news.settings import Settings
+from tests.support import batch_limits
 
 _TARGET_TOKEN = re.compile(r">>\w+<<")
 
@@ -110,7 +111,7 @@ TRANSLATORS = {
 
 
 def loaded(spec: ModelSpec, engine: FirstWords) -> LoadedModel:
-    return LoadedModel(spec, MicroBatcher(engine), "-")  # type: ignore[arg-type]
+    return LoadedModel(spec, MicroBatcher(engine, limits=batch_limits()), "-")  # type: ignore[arg-type]
 
 
 def model_set(

@@ -1,0 +1,231 @@
+"""The micro-batcher's logic with stand-in engines: sharing, caps, admission, cancels, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+
+from precis_models.batching import MicroBatcher, QueueFull
+from precis_models.cache import ResultCache
+from precis_models.engines.base import Engine, GenerateOptions, Output
+from tests.support import batch_limits
+
+GREEDY = GenerateOptions(max_new_tokens=4, num_beams=1)
+
+
+class WordsEngine:
+    """A stand-in model: its output is the input's first words, up to each text's limit (ended
+    when the whole input fit); it records each call's texts, and fails on texts with "FAIL"."""
+
+    name = "words"
+    max_input_tokens = 1000
+
+    def __init__(self, parallelism: int = 1, seconds: float = 0.0) -> None:
+        self.parallelism = parallelism
+        self.seconds = seconds
+        self.calls: list[list[str]] = []
+        self.running = self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) for t in texts]
+
+    def generate_outputs(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[Output]:
+        with self._lock:
+            self.calls.append(list(texts))
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            time.sleep(self.seconds)
+            if any("FAIL" in t for t in texts):
+                raise RuntimeError("the stand-in refuses this text")
+            caps = list(limits) or [options.max_new_tokens] * len(texts)
+            words = [t.split() for t in texts]
+            return [
+                Output(" ".join(w[:cap]), len(w) <= cap) for w, cap in zip(words, caps, strict=True)
+            ]
+        finally:
+            with self._lock:
+                self.running -= 1
+
+    @property
+    def batches(self) -> list[int]:
+        return [len(call) for call in self.calls]
+
+
+def alone(text: str, options: GenerateOptions = GREEDY) -> str:
+    """What the stand-in writes for `text` in a call of its own (not recorded)."""
+    return WordsEngine().generate_outputs([text], options)[0].text
+
+
+def test_the_stand_in_is_an_engine() -> None:
+    engine: Engine = WordsEngine()
+    assert engine.generate_outputs(["a b c"], GREEDY, limits=[2]) == [Output("a b", False)]
+
+
+@contextlib.asynccontextmanager
+async def running(batcher: MicroBatcher) -> AsyncIterator[MicroBatcher]:
+    """The batcher started, and closed when the block ends."""
+    batcher.start()
+    try:
+        yield batcher
+    finally:
+        await batcher.close()
+
+
+async def _serve(
+    batcher: MicroBatcher, *calls: tuple[list[str], GenerateOptions]
+) -> list[list[str]]:
+    async with running(batcher):
+        results = await asyncio.gather(*(batcher.submit(texts, o) for texts, o in calls))
+    return [r.outputs for r in results]
+
+
+async def test_concurrent_submits_share_model_calls() -> None:
+    engine = WordsEngine()
+    texts = [f"text number {i} of many" for i in range(12)]
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=20, max_batch_size=32))
+    together = await _serve(batcher, *(([t], GREEDY) for t in texts))
+    assert sum(engine.batches) == len(texts) and len(engine.batches) < len(texts)
+    assert together == [[alone(t)] for t in texts]
+
+
+async def test_different_lengths_share_a_call_and_keep_their_own_limit() -> None:
+    engine = WordsEngine()
+    short, long = GenerateOptions(max_new_tokens=2), GenerateOptions(max_new_tokens=5)
+    text = "one two three four five six"
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=50))
+    together = await _serve(batcher, (["A " + text], short), (["B " + text], long))
+    assert engine.batches == [2]  # one model call for both
+    assert together == [[alone("A " + text, short)], [alone("B " + text, long)]]
+
+
+async def test_beam_searches_of_other_lengths_do_not_share_a_call() -> None:
+    engine = WordsEngine()
+    two, five = (GenerateOptions(max_new_tokens=n, num_beams=4) for n in (2, 5))
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=50))
+    await _serve(batcher, (["a b c d e f"], two), (["g h i j k l"], five))
+    assert engine.batches == [1, 1]
+
+
+async def test_batches_respect_size_and_token_caps() -> None:
+    engine = WordsEngine()
+    texts = [" ".join(["word"] * n) for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)]
+    limits = batch_limits(max_wait_ms=20, max_batch_size=3, max_batch_tokens=20)
+    await _serve(MicroBatcher(engine, limits=limits), (texts, GREEDY))
+    assert max(engine.batches) <= 3 and sum(engine.batches) == len(texts)
+    for call in engine.calls:  # padded tokens: the longest input times the batch size
+        assert len(call) == 1 or max(len(t.split()) for t in call) * len(call) <= 20
+    assert engine.calls[0][0] == texts[-1]  # longest first
+
+
+async def test_identical_requests_run_once() -> None:
+    engine = WordsEngine()
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=50))
+    outputs = await _serve(batcher, (["same words here"], GREEDY), (["same words here"], GREEDY))
+    assert engine.calls == [["same words here"]]
+    assert outputs == [["same words here"]] * 2
+
+
+async def test_a_call_larger_than_the_queue_is_served_on_an_idle_model() -> None:
+    engine = WordsEngine()
+    texts = [f"sentence {i} is here" for i in range(20)]
+    batcher = MicroBatcher(engine, limits=batch_limits(max_queue=4, max_batch_size=3))
+    (outputs,) = await _serve(batcher, (texts, GREEDY))
+    assert batcher.depth == 0
+    assert outputs == [alone(t) for t in texts]
+
+
+async def test_a_call_arriving_at_a_full_queue_is_shed_and_the_first_still_served() -> None:
+    engine = WordsEngine()
+    texts = [f"text {i}" for i in range(10)]
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(engine, limits=batch_limits(max_queue=4), slots=slots)
+    async with running(batcher):
+        await slots.acquire()  # the machine is busy: nothing leaves the queue
+        first = asyncio.ensure_future(batcher.submit(texts, GREEDY))
+        await asyncio.sleep(0.05)
+        assert batcher.depth == len(texts)  # all of it admitted: 4 queued, 6 in the backlog
+        with pytest.raises(QueueFull) as shed:
+            await batcher.submit(["Another caller."], GREEDY)
+        assert shed.value.retry_after > 0
+        slots.release()
+        assert (await first).outputs == texts
+        assert (await batcher.submit(["Another caller."], GREEDY)).outputs == ["Another caller."]
+
+
+async def test_outputs_cut_at_their_limit_are_reported_also_from_the_cache() -> None:
+    engine = WordsEngine()
+    texts = ["short one", "a text longer than the limit", "ends here now"]
+    batcher = MicroBatcher(engine, limits=batch_limits(), cache=ResultCache(2**20))
+    async with running(batcher):
+        first = await batcher.submit(texts, GREEDY)
+        again = await batcher.submit(texts, GREEDY)
+    assert first.ended == again.ended == [True, False, True]
+    assert again.outputs == first.outputs and again.cache_hits == len(texts)
+    assert len(engine.calls) == 1  # the second call was served from the cache
+
+
+async def test_cancelled_caller_leaves_the_queue_before_model_time() -> None:
+    engine = WordsEngine()
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=200))
+    async with running(batcher):
+        task = asyncio.ensure_future(batcher.submit(["Never run this."], GREEDY))
+        await asyncio.sleep(0.02)  # queued, waiting for company
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await asyncio.sleep(0.3)
+        assert batcher.depth == 0
+    assert engine.calls == []
+
+
+async def test_a_failing_batch_is_retried_text_by_text_and_fails_only_its_caller() -> None:
+    engine = WordsEngine()
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=50))
+    async with running(batcher):
+        good = asyncio.ensure_future(batcher.submit(["fine words"], GREEDY))
+        bad = asyncio.ensure_future(batcher.submit(["FAIL here"], GREEDY))
+        assert (await good).outputs == ["fine words"]
+        with pytest.raises(RuntimeError, match="generation failed on words"):
+            await bad
+    assert engine.batches[0] == 2 and sorted(engine.batches[1:]) == [1, 1]
+
+
+def _submit_all(batchers: list[MicroBatcher], texts: list[str]) -> list[str]:
+    async def run() -> list[str]:
+        for batcher in batchers:
+            batcher.start()
+        try:
+            calls = [batchers[i % len(batchers)].submit([t], GREEDY) for i, t in enumerate(texts)]
+            return [r.outputs[0] for r in await asyncio.gather(*calls)]
+        finally:
+            await asyncio.gather(*(b.close() for b in batchers))
+
+    return asyncio.run(run())
+
+
+def test_a_model_with_two_workers_runs_two_batches_at_once() -> None:
+    engine = WordsEngine(parallelism=2, seconds=0.2)
+    limits = batch_limits(max_wait_ms=1, max_batch_size=2)
+    texts = [f"text {i}" for i in range(8)]
+    assert _submit_all([MicroBatcher(engine, limits=limits)], texts) == texts
+    assert engine.most_at_once == 2 and sum(engine.batches) == 8
+
+
+def test_models_share_the_machine_slots_and_late_texts_join_the_next_batch() -> None:
+    first, second = WordsEngine(parallelism=2, seconds=0.2), WordsEngine(parallelism=2, seconds=0.2)
+    slots = asyncio.Semaphore(1)  # one model call at a time on this "machine"
+    limits = batch_limits(max_wait_ms=1)
+    batchers = [MicroBatcher(e, limits=limits, slots=slots) for e in (first, second)]
+    texts = [f"text {i}" for i in range(12)]
+    assert _submit_all(batchers, texts) == texts
+    assert first.most_at_once == second.most_at_once == 1
+    # While one model held the slot, the other's texts queued up and went in one call.
+    assert len(first.batches) + len(second.batches) < len(texts)
