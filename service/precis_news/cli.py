@@ -8,16 +8,17 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from google.protobuf import json_format
 
 from precis_news import __version__
-from precis_news.client import DEFAULT_TIMEOUT, PrecisClient, PrecisError
+from precis_news.client import DEFAULT_TIMEOUT, LENGTH_NAMES, PrecisClient, PrecisError, Unavailable
 from precis_news.client.corpus import add_summarize_many
 from precis_news.server.commands import add_server_commands
+from precis_news.settings import Settings
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message
@@ -25,12 +26,13 @@ if TYPE_CHECKING:
     from precis_news._proto import precis_pb2 as pb
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Runner: TypeAlias = Callable[[argparse.Namespace], int]
 
 DEFAULT_SERVER = "127.0.0.1:50051"
 EXIT_RPC_ERROR = 2
-# The server's documented default max_article_chars: longer inputs are checked against the
-# server's own limit (GetInfo) before they are sent.
-DOCUMENTED_ARTICLE_LIMIT = 200_000
+# The server's default max_article_chars: longer inputs are checked against the server's own
+# limit (GetInfo) before they are sent.
+DOCUMENTED_ARTICLE_LIMIT = Settings.max_article_chars
 PROGRESS_AFTER_S = 2.0  # a terminal sees "waiting" after this long
 
 
@@ -93,7 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_info(subparsers)
     _add_health(subparsers)
     add_summarize_many(
-        subparsers, add_client_flags=_add_client_flags, languages=_languages, make_client=_client
+        subparsers,
+        add_client_flags=_add_client_flags,
+        add_summary_flags=_add_summary_flags,
+        make_client=_client,
     )
     add_server_commands(subparsers)
     return parser
@@ -127,10 +132,41 @@ def _add_client_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tls-key", type=Path, metavar="FILE", help="PEM client key (mutual TLS)")
 
 
-def _add_json_flag(parser: argparse.ArgumentParser) -> None:
+def _add_summary_flags(parser: argparse.ArgumentParser, *, targets_required: bool) -> None:
+    """--to and --length: what `summarize` and `summarize-many` ask of every summary."""
     parser.add_argument(
-        "--json", action="store_true", help="print the response as JSON (proto field names)"
+        "--to",
+        dest="targets",
+        type=_languages,
+        action="extend",
+        required=targets_required,
+        metavar="LANGS",
+        help="languages of the summaries, comma-separated (e.g. fr,uk,ru)"
+        + ("" if targets_required else " [default: the source]"),
     )
+    parser.add_argument("--length", choices=LENGTH_NAMES, help="summary length [default: medium]")
+
+
+def _add_source_flag(parser: argparse.ArgumentParser, *, what: str) -> None:
+    parser.add_argument(
+        "--from",
+        dest="source_language",
+        type=_language,
+        default=None,
+        metavar="LANG",
+        help=f"language of {what} [default: detect it]",
+    )
+
+
+def _finish(parser: argparse.ArgumentParser, run: Runner, *, json: bool = True) -> None:
+    """What every client command ends with: --json (where it prints a response), the
+    connection flags, and its runner."""
+    if json:
+        parser.add_argument(
+            "--json", action="store_true", help="print the response as JSON (proto field names)"
+        )
+    _add_client_flags(parser)
+    parser.set_defaults(func=run)
 
 
 def _add_input(parser: argparse.ArgumentParser, *, what: str, many: bool = False) -> None:
@@ -156,26 +192,9 @@ def _add_summarize(subparsers: Subparsers) -> None:
         description="Summarize an article: FILE (- for stdin) or --text.",
     )
     _add_input(parser, what="the article")
-    parser.add_argument(
-        "--to",
-        dest="targets",
-        type=_languages,
-        action="extend",
-        metavar="LANGS",
-        help="languages of the summaries, comma-separated (e.g. fr,uk,ru) [default: the source]",
-    )
-    parser.add_argument(
-        "--from",
-        dest="source_language",
-        type=_language,
-        default=None,
-        metavar="LANG",
-        help="language of the article [default: detect it]",
-    )
+    _add_summary_flags(parser, targets_required=False)
+    _add_source_flag(parser, what="the article")
     parser.add_argument("--title", default="", help="the headline")
-    parser.add_argument(
-        "--length", choices=("short", "medium", "long"), help="summary length [default: medium]"
-    )
     parser.add_argument(
         "--min-tokens", type=_positive_int, metavar="N", help="lower bound on summary tokens"
     )
@@ -185,9 +204,7 @@ def _add_summarize(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--stream", action="store_true", help="print each summary as soon as it is ready"
     )
-    _add_json_flag(parser)
-    _add_client_flags(parser)
-    parser.set_defaults(func=_run_summarize)
+    _finish(parser, _run_summarize)
 
 
 def _add_translate(subparsers: Subparsers) -> None:
@@ -206,17 +223,8 @@ def _add_translate(subparsers: Subparsers) -> None:
         metavar="LANG",
         help="language to translate into",
     )
-    parser.add_argument(
-        "--from",
-        dest="source_language",
-        type=_language,
-        default=None,
-        metavar="LANG",
-        help="language of the texts [default: detect it]",
-    )
-    _add_json_flag(parser)
-    _add_client_flags(parser)
-    parser.set_defaults(func=_run_translate)
+    _add_source_flag(parser, what="the texts")
+    _finish(parser, _run_translate)
 
 
 def _add_detect(subparsers: Subparsers) -> None:
@@ -227,9 +235,7 @@ def _add_detect(subparsers: Subparsers) -> None:
         "and its confidence.",
     )
     _add_input(parser, what="the text")
-    _add_json_flag(parser)
-    _add_client_flags(parser)
-    parser.set_defaults(func=_run_detect)
+    _finish(parser, _run_detect)
 
 
 def _add_info(subparsers: Subparsers) -> None:
@@ -238,9 +244,7 @@ def _add_info(subparsers: Subparsers) -> None:
         help="describe the server",
         description="Print the server's languages, pairs, models, limits, backend and device.",
     )
-    _add_json_flag(parser)
-    _add_client_flags(parser)
-    parser.set_defaults(func=_run_info)
+    _finish(parser, _run_info)
 
 
 def _add_health(subparsers: Subparsers) -> None:
@@ -253,8 +257,7 @@ def _add_health(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--service", default="", metavar="NAME", help='service name [default: "" (the server)]'
     )
-    _add_client_flags(parser)
-    parser.set_defaults(func=_run_health)
+    _finish(parser, _run_health, json=False)
 
 
 # -- runners ----------------------------------------------------------------------------------
@@ -509,13 +512,15 @@ def _run_health(args: argparse.Namespace) -> int:
 
 # -- entry point ------------------------------------------------------------------------------
 
-# UNAVAILABLE messages the server itself sends (loading, draining): not connection failures.
-_SERVER_UNAVAILABLE = ("models are still loading", "the server is shutting down")
-
 
 def _unreachable(error: PrecisError, target: str) -> str | None:
-    """One line naming the address and the likely fix, when the server could not be reached."""
-    if error.code.name != "UNAVAILABLE" or error.details.startswith(_SERVER_UNAVAILABLE):
+    """One line naming the address and the likely fix, when the server could not be reached.
+
+    A server that answers UNAVAILABLE (loading its models, draining) was reached: its message
+    is printed as it is. Only gRPC's own UNAVAILABLE, which comes with no trailers from a
+    server, means the address, TLS or name did not work; its text names which.
+    """
+    if not isinstance(error, Unavailable) or error.answered:
         return None
     details = error.details.lower()
     if "errors resolving" in details or "lookup" in details or "dns" in details:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from google.protobuf import json_format
 
@@ -38,6 +38,12 @@ PROBE_TIMEOUT = 1.0
 MAX_RETRY_AFTER = 10.0
 # Failures that say "this server, not this article": the article goes to the next server.
 SERVER_FAILURES = (Unavailable, DeadlineExceeded, Cancelled)
+
+
+class AddSummaryFlags(Protocol):
+    """The CLI's adder of --to and --length (shared with `precis summarize`)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *, targets_required: bool) -> None: ...
 
 
 class BatchInputError(ValueError):
@@ -274,7 +280,7 @@ def add_summarize_many(
     subparsers: Any,
     *,
     add_client_flags: Callable[[argparse.ArgumentParser], None],
-    languages: Callable[[str], list[str]],
+    add_summary_flags: AddSummaryFlags,
     make_client: Callable[[argparse.Namespace], PrecisClient],
 ) -> None:
     """Register `precis summarize-many` (the CLI passes its shared flags and client factory).
@@ -282,7 +288,7 @@ def add_summarize_many(
     Args:
         subparsers: the `precis` subcommand registry.
         add_client_flags: adds the connection flags (--server, --api-key, --timeout, TLS).
-        languages: the argparse type of `--to`.
+        add_summary_flags: adds --to and --length, as `precis summarize` has them.
         make_client: a client from parsed connection flags.
     """
     parser = subparsers.add_parser(
@@ -295,15 +301,10 @@ def add_summarize_many(
         conflict_handler="resolve",
     )
     parser.add_argument("input", type=Path, metavar="INPUT", help="folder of .txt, or .jsonl")
-    parser.add_argument(
-        "--to", dest="targets", type=languages, action="extend", metavar="LANGS", required=True
-    )
+    add_summary_flags(parser, targets_required=True)
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="results (JSONL)")
     parser.add_argument(
         "-j", "--jobs", type=_jobs, default=4, metavar="N", help="calls in flight [default 4]"
-    )
-    parser.add_argument(
-        "--length", choices=("short", "medium", "long"), help="summary length [default: medium]"
     )
     add_client_flags(parser)
     parser.add_argument(

@@ -9,15 +9,11 @@ import time
 
 import grpc
 import pytest
-from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
-from grpc_status import rpc_status
 
 import precis_news
 from precis_models.batching import QueueFull
 from precis_news._proto import precis_pb2 as pb
 from precis_news.client import (
-    ERROR_CLASSES,
     AsyncPrecisClient,
     InvalidArgument,
     NotFound,
@@ -25,13 +21,11 @@ from precis_news.client import (
     PrecisError,
     ResourceExhausted,
     Unavailable,
-    retry_after_from_status,
 )
 from precis_news.pipeline import errors
 from precis_news.server.status import to_status
 from tests.support import (
     StandIn,
-    busy_status,
     free_port,
     start_stand_in,
 )
@@ -83,26 +77,6 @@ def test_a_status_outside_the_table_is_a_plain_precis_error(stand_in: tuple[str,
         client.detect_language("abort:DATA_LOSS")
     assert type(caught.value) is PrecisError
     assert caught.value.code is grpc.StatusCode.DATA_LOSS
-
-
-def test_error_classes_are_distinct() -> None:
-    assert len(set(ERROR_CLASSES.values())) == len(ERROR_CLASSES)
-
-
-def test_retry_after_from_a_rich_status() -> None:
-    assert retry_after_from_status(busy_status(2, 250_000_000)) == pytest.approx(2.25)
-    # Through the wire format the server uses (grpc_status.to_status -> trailing metadata).
-    trailer = dict(rpc_status.to_status(busy_status(0, 100_000_000)).trailing_metadata)
-    parsed = status_pb2.Status.FromString(trailer["grpc-status-details-bin"])
-    assert retry_after_from_status(parsed) == pytest.approx(0.1)
-
-
-def test_retry_after_is_none_without_retry_info() -> None:
-    bad_request = any_pb2.Any()
-    bad_request.Pack(error_details_pb2.BadRequest())
-    status = status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, details=[bad_request])
-    assert retry_after_from_status(status) is None
-    assert retry_after_from_status(None) is None
 
 
 def test_sync_client_raises_typed_error_with_retry_after(stand_in) -> None:

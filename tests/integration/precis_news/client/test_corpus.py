@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from precis_news.client import PrecisError
-from precis_news.client.corpus import BatchInputError, done_ids, read_articles
+from precis_news.client.corpus import done_ids
 from tests.support import ServerThread, article, tiny_settings
 
 LANGUAGES = ("en", "fr", "uk", "ru")
@@ -78,51 +78,6 @@ def servers(model_dir: Path) -> Iterator[list[ServerThread]]:
     for server in running:
         if server.thread.is_alive():
             server.close()
-
-
-# -- input and output files ------------------------------------------------------------------
-
-
-def test_reads_a_folder_of_txt_and_a_jsonl(tmp_path: Path) -> None:
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "b.txt").write_text("Second.", encoding="utf-8")
-    (folder / "a.txt").write_text("First.", encoding="utf-8")
-    (folder / "notes.md").write_text("not an article", encoding="utf-8")
-    assert [(a.id, a.read()) for a in read_articles(folder)] == [("a", "First."), ("b", "Second.")]
-    jsonl = tmp_path / "in.jsonl"
-    jsonl.write_text('{"id": 7, "text": "Body.", "title": "Head"}\n\n{"id": "x", "text": ""}\n')
-    assert [(a.id, a.read(), a.title) for a in read_articles(jsonl)] == [
-        ("7", "Body.", "Head"),
-        ("x", "", ""),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [
-        ("{not json", "in.jsonl:2: not JSON (Expecting property name enclosed in double quotes)"),
-        ("[1, 2]", "in.jsonl:2: expected an object with id and text"),
-        ('{"text": "t"}', "in.jsonl:2: id must be a string or an integer"),
-        ('{"id": true, "text": "t"}', "in.jsonl:2: id must be a string or an integer"),
-        ('{"id": "b"}', "in.jsonl:2: text must be a string"),
-        ('{"id": "b", "text": "t", "title": 3}', "in.jsonl:2: title must be a string"),
-        ('{"id": "a", "text": "again"}', "in.jsonl: id 'a' appears twice"),
-    ],
-)
-def test_malformed_input_is_refused_with_its_line(tmp_path: Path, line: str, message: str) -> None:
-    jsonl = tmp_path / "in.jsonl"
-    jsonl.write_text('{"id": "a", "text": "t"}\n' + line + "\n")
-    with pytest.raises(BatchInputError) as info:
-        read_articles(jsonl)
-    assert str(info.value) == f"{tmp_path}/{message}"
-
-
-def test_resume_drops_a_line_cut_by_a_crash(tmp_path: Path) -> None:
-    out = tmp_path / "out.jsonl"
-    out.write_text('{"id": "a", "summaries": []}\n{"id": "b", "summ')
-    assert done_ids(out) == {"a"}
-    assert out.read_text() == '{"id": "a", "summaries": []}\n'
 
 
 def test_a_failing_article_is_recorded_and_the_run_goes_on(

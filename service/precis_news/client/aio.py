@@ -1,0 +1,105 @@
+"""AsyncPrecisClient: the asyncio client, with PrecisClient's methods, awaitable."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2
+
+from precis_news import types as messages
+from precis_news.client.channel import _ClientBase, status_name
+from precis_news.client.errors import raised_as_precis_errors
+from precis_news.client.requests import (
+    Prepared,
+    summarize_arguments,
+    takes,
+    translate_arguments,
+)
+
+
+class AsyncPrecisClient(_ClientBase):
+    """Asyncio client for a Précis server; the same methods as PrecisClient, awaitable.
+
+    Create it inside the event loop that uses it.
+
+    Example:
+        >>> async with AsyncPrecisClient(target="dns:///precis:50051") as client:  # doctest: +SKIP
+        ...     async for message in client.stream_summarize(article, targets=["fr"]):
+        ...         ...
+    """
+
+    _grpc: Any = grpc.aio
+
+    async def _call(
+        self, method: Any, request: Any, timeout: float | None, *, probe: bool = False
+    ) -> Any:
+        """Run one unary call; every gRPC error becomes its PrecisError subclass (one place)."""
+        with raised_as_precis_errors():
+            return await method(request, **self._call_kwargs(timeout, probe=probe))
+
+    @takes(summarize_arguments)
+    async def summarize(
+        self, call: Prepared[messages.SummarizeRequest]
+    ) -> messages.SummarizeResponse:
+        """Async form of `PrecisClient.summarize`: same arguments, result and errors."""
+        return await self._call(self._stub.Summarize, call.request, call.timeout)
+
+    @takes(summarize_arguments)
+    def stream_summarize(
+        self, call: Prepared[messages.SummarizeRequest]
+    ) -> AsyncIterator[messages.SummarizeStreamResponse]:
+        """Async form of `PrecisClient.stream_summarize`: same arguments, result and errors."""
+        return self._stream(call.request, self._call_kwargs(call.timeout))
+
+    async def _stream(
+        self, request: messages.SummarizeRequest, kwargs: dict[str, Any]
+    ) -> AsyncIterator[messages.SummarizeStreamResponse]:
+        call = self._stub.StreamSummarize(request, **kwargs)
+        try:
+            with raised_as_precis_errors():
+                async for message in call:
+                    yield message
+        finally:
+            call.cancel()
+
+    @takes(translate_arguments)
+    async def translate(
+        self, call: Prepared[messages.TranslateRequest]
+    ) -> messages.TranslateResponse:
+        """Async form of `PrecisClient.translate`: same arguments, result and errors."""
+        return await self._call(self._stub.Translate, call.request, call.timeout)
+
+    async def detect_language(
+        self, text: str, *, timeout: float | None = None
+    ) -> messages.DetectLanguageResponse:
+        """Async form of `PrecisClient.detect_language`: same arguments, result and errors."""
+        request = messages.DetectLanguageRequest(text=text)
+        return await self._call(self._stub.DetectLanguage, request, timeout)
+
+    async def info(self, *, timeout: float | None = None) -> messages.GetInfoResponse:
+        """Async form of `PrecisClient.info`: same arguments, result and errors."""
+        return await self._call(self._stub.GetInfo, messages.GetInfoRequest(), timeout)
+
+    async def health(self, service: str = "", *, timeout: float | None = None) -> str:
+        """Async form of `PrecisClient.health`: same arguments, result and errors."""
+        request = health_pb2.HealthCheckRequest(service=service)
+        response = await self._call(self._health.Check, request, timeout, probe=True)
+        return status_name(response)
+
+    async def close(self) -> None:
+        """Close the channel; calls in flight are cancelled."""
+        await self._channel.close()
+
+    async def __aenter__(self) -> AsyncPrecisClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()

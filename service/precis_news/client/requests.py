@@ -1,0 +1,122 @@
+"""The requests both clients send, built and checked from their keywords in one place."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeAlias, TypeVar, cast
+
+from precis_news.types import LENGTH_UNSPECIFIED, Length, SummarizeRequest, TranslateRequest
+
+# The summary lengths a caller names: the proto's Length values less UNSPECIFIED, in their
+# order (LENGTH_SHORT -> "short", ...). The one list the client and the CLI offer.
+LENGTH_NAMES: tuple[str, ...] = tuple(
+    name.removeprefix("LENGTH_").lower()
+    for name, number in Length.items()
+    if number != LENGTH_UNSPECIFIED
+)
+# LENGTH_NAMES for type checkers (a unit test keeps the two equal).
+LengthName: TypeAlias = Literal["short", "medium", "long"]
+# None -> LENGTH_UNSPECIFIED (the server's default), "short" -> LENGTH_SHORT, ...
+_LENGTHS: Mapping[str | None, Length] = {
+    None: LENGTH_UNSPECIFIED,
+    **{name: Length.Value(f"LENGTH_{name.upper()}") for name in LENGTH_NAMES},
+}
+
+RequestT = TypeVar("RequestT")
+ResultT = TypeVar("ResultT")
+ClientT = TypeVar("ClientT")
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True)
+class Prepared(Generic[RequestT]):
+    """A request built from a method's keywords, and the deadline asked for it."""
+
+    request: RequestT
+    timeout: float | None  # None: the client's default
+
+
+def summarize_arguments(
+    text: str,
+    *,
+    targets: Sequence[str] | str = (),
+    source_language: str = "",
+    title: str = "",
+    length: LengthName | None = "medium",
+    min_tokens: int | None = None,
+    max_tokens: int | None = None,
+    timeout: float | None = None,
+) -> Prepared[SummarizeRequest]:
+    """The keywords of `summarize` and `stream_summarize` (see PrecisClient.summarize).
+
+    Raises:
+        ValueError: an unknown `length`.
+    """
+    if length not in _LENGTHS:
+        raise ValueError(f"length must be {', '.join(LENGTH_NAMES)} or None, got {length!r}")
+    request = SummarizeRequest(
+        text=text,
+        title=title,
+        source_language=source_language,
+        target_languages=_as_list(targets),
+        length=_LENGTHS[length],
+    )
+    if min_tokens is not None:
+        request.min_tokens = min_tokens
+    if max_tokens is not None:
+        request.max_tokens = max_tokens
+    return Prepared(request, timeout)
+
+
+def translate_arguments(
+    texts: Sequence[str] | str,
+    *,
+    target: str,
+    source_language: str = "",
+    timeout: float | None = None,
+) -> Prepared[TranslateRequest]:
+    """The keywords of `translate` (see PrecisClient.translate)."""
+    request = TranslateRequest(
+        texts=_as_list(texts), source_language=source_language, target_language=target
+    )
+    return Prepared(request, timeout)
+
+
+def _as_list(values: Sequence[str] | str) -> list[str]:
+    """A single string is one value, not its characters."""
+    return [values] if isinstance(values, str) else list(values)
+
+
+def takes(
+    arguments: Callable[P, Prepared[RequestT]],
+) -> Callable[
+    [Callable[[ClientT, Prepared[RequestT]], ResultT]], Callable[Concatenate[ClientT, P], ResultT]
+]:
+    """Give a client method the keywords of `arguments`; the method receives what they build.
+
+    Users, `help()` and type checkers see `arguments`' parameters (names, types, defaults) on
+    the method, so both clients' methods share one signature and one place that checks it.
+    Arguments are checked when the call is made (for a coroutine method: when it is awaited,
+    as for any coroutine).
+    """
+
+    def decorate(method: Callable[[ClientT, Prepared[RequestT]], ResultT]) -> Any:
+        def public(self: ClientT, /, *args: Any, **kwargs: Any) -> Any:
+            return method(self, arguments(*args, **kwargs))
+
+        async def awaited(self: ClientT, /, *args: Any, **kwargs: Any) -> Any:
+            return await cast(Any, method)(self, arguments(*args, **kwargs))
+
+        wrapper: Any = awaited if inspect.iscoroutinefunction(method) else public
+        functools.update_wrapper(wrapper, method)
+        own, given = inspect.signature(method), inspect.signature(arguments)
+        wrapper.__signature__ = given.replace(
+            parameters=[next(iter(own.parameters.values())), *given.parameters.values()],
+            return_annotation=own.return_annotation,
+        )
+        return wrapper
+
+    return decorate

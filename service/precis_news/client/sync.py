@@ -1,0 +1,178 @@
+"""PrecisClient: the blocking client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2
+
+from precis_news import types as messages
+from precis_news.client.channel import _ClientBase, status_name
+from precis_news.client.errors import raised_as_precis_errors
+from precis_news.client.requests import (
+    Prepared,
+    summarize_arguments,
+    takes,
+    translate_arguments,
+)
+
+
+class PrecisClient(_ClientBase):
+    """Blocking client for a Précis server.
+
+    Every call waits for the channel to be ready (`wait_for_ready`) up to its deadline, so a
+    server that is still starting is waited for rather than failed fast.
+
+    Example:
+        >>> with PrecisClient(target="127.0.0.1:50051") as client:  # doctest: +SKIP
+        ...     response = client.summarize(article, targets=["fr", "uk"])
+    """
+
+    _grpc: Any = grpc
+
+    def _call(
+        self, method: Any, request: Any, timeout: float | None, *, probe: bool = False
+    ) -> Any:
+        """Run one unary call; every gRPC error becomes its PrecisError subclass (one place)."""
+        with raised_as_precis_errors():
+            return method(request, **self._call_kwargs(timeout, probe=probe))
+
+    @takes(summarize_arguments)
+    def summarize(self, call: Prepared[messages.SummarizeRequest]) -> messages.SummarizeResponse:
+        """Summarize one article into one or more languages.
+
+        Args:
+            text: the article body.
+            targets: languages of the summaries ("en", "fr", "uk", "ru"); empty means the
+                source language. A single string is one language.
+            source_language: language of the article; empty means detect it.
+            title: optional headline, prepended to the text.
+            length: "short", "medium" or "long"; None leaves it to the server.
+            min_tokens: optional lower bound on the summary length (summarizer tokens).
+            max_tokens: optional upper bound on the summary length (summarizer tokens).
+            timeout: deadline in seconds for this call (default: the client's).
+
+        Returns:
+            The summaries, in target order, with the detected language and metadata.
+
+        Raises:
+            ValueError: an unknown `length`.
+            PrecisError: the call failed; the subclass tells why (InvalidArgument,
+                ResourceExhausted, Unavailable, DeadlineExceeded, Unauthenticated...).
+        """
+        return self._call(self._stub.Summarize, call.request, call.timeout)
+
+    @takes(summarize_arguments)
+    def stream_summarize(
+        self, call: Prepared[messages.SummarizeRequest]
+    ) -> Iterator[messages.SummarizeStreamResponse]:
+        """Like summarize, but yield each language's summary as soon as it is ready.
+
+        Args:
+            text, targets, source_language, title, length, min_tokens, max_tokens, timeout:
+                as for `summarize`; the deadline covers the whole stream.
+
+        Returns:
+            An iterator of messages: one per summary, then one with the metadata. Closing it
+            early (or dropping it) cancels the call.
+
+        Raises:
+            ValueError: an unknown `length` (at once).
+            PrecisError: the call failed (while iterating).
+        """
+        stream = self._stub.StreamSummarize(call.request, **self._call_kwargs(call.timeout))
+        return _iterate(stream)
+
+    @takes(translate_arguments)
+    def translate(self, call: Prepared[messages.TranslateRequest]) -> messages.TranslateResponse:
+        """Translate texts, each on its own, into one language.
+
+        Args:
+            texts: the texts (a single string is one text).
+            target: language to translate into.
+            source_language: language of all texts; empty means detect it.
+            timeout: deadline in seconds for this call (default: the client's).
+
+        Returns:
+            One translation per text, in order, with the source language.
+
+        Raises:
+            PrecisError: the call failed (see `summarize`).
+        """
+        return self._call(self._stub.Translate, call.request, call.timeout)
+
+    def detect_language(
+        self, text: str, *, timeout: float | None = None
+    ) -> messages.DetectLanguageResponse:
+        """Detect the language of a text among the supported ones.
+
+        Args:
+            text: the text.
+            timeout: deadline in seconds for this call (default: the client's).
+
+        Returns:
+            The most likely language, its confidence and every language's score.
+
+        Raises:
+            PrecisError: the call failed (see `summarize`).
+        """
+        return self._call(
+            self._stub.DetectLanguage, messages.DetectLanguageRequest(text=text), timeout
+        )
+
+    def info(self, *, timeout: float | None = None) -> messages.GetInfoResponse:
+        """Describe the server: languages, pairs, models, limits, backend and device.
+
+        Args:
+            timeout: deadline in seconds for this call (default: the client's).
+
+        Returns:
+            The server's description.
+
+        Raises:
+            PrecisError: the call failed (see `summarize`).
+        """
+        return self._call(self._stub.GetInfo, messages.GetInfoRequest(), timeout)
+
+    def health(self, service: str = "", *, timeout: float | None = None) -> str:
+        """Ask the standard grpc.health.v1 service how the server is.
+
+        Args:
+            service: the service name; "" is the server as a whole.
+            timeout: deadline in seconds for this call (default: the client's).
+
+        Returns:
+            The status name: "SERVING", "NOT_SERVING", "UNKNOWN" or "SERVICE_UNKNOWN".
+
+        Raises:
+            NotFound: the server does not know `service`.
+            PrecisError: the call failed otherwise.
+        """
+        request = health_pb2.HealthCheckRequest(service=service)
+        return status_name(self._call(self._health.Check, request, timeout, probe=True))
+
+    def close(self) -> None:
+        """Close the channel; calls in flight are cancelled."""
+        self._channel.close()
+
+    def __enter__(self) -> PrecisClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _iterate(call: Any) -> Iterator[messages.SummarizeStreamResponse]:
+    try:
+        with raised_as_precis_errors():
+            yield from call
+    finally:
+        call.cancel()  # a no-op once the stream has ended; frees the server's work otherwise
