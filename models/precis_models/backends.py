@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from precis_models.catalog import ModelSpec
     from precis_models.engines.base import Engine
-    from precis_models.loader import Runtime
+    from precis_models.runtime import Runtime
 
 TRANSFORMERS_DIR = "transformers"  # the download: config, tokenizer, weights (every backend)
 CTRANSLATE2_DIR = "ctranslate2"  # the CTranslate2 conversion of that download

@@ -18,7 +18,8 @@ from precis_models.batching import BatchLimits
 from precis_models.cache import ResultCache
 from precis_models.catalog import load_catalog
 from precis_models.language import LanguageDetector
-from precis_models.loader import ModelSet, Runtime, load_model_set, resolve_runtime
+from precis_models.loader import ModelSet, load_model_set, resolve_runtime
+from precis_models.runtime import Runtime
 from precis_models.store import require_models
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc

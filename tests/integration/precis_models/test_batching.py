@@ -13,7 +13,8 @@ from precis_models.batching import MicroBatcher, QueueFull
 from precis_models.cache import ResultCache
 from precis_models.catalog import load_catalog
 from precis_models.engines.base import Engine, GenerateOptions, Output
-from precis_models.loader import Runtime, load_engine
+from precis_models.loader import load_engine
+from precis_models.runtime import Runtime
 from precis_models.sentences import split_sentences
 from tests.support import article, batch_limits, tiny_engine
 

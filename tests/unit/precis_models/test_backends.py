@@ -18,7 +18,8 @@ from precis_models.backends import (
     for_download,
     summarizer_engine,
 )
-from precis_models.loader import Runtime, resolve_runtime
+from precis_models.loader import resolve_runtime
+from precis_models.runtime import Runtime
 from precis_models.store import is_present
 from tests.support import tiny_spec
 

@@ -10,7 +10,7 @@ import pytest
 
 from precis_models.backends import BACKENDS, SUMMARIZERS
 from precis_models.batching import BatchLimits
-from precis_models.loader import Runtime
+from precis_models.runtime import Runtime
 from precis_news.settings import load_settings, setting_choices
 
 

@@ -10,7 +10,8 @@ from precis_models.catalog import load_catalog
 from precis_models.engines.base import GenerateOptions
 from precis_models.engines.ctranslate2_engine import CTranslate2Engine
 from precis_models.engines.transformers_engine import TransformersEngine
-from precis_models.loader import Runtime, load_engine
+from precis_models.loader import load_engine
+from precis_models.runtime import Runtime
 from precis_models.sentences import split_sentences
 from precis_models.store import ctranslate2_path, transformers_path
 from tests.support import (

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from precis_models.engines.base import Engine, GenerateOptions
 from precis_models.engines.transformers_engine import TransformersEngine
-from precis_models.loader import Runtime, load_engine
+from precis_models.loader import load_engine
+from precis_models.runtime import Runtime
 from tests.support import tiny_spec
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
@@ -187,7 +188,10 @@ def test_cancelled_call_frees_the_queue(
     server: ServerThread, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The caller cancels mid-call: the server records CANCELLED and its queues empty."""
-    text = "\n\n".join([article("uk")] * 6)
+    # Sentences no earlier test sent (the session server caches results per sentence), so the
+    # call is still in the models when it is cancelled.
+    tag = uuid.uuid4().hex[:8]
+    text = "\n\n".join(article("uk").replace(". ", f" {tag}{i}. ") for i in range(6))
     registry = server.server.state.metrics.registry
     labels = {"method": "Summarize", "code": "CANCELLED"}
 

@@ -1,0 +1,30 @@
+"""Where and how models run: backend, device, compute type, threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Runtime:
+    """Where and how models run (the service fills it from its settings, where the defaults are).
+
+    Fields: backend (a name in backends.BACKENDS), device ("cpu", "cuda" or "auto"),
+    compute_type ("auto" or a type the backend takes), threads (cores for inference, 0 = all),
+    threads_per_call (threads inside one model call).
+    """
+
+    backend: str
+    device: str
+    compute_type: str
+    threads: int
+    threads_per_call: int
+
+    @property
+    def slots(self) -> int:
+        """Model calls that run at once, across all models: one per core, one on a GPU.
+
+        Measured on 2 cores (bench/README.md): two threads per call make a lone request 6% faster
+        than one, and with every slot busy (4 threads on 2 cores) serve as many requests/s.
+        """
+        return 1 if self.device == "cuda" else max(1, self.threads)
