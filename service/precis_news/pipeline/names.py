@@ -26,17 +26,19 @@ _CYRILLIC = dict(
 # Latin spellings folded the same way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/
 # Джон, Dubois/Дюбуа): a silent h, French "oi" and "eau", a final s.
 _LATIN_FOLDS = (
-    ("dzh", "j"), ("kh", "h"), ("ck", "k"), ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
+    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"), ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
     ("x", "ks"), ("y", "i"), ("j", "i"), ("iu", "u"),
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
 _FINAL_S = re.compile(r"(?<=.{3})s$")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
-# Capitalised words that are not names in the other languages: English days, months and "I".
+# Capitalised words that are not names in the other languages: English days, months, "I" and
+# the titles English capitalises before a name.
 _NOT_NAMES = frozenset(
     "i monday tuesday wednesday thursday friday saturday sunday january february march april "
-    "may june july august september october november december".split()
+    "may june july august september october november december mayor president minister prime "
+    "captain general governor senator chancellor king queen prince pope mr mrs ms dr".split()
 )
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
