@@ -57,9 +57,7 @@ def check_summary(reference: Reference, summary: Summary) -> Summary:
         numbers.NumberIssue(numbers.NOT_IN_ARTICLE, m.text)
         for m in numbers.not_in(numbers.mentions(summary.text), reference.numbers)
     ]
-    sources = (
-        provenance.summary_sources(reference.index, summary.text) if reference.index else []
-    )
+    sources = provenance.summary_sources(reference.index, summary.text) if reference.index else []
     return dataclasses.replace(summary, number_issues=issues, sources=sources)
 
 

@@ -188,9 +188,7 @@ class Pipeline:
             translated.pivot,
             translated.truncated[0],
         )
-        checked = await asyncio.to_thread(
-            checks.check_translation, reference, summary, in_target
-        )
+        checked = await asyncio.to_thread(checks.check_translation, reference, summary, in_target)
         return checked, translated.metadata
 
     async def translate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -26,7 +27,8 @@ _CYRILLIC = dict(
 # Latin spellings folded the same way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/
 # Джон, Dubois/Дюбуа): a silent h, French "oi" and "eau", a final s.
 _LATIN_FOLDS = (
-    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"), ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
+    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"),
+    ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
     ("x", "ks"), ("y", "i"), ("j", "i"), ("iu", "u"),
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
@@ -36,9 +38,45 @@ _POSSESSIVE = re.compile(r"['’]s$")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
 _NOT_NAMES = frozenset(
-    "i monday tuesday wednesday thursday friday saturday sunday january february march april "
-    "may june july august september october november december mayor president minister prime "
-    "captain general governor senator chancellor king queen prince pope mr mrs ms dr".split()
+    [
+        "i",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "mayor",
+        "president",
+        "minister",
+        "prime",
+        "captain",
+        "general",
+        "governor",
+        "senator",
+        "chancellor",
+        "king",
+        "queen",
+        "prince",
+        "pope",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+    ]
 )
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
@@ -63,6 +101,7 @@ def names(text: str) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=2**16)  # news repeats its words; a few MB at most
 def skeleton(word: str) -> str:
     """`word` in a loose lower-case Latin form shared by its Latin and Cyrillic spellings."""
     plain = "".join(
@@ -81,7 +120,11 @@ def skeleton(word: str) -> str:
 def missing(names_: Sequence[str], translation: str) -> list[str]:
     """The names of which no word of `translation` is a spelling (in either script; a case
     ending after the name is allowed: "Дюбуа", "Києва")."""
-    words = {skeleton(t) for t in _TOKEN.findall(translation)}
+    tokens = _TOKEN.findall(translation)
+    # "d'Odesa", "l'Ukraine": the name after an elided article is a word too.
+    parts = [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
+    words = {skeleton(t) for t in tokens + parts}
+    words.discard("")
     return [n for n in names_ if not _found(skeleton(n), words)]
 
 
@@ -89,9 +132,14 @@ def _found(name: str, words: set[str]) -> bool:
     if not name or name in words:
         return True
     for word in words:
+        if word[:1] != name[:1]:
+            continue  # names keep their first letter across scripts (and this keeps it cheap)
         head = word[: len(name) + 1]  # room for one changed letter, not for a case ending
-        if SequenceMatcher(None, name, head).ratio() >= MATCH_RATIO or (
-            len(name) >= 4 and word.startswith(name[:-1])
-        ):
+        if (len(name) >= 4 and word.startswith(name[:-1])) or _similar(name, head):
             return True
     return False
+
+
+def _similar(name: str, head: str) -> bool:
+    matcher = SequenceMatcher(None, name, head)
+    return matcher.real_quick_ratio() >= MATCH_RATIO and matcher.ratio() >= MATCH_RATIO

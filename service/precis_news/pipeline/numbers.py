@@ -26,7 +26,9 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 # Words that multiply the figure before them ("1.5 million", "1,5 млн", "3 тис.").
 _SCALES: dict[str, int] = {
-    **dict.fromkeys(["thousand", "mille", "тысяч", "тысячи", "тысяча", "тыс", "тис", "тисяч"], 10**3),
+    **dict.fromkeys(
+        ["thousand", "mille", "тысяч", "тысячи", "тысяча", "тыс", "тис", "тисяч"], 10**3
+    ),
     **dict.fromkeys(["тисячі", "тисяча", "k"], 10**3),
     **dict.fromkeys(["million", "millions", "m", "mn", "млн", "миллион", "миллиона"], 10**6),
     **dict.fromkeys(["миллионов", "мільйон", "мільйона", "мільйонів"], 10**6),
@@ -104,7 +106,9 @@ def not_in(summary: Sequence[Mention], pool: frozenset[Decimal]) -> list[Mention
     return _unique(m for m in summary if not m.values & pool)
 
 
-def compare_translation(source: Sequence[Mention], translated: Sequence[Mention]) -> list[NumberIssue]:
+def compare_translation(
+    source: Sequence[Mention], translated: Sequence[Mention]
+) -> list[NumberIssue]:
     """What a translation changed, dropped or added among its source's numbers.
 
     A source number no translated number can be read as is CHANGED when the translation has an
@@ -115,7 +119,7 @@ def compare_translation(source: Sequence[Mention], translated: Sequence[Mention]
     source_pool = frozenset(v for m in source for v in m.values)
     lost = not_in(source, target_pool)
     new = not_in(translated, source_pool)
-    issues = [NumberIssue(CHANGED, old.text, now.text) for old, now in zip(lost, new)]
+    issues = [NumberIssue(CHANGED, old.text, now.text) for old, now in zip(lost, new, strict=False)]
     issues += [NumberIssue(DROPPED, old.text) for old in lost[len(new) :]]
     issues += [NumberIssue(ADDED, now.text) for now in new[len(lost) :]]
     return issues

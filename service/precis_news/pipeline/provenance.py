@@ -75,9 +75,7 @@ class ArticleIndex:
 
 def summary_sources(index: ArticleIndex, summary: str) -> list[SentenceSources]:
     """Each sentence of a summary written from the article, with its article sentences."""
-    return [
-        SentenceSources(i, s, index.sources(s)) for i, s in enumerate(split_sentences(summary))
-    ]
+    return [SentenceSources(i, s, index.sources(s)) for i, s in enumerate(split_sentences(summary))]
 
 
 def translated_sources(

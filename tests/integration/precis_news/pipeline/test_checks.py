@@ -94,7 +94,9 @@ def test_a_number_absent_from_the_article_is_flagged(
 ) -> None:
     engines = {"tiny-bart": {"sentences": 3, "replace": {"2025": "2027"}}}
     with stand_ins(server, engines):
-        response = client.summarize(ARTICLE + " Stand-in two.", targets=["en"], source_language="en")
+        response = client.summarize(
+            ARTICLE + " Stand-in two.", targets=["en"], source_language="en"
+        )
     [en] = response.summaries
     assert [(i.kind, i.number) for i in en.number_issues] == [("not_in_article", "2027")]
 

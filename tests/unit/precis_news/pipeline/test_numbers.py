@@ -75,7 +75,9 @@ def test_dropped_and_added_numbers_are_reported() -> None:
 
 def test_the_same_numbers_written_otherwise_are_kept() -> None:
     source = mentions("Unemployment fell to 14.2% in 2023; 1.5 million jobs, three ministers.")
-    translated = mentions("Le chômage est tombé à 14,2 % en 2023 ; 1,5 million d'emplois, 3 ministres.")
+    translated = mentions(
+        "Le chômage est tombé à 14,2 % en 2023 ; 1,5 million d'emplois, 3 ministres."
+    )
     assert numbers.compare_translation(source, translated) == []
 
 

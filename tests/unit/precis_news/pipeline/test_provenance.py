@@ -43,5 +43,5 @@ def test_translated_sentences_map_to_the_same_sources() -> None:
 
 def test_empty_and_invisible_input_has_no_sources() -> None:
     assert summary_sources(ArticleIndex.of(""), "") == []
-    assert summary_sources(ArticleIndex.of(ARTICLE), "\u200b") [0].sources == []
+    assert summary_sources(ArticleIndex.of(ARTICLE), "\u200b")[0].sources == []
     assert translated_sources([], "Phrase.")[0].sources == []
