@@ -204,6 +204,11 @@ def _add_summarize(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--stream", action="store_true", help="print each summary as soon as it is ready"
     )
+    parser.add_argument(
+        "--sources",
+        action="store_true",
+        help="ask for the article sentences behind each summary sentence (shown with --json)",
+    )
     _finish(parser, _run_summarize)
 
 
@@ -398,11 +403,26 @@ def _header(summary: pb.Summary) -> str:
     )
 
 
-def _print_summary(summary: pb.Summary, *, first: bool) -> None:
-    if not first:
-        print()
-    print(_header(summary))
-    print(summary.text, flush=True)
+def _print_summary(summary: pb.Summary, *, first: bool, json: bool = False) -> None:
+    if not json:
+        if not first:
+            print()
+        print(_header(summary))
+        print(summary.text, flush=True)
+    _warn_checks(summary)
+
+
+def _warn_checks(summary: pb.Summary) -> None:
+    """One stderr line for a summary whose numbers or names the server's checks flagged (the
+    details are in --json's number_issues and missing_names)."""
+    parts = [
+        f"{i.kind.replace('_', ' ')} {i.number}" + (f" (found {i.found})" if i.found else "")
+        for i in summary.number_issues
+    ]
+    if summary.missing_names:
+        parts.append("names missing: " + ", ".join(summary.missing_names))
+    if parts:
+        print(f"precis: warning: [{summary.language}] check: {'; '.join(parts)}", file=sys.stderr)
 
 
 def _warn_truncated(client: PrecisClient, metadata: pb.SummarizeMetadata) -> None:
@@ -426,6 +446,7 @@ def _run_summarize(args: argparse.Namespace) -> int:
         "length": args.length,
         "min_tokens": args.min_tokens,
         "max_tokens": args.max_tokens,
+        "include_sources": args.sources,
     }
     with _client(args) as client:
         _check_size(client, [text], name="the article")
@@ -434,17 +455,16 @@ def _run_summarize(args: argparse.Namespace) -> int:
                 response = client.summarize(text, **request)
             if args.json:
                 _print_json(response)
-            else:
-                for index, summary in enumerate(response.summaries):
-                    _print_summary(summary, first=index == 0)
+            for index, summary in enumerate(response.summaries):
+                _print_summary(summary, first=index == 0, json=args.json)
             _warn_truncated(client, response.metadata)
             return 0
         count = 0
         for message in client.stream_summarize(text, **request):
             if args.json:
                 _print_json(message, indent=None)  # one JSON object per line
-            elif message.HasField("summary"):
-                _print_summary(message.summary, first=count == 0)
+            if message.HasField("summary"):
+                _print_summary(message.summary, first=count == 0, json=args.json)
                 count += 1
             if message.HasField("metadata"):
                 _warn_truncated(client, message.metadata)

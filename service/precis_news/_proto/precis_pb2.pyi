@@ -19,7 +19,7 @@ LENGTH_MEDIUM: Length
 LENGTH_LONG: Length
 
 class SummarizeRequest(_message.Message):
-    __slots__ = ("text", "title", "source_language", "target_languages", "length", "min_tokens", "max_tokens")
+    __slots__ = ("text", "title", "source_language", "target_languages", "length", "min_tokens", "max_tokens", "include_sources")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
@@ -27,6 +27,7 @@ class SummarizeRequest(_message.Message):
     LENGTH_FIELD_NUMBER: _ClassVar[int]
     MIN_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_SOURCES_FIELD_NUMBER: _ClassVar[int]
     text: str
     title: str
     source_language: str
@@ -34,23 +35,60 @@ class SummarizeRequest(_message.Message):
     length: Length
     min_tokens: int
     max_tokens: int
-    def __init__(self, text: _Optional[str] = ..., title: _Optional[str] = ..., source_language: _Optional[str] = ..., target_languages: _Optional[_Iterable[str]] = ..., length: _Optional[_Union[Length, str]] = ..., min_tokens: _Optional[int] = ..., max_tokens: _Optional[int] = ...) -> None: ...
+    include_sources: bool
+    def __init__(self, text: _Optional[str] = ..., title: _Optional[str] = ..., source_language: _Optional[str] = ..., target_languages: _Optional[_Iterable[str]] = ..., length: _Optional[_Union[Length, str]] = ..., min_tokens: _Optional[int] = ..., max_tokens: _Optional[int] = ..., include_sources: _Optional[bool] = ...) -> None: ...
 
 class Summary(_message.Message):
-    __slots__ = ("language", "text", "model", "translated_from", "pivot_language", "truncated")
+    __slots__ = ("language", "text", "model", "translated_from", "pivot_language", "truncated", "number_issues", "missing_names", "sources")
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     TRANSLATED_FROM_FIELD_NUMBER: _ClassVar[int]
     PIVOT_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_ISSUES_FIELD_NUMBER: _ClassVar[int]
+    MISSING_NAMES_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
     language: str
     text: str
     model: str
     translated_from: str
     pivot_language: str
     truncated: bool
-    def __init__(self, language: _Optional[str] = ..., text: _Optional[str] = ..., model: _Optional[str] = ..., translated_from: _Optional[str] = ..., pivot_language: _Optional[str] = ..., truncated: _Optional[bool] = ...) -> None: ...
+    number_issues: _containers.RepeatedCompositeFieldContainer[NumberIssue]
+    missing_names: _containers.RepeatedScalarFieldContainer[str]
+    sources: _containers.RepeatedCompositeFieldContainer[SentenceSources]
+    def __init__(self, language: _Optional[str] = ..., text: _Optional[str] = ..., model: _Optional[str] = ..., translated_from: _Optional[str] = ..., pivot_language: _Optional[str] = ..., truncated: _Optional[bool] = ..., number_issues: _Optional[_Iterable[_Union[NumberIssue, _Mapping]]] = ..., missing_names: _Optional[_Iterable[str]] = ..., sources: _Optional[_Iterable[_Union[SentenceSources, _Mapping]]] = ...) -> None: ...
+
+class NumberIssue(_message.Message):
+    __slots__ = ("kind", "number", "found")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    FOUND_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    number: str
+    found: str
+    def __init__(self, kind: _Optional[str] = ..., number: _Optional[str] = ..., found: _Optional[str] = ...) -> None: ...
+
+class SentenceSources(_message.Message):
+    __slots__ = ("sentence", "text", "sources")
+    SENTENCE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
+    sentence: int
+    text: str
+    sources: _containers.RepeatedCompositeFieldContainer[ArticleSentence]
+    def __init__(self, sentence: _Optional[int] = ..., text: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[ArticleSentence, _Mapping]]] = ...) -> None: ...
+
+class ArticleSentence(_message.Message):
+    __slots__ = ("index", "text", "score")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    text: str
+    score: float
+    def __init__(self, index: _Optional[int] = ..., text: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class SummarizeMetadata(_message.Message):
     __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes", "source_sentences", "selected_sentences", "unselected_characters", "summary_trimmed_characters", "cut_translations", "output_language_mismatches")

@@ -48,6 +48,7 @@ def summarize_arguments(
     length: LengthName | None = "medium",
     min_tokens: int | None = None,
     max_tokens: int | None = None,
+    include_sources: bool = False,
     timeout: float | None = None,
 ) -> Prepared[SummarizeRequest]:
     """The keywords of `summarize` and `stream_summarize` (see PrecisClient.summarize).
@@ -63,6 +64,7 @@ def summarize_arguments(
         source_language=source_language,
         target_languages=_as_list(targets),
         length=_LENGTHS[length],
+        include_sources=include_sources,
     )
     if min_tokens is not None:
         request.min_tokens = min_tokens

@@ -53,6 +53,7 @@ class PrecisClient(_ClientBase):
             length: "short", "medium" or "long"; None leaves it to the server.
             min_tokens: optional lower bound on the summary length (summarizer tokens).
             max_tokens: optional upper bound on the summary length (summarizer tokens).
+            include_sources: list each summary sentence's article sentences (Summary.sources).
             timeout: deadline in seconds for this call (default: the client's).
 
         Returns:
@@ -72,8 +73,8 @@ class PrecisClient(_ClientBase):
         """Like summarize, but yield each language's summary as soon as it is ready.
 
         Args:
-            text, targets, source_language, title, length, min_tokens, max_tokens, timeout:
-                as for `summarize`; the deadline covers the whole stream.
+            text, targets, source_language, title, length, min_tokens, max_tokens,
+                include_sources, timeout: as for `summarize`; the deadline covers the whole stream.
 
         Returns:
             An iterator of messages: one per summary, then one with the metadata. Closing it

@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 
 from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
-from precis_news.pipeline import detection
+from precis_news.pipeline import checks, detection
 from precis_news.pipeline.chunking import summarize_text
 from precis_news.pipeline.jobs import Detection, Metadata, SummarizeJob, Summary, Translation
 from precis_news.pipeline.selection import select_for_translation
@@ -83,23 +83,34 @@ class Pipeline:
         found = await self._source(job.source_language, text)
         yield found
         metadata = Metadata(input_characters=len(text))
-        summary = await self._summary(text, found.language, low=low, high=high, metadata=metadata)
-        translations = self._in_languages(summary, targets or (found.language,), metadata)
+        summary, reference = await self._summary(
+            text, found.language, low=low, high=high, metadata=metadata, sources=job.include_sources
+        )
+        translations = self._in_languages(
+            summary, targets or (found.language,), metadata, reference
+        )
+        done: list[Summary] = []
         async with contextlib.aclosing(translations):  # its tasks end when this stream does
             async for translated in translations:
+                done.append(translated)
                 yield translated
+        checks.log_flags(done)
         metadata.total_ms = (time.perf_counter() - started) * 1000
         yield metadata
 
     async def _summary(
-        self, text: str, source: str, *, low: int, high: int, metadata: Metadata
-    ) -> Summary:
+        self, article: str, source: str, *, low: int, high: int, metadata: Metadata, sources: bool
+    ) -> tuple[Summary, checks.Reference]:
         """The article's summary, in its own language when the summarizer reads it, else in
-        English."""
+        English, checked against the article (see pipeline.checks)."""
         summarizer = self.models.summarizer
         language = source
+        text = article
+        read: list[str] = []
+        read_from: list[str] = []
         if source not in summarizer.spec.languages:
-            text = await self._readable(text, source, metadata)
+            read_from, read = await self._readable(article, source, metadata)
+            text = " ".join(t for t in read if t)
             language = metadata.summarized_in = SUMMARIZED_IN
         summary = await summarize_text(
             summarizer,
@@ -109,11 +120,17 @@ class Pipeline:
             max_chunks=self.settings.max_chunks,
             metadata=metadata,
         )
-        return Summary(language, summary, summarizer.name)
+        reference = await asyncio.to_thread(
+            checks.Reference.build, article, sources=sources, readable=read, read_from=read_from
+        )
+        written = Summary(language, summary, summarizer.name)
+        return await asyncio.to_thread(checks.check_summary, reference, written), reference
 
-    async def _readable(self, text: str, source: str, metadata: Metadata) -> str:
-        """The article in English, from only the sentences the summarizer can use (bounded
-        cost; what was left out is reported)."""
+    async def _readable(
+        self, text: str, source: str, metadata: Metadata
+    ) -> tuple[list[str], list[str]]:
+        """The article's sentences the summarizer can use (bounded cost; what was left out is
+        reported), and each one's English translation."""
         hops = self.models.route(source, SUMMARIZED_IN)
         sentences = await select_for_translation(
             text,
@@ -121,17 +138,23 @@ class Pipeline:
             budget=self.settings.max_translated_tokens,
             metadata=metadata,
         )
-        english = await self.translator.sentences([sentences], source, SUMMARIZED_IN)
+        # One text per sentence, so that each translation is known (for the sentence sources);
+        # the model sees the same sentences in one submit as before.
+        english = await self.translator.sentences([[s] for s in sentences], source, SUMMARIZED_IN)
         metadata.add_translation(english.metadata)
-        return english.texts[0]
+        return sentences, english.texts
 
     async def _in_languages(
-        self, summary: Summary, targets: Sequence[str], metadata: Metadata
+        self,
+        summary: Summary,
+        targets: Sequence[str],
+        metadata: Metadata,
+        reference: checks.Reference,
     ) -> AsyncGenerator[Summary, None]:
         """The summary in each target language, as each is ready; the rest are cancelled when
         the caller stops."""
         tasks = [
-            asyncio.ensure_future(self._in_language(summary, target, metadata))
+            asyncio.ensure_future(self._in_language(summary, target, metadata, reference))
             for target in targets
         ]
         try:
@@ -144,10 +167,11 @@ class Pipeline:
                 task.cancel()
 
     async def _in_language(
-        self, summary: Summary, target: str, metadata: Metadata
+        self, summary: Summary, target: str, metadata: Metadata, reference: checks.Reference
     ) -> tuple[Summary, Metadata]:
         """The summary translated into `target` (itself in its own language), with the
-        translation's metadata; a translation read as another language is reported."""
+        translation's metadata; a translation read as another language, or that changed the
+        summary's numbers or lost its names, is reported."""
         translated = await self.translator.texts([summary.text], summary.language, target)
         if target == summary.language:
             return summary, translated.metadata
@@ -164,7 +188,8 @@ class Pipeline:
             translated.pivot,
             translated.truncated[0],
         )
-        return in_target, translated.metadata
+        checked = await asyncio.to_thread(checks.check_translation, reference, summary, in_target)
+        return checked, translated.metadata
 
     async def translate(
         self, texts: Sequence[str], source_language: str, target_language: str

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from precis_models.batching import Generated
 from precis_models.language import LanguageMismatch
+from precis_news.pipeline.numbers import NumberIssue
+from precis_news.pipeline.provenance import SentenceSources
 
 DEFAULT_LENGTH = "medium"  # the length preset of a request that names none
 
@@ -21,6 +23,7 @@ class SummarizeJob:
     length: str = DEFAULT_LENGTH
     min_tokens: int | None = None
     max_tokens: int | None = None
+    include_sources: bool = False  # list each summary sentence's article sentences
 
     @property
     def article(self) -> str:
@@ -46,6 +49,10 @@ class Summary:
     translated_from: str = ""
     pivot_language: str = ""
     truncated: bool = False  # a translation of the summary hit the translator's length limit
+    # What the checks found (see pipeline.checks); they never fail a call.
+    number_issues: list[NumberIssue] = field(default_factory=list)
+    missing_names: list[str] = field(default_factory=list)
+    sources: list[SentenceSources] = field(default_factory=list)  # when include_sources
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 
 if TYPE_CHECKING:
     from precis_models.language import LanguageMismatch
+    from precis_news.pipeline import Summary
+
+MISSING_NAME = "missing_name"  # the check label of a name a translation lost
 
 
 class Metrics:
@@ -51,6 +54,21 @@ class Metrics:
             ["model", "expected", "detected"],
             registry=r,
         )
+        self.summary_checks = Counter(
+            "precis_summary_checks_flagged",
+            "numbers (by NumberIssue kind) and names (missing_name) the checks flagged, by "
+            "summary language",
+            ["language", "check"],
+            registry=r,
+        )
+
+    def count_checks(self, summaries: Iterable[Summary]) -> None:
+        """Count what the checks flagged in a response's summaries (see pipeline.checks)."""
+        for s in summaries:
+            for issue in s.number_issues:
+                self.summary_checks.labels(s.language, issue.kind).inc()
+            if s.missing_names:
+                self.summary_checks.labels(s.language, MISSING_NAME).inc(len(s.missing_names))
 
     def count_mismatches(self, mismatches: Iterable[LanguageMismatch]) -> None:
         """Count a response's wrong-language summaries (see models.language)."""

@@ -128,6 +128,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
             result = await self.state.ready().summarize(convert.summarize_job(request))
             self.state.metrics.cache_hits.inc(result[2].cache_hits)
             self.state.metrics.count_mismatches(result[2].output_language_mismatches)
+            self.state.metrics.count_checks(result[1])
             return convert.summarize_response(*result)
 
         return await self._guard("Summarize", context, work)
@@ -144,7 +145,9 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
                     detection = event
                     continue
                 assert detection is not None
-                if not isinstance(event, Summary):
+                if isinstance(event, Summary):
+                    self.state.metrics.count_checks([event])
+                else:
                     self.state.metrics.cache_hits.inc(event.cache_hits)
                     self.state.metrics.count_mismatches(event.output_language_mismatches)
                 await context.write(convert.stream_event(detection, event))

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from google.protobuf.message import Message
 
 from precis_news import __version__
 from precis_news._proto import precis_pb2 as pb
 from precis_news.pipeline import Detection, Metadata, SummarizeJob, Summary, Translation
 from precis_news.pipeline.jobs import DEFAULT_LENGTH
 from precis_news.settings import LANGUAGES, Settings
+
+M = TypeVar("M", bound=Message)
 
 # The proto's Length values by the summarizer's preset names: LENGTH_SHORT -> "short", ...
 LENGTH_NAMES: Mapping[int, str] = {
@@ -27,6 +31,7 @@ def summarize_job(request: pb.SummarizeRequest) -> SummarizeJob:
         length=LENGTH_NAMES.get(request.length, f"enum value {request.length}"),
         min_tokens=request.min_tokens if request.HasField("min_tokens") else None,
         max_tokens=request.max_tokens if request.HasField("max_tokens") else None,
+        include_sources=request.include_sources,
     )
 
 
@@ -36,17 +41,24 @@ def _fields(value: Any) -> dict[str, Any]:
     return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
 
 
+def _message(cls: type[M], value: Any) -> M:
+    """The proto message `cls` from a domain dataclass, lists of dataclasses included (each
+    into the message type of its field)."""
+    values = _fields(value)
+    for name, items in values.items():
+        kind = cls.DESCRIPTOR.fields_by_name[name].message_type
+        if kind is not None and isinstance(items, list):
+            values[name] = [_message(getattr(pb, kind.name), item) for item in items]
+    return cls(**values)
+
+
 def summary(s: Summary) -> pb.Summary:
-    return pb.Summary(**_fields(s))
+    return _message(pb.Summary, s)
 
 
 def metadata(m: Metadata) -> pb.SummarizeMetadata:
     """The one mapping from the domain Metadata to SummarizeMetadata, field by field name."""
-    values = _fields(m)
-    values["output_language_mismatches"] = [
-        pb.OutputLanguageMismatch(**_fields(x)) for x in m.output_language_mismatches
-    ]
-    return pb.SummarizeMetadata(**values)
+    return _message(pb.SummarizeMetadata, m)
 
 
 def summarize_response(

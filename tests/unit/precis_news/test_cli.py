@@ -12,6 +12,7 @@ import grpc
 import pytest
 
 from precis_news import cli
+from precis_news._proto import precis_pb2 as pb
 from precis_news.client import LENGTH_NAMES, InvalidArgument, PrecisError, Unavailable
 from precis_news.settings import Settings
 
@@ -227,3 +228,16 @@ def test_main_prints_the_server_message_or_the_fix(
     monkeypatch.setattr(cli, "_run_info", run_info)
     assert cli.main(["info", "--server", TARGET]) == cli.EXIT_RPC_ERROR
     assert capsys.readouterr().err.startswith(printed)
+
+
+def test_a_flagged_summary_gets_one_warning_line(capsys: pytest.CaptureFixture[str]) -> None:
+    flagged = pb.Summary(
+        language="fr",
+        number_issues=[pb.NumberIssue(kind="changed", number="100,000", found="10 000")],
+        missing_names=["Doucet"],
+    )
+    cli._warn_checks(flagged)
+    cli._warn_checks(pb.Summary(language="en"))
+    assert capsys.readouterr().err.splitlines() == [
+        "precis: warning: [fr] check: changed 100,000 (found 10 000); names missing: Doucet"
+    ]

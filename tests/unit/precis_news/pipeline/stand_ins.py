@@ -23,14 +23,23 @@ _TARGET_TOKEN = re.compile(r">>\w+<<")
 class FirstWords:
     """An engine whose tokens are words: it writes `tag` and then its input's first words, up to
     the output limit (an output that did not fit is cut: ended=False). Target-language tokens
-    (>>ukr<<) are read, not copied. Every call's inputs are kept in `calls`."""
+    (>>ukr<<) are read, not copied; each `replace` key written is replaced by its value (a
+    translator that alters a number or drops a name). Every call's inputs are kept in `calls`."""
 
     parallelism = 1
 
-    def __init__(self, name: str, *, max_input_tokens: int = 64, tag: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        max_input_tokens: int = 64,
+        tag: str = "",
+        replace: Mapping[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.max_input_tokens = max_input_tokens
         self.tag = tag
+        self.replace = dict(replace or {})
         self.calls: list[list[str]] = []
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -51,7 +60,10 @@ class FirstWords:
     def _write(self, text: str, cap: int) -> Output:
         words = [w for w in text.split() if not _TARGET_TOKEN.fullmatch(w)]
         written = ([self.tag] if self.tag else []) + words
-        return Output(" ".join(written[:cap]), ended=len(written) <= cap)
+        text = " ".join(written[:cap])
+        for old, new in self.replace.items():
+            text = text.replace(old, new)
+        return Output(text, ended=len(written) <= cap)
 
 
 class Answers:

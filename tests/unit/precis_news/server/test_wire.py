@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Any
 
 import pytest
 from google.protobuf.message import Message
 
 from precis_models.catalog import DEFAULT_LENGTHS
-from precis_models.language import LanguageMismatch
 from precis_news._proto import precis_pb2 as pb
 from precis_news.pipeline import Detection, Metadata, Summary, Translation
 from precis_news.server import wire
@@ -42,12 +42,15 @@ def test_summarize_job(length: int, name: str) -> None:
 
 
 def _filled(cls: type) -> Any:
-    """An instance of a domain dataclass with every field set to something not its default."""
+    """An instance of a domain dataclass with every field set to something not its default
+    (lists hold one filled item of their type)."""
     values: dict[str, Any] = {}
+    hints = typing.get_type_hints(cls)
     for i, f in enumerate(dataclasses.fields(cls), start=1):
         kind = f.type if isinstance(f.type, str) else f.type.__name__
         if kind.startswith("list["):
-            values[f.name] = [_filled(LanguageMismatch)]
+            (item,) = typing.get_args(hints[f.name])
+            values[f.name] = [f"{f.name}-item" if item is str else _filled(item)]
         elif kind == "bool":
             values[f.name] = True
         elif kind == "int":
@@ -69,7 +72,10 @@ def _assert_complete(domain: Any, message: Message) -> None:
         if isinstance(expected, list):
             assert len(value) == len(expected) > 0
             for inner, item in zip(value, expected, strict=True):
-                _assert_complete(item, inner)
+                if isinstance(item, str):
+                    assert inner == item, name
+                else:
+                    _assert_complete(item, inner)
         else:
             assert value == pytest.approx(expected), name
 

@@ -1,0 +1,145 @@
+"""Proper names of a summary, looked for in its translations across Latin and Cyrillic script."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from precis_models.sentences import split_sentences
+
+# Cyrillic (ru and uk) to a loose Latin skeleton. Not a standard transliteration: names written
+# in two scripts are compared, so letters that standards render differently are folded
+# together (и, і, ы, й -> i; х -> h; щ -> sh) and the soft and hard signs vanish.
+_CYRILLIC = dict(
+    zip(
+        "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюяʼ'’",
+        [
+            "a", "b", "v", "g", "g", "d", "e", "e", "ie", "zh", "z", "i", "i", "i", "i", "k",
+            "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "h", "ts", "ch", "sh", "sh", "",
+            "i", "", "e", "iu", "ia", "", "", "",
+        ],
+        strict=True,
+    )
+)  # fmt: skip
+# Latin spellings folded the same way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/
+# Джон, Dubois/Дюбуа): a silent h, French "oi" and "eau", a final s.
+_LATIN_FOLDS = (
+    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"),
+    ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
+    ("x", "ks"), ("y", "i"), ("j", "i"), ("iu", "u"),
+)  # fmt: skip
+_SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
+_FINAL_S = re.compile(r"(?<=.{3})s$")
+_TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+# Capitalised words that are not names in the other languages: English days, months, "I" and
+# the titles English capitalises before a name.
+_NOT_NAMES = frozenset(
+    [
+        "i",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "mayor",
+        "president",
+        "minister",
+        "prime",
+        "captain",
+        "general",
+        "governor",
+        "senator",
+        "chancellor",
+        "king",
+        "queen",
+        "prince",
+        "pope",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+    ]
+)
+MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
+MIN_NAME_CHARS = 2
+
+
+def names(text: str) -> list[str]:
+    """The proper names of `text`: capitalised words not at a sentence's start, acronyms left
+    out (each once, in order; "Marie Dubois" gives both words)."""
+    found: list[str] = []
+    for sentence in split_sentences(text):
+        tokens = _TOKEN.findall(sentence)
+        for token in tokens[1:]:
+            word = _POSSESSIVE.sub("", token)
+            if (
+                len(word) >= MIN_NAME_CHARS
+                and word[0].isupper()
+                and not word.isupper()  # acronyms differ by language: NATO, OTAN, НАТО
+                and word.lower() not in _NOT_NAMES
+                and word not in found
+            ):
+                found.append(word)
+    return found
+
+
+@functools.lru_cache(maxsize=2**16)  # news repeats its words; a few MB at most
+def skeleton(word: str) -> str:
+    """`word` in a loose lower-case Latin form shared by its Latin and Cyrillic spellings."""
+    plain = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", word.lower())
+        if not unicodedata.combining(ch) or ch == "\u0306"  # keep й (и + breve) apart from и
+    )
+    plain = unicodedata.normalize("NFC", plain)
+    latin = "".join(_CYRILLIC.get(ch, ch) for ch in plain)
+    latin = _FINAL_S.sub("", _SILENT_H.sub("", re.sub(r"[^a-z]", "", latin)))
+    for old, new in _LATIN_FOLDS:
+        latin = latin.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", latin)  # doubled letters: Zelenskyy, Tallinn / Таллин
+
+
+def missing(names_: Sequence[str], translation: str) -> list[str]:
+    """The names of which no word of `translation` is a spelling (in either script; a case
+    ending after the name is allowed: "Дюбуа", "Києва")."""
+    tokens = _TOKEN.findall(translation)
+    # "d'Odesa", "l'Ukraine": the name after an elided article is a word too.
+    parts = [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
+    words = {skeleton(t) for t in tokens + parts}
+    words.discard("")
+    return [n for n in names_ if not _found(skeleton(n), words)]
+
+
+def _found(name: str, words: set[str]) -> bool:
+    if not name or name in words:
+        return True
+    for word in words:
+        if word[:1] != name[:1]:
+            continue  # names keep their first letter across scripts (and this keeps it cheap)
+        head = word[: len(name) + 1]  # room for one changed letter, not for a case ending
+        if (len(name) >= 4 and word.startswith(name[:-1])) or _similar(name, head):
+            return True
+    return False
+
+
+def _similar(name: str, head: str) -> bool:
+    matcher = SequenceMatcher(None, name, head)
+    return matcher.real_quick_ratio() >= MATCH_RATIO and matcher.ratio() >= MATCH_RATIO

@@ -1,0 +1,60 @@
+"""Proper names of a summary, found again in its translations in either script."""
+
+from __future__ import annotations
+
+import pytest
+
+from precis_news.pipeline.names import missing, names, skeleton
+
+SUMMARY = (
+    "The mayor of Kyiv, Vitali Klitschko, met Marie Dubois and John Smith in Paris on Tuesday. "
+    "Later Volodymyr Zelensky spoke to NATO and Thomas Moreau."
+)
+TRANSLATIONS = {
+    "fr": "Le maire de Kyiv, Vitali Klitschko, a rencontré Marie Dubois et John Smith à Paris "
+    "mardi. Plus tard, Volodymyr Zelensky a parlé à l'OTAN et à Thomas Moreau.",
+    "uk": "Мер Києва Віталій Кличко зустрівся з Марі Дюбуа та Джоном Смітом у Парижі у "
+    "вівторок. Пізніше Володимир Зеленський говорив з НАТО і Томасом Моро.",
+    "ru": "Мэр Киева Виталий Кличко встретился с Мари Дюбуа и Джоном Смитом в Париже во "
+    "вторник. Позже Владимир Зеленский говорил с НАТО и Томасом Моро.",
+}
+
+
+def test_names_are_capitalised_words_not_at_a_sentence_start() -> None:
+    assert names(SUMMARY) == [
+        "Kyiv",
+        "Vitali",
+        "Klitschko",
+        "Marie",
+        "Dubois",
+        "John",
+        "Smith",
+        "Paris",
+        "Volodymyr",
+        "Zelensky",
+        "Thomas",
+        "Moreau",
+    ]  # not "The", "Later", "Tuesday", nor the acronym NATO
+
+
+@pytest.mark.parametrize("language", sorted(TRANSLATIONS))
+def test_names_are_found_in_a_correct_translation(language: str) -> None:
+    assert missing(names(SUMMARY), TRANSLATIONS[language]) == []
+
+
+@pytest.mark.parametrize("language", sorted(TRANSLATIONS))
+def test_a_dropped_name_is_reported(language: str) -> None:
+    dropped = TRANSLATIONS[language].replace("Moreau", "").replace("Моро", "")
+    assert missing(names(SUMMARY), dropped) == ["Moreau"]
+
+
+def test_spellings_across_scripts_share_a_skeleton() -> None:
+    assert skeleton("Kyiv") == skeleton("Київ")
+    assert skeleton("Zelensky") == skeleton("Зеленский") == skeleton("Zelenskyy")
+    assert skeleton("Dubois") == skeleton("Дюбуа")
+
+
+@pytest.mark.parametrize("text", ["", "\u200b", "   ", "123 456"])
+def test_empty_and_invisible_text_has_no_names(text: str) -> None:
+    assert names(text) == []
+    assert missing(["Kyiv"], text) == ["Kyiv"]
