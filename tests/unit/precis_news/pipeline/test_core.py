@@ -153,6 +153,7 @@ async def test_metadata_adds_up_every_model_call() -> None:
         _, _, metadata = await pipeline.summarize(
             SummarizeJob(FRENCH, source_language="fr", targets=("uk", "fr", "en"))
         )
-    assert metadata.inference_ms > 0 and metadata.total_ms >= metadata.inference_ms
+    # inference_ms sums calls that may overlap (the proto says so): it can exceed total_ms.
+    assert metadata.inference_ms > 0 and metadata.total_ms > 0
     assert metadata.cache_hits == 0 and metadata.cut_translations == 0
     assert metadata.input_characters == len(FRENCH) and metadata.input_tokens > 0
