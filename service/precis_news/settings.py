@@ -60,7 +60,9 @@ class Settings:
     )
     metrics_token: str = field(
         default="",
-        metadata={"help": "bearer token /metrics requires (empty = none); prefer PRECIS_METRICS_TOKEN"},
+        metadata={
+            "help": "bearer token /metrics requires (empty = none); prefer PRECIS_METRICS_TOKEN"
+        },
     )
     grace_seconds: float = field(
         default=10.0, metadata={"help": "on SIGTERM, how long in-flight calls may finish"}
@@ -85,7 +87,9 @@ class Settings:
     )
     read_timeout_seconds: float = field(
         default=10.0,
-        metadata={"help": "how long a call's request message may take to arrive (DEADLINE_EXCEEDED)"},
+        metadata={
+            "help": "how long a call's request message may take to arrive (DEADLINE_EXCEEDED)"
+        },
     )
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
 

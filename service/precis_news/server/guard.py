@@ -1,4 +1,4 @@
-"""The interceptor in front of every call: API keys, unread and unparseable requests, budgets, drain."""
+"""The interceptor in front of every call: API keys, unread or unparseable requests, budgets."""
 
 from __future__ import annotations
 
@@ -217,7 +217,9 @@ class CallGuard(grpc.aio.ServerInterceptor):
 
         async def refuse(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> None:
             self.count(label, status.code)
-            await context.abort(status.code, status.message, trailing_metadata=status_trailers(status))
+            await context.abort(
+                status.code, status.message, trailing_metadata=status_trailers(status)
+            )
 
         return grpc.stream_stream_rpc_method_handler(refuse)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -121,7 +121,7 @@ class MetricsEndpoint:
 
     def __init__(self, app: WSGIApplication, host: str, port: int) -> None:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        server_class: Callable[..., ThreadingWSGIServer] = type(
+        server_class: type[ThreadingWSGIServer] = type(
             "MetricsServer", (ThreadingWSGIServer,), {"address_family": family}
         )
         self._server = make_server(host, port, app, server_class, handler_class=_QuietHandler)

@@ -135,13 +135,17 @@ def test_huge_language_code_is_invalid_argument_with_a_capped_message(
     assert max(len(r.getMessage()) for r in caplog.records) <= MAX_MESSAGE_CHARS + 100
 
 
+def get_info(channel: grpc.Channel) -> grpc.UnaryUnaryMultiCallable:
+    return channel.unary_unary(
+        "/precis.v1.Summarizer/GetInfo",
+        request_serializer=pb.GetInfoRequest.SerializeToString,
+        response_deserializer=pb.GetInfoResponse.FromString,
+    )
+
+
 def test_oversized_request_id_is_replaced(server: ServerThread) -> None:
     with grpc.insecure_channel(server.address) as channel:
-        call = channel.unary_unary(
-            "/precis.v1.Summarizer/GetInfo",
-            request_serializer=pb.GetInfoRequest.SerializeToString,
-            response_deserializer=pb.GetInfoResponse.FromString,
-        )
+        call = get_info(channel)
         _, outcome = call.with_call(pb.GetInfoRequest(), metadata=(("x-request-id", "r" * 4000),))
         _, plain = call.with_call(pb.GetInfoRequest(), metadata=(("x-request-id", "req-1"),))
     echoed = dict(outcome.trailing_metadata())["x-request-id"]
@@ -343,16 +347,23 @@ def test_half_open_admitted_calls_have_their_own_budget_and_a_read_timeout(
             keyed = pool.submit(
                 asyncio.run,
                 _half_open(
-                    running.address, [summarize] * 200, metadata=(("authorization", f"Bearer {KEY}"),)
+                    running.address,
+                    [summarize] * 200,
+                    metadata=(("authorization", f"Bearer {KEY}"),),
                 ),
             )
             with running.client(api_key=KEY) as client:
                 answered = [client.health(timeout=10) for _ in range(5)]
                 assert client.summarize(article("en"), targets=["en"]).summaries[0].text
-            codes = {"grpc.health.v1.Health/Check": probes.result(60), "Summarize": keyed.result(60)}
+            codes = {
+                "grpc.health.v1.Health/Check": probes.result(60),
+                "Summarize": keyed.result(60),
+            }
         for label, seen in codes.items():
             tally = Counter(seen)
-            report(f"half-open {label}: {len(seen)} -> {dict((c.name, n) for c, n in tally.items())}")
+            report(
+                f"half-open {label}: {len(seen)} -> {dict((c.name, n) for c, n in tally.items())}"
+            )
             assert set(tally) <= {
                 grpc.StatusCode.DEADLINE_EXCEEDED,
                 grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -369,11 +380,7 @@ def test_half_open_admitted_calls_have_their_own_budget_and_a_read_timeout(
 def test_two_authorization_headers_are_refused(strict_server: ServerThread) -> None:
     """Wrong-then-right, right-then-wrong and right twice: ambiguous, so UNAUTHENTICATED."""
     with grpc.insecure_channel(strict_server.address) as channel:
-        call = channel.unary_unary(
-            "/precis.v1.Summarizer/GetInfo",
-            request_serializer=pb.GetInfoRequest.SerializeToString,
-            response_deserializer=pb.GetInfoResponse.FromString,
-        )
+        call = get_info(channel)
         right, wrong = ("authorization", f"Bearer {KEY}"), ("authorization", "Bearer nope")
         assert call(pb.GetInfoRequest(), metadata=(right,), timeout=10).languages
         for headers in ((wrong, right), (right, wrong), (right, right)):
@@ -388,14 +395,14 @@ def test_two_authorization_headers_are_refused(strict_server: ServerThread) -> N
 def test_junk_method_names_share_one_label(strict_server: ServerThread) -> None:
     """3,000 key-less calls to distinct made-up methods add no series: one `unknown` label."""
     registry = strict_server.server.metrics.registry
-    series = len(list(registry.collect())[0].samples)
+    series = len(next(iter(registry.collect())).samples)
     before = requests_counted(strict_server, "unknown", "UNAUTHENTICATED")
     paths = [f"/precis.v1.Summarizer/Junk{i}" for i in range(1500)]
     paths += [f"/x{i}.Y/Z{i}" for i in range(1500)]
     codes = asyncio.run(_half_open(strict_server.address, paths))
     assert set(codes) == {grpc.StatusCode.UNAUTHENTICATED}
     assert requests_counted(strict_server, "unknown", "UNAUTHENTICATED") == before + 3000
-    assert len(list(registry.collect())[0].samples) <= series + 2  # the unknown series, once
+    assert len(next(iter(registry.collect())).samples) <= series + 2  # the unknown series, once
 
 
 def test_unknown_method_without_keys_is_unimplemented_and_counted(server: ServerThread) -> None:
@@ -436,9 +443,11 @@ def test_a_call_whose_deadline_passes_is_counted_deadline_exceeded(
 
     engine.generate_outputs = slow  # type: ignore[method-assign]
     try:
-        with strict_server.client(api_key=KEY, timeout=0.5) as client:
-            with pytest.raises(DeadlineExceeded):
-                client.summarize(article("en") + " Deadline.", targets=["en"])
+        with (
+            strict_server.client(api_key=KEY, timeout=0.5) as client,
+            pytest.raises(DeadlineExceeded),
+        ):
+            client.summarize(article("en") + " Deadline.", targets=["en"])
     finally:
         time.sleep(1.5)  # the model call in flight ends
         engine.generate_outputs = generate  # type: ignore[method-assign]
