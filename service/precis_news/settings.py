@@ -53,8 +53,16 @@ class Settings:
     tls_client_ca: Path | None = field(
         default=None, metadata={"help": "PEM CA bundle: require client certificates (mTLS)"}
     )
-    metrics_port: int = field(
-        default=0, metadata={"help": "Prometheus /metrics port on host (0 = off)"}
+    metrics_port: int = field(default=0, metadata={"help": "Prometheus /metrics port (0 = off)"})
+    metrics_host: str = field(
+        default="127.0.0.1",
+        metadata={"help": "address /metrics listens on (0.0.0.0 in the Docker image)"},
+    )
+    metrics_token: str = field(
+        default="",
+        metadata={
+            "help": "bearer token /metrics requires (empty = none); prefer PRECIS_METRICS_TOKEN"
+        },
     )
     grace_seconds: float = field(
         default=10.0, metadata={"help": "on SIGTERM, how long in-flight calls may finish"}
@@ -68,6 +76,19 @@ class Settings:
         metadata={
             "help": "health Watch and reflection streams open at once (they need no API key) "
             "before RESOURCE_EXHAUSTED"
+        },
+    )
+    max_unread_calls: int = field(
+        default=64,
+        metadata={
+            "help": "calls waiting for their request message at once; a call past them gets "
+            "0.25 s for its message, then RESOURCE_EXHAUSTED"
+        },
+    )
+    read_timeout_seconds: float = field(
+        default=10.0,
+        metadata={
+            "help": "how long a call's request message may take to arrive (DEADLINE_EXCEEDED)"
         },
     )
     log_level: str = field(default="INFO", metadata={"help": "DEBUG, INFO, WARNING or ERROR"})
@@ -159,9 +180,14 @@ class Settings:
             "max_translate_texts",
             "max_concurrent_rpcs",
             "max_open_streams",
+            "max_unread_calls",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.read_timeout_seconds <= 0:
+            raise ValueError(
+                f"read_timeout_seconds must be above 0, got {self.read_timeout_seconds}"
+            )
         if self.max_translated_tokens < 0:
             raise ValueError(
                 f"max_translated_tokens must be at least 0, got {self.max_translated_tokens}"

@@ -25,7 +25,7 @@ from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.pipeline import Pipeline
 from precis_news.server.guard import CallGuard
-from precis_news.server.metrics import Metrics
+from precis_news.server.metrics import Metrics, MetricsEndpoint
 from precis_news.server.servicer import ServingState, SummarizerServicer
 from precis_news.settings import LANGUAGES, Settings, read_api_keys
 
@@ -36,6 +36,10 @@ MAX_MESSAGE_BYTES = 4 * 2**20
 # grpc's own limit is only a backstop above the guard's budgets (see CallGuard): room for this
 # many health Checks and refusals at once, so that probes never meet it.
 BACKSTOP_HEADROOM = 1024
+# Calls gRPC's core holds until the server loop takes them (a burst arrives faster than that).
+# Past its default (1,000) core cancels them, so a probe in a burst of 2,000 half-open calls
+# would get CANCELLED; the guard answers each one taken within microseconds.
+PENDING_CALLS = 5000
 # After the grace period, how long the models get to stop before their running calls are
 # abandoned (a model call cannot be interrupted; the process exits without waiting for it).
 ABANDON_AFTER_SECONDS = 2.0
@@ -101,21 +105,29 @@ class PrecisServer:
         self.models: ModelSet | None = None
         self.port = 0
         self.abandoned = False  # model calls were still running when stop() returned
+        self.metrics_endpoint: MetricsEndpoint | None = None
         self.guard = CallGuard(
             keys=read_api_keys(settings),
             max_calls=settings.max_concurrent_rpcs,
             max_streams=settings.max_open_streams,
+            max_unread=settings.max_unread_calls,
+            read_seconds=settings.read_timeout_seconds,
             metrics=self.metrics,
         )
         self.server = grpc.aio.server(
             interceptors=[self.guard],
             maximum_concurrent_rpcs=(
-                settings.max_concurrent_rpcs + settings.max_open_streams + BACKSTOP_HEADROOM
+                settings.max_concurrent_rpcs
+                + settings.max_open_streams
+                + settings.max_unread_calls
+                + BACKSTOP_HEADROOM
             ),
             options=[
                 ("grpc.max_receive_message_length", _max_receive_bytes(settings)),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.so_reuseport", 0),
+                ("grpc.server.max_pending_requests", PENDING_CALLS),
+                ("grpc.server.max_pending_requests_hard_limit", 2 * PENDING_CALLS),
                 # Clients balancing over dns:/// re-resolve when connections age out, so new
                 # replicas get traffic after a scale-up.
                 ("grpc.max_connection_age_ms", 5 * 60 * 1000),
@@ -144,7 +156,11 @@ class PrecisServer:
             raise CannotListen(f"cannot listen on {address}: {exc}; try --port N") from exc
         await self.server.start()
         if self.settings.metrics_port:
-            self.metrics.serve(self.settings.host, self.settings.metrics_port)
+            self.metrics_endpoint = self.metrics.serve(
+                self.settings.metrics_host,
+                self.settings.metrics_port,
+                token=self.settings.metrics_token,
+            )
         log.info(
             "listening on %s:%d (%s)",
             self.settings.host,
@@ -210,6 +226,8 @@ class PrecisServer:
         await self.health.enter_graceful_shutdown()
         await self.guard.close()
         await self.server.stop(self.settings.grace_seconds if grace is None else grace)
+        if self.metrics_endpoint is not None:
+            self.metrics_endpoint.stop()
         if self.models is not None:
             closing = asyncio.ensure_future(self.models.close())
             done, _ = await asyncio.wait({closing}, timeout=ABANDON_AFTER_SECONDS)

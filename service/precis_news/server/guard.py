@@ -1,4 +1,4 @@
-"""The interceptor in front of every call: API keys, unparseable requests, call budgets, drain."""
+"""The interceptor in front of every call: API keys, unread or unparseable requests, budgets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import contextlib
 import hmac
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ import grpc
 from grpc_health.v1 import health_pb2
 
 from precis_news.server.metrics import Metrics
-from precis_news.server.status import Status, clip, status_trailers
+from precis_news.server.status import Status, cancelled_code, clip, status_trailers
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,13 @@ OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 PROBE_METHODS = frozenset({"/grpc.health.v1.Health/Check"})
 WATCH_METHOD = "/grpc.health.v1.Health/Watch"
 BUSY_RETRY_SECONDS = 1.0
+# The one `method` label of calls to methods the server does not have: labels never come from
+# what a caller sends, so the metrics stay the same size whatever strangers call.
+UNKNOWN_LABEL = "unknown"
+# A call arriving while `max_unread_calls` others wait for their request message still gets this
+# long for its own (a probe's or a client's message comes with its headers), then is refused.
+QUICK_READ_SECONDS = 0.25
+Headers = Iterable[tuple[str, str | bytes]]
 
 
 @dataclass(frozen=True)
@@ -60,10 +67,39 @@ def tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], An
 
 
 def metric_label(method: str) -> str:
-    """The `method` label of a call: `Summarize` for precis.v1, `grpc.health.v1.Health/Check`."""
+    """The `method` label of a served method: `Summarize` for precis.v1,
+    `grpc.health.v1.Health/Check` (methods the server lacks are UNKNOWN_LABEL, see CallGuard)."""
     if method.startswith(PRECIS_PREFIX):
         return method[len(PRECIS_PREFIX) :]
     return clip(method.lstrip("/"), limit=120)
+
+
+def _unauthenticated(message: str) -> Status:
+    return Status(grpc.StatusCode.UNAUTHENTICATED, message)
+
+
+def check_key(headers: Headers, keys: tuple[bytes, ...]) -> Status | None:
+    """None when `headers` hold exactly one `authorization: Bearer <an accepted key>` (or no
+    keys are set); else the UNAUTHENTICATED status to answer with.
+
+    Two authorization headers are refused whatever they hold (which one counts would depend on
+    the proxy in between). Keys are compared in constant time; none is ever echoed or logged.
+    """
+    if not keys:
+        return None
+    values = [v for name, v in headers if name.lower() == "authorization"]
+    if len(values) > 1:
+        return _unauthenticated(
+            f"{len(values)} authorization headers; send exactly one (Bearer <key>)"
+        )
+    value = values[0] if values else ""
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    scheme, _, key = text.partition(" ")
+    if scheme.lower() != "bearer" or not key:
+        return _unauthenticated("missing or wrong API key")
+    if not any(hmac.compare_digest(key.encode("utf-8", "replace"), k) for k in keys):
+        return _unauthenticated("missing or wrong API key")
+    return None
 
 
 class Budget:
@@ -118,30 +154,40 @@ class _WriteTracker:
 class CallGuard(grpc.aio.ServerInterceptor):
     """Admits each call, or refuses it at once with an exact status, counted in the metrics.
 
-    In order: API key (precis.v1 calls, when keys are set) -> UNAUTHENTICATED; bytes that do not
-    parse -> INVALID_ARGUMENT; precis.v1 calls beyond `max_calls`, or health Watch and
+    From the headers alone, before any message is read: the API key (precis.v1 calls, when keys
+    are set; a call to a method the server lacks too) -> UNAUTHENTICATED, answered at once even
+    to a caller that never sends its message; an unknown method -> UNIMPLEMENTED. Then the
+    request message is read within `read_seconds` by at most `max_unread` calls at once (a call
+    past that gets QUICK_READ_SECONDS) -> DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED; bytes that do
+    not parse -> INVALID_ARGUMENT; precis.v1 calls beyond `max_calls`, or health Watch and
     reflection streams beyond `max_streams` -> RESOURCE_EXHAUSTED with RetryInfo. Health Check
-    takes no budget. On close() every open stream is told NOT_SERVING (Watch) and ended.
+    takes no call budget. On close() every open stream is told NOT_SERVING (Watch) and ended.
     """
 
     def __init__(
-        self, *, keys: tuple[str, ...], max_calls: int, max_streams: int, metrics: Metrics
+        self,
+        *,
+        keys: tuple[str, ...],
+        max_calls: int,
+        max_streams: int,
+        max_unread: int,
+        read_seconds: float,
+        metrics: Metrics,
     ) -> None:
         self._keys = tuple(k.encode() for k in keys)
         self.calls = Budget(max_calls)
         self.streams = Budget(max_streams)
+        self.unread = Budget(max_unread)
+        self.read_seconds = read_seconds
         self._metrics = metrics
         self._closing = asyncio.Event()
 
-    def _allowed(self, metadata: Any) -> bool:
-        value = dict(metadata or ()).get("authorization", "")
-        scheme, _, key = str(value).partition(" ")
-        if scheme.lower() != "bearer" or not key:
-            return False
-        return any(hmac.compare_digest(key.encode(), k) for k in self._keys)
+    def check_key(self, headers: Headers) -> Status | None:
+        """See check_key: None when the headers carry an accepted key (or none is needed)."""
+        return check_key(headers, self._keys)
 
-    def count(self, method: str, code: grpc.StatusCode) -> None:
-        self._metrics.requests.labels(metric_label(method), code.name).inc()
+    def count(self, label: str, code: grpc.StatusCode) -> None:
+        self._metrics.requests.labels(label, code.name).inc()
 
     async def close(self) -> None:
         """End every open stream (Watch streams get NOT_SERVING first); refuse new ones."""
@@ -156,26 +202,36 @@ class CallGuard(grpc.aio.ServerInterceptor):
         handler = await continuation(details)
         method = details.method
         is_open = method.startswith(OPEN_PREFIXES)
-        denied = bool(self._keys) and not is_open and not self._allowed(details.invocation_metadata)
-        if handler is None:
-            if not denied:
-                return handler  # UNIMPLEMENTED
-            handler = grpc.unary_unary_rpc_method_handler(_unreachable)
+        label = metric_label(method) if handler is not None else UNKNOWN_LABEL
+        refusal = None if is_open else self.check_key(details.invocation_metadata or ())
+        if refusal is None and handler is None:
+            refusal = Status(grpc.StatusCode.UNIMPLEMENTED, "no such method")
+        if refusal is not None:
+            return self._refusal(label, refusal)
         budget = None if method in PROBE_METHODS else self.streams if is_open else self.calls
-        return _GuardedCall(self, method, denied, budget).handler(handler)
+        return _GuardedCall(self, method, label, budget).handler(handler)
 
+    def _refusal(self, label: str, status: Status) -> grpc.RpcMethodHandler:
+        """A handler that answers `status` at once: its request side is a stream, so it runs
+        as soon as the headers are in, without waiting for (or reading) a message."""
 
-async def _unreachable(request: Any, context: grpc.aio.ServicerContext) -> None:
-    raise AssertionError("a refused call never runs")
+        async def refuse(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> None:
+            self.count(label, status.code)
+            await context.abort(
+                status.code, status.message, trailing_metadata=status_trailers(status)
+            )
+
+        return grpc.stream_stream_rpc_method_handler(refuse)
 
 
 class _GuardedCall:
-    """Wraps one method handler: admission first, then the real behaviour within its budget."""
+    """Wraps one method handler: its request read within the read budget, admission, then the
+    real behaviour within its budget."""
 
-    def __init__(self, guard: CallGuard, method: str, denied: bool, budget: Budget | None) -> None:
+    def __init__(self, guard: CallGuard, method: str, label: str, budget: Budget | None) -> None:
         self.guard = guard
         self.method = method
-        self.denied = denied
+        self.label = label
         self.budget = budget
         self.is_stream = budget is guard.streams
         # The servicer counts the outcome of the precis.v1 calls it runs; the guard counts the rest.
@@ -184,35 +240,67 @@ class _GuardedCall:
     def handler(self, inner: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         decode = tolerant(inner.request_deserializer)
         encode = inner.response_serializer
+        # A unary request is read here (see _read), so the handler's request side is a stream:
+        # it starts when the headers are in, not when (or if) the message comes.
         if inner.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(
+            return grpc.stream_unary_rpc_method_handler(
                 self._unary(inner.unary_unary), decode, encode
             )
         if inner.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
+            return grpc.stream_stream_rpc_method_handler(
                 self._unary(inner.unary_stream), decode, encode
             )
         if inner.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(
-                self._unary(inner.stream_unary), decode, encode
-            )
+            raise TypeError(f"{self.method}: client-streaming methods are not supported")
         return grpc.stream_stream_rpc_method_handler(
             self._streaming(inner.stream_stream), decode, encode
         )
 
     async def _refuse(self, context: grpc.aio.ServicerContext, status: Status) -> None:
-        self.guard.count(self.method, status.code)
+        self.guard.count(self.label, status.code)
         await context.abort(status.code, status.message, trailing_metadata=status_trailers(status))
 
-    async def _admit(self, request: Any, context: grpc.aio.ServicerContext) -> None:
-        if self.denied:
-            await self._refuse(
-                context, Status(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key")
+    async def _read(self, requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+        """The call's one request message, read within the guard's read budget and timeout."""
+        unread = self.guard.unread
+        held = unread.take()
+        timeout = self.guard.read_seconds if held else QUICK_READ_SECONDS
+        try:
+            return await asyncio.wait_for(anext(requests), timeout)
+        except asyncio.CancelledError:
+            self.guard.count(self.label, cancelled_code(context))
+            raise
+        except StopAsyncIteration:
+            # A passed deadline ends the read like this, just before the handler is cancelled.
+            if cancelled_code(context) is grpc.StatusCode.DEADLINE_EXCEEDED:
+                self.guard.count(self.label, grpc.StatusCode.DEADLINE_EXCEEDED)
+                raise asyncio.CancelledError from None
+            status = Status(
+                grpc.StatusCode.INVALID_ARGUMENT, "the call ended before its request message"
             )
+        except TimeoutError:
+            if held:
+                status = Status(
+                    grpc.StatusCode.DEADLINE_EXCEEDED,
+                    f"the request message did not arrive within {self.guard.read_seconds:g} s",
+                )
+            else:
+                status = Status(
+                    grpc.StatusCode.RESOURCE_EXHAUSTED,
+                    f"the server has {unread.limit} calls waiting for their request message; "
+                    "retry shortly",
+                    retry_after=BUSY_RETRY_SECONDS,
+                )
+        finally:
+            if held:
+                unread.give()
+        await self._refuse(context, status)
+
+    async def _admit(self, request: Any, context: grpc.aio.ServicerContext) -> None:
         if isinstance(request, Malformed):
             log.info(
                 "%s: unparseable %s (%d bytes: %s) from %s",
-                metric_label(self.method),
+                self.label,
                 request.type_name,
                 request.size,
                 request.reason,
@@ -251,7 +339,7 @@ class _GuardedCall:
         try:
             yield
         except asyncio.CancelledError:
-            code = grpc.StatusCode.CANCELLED
+            code = cancelled_code(context)
             raise
         except BaseException:
             code = context.code() or grpc.StatusCode.UNKNOWN
@@ -260,10 +348,14 @@ class _GuardedCall:
             if self.budget is not None:
                 self.budget.give()
             if self.count_outcome:
-                self.guard.count(self.method, code)
+                self.guard.count(self.label, code)
 
     def _unary(self, behaviour: Callable[..., Any]) -> Callable[..., Any]:
-        async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        if inspect.isasyncgenfunction(behaviour):
+            raise TypeError(f"{self.method}: only coroutine unary-request handlers are supported")
+
+        async def run(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+            request = await self._read(requests, context)
             await self._admit(request, context)
             if not self.is_stream:
                 return await self._outcome(context, lambda: behaviour(request, context))

@@ -1,17 +1,27 @@
-"""Prometheus metrics: requests by method and code, latency, queues, batches, tokens."""
+"""Prometheus metrics (requests by method and code, latency, queues, batches, tokens) and the
+HTTP endpoint that serves them."""
 
 from __future__ import annotations
 
+import hmac
+import socket
+import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client.exposition import ThreadingWSGIServer
 
 if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
     from precis_models.language import LanguageMismatch
     from precis_news.pipeline import Summary
 
 MISSING_NAME = "missing_name"  # the check label of a name a translation lost
+
+METRICS_PATH = "/metrics"
 
 
 class Metrics:
@@ -84,6 +94,61 @@ class Metrics:
     def queue_depth(self, model: str, depth: int) -> None:
         self.queue.labels(model).set(depth)
 
-    def serve(self, host: str, port: int) -> None:
-        """Expose /metrics over HTTP (tokens/s = rate(input_tokens) / rate(inference_seconds))."""
-        start_http_server(port, addr=host, registry=self.registry)
+    def serve(self, host: str, port: int, *, token: str = "") -> MetricsEndpoint:
+        """Expose /metrics over HTTP (tokens/s = rate(input_tokens) / rate(inference_seconds)),
+        requiring `authorization: Bearer <token>` when a token is given."""
+        return MetricsEndpoint(metrics_app(self.registry, token=token), host, port)
+
+
+def _plain(start_response: StartResponse, status: str, text: str, *extra: Any) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), *extra])
+    return [text.encode()]
+
+
+def metrics_app(registry: CollectorRegistry, *, token: str = "") -> WSGIApplication:
+    """prometheus_client's WSGI app, on METRICS_PATH only (404 elsewhere) and, with a token,
+    only for `authorization: Bearer <token>` (401 otherwise; compared in constant time)."""
+    inner = make_wsgi_app(registry)
+    expected = f"Bearer {token}".encode()
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != METRICS_PATH:
+            return _plain(start_response, "404 Not Found", f"not found; see {METRICS_PATH}\n")
+        given = str(environ.get("HTTP_AUTHORIZATION", "")).encode("latin-1", "replace")
+        if token and not hmac.compare_digest(given, expected):
+            return _plain(
+                start_response,
+                "401 Unauthorized",
+                "a bearer token is required\n",
+                ("WWW-Authenticate", 'Bearer realm="metrics"'),
+            )
+        return inner(environ, start_response)
+
+    return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line on stderr per scrape."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class MetricsEndpoint:
+    """An HTTP server for `app` on host:port, in a daemon thread, until stop()."""
+
+    def __init__(self, app: WSGIApplication, host: str, port: int) -> None:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        server_class: type[ThreadingWSGIServer] = type(
+            "MetricsServer", (ThreadingWSGIServer,), {"address_family": family}
+        )
+        self._server = make_server(host, port, app, server_class, handler_class=_QuietHandler)
+        self.port: int = self._server.server_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="metrics", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -19,7 +19,7 @@ from precis_news.pipeline import Detection, Pipeline, Summary
 from precis_news.pipeline.errors import NotReady
 from precis_news.server import wire as convert
 from precis_news.server.metrics import Metrics
-from precis_news.server.status import status_trailers, to_status
+from precis_news.server.status import cancelled_code, status_trailers, to_status
 from precis_news.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,8 +99,11 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
         try:
             return await work()
         except asyncio.CancelledError:
-            code = grpc.StatusCode.CANCELLED
-            log.info("%s cancelled by the caller", method)
+            code = cancelled_code(context)
+            if code is grpc.StatusCode.DEADLINE_EXCEEDED:
+                log.info("%s: the caller's deadline passed", method)
+            else:
+                log.info("%s cancelled by the caller", method)
             raise
         except Exception as exc:
             status = to_status(exc)

@@ -50,6 +50,19 @@ STATUS_TABLE: tuple[Outcome, ...] = (
 UNEXPECTED = Outcome(BaseException, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
 
 
+# A cancelled call whose deadline is this close (seconds) or past was ended by its deadline.
+DEADLINE_SLACK_SECONDS = 0.01
+
+
+def cancelled_code(context: grpc.aio.ServicerContext) -> grpc.StatusCode:
+    """The code the caller of a cancelled call saw: DEADLINE_EXCEEDED when its deadline passed
+    (gRPC ends such a call by cancelling its handler), else CANCELLED."""
+    remaining = context.time_remaining()
+    if remaining is not None and remaining <= DEADLINE_SLACK_SECONDS:
+        return grpc.StatusCode.DEADLINE_EXCEEDED
+    return grpc.StatusCode.CANCELLED
+
+
 def outcome(exc: BaseException) -> Outcome:
     """The table's row for `exc` (UNEXPECTED when none matches)."""
     return next((row for row in STATUS_TABLE if isinstance(exc, row.kind)), UNEXPECTED)

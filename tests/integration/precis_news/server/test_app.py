@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.client import PrecisError, Unauthenticated
 from tests.support import (
     ServerThread,
+    free_port,
     report,
     status_of,
     tiny_settings,
@@ -330,3 +333,51 @@ def test_mutual_tls_refuses_clients_without_a_trusted_certificate(
         assert _health(running) == "UNAVAILABLE"  # plaintext
     finally:
         running.close()
+
+
+def _scrape(port: int, path: str = "/metrics", token: str = "") -> tuple[int, bytes]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_metrics_endpoint_path_token_and_bounded_size_under_junk_calls(model_dir: Path) -> None:
+    """With keys set, 3,000 key-less calls to distinct made-up methods leave /metrics the size
+    it was (one `unknown` series); only /metrics answers, and only with the bearer token."""
+    port = free_port()
+    settings = tiny_settings(
+        model_dir, api_keys="k", metrics_port=port, metrics_token="scrape-token"
+    )
+    running = ServerThread(settings)
+    try:
+        assert _scrape(port)[0] == 401
+        assert _scrape(port, token="wrong")[0] == 401
+        assert _scrape(port, "/", token="scrape-token")[0] == 404
+        assert _scrape(port, "/anything/else", token="scrape-token")[0] == 404
+        with grpc.insecure_channel(running.address) as channel:
+            for i in range(3):  # the series `unknown`/UNAUTHENTICATED exists from here on
+                with pytest.raises(grpc.RpcError):
+                    channel.unary_unary(f"/junk{i}.S/M")(b"", timeout=10)
+            status, before = _scrape(port, token="scrape-token")
+            assert status == 200
+            for i in range(3000):
+                with pytest.raises(grpc.RpcError) as caught:
+                    channel.unary_unary(f"/precis.v1.Summarizer/J{i}x{'y' * (i % 50)}")(
+                        b"", timeout=10
+                    )
+                assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+        status, after = _scrape(port, token="scrape-token")
+        assert status == 200
+        report(f"/metrics after 3,000 junk method names: {len(before)} -> {len(after)} bytes")
+        assert b'precis_requests_total{code="UNAUTHENTICATED",method="unknown"} 3003.0' in after
+        assert b"J1x" not in after
+        assert abs(len(after) - len(before)) < 200  # only counter values changed
+    finally:
+        running.close()
+    with pytest.raises(OSError):  # the endpoint stops with the server
+        _scrape(port, token="scrape-token")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from precis_news._proto import precis_pb2 as pb
-from precis_news.client import InvalidArgument, Unauthenticated
+from precis_news.client import DeadlineExceeded, InvalidArgument, Unauthenticated
 from precis_news.server.status import MAX_MESSAGE_CHARS
 from precis_news.settings import read_api_keys
 from tests.support import ServerThread, article, report, tiny_settings
@@ -130,13 +135,17 @@ def test_huge_language_code_is_invalid_argument_with_a_capped_message(
     assert max(len(r.getMessage()) for r in caplog.records) <= MAX_MESSAGE_CHARS + 100
 
 
+def get_info(channel: grpc.Channel) -> grpc.UnaryUnaryMultiCallable:
+    return channel.unary_unary(
+        "/precis.v1.Summarizer/GetInfo",
+        request_serializer=pb.GetInfoRequest.SerializeToString,
+        response_deserializer=pb.GetInfoResponse.FromString,
+    )
+
+
 def test_oversized_request_id_is_replaced(server: ServerThread) -> None:
     with grpc.insecure_channel(server.address) as channel:
-        call = channel.unary_unary(
-            "/precis.v1.Summarizer/GetInfo",
-            request_serializer=pb.GetInfoRequest.SerializeToString,
-            response_deserializer=pb.GetInfoResponse.FromString,
-        )
+        call = get_info(channel)
         _, outcome = call.with_call(pb.GetInfoRequest(), metadata=(("x-request-id", "r" * 4000),))
         _, plain = call.with_call(pb.GetInfoRequest(), metadata=(("x-request-id", "req-1"),))
     echoed = dict(outcome.trailing_metadata())["x-request-id"]
@@ -263,3 +272,184 @@ def test_calls_past_the_budget_get_retry_info_while_checks_answer(model_dir: Pat
     assert checks == ["SERVING"] * 10
     assert "RESOURCE_EXHAUSTED" in outcomes and "OK" in outcomes
     assert len(outcomes) == 16
+
+
+async def _half_open(
+    address: str, paths: list[str], *, metadata: tuple[tuple[str, str], ...] = ()
+) -> list[grpc.StatusCode]:
+    """Open one call per path that sends its headers and never its message (nor half-closes),
+    on 4 connections at once; return the code each got (None for one still unanswered 15 s on)."""
+    channels = [grpc.aio.insecure_channel(address) for _ in range(4)]
+    try:
+        calls = [
+            channels[i % 4].stream_unary(path)(metadata=metadata, timeout=60)
+            for i, path in enumerate(paths)
+        ]
+
+        async def code(call: Any) -> grpc.StatusCode:
+            try:
+                await call
+            except grpc.aio.AioRpcError as error:
+                return error.code()
+            return grpc.StatusCode.OK
+
+        done = await asyncio.wait_for(asyncio.gather(*(code(c) for c in calls)), 15)
+        return list(done)
+    finally:
+        for channel in channels:
+            await channel.close()
+
+
+def test_thousands_of_half_open_keyless_calls_are_refused_at_once(
+    strict_server: ServerThread,
+) -> None:
+    """2,000 key-less calls that send headers and never a message (precis.v1 methods and junk
+    names): each is answered UNAUTHENTICATED without waiting for the message, and counted under
+    a bounded label; health Check and an authenticated Summarize answer meanwhile."""
+    paths = [
+        "/precis.v1.Summarizer/Summarize",
+        "/precis.v1.Summarizer/StreamSummarize",
+        "/precis.v1.Summarizer/NoSuchMethod",
+        "/junk.Service/Method",
+    ] * 500
+    before = {
+        label: requests_counted(strict_server, label, "UNAUTHENTICATED")
+        for label in ("Summarize", "StreamSummarize", "unknown")
+    }
+    with ThreadPoolExecutor(1) as pool:
+        codes_future = pool.submit(asyncio.run, _half_open(strict_server.address, paths))
+        with strict_server.client(api_key=KEY) as client:
+            assert client.health() == "SERVING"
+            assert client.summarize(article("en"), targets=["en"]).summaries[0].text
+        codes = codes_future.result(60)
+    report(f"half-open key-less calls: {len(codes)} -> {Counter(c.name for c in codes)}")
+    assert codes == [grpc.StatusCode.UNAUTHENTICATED] * len(paths)
+    after = {label: requests_counted(strict_server, label, "UNAUTHENTICATED") for label in before}
+    assert after["Summarize"] - before["Summarize"] == 500
+    assert after["StreamSummarize"] - before["StreamSummarize"] == 500
+    assert after["unknown"] - before["unknown"] == 1000
+
+
+def test_half_open_admitted_calls_have_their_own_budget_and_a_read_timeout(
+    model_dir: Path,
+) -> None:
+    """2,000 key-less half-open health Checks and 200 authenticated half-open Summarize calls:
+    at most max_unread_calls wait (until read_timeout_seconds: DEADLINE_EXCEEDED), the others
+    get a quarter second for their message, then RESOURCE_EXHAUSTED; a probe's Check and an
+    authenticated Summarize answer meanwhile; every outcome is counted under the caller's code."""
+    running = ServerThread(
+        tiny_settings(model_dir, api_keys=KEY, max_unread_calls=8, read_timeout_seconds=2.0)
+    ).load()
+    check, summarize = "/grpc.health.v1.Health/Check", "/precis.v1.Summarizer/Summarize"
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            probes = pool.submit(asyncio.run, _half_open(running.address, [check] * 2000))
+            keyed = pool.submit(
+                asyncio.run,
+                _half_open(
+                    running.address,
+                    [summarize] * 200,
+                    metadata=(("authorization", f"Bearer {KEY}"),),
+                ),
+            )
+            with running.client(api_key=KEY) as client:
+                answered = [client.health(timeout=10) for _ in range(5)]
+                assert client.summarize(article("en"), targets=["en"]).summaries[0].text
+            codes = {
+                "grpc.health.v1.Health/Check": probes.result(60),
+                "Summarize": keyed.result(60),
+            }
+        for label, seen in codes.items():
+            tally = Counter(seen)
+            report(
+                f"half-open {label}: {len(seen)} -> {dict((c.name, n) for c, n in tally.items())}"
+            )
+            assert set(tally) <= {
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+            }
+            for code, n in tally.items():
+                assert requests_counted(running, label, code.name) == n
+        timed_out = sum(c is grpc.StatusCode.DEADLINE_EXCEEDED for v in codes.values() for c in v)
+        assert timed_out >= 8
+        assert answered == ["SERVING"] * 5
+    finally:
+        running.close()
+
+
+def test_two_authorization_headers_are_refused(strict_server: ServerThread) -> None:
+    """Wrong-then-right, right-then-wrong and right twice: ambiguous, so UNAUTHENTICATED."""
+    with grpc.insecure_channel(strict_server.address) as channel:
+        call = get_info(channel)
+        right, wrong = ("authorization", f"Bearer {KEY}"), ("authorization", "Bearer nope")
+        assert call(pb.GetInfoRequest(), metadata=(right,), timeout=10).languages
+        for headers in ((wrong, right), (right, wrong), (right, right)):
+            with pytest.raises(grpc.RpcError) as caught:
+                call(pb.GetInfoRequest(), metadata=headers, timeout=10)
+            assert caught.value.code() is grpc.StatusCode.UNAUTHENTICATED
+            assert caught.value.details() == (
+                "2 authorization headers; send exactly one (Bearer <key>)"
+            )
+
+
+def test_junk_method_names_share_one_label(strict_server: ServerThread) -> None:
+    """3,000 key-less calls to distinct made-up methods add no series: one `unknown` label."""
+    registry = strict_server.server.metrics.registry
+    series = len(next(iter(registry.collect())).samples)
+    before = requests_counted(strict_server, "unknown", "UNAUTHENTICATED")
+    paths = [f"/precis.v1.Summarizer/Junk{i}" for i in range(1500)]
+    paths += [f"/x{i}.Y/Z{i}" for i in range(1500)]
+    codes = asyncio.run(_half_open(strict_server.address, paths))
+    assert set(codes) == {grpc.StatusCode.UNAUTHENTICATED}
+    assert requests_counted(strict_server, "unknown", "UNAUTHENTICATED") == before + 3000
+    assert len(next(iter(registry.collect())).samples) <= series + 2  # the unknown series, once
+
+
+def test_unknown_method_without_keys_is_unimplemented_and_counted(server: ServerThread) -> None:
+    before = requests_counted(server, "unknown", "UNIMPLEMENTED")
+    with grpc.insecure_channel(server.address) as channel:
+        error = raw_call(channel, "/precis.v1.Summarizer/NoSuchMethod", b"")
+    assert error.code() is grpc.StatusCode.UNIMPLEMENTED
+    assert requests_counted(server, "unknown", "UNIMPLEMENTED") == before + 1
+
+
+def test_a_call_whose_deadline_passes_is_counted_deadline_exceeded(
+    strict_server: ServerThread,
+) -> None:
+    """While its message is awaited (the guard counts it) and while it is served (the
+    servicer does): DEADLINE_EXCEEDED, as the caller saw, not CANCELLED."""
+    summarize = "/precis.v1.Summarizer/Summarize"
+    before = requests_counted(strict_server, "Summarize", "DEADLINE_EXCEEDED")
+    cancelled = requests_counted(strict_server, "Summarize", "CANCELLED")
+
+    async def half_open_with_deadline() -> grpc.StatusCode:
+        async with grpc.aio.insecure_channel(strict_server.address) as channel:
+            call = channel.stream_unary(summarize)(
+                metadata=(("authorization", f"Bearer {KEY}"),), timeout=0.5
+            )
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await call
+            return caught.value.code()
+
+    assert asyncio.run(half_open_with_deadline()) is grpc.StatusCode.DEADLINE_EXCEEDED
+    models = strict_server.server.models
+    assert models is not None
+    engine = models.summarizer.batcher.engine
+    generate = engine.generate_outputs
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.5)
+        return generate(*args, **kwargs)
+
+    engine.generate_outputs = slow  # type: ignore[method-assign]
+    try:
+        with (
+            strict_server.client(api_key=KEY, timeout=0.5) as client,
+            pytest.raises(DeadlineExceeded),
+        ):
+            client.summarize(article("en") + " Deadline.", targets=["en"])
+    finally:
+        time.sleep(1.5)  # the model call in flight ends
+        engine.generate_outputs = generate  # type: ignore[method-assign]
+    assert requests_counted(strict_server, "Summarize", "DEADLINE_EXCEEDED") == before + 2
+    assert requests_counted(strict_server, "Summarize", "CANCELLED") == cancelled

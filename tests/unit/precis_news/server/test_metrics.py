@@ -1,9 +1,12 @@
-"""Prometheus metrics: the batchers' events and language mismatches, one registry per server."""
+"""Prometheus metrics: batchers' events, language mismatches, the /metrics path and token."""
 
 from __future__ import annotations
 
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+
 from precis_models.language import LanguageMismatch
-from precis_news.server.metrics import Metrics
+from precis_news.server.metrics import Metrics, metrics_app
 
 
 def test_batches_count_sizes_tokens_and_inference_time() -> None:
@@ -43,3 +46,33 @@ def test_each_server_has_its_own_registry() -> None:
     labels = {"method": "Summarize", "code": "OK"}
     assert first.registry.get_sample_value("precis_requests_total", labels) == 1
     assert second.registry.get_sample_value("precis_requests_total", labels) is None
+
+
+def _get(app: Any, path: str, authorization: str = "") -> tuple[str, bytes]:
+    """Call the WSGI app directly: (status line, body)."""
+    environ: dict[str, Any] = {}
+    setup_testing_defaults(environ)
+    environ["PATH_INFO"] = path
+    if authorization:
+        environ["HTTP_AUTHORIZATION"] = authorization
+    seen: list[str] = []
+    body = b"".join(app(environ, lambda status, headers: seen.append(status)))
+    return seen[0], body
+
+
+def test_metrics_app_serves_only_the_metrics_path() -> None:
+    app = metrics_app(Metrics().registry)
+    status, body = _get(app, "/metrics")
+    assert status == "200 OK" and b"precis_requests_total" in body
+    for path in ("/", "/favicon.ico", "/metrics/", "/x" * 100):
+        status, body = _get(app, path)
+        assert status == "404 Not Found" and b"precis_" not in body
+
+
+def test_metrics_app_with_a_token_needs_exactly_that_bearer_token() -> None:
+    app = metrics_app(Metrics().registry, token="scrape-me")
+    for given in ("", "Bearer wrong", "scrape-me", "Basic scrape-me", "Bearer scrape-me2"):
+        status, body = _get(app, "/metrics", given)
+        assert status == "401 Unauthorized" and b"precis_" not in body
+    status, body = _get(app, "/metrics", "Bearer scrape-me")
+    assert status == "200 OK" and b"precis_requests_total" in body
