@@ -26,6 +26,7 @@ OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 PROBE_METHODS = frozenset({"/grpc.health.v1.Health/Check"})
 WATCH_METHOD = "/grpc.health.v1.Health/Watch"
 BUSY_RETRY_SECONDS = 1.0
+DENIED = Status(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key")
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,18 @@ def metric_label(method: str) -> str:
 class Budget:
     """At most `limit` calls at once (used on the event loop only, so a plain counter)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, what: str = "calls in progress") -> None:
         self.limit = limit
         self.used = 0
+        self.what = what
+
+    def refusal(self) -> Status:
+        """What a call beyond the limit is told (retrying shortly helps)."""
+        return Status(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            f"the server has {self.limit} {self.what}; retry shortly",
+            retry_after=BUSY_RETRY_SECONDS,
+        )
 
     def take(self) -> bool:
         if self.used >= self.limit:
@@ -129,16 +139,26 @@ class CallGuard(grpc.aio.ServerInterceptor):
     ) -> None:
         self._keys = tuple(k.encode() for k in keys)
         self.calls = Budget(max_calls)
-        self.streams = Budget(max_streams)
+        self.streams = Budget(max_streams, what="open streams")
         self._metrics = metrics
         self._closing = asyncio.Event()
 
-    def _allowed(self, metadata: Any) -> bool:
-        value = dict(metadata or ()).get("authorization", "")
-        scheme, _, key = str(value).partition(" ")
+    @property
+    def needs_key(self) -> bool:
+        return bool(self._keys)
+
+    def allowed(self, authorization: str) -> bool:
+        """Whether an `authorization` value ("Bearer KEY", gRPC metadata or HTTP header)
+        carries an accepted key (always, when no keys are set)."""
+        if not self._keys:
+            return True
+        scheme, _, key = authorization.partition(" ")
         if scheme.lower() != "bearer" or not key:
             return False
         return any(hmac.compare_digest(key.encode(), k) for k in self._keys)
+
+    def _allowed(self, metadata: Any) -> bool:
+        return self.allowed(str(dict(metadata or ()).get("authorization", "")))
 
     def count(self, method: str, code: grpc.StatusCode) -> None:
         self._metrics.requests.labels(metric_label(method), code.name).inc()
@@ -206,9 +226,7 @@ class _GuardedCall:
 
     async def _admit(self, request: Any, context: grpc.aio.ServicerContext) -> None:
         if self.denied:
-            await self._refuse(
-                context, Status(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong API key")
-            )
+            await self._refuse(context, DENIED)
         if isinstance(request, Malformed):
             log.info(
                 "%s: unparseable %s (%d bytes: %s) from %s",
@@ -228,15 +246,7 @@ class _GuardedCall:
                 context, Status(grpc.StatusCode.UNAVAILABLE, "the server is shutting down")
             )
         if self.budget is not None and not self.budget.take():
-            what = "open streams" if self.is_stream else "calls in progress"
-            await self._refuse(
-                context,
-                Status(
-                    grpc.StatusCode.RESOURCE_EXHAUSTED,
-                    f"the server has {self.budget.limit} {what}; retry shortly",
-                    retry_after=BUSY_RETRY_SECONDS,
-                ),
-            )
+            await self._refuse(context, self.budget.refusal())
 
     async def _outcome(
         self, context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[Any]]
