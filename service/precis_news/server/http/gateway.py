@@ -179,6 +179,8 @@ class Gateway:
             response = error_response(
                 Status(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
             )
+        if not response.prepared:
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
         self._count(request, response.status)
         return response
 
