@@ -177,7 +177,9 @@ class Settings:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.http_port < -1:
-            raise ValueError(f"http_port must be -1 (off), 0 (any free port) or a port, got {self.http_port}")
+            raise ValueError(
+                f"http_port must be -1 (off), 0 (any free port) or a port, got {self.http_port}"
+            )
         if self.max_translated_tokens < 0:
             raise ValueError(
                 f"max_translated_tokens must be at least 0, got {self.max_translated_tokens}"

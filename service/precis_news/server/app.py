@@ -27,8 +27,8 @@ from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.pipeline import Pipeline
 from precis_news.server.guard import CallGuard
 from precis_news.server.http.gateway import Gateway
-from precis_news.server.metrics import Metrics
 from precis_news.server.methods import ServingState
+from precis_news.server.metrics import Metrics
 from precis_news.server.servicer import SummarizerServicer
 from precis_news.settings import LANGUAGES, Settings, read_api_keys
 
@@ -175,7 +175,12 @@ class PrecisServer:
                 self.settings.host, self.settings.http_port, ssl_context=_ssl_context(self.settings)
             )
             scheme = "https" if credentials else "http"
-            log.info("HTTP/JSON and the web page on %s://%s:%d/", scheme, self.settings.host, self.http_port)
+            log.info(
+                "HTTP/JSON and the web page on %s://%s:%d/",
+                scheme,
+                self.settings.host,
+                self.http_port,
+            )
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.host, self.settings.metrics_port)
         log.info(

@@ -102,12 +102,6 @@ def sse(data: str, *, event: str = "") -> bytes:
     return f"{head}data: {data}\n\n".encode()
 
 
-class _Stream:
-    """The SSE response of one call, once its first event is ready (None before)."""
-
-    response: web.StreamResponse | None = None
-
-
 class Gateway:
     """The routes of the proto's google.api.http options, the probes, the OpenAPI document and
     the web page, on one aiohttp application."""
@@ -176,9 +170,7 @@ class Gateway:
             raise
         except Exception:
             log.exception("%s %s failed", request.method, clip(request.path, limit=80))
-            response = error_response(
-                Status(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
-            )
+            response = error_response(Status(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE))
         if not response.prepared:
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
         self._count(request, response.status)
@@ -186,9 +178,13 @@ class Gateway:
 
     def _http_error(self, exc: web.HTTPException) -> web.Response:
         code = _HTTP_CODES.get(exc.status, grpc.StatusCode.INVALID_ARGUMENT)
-        message = exc.reason.lower() if code is not grpc.StatusCode.RESOURCE_EXHAUSTED else (
-            f"the request body is over the server's limit of {self.max_body_bytes} bytes "
-            "(see GetInfo limits.max_article_chars)"
+        message = (
+            exc.reason.lower()
+            if code is not grpc.StatusCode.RESOURCE_EXHAUSTED
+            else (
+                f"the request body is over the server's limit of {self.max_body_bytes} bytes "
+                "(see GetInfo limits.max_article_chars)"
+            )
         )
         if exc.status == 404:
             message = "no such route; see GET /v1/openapi.json"
@@ -229,52 +225,45 @@ class Gateway:
         message_type = route.method.input_type._concrete_class
 
         async def handle(request: web.Request) -> web.StreamResponse:
-            request_id = calls.request_id(request.headers.get("X-Request-Id", ""))
-            headers = {"X-Request-Id": request_id}
-            refusal = self._admit(route, request)
-            if refusal is not None:
-                return error_response(refusal, headers=headers)
+            headers = {"X-Request-Id": calls.request_id(request.headers.get("X-Request-Id", ""))}
             try:
-                message = await self._read(route, request, message_type)
+                message = await self._admitted(route, request, message_type)
             except _Refused as refused:
                 self.guard.count(PRECIS_PREFIX + route.name, refused.status.code)
                 return error_response(refused.status, headers=headers)
-            if not self.guard.calls.take():
-                status = self.guard.calls.refusal()
-                self.guard.count(PRECIS_PREFIX + route.name, status.code)
-                return error_response(status, headers=headers)
-            stream = _Stream()
             try:
                 if route.streams:
-                    work = lambda: self._write_events(request, method(message), stream, headers)  # noqa: E731
-                else:
-                    work = lambda: method(message)  # noqa: E731
+                    return await self._stream(route, request, method(message), headers)
                 result = await calls.serve_call(
-                    route.name, work, request_id=request_id, metrics=self.state.metrics
+                    route.name,
+                    lambda: method(message),
+                    request_id=headers["X-Request-Id"],
+                    metrics=self.state.metrics,
                 )
             except calls.CallFailed as failed:
-                if stream.response is None:
-                    return error_response(failed.status, headers=headers)
-                # The status line has gone: the failure is the stream's last event.
-                with contextlib.suppress(ConnectionError):
-                    await stream.response.write(sse(status_json(failed.status), event="error"))
-                return stream.response
+                return error_response(failed.status, headers=headers)
             finally:
                 self.guard.calls.give()
-            if stream.response is not None:
-                return stream.response
             return web.Response(text=to_json(result), content_type=JSON_TYPE, headers=headers)
 
         return handle
 
-    def _admit(self, route: Route, request: web.Request) -> Status | None:
-        """The guard's API key check, before anything is read."""
-        if self.guard.allowed(request.headers.get("Authorization", "")):
-            return None
-        self.guard.count(PRECIS_PREFIX + route.name, DENIED.code)
-        return DENIED
+    async def _admitted(
+        self, route: Route, request: web.Request, message_type: type[Message]
+    ) -> Message:
+        """The request message once the guard admits the call, in the gRPC guard's order: the
+        API key (before anything is read), the body, then a slot of the call budget (taken:
+        the caller gives it back)."""
+        if not self.guard.allowed(request.headers.get("Authorization", "")):
+            raise _Refused(DENIED)
+        message = await self._read(route, request, message_type)
+        if not self.guard.calls.take():
+            raise _Refused(self.guard.calls.refusal())
+        return message
 
-    async def _read(self, route: Route, request: web.Request, message_type: type[Message]) -> Message:
+    async def _read(
+        self, route: Route, request: web.Request, message_type: type[Message]
+    ) -> Message:
         """The request message from a JSON body (none for GET routes); _Refused when it is not
         one (wrong content type, too slow, too large, not JSON, unknown fields)."""
         message = message_type()
@@ -316,17 +305,35 @@ class Gateway:
             ) from None
         return message
 
-    async def _write_events(
-        self, request: web.Request, events: Any, stream: _Stream, headers: dict[str, str]
-    ) -> None:
-        """Send each stream message as one SSE `data:` line; the response starts with the first,
-        so a request refused before it gets its own HTTP status."""
-        async with contextlib.aclosing(events):
-            async for message in events:
-                if stream.response is None:
-                    stream.response = web.StreamResponse(headers={**SSE_HEADERS, **headers})
-                    await stream.response.prepare(request)
-                await stream.response.write(sse(to_json(message)))
+    async def _stream(
+        self, route: Route, request: web.Request, events: Any, headers: dict[str, str]
+    ) -> web.StreamResponse:
+        """Each stream message as one SSE `data:` line. The response starts with the first, so
+        a call refused before it gets its own HTTP status (CallFailed is raised); a failure
+        after it is the stream's last event, `event: error` with a google.rpc.Status."""
+        started: list[web.StreamResponse] = []
+
+        async def write() -> None:
+            async with contextlib.aclosing(events):
+                async for message in events:
+                    if not started:
+                        started.append(web.StreamResponse(headers={**SSE_HEADERS, **headers}))
+                        await started[0].prepare(request)
+                    await started[0].write(sse(to_json(message)))
+
+        try:
+            await calls.serve_call(
+                route.name, write, request_id=headers["X-Request-Id"], metrics=self.state.metrics
+            )
+        except calls.CallFailed as failed:
+            if not started:
+                raise
+            with contextlib.suppress(ConnectionError):
+                await started[0].write(sse(status_json(failed.status), event="error"))
+        if not started:  # a stream of no messages: an empty event stream
+            started.append(web.StreamResponse(headers={**SSE_HEADERS, **headers}))
+            await started[0].prepare(request)
+        return started[0]
 
     # -- probes, document, page ----------------------------------------------------------------
 
@@ -365,4 +372,3 @@ class _Refused(Exception):
     def __init__(self, status: Status) -> None:
         super().__init__(status.message)
         self.status = status
-

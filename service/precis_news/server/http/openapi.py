@@ -76,7 +76,10 @@ def _status_schema() -> dict[str, Any]:
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": _ref(STATUS_SCHEMA)}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(STATUS_SCHEMA)}},
+    }
 
 
 def document() -> dict[str, Any]:

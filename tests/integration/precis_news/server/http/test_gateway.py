@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -192,8 +193,12 @@ def test_article_over_max_article_chars_is_413_without_retry(strict_server: Serv
     assert "retry-after" not in answer.headers
 
 
-@pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Basic c2VjcmV0LWtleQ==", "Bearer"])
-def test_missing_or_wrong_key_is_401(strict_server: ServerThread, authorization: str | None) -> None:
+@pytest.mark.parametrize(
+    "authorization", [None, "Bearer wrong", "Basic c2VjcmV0LWtleQ==", "Bearer"]
+)
+def test_missing_or_wrong_key_is_401(
+    strict_server: ServerThread, authorization: str | None
+) -> None:
     headers = {"Authorization": authorization} if authorization else {}
     for path, body in (("/v1/summarize", {"text": article("en")}), ("/v1/info", None)):
         answer = http_call(
@@ -269,10 +274,8 @@ def raw(server: ServerThread) -> socket.socket:
 
 
 def test_disconnect_mid_stream_cancels_the_call(tight: ServerThread) -> None:
-    body = (
-        '{"text": %s, "targetLanguages": ["en", "fr", "uk", "ru"]}'
-        % __import__("json").dumps(article("en") + " " + article("en"))
-    ).encode()
+    text = article("en") + " " + article("en")
+    body = json.dumps({"text": text, "targetLanguages": ["en", "fr", "uk", "ru"]}).encode()
     before = counted(
         tight, "precis_requests_total", {"method": "StreamSummarize", "code": "CANCELLED"}
     )
@@ -288,7 +291,9 @@ def test_disconnect_mid_stream_cancels_the_call(tight: ServerThread) -> None:
     assert wait_for(lambda: tight.server.guard.calls.used == 0)
     ok = http_call(tight.http, "POST", "/v1/detect", {"text": article("fr")})
     assert ok.status == 200
-    assert not counted(tight, "precis_requests_total", {"method": "StreamSummarize", "code": "INTERNAL"})
+    assert not counted(
+        tight, "precis_requests_total", {"method": "StreamSummarize", "code": "INTERNAL"}
+    )
 
 
 def test_slow_sender_gets_408_and_holds_no_call_budget(
@@ -298,7 +303,7 @@ def test_slow_sender_gets_408_and_holds_no_call_budget(
     with raw(tight) as sock:
         sock.sendall(
             b"POST /v1/detect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Content-Length: 100\r\n\r\n{\"text\": "
+            b'Content-Length: 100\r\n\r\n{"text": '
         )
         # While it dawdles, the one call slot is free for others.
         assert http_call(tight.http, "POST", "/v1/detect", {"text": article("en")}).status == 200
@@ -309,9 +314,7 @@ def test_slow_sender_gets_408_and_holds_no_call_budget(
 
 def test_script_in_an_article_comes_back_as_json_text(server: ServerThread) -> None:
     hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script> ' + article("en")
-    answer = http_call(
-        server.http, "POST", "/v1/summarize", {"text": hostile, "summarizer": "x"}
-    )
+    answer = http_call(server.http, "POST", "/v1/summarize", {"text": hostile, "summarizer": "x"})
     assert answer.status == 400  # an unknown field, named
     answer = http_call(server.http, "POST", "/v1/summarize", {"text": hostile})
     assert answer.status == 200
