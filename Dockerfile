@@ -63,11 +63,13 @@ ENV PRECIS_HOST=0.0.0.0 \
     PRECIS_PORT=50051 \
     PRECIS_METRICS_PORT=9090 \
     PRECIS_METRICS_HOST=0.0.0.0 \
+    PRECIS_HTTP_PORT=8080 \
     PRECIS_MODEL_DIR=/models \
     HF_HOME=/models/.hf \
     HF_HUB_OFFLINE=1
 VOLUME ["/models"]
-EXPOSE 50051 9090
+# gRPC, Prometheus /metrics, HTTP/JSON and the web page
+EXPOSE 50051 9090 8080
 # Unhealthy until the models are loaded and warm (NOT_SERVING) and again while draining; the
 # probe reads PRECIS_PORT and the TLS settings like the server does.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=180s --retries=3 \

@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 50051
+HTTP_PORT ?= 8080
 PROFILE ?= default
 SHELL := bash
 .SHELLFLAGS := -o pipefail -c
@@ -24,9 +25,10 @@ $(BIN)/precis: pyproject.toml
 
 setup: $(BIN)/precis
 
-# Offline demo: serve the locally built tiny models, summarize an article into 4 languages, stop.
+# Offline demo: serve the locally built tiny models, summarize an article into 4 languages, show
+# JSON over HTTP and the web page on HTTP_PORT, stop.
 demo: setup
-	@bash scripts/demo.sh $(PORT)
+	@bash scripts/demo.sh $(PORT) $(HTTP_PORT)
 
 # The real thing: download the default models (needs the Hugging Face Hub), then serve them.
 serve: setup

@@ -208,6 +208,7 @@ class Server:
             "127.0.0.1",
             "--port",
             str(self.port),
+            "--http-port=-1",
         ]
         started = time.perf_counter()
         with self.log_path.open("wb") as log:

@@ -12,6 +12,14 @@ SOURCE = "precis/v1/precis.proto"
 FILES = ("precis_pb2.py", "precis_pb2.pyi", "precis_pb2_grpc.py")
 
 
+def _googleapis_protos() -> Path:
+    """The folder holding google/api/annotations.proto and http.proto (the google.api.http
+    options): googleapis-common-protos ships them next to its Python modules."""
+    from google.api import annotations_pb2
+
+    return Path(annotations_pb2.__file__).parents[2]
+
+
 def generate(out_dir: Path) -> list[Path]:
     """Run protoc (from grpcio-tools) on the proto and write flat, package-relative stubs.
 
@@ -33,6 +41,7 @@ def generate(out_dir: Path) -> list[Path]:
             "protoc",
             f"-I{PROTOS}",
             f"-I{Path(protoc.__file__).parent / '_proto'}",
+            f"-I{_googleapis_protos()}",
             f"--python_out={tmp}",
             f"--pyi_out={tmp}",
             f"--grpc_python_out={tmp}",

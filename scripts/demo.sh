@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Offline demo on the tiny profile: the abstractive pipeline (random weights: gibberish) on PORT,
-# then a readable extractive summary of the same article from a second server on PORT+1.
+# then a readable extractive summary of the same article from a second server on PORT+1, which also
+# serves JSON over HTTP and the web page on HTTP_PORT (a curl call shows it working).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${1:-50051}"
+http_port="${2:-8080}"
 export HF_HUB_OFFLINE=1
 precis=.venv/bin/precis
 pids=()
@@ -38,7 +40,7 @@ start() {
 }
 
 echo "starting precis serve --profile tiny on 127.0.0.1:$port ..."
-start "$port"
+start "$port" --http-port=-1
 echo
 echo "\$ precis summarize models/precis_models/corpus/en.txt --to en,fr,uk,ru"
 echo "(tiny profile: random weights, so the text is gibberish; the pipeline is real)"
@@ -49,7 +51,19 @@ echo "\$ precis summarize models/precis_models/corpus/uk.txt --to fr --json   (m
 echo
 extractive=$((port + 1))
 echo "starting precis serve --profile tiny --summarizer extractive on 127.0.0.1:$extractive ..."
-start "$extractive" --summarizer extractive
+start "$extractive" --summarizer extractive --http-port "$http_port"
 echo
 echo "\$ precis summarize models/precis_models/corpus/en.txt --to en   (extractive: the article's own sentences)"
 "$precis" summarize models/precis_models/corpus/en.txt --to en --server "127.0.0.1:$extractive"
+echo
+echo "JSON over HTTP on the same server:"
+request='{"text": "The council approved the budget on Monday. Schools get more money. The vote was close.", "targetLanguages": ["en"]}'
+echo "\$ curl -fsS http://127.0.0.1:$http_port/v1/summarize -H 'Content-Type: application/json' -d '$request'"
+curl -fsS "http://127.0.0.1:$http_port/v1/summarize" -H 'Content-Type: application/json' -d "$request"
+echo
+echo
+echo "The web page: http://127.0.0.1:$http_port/"
+if [[ -t 0 ]]; then
+  echo "(open it in a browser; press Enter here to stop the servers)"
+  read -r _
+fi

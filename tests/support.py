@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import http.client
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from concurrent import futures
 from concurrent.futures import Future
@@ -76,6 +79,7 @@ class ServerThread:
         self.server: PrecisServer = self.call(self._create(settings))
         self.port: int = self.call(self.server.start())
         self.address = f"127.0.0.1:{self.port}"
+        self.http = f"http://127.0.0.1:{self.server.http_port}"  # the HTTP gateway
 
     @staticmethod
     async def _create(settings: Settings) -> PrecisServer:
@@ -108,6 +112,7 @@ def tiny_settings(model_dir: Path, **overrides: Any) -> Settings:
         "model_dir": model_dir,
         "host": "127.0.0.1",
         "port": 0,
+        "http_port": 0,
         "threads": 2,
         **overrides,
     }
@@ -127,6 +132,58 @@ FIGURES: list[str] = []
 def report(line: str) -> None:
     """Record a measured figure for the terminal summary."""
     FIGURES.append(line)
+
+
+# -- HTTP -------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class HttpAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def http_call(
+    base: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> HttpAnswer:
+    """One HTTP/1.1 request to `base` (http://host:port); `body` is sent as JSON unless bytes."""
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+    sent = dict(headers or {})
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    if body is not None and not isinstance(body, bytes):
+        sent.setdefault("Content-Type", "application/json")
+    try:
+        connection.request(method, path, body=data, headers=sent)
+        response = connection.getresponse()
+        return HttpAnswer(
+            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        )
+    finally:
+        connection.close()
+
+
+def sse_events(body: bytes) -> list[tuple[str, Any]]:
+    """The (event name, JSON data) of each Server-Sent Event in `body`."""
+    events = []
+    for block in body.decode().split("\n\n"):
+        lines = [line for line in block.split("\n") if line]
+        if not lines:
+            continue
+        name = next((x[6:].strip() for x in lines if x.startswith("event:")), "message")
+        data = "\n".join(x[5:].strip() for x in lines if x.startswith("data:"))
+        events.append((name, json.loads(data)))
+    return events
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -243,6 +300,7 @@ def precis_env(model_dir: Path) -> dict[str, str]:
         TRANSFORMERS_VERBOSITY="error",
         PYTHONUNBUFFERED="1",
         PRECIS_MODEL_DIR=str(model_dir),
+        PRECIS_HTTP_PORT="0",  # tests run side by side: never the default port
     )
     return env
 

@@ -53,6 +53,20 @@ class Settings:
     tls_client_ca: Path | None = field(
         default=None, metadata={"help": "PEM CA bundle: require client certificates (mTLS)"}
     )
+    http_port: int = field(
+        default=8080,
+        metadata={
+            "help": "JSON-over-HTTP gateway and web page port on host (0 picks a free one, "
+            "-1 = off)"
+        },
+    )
+    cors_origins: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "origins allowed to call the HTTP gateway from a browser page elsewhere "
+            "(comma-separated; * = any); empty = CORS off"
+        },
+    )
     metrics_port: int = field(default=0, metadata={"help": "Prometheus /metrics port (0 = off)"})
     metrics_host: str = field(
         default="127.0.0.1",
@@ -187,6 +201,10 @@ class Settings:
         if self.read_timeout_seconds <= 0:
             raise ValueError(
                 f"read_timeout_seconds must be above 0, got {self.read_timeout_seconds}"
+            )
+        if self.http_port < -1:
+            raise ValueError(
+                f"http_port must be -1 (off), 0 (any free port) or a port, got {self.http_port}"
             )
         if self.max_translated_tokens < 0:
             raise ValueError(

@@ -31,3 +31,35 @@ def test_readme_python_snippet_runs(server: ServerThread) -> None:
     lines = result.stdout.splitlines()
     assert [line.split(" ", 1)[0] for line in lines[:2]] == ["fr", "uk"], result.stdout
     assert re.fullmatch(r"\d+ chunks in \d+ ms", lines[-1]), result.stdout
+
+
+README_HTTP = "http://127.0.0.1:8080"
+
+
+def _curl_lines() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## JSON over HTTP and the web page\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```bash\n(.*?)^```$", section, re.S | re.M)
+    return [line for block in blocks for line in block.splitlines() if line.startswith("curl ")]
+
+
+def test_readme_curl_lines_run_against_every_route(server: ServerThread) -> None:
+    from precis_news.server.http.routes import routes
+
+    lines = _curl_lines()
+    for path in [r.path for r in routes()] + ["/healthz", "/readyz", "/v1/openapi.json"]:
+        assert any(f"{README_HTTP}{path} " in f"{line} " for line in lines), path
+    for line in lines:
+        # Only the address changes: the test server listens on a free port.
+        command = line.replace(README_HTTP, server.http)
+        result = subprocess.run(
+            ["bash", "-c", command], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, f"{line}\n{result.stderr}"
+        out = result.stdout
+        if ":stream" in line:
+            assert out.startswith("data: {") and '"metadata"' in out.splitlines()[-2], out
+        elif '"text": ""' in line:
+            assert '"code": 3' in out and "text is empty" in out, out  # the error example
+        else:
+            assert out.startswith("{"), out

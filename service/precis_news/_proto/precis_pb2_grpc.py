@@ -26,7 +26,9 @@ if _version_not_supported:
 
 
 class SummarizerStub:
-    """Summarizes articles and translates the summary into the requested languages.
+    """Summarizes articles and translates the summary into the requested languages. The same methods
+    are served as JSON over HTTP (proto3 JSON mapping) at the routes of their google.api.http
+    options; StreamSummarize as Server-Sent Events, one `data:` line of JSON per message.
     """
 
     def __init__(self, channel):
@@ -63,7 +65,9 @@ class SummarizerStub:
 
 
 class SummarizerServicer:
-    """Summarizes articles and translates the summary into the requested languages.
+    """Summarizes articles and translates the summary into the requested languages. The same methods
+    are served as JSON over HTTP (proto3 JSON mapping) at the routes of their google.api.http
+    options; StreamSummarize as Server-Sent Events, one `data:` line of JSON per message.
     """
 
     def Summarize(self, request, context):
@@ -139,7 +143,9 @@ def add_SummarizerServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Summarizer:
-    """Summarizes articles and translates the summary into the requested languages.
+    """Summarizes articles and translates the summary into the requested languages. The same methods
+    are served as JSON over HTTP (proto3 JSON mapping) at the routes of their google.api.http
+    options; StreamSummarize as Server-Sent Events, one `data:` line of JSON per message.
     """
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Build and run the grpc.aio server: services, guard, TLS, health, reflection, load, drain."""
+"""Build and run the server: gRPC services and the HTTP gateway, guard, TLS, health, load, drain."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import socket
+import ssl
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -25,8 +26,10 @@ from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.pipeline import Pipeline
 from precis_news.server.guard import CallGuard
+from precis_news.server.http.gateway import Gateway
+from precis_news.server.methods import ServingState
 from precis_news.server.metrics import Metrics, MetricsEndpoint
-from precis_news.server.servicer import ServingState, SummarizerServicer
+from precis_news.server.servicer import SummarizerServicer
 from precis_news.settings import LANGUAGES, Settings, read_api_keys
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ class CannotListen(Exception):
     """The address to listen on is taken, or is not this machine's."""
 
 
-def _check_address(host: str, port: int) -> None:
+def _check_address(host: str, port: int, *, flag: str = "--port") -> None:
     """Bind the address once ourselves, so that a taken port is one clear line (gRPC's own bind
     failure is a core log line plus "Failed to bind")."""
     if port == 0:
@@ -68,7 +71,7 @@ def _check_address(host: str, port: int) -> None:
                 if exc.errno == errno.EADDRINUSE:
                     raise CannotListen(
                         f"cannot listen on {address}: port {port} is in use; stop the other "
-                        "server or pick a free port with --port N (--port 0 picks one)"
+                        f"server or pick a free port with {flag} N ({flag} 0 picks one)"
                     ) from exc
                 raise CannotListen(
                     f"cannot listen on {address}: {exc.strerror}; check --host"
@@ -94,6 +97,18 @@ def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
     )
 
 
+def _ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The HTTP gateway's TLS (and mTLS): the same files as gRPC's."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    if settings.tls_client_ca is not None:
+        context.load_verify_locations(settings.tls_client_ca)
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
 class PrecisServer:
     """The whole server: start() listens at once (NOT_SERVING), load() makes it SERVING."""
 
@@ -104,6 +119,7 @@ class PrecisServer:
         self.health = health.aio.HealthServicer()
         self.models: ModelSet | None = None
         self.port = 0
+        self.http_port = 0  # bound once started, when http_port is not -1
         self.abandoned = False  # model calls were still running when stop() returned
         self.metrics_endpoint: MetricsEndpoint | None = None
         self.guard = CallGuard(
@@ -135,6 +151,16 @@ class PrecisServer:
             ],
         )
         pb_grpc.add_SummarizerServicer_to_server(SummarizerServicer(self.state), self.server)
+        self.gateway = (
+            Gateway(
+                self.state,
+                self.guard,
+                max_body_bytes=_max_receive_bytes(settings),
+                cors_origins=settings.cors_origins,
+            )
+            if settings.http_port >= 0
+            else None
+        )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
@@ -155,6 +181,18 @@ class PrecisServer:
         except RuntimeError as exc:  # taken between the check and here: gRPC's bare message
             raise CannotListen(f"cannot listen on {address}: {exc}; try --port N") from exc
         await self.server.start()
+        if self.gateway is not None:
+            _check_address(self.settings.host, self.settings.http_port, flag="--http-port")
+            self.http_port = await self.gateway.start(
+                self.settings.host, self.settings.http_port, ssl_context=_ssl_context(self.settings)
+            )
+            scheme = "https" if credentials else "http"
+            log.info(
+                "HTTP/JSON and the web page on %s://%s:%d/",
+                scheme,
+                self.settings.host,
+                self.http_port,
+            )
         if self.settings.metrics_port:
             self.metrics_endpoint = self.metrics.serve(
                 self.settings.metrics_host,
@@ -225,7 +263,11 @@ class PrecisServer:
         self.state.draining = True
         await self.health.enter_graceful_shutdown()
         await self.guard.close()
-        await self.server.stop(self.settings.grace_seconds if grace is None else grace)
+        grace = self.settings.grace_seconds if grace is None else grace
+        stopping = [self.server.stop(grace)]
+        if self.gateway is not None:
+            stopping.append(self.gateway.stop(grace))
+        await asyncio.gather(*stopping)
         if self.metrics_endpoint is not None:
             self.metrics_endpoint.stop()
         if self.models is not None:

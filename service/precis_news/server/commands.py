@@ -149,7 +149,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _logging(level: str = "INFO") -> None:
-    from precis_news.server.servicer import configure_logging
+    from precis_news.server.calls import configure_logging
 
     configure_logging(level)
 

@@ -105,9 +105,18 @@ def check_key(headers: Headers, keys: tuple[bytes, ...]) -> Status | None:
 class Budget:
     """At most `limit` calls at once (used on the event loop only, so a plain counter)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, what: str = "calls in progress") -> None:
         self.limit = limit
         self.used = 0
+        self.what = what
+
+    def refusal(self) -> Status:
+        """What a call beyond the limit is told (retrying shortly helps)."""
+        return Status(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            f"the server has {self.limit} {self.what}; retry shortly",
+            retry_after=BUSY_RETRY_SECONDS,
+        )
 
     def take(self) -> bool:
         if self.used >= self.limit:
@@ -176,8 +185,8 @@ class CallGuard(grpc.aio.ServerInterceptor):
     ) -> None:
         self._keys = tuple(k.encode() for k in keys)
         self.calls = Budget(max_calls)
-        self.streams = Budget(max_streams)
-        self.unread = Budget(max_unread)
+        self.streams = Budget(max_streams, what="open streams")
+        self.unread = Budget(max_unread, what="calls waiting for their request message")
         self.read_seconds = read_seconds
         self._metrics = metrics
         self._closing = asyncio.Event()
@@ -188,6 +197,10 @@ class CallGuard(grpc.aio.ServerInterceptor):
 
     def count(self, label: str, code: grpc.StatusCode) -> None:
         self._metrics.requests.labels(label, code.name).inc()
+
+    @property
+    def needs_key(self) -> bool:
+        return bool(self._keys)
 
     async def close(self) -> None:
         """End every open stream (Watch streams get NOT_SERVING first); refuse new ones."""
@@ -285,12 +298,7 @@ class _GuardedCall:
                     f"the request message did not arrive within {self.guard.read_seconds:g} s",
                 )
             else:
-                status = Status(
-                    grpc.StatusCode.RESOURCE_EXHAUSTED,
-                    f"the server has {unread.limit} calls waiting for their request message; "
-                    "retry shortly",
-                    retry_after=BUSY_RETRY_SECONDS,
-                )
+                status = unread.refusal()
         finally:
             if held:
                 unread.give()
@@ -316,15 +324,7 @@ class _GuardedCall:
                 context, Status(grpc.StatusCode.UNAVAILABLE, "the server is shutting down")
             )
         if self.budget is not None and not self.budget.take():
-            what = "open streams" if self.is_stream else "calls in progress"
-            await self._refuse(
-                context,
-                Status(
-                    grpc.StatusCode.RESOURCE_EXHAUSTED,
-                    f"the server has {self.budget.limit} {what}; retry shortly",
-                    retry_after=BUSY_RETRY_SECONDS,
-                ),
-            )
+            await self._refuse(context, self.budget.refusal())
 
     async def _outcome(
         self, context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[Any]]

@@ -36,6 +36,13 @@ class Metrics:
             ["method", "code"],
             registry=r,
         )
+        self.http_requests = Counter(
+            "precis_http_requests",
+            "HTTP requests by method, route and status (the precis.v1 routes are also counted "
+            "in precis_requests by gRPC method and code)",
+            ["method", "route", "status"],
+            registry=r,
+        )
         self.latency = Histogram(
             "precis_request_seconds",
             "RPC latency",

@@ -1,4 +1,4 @@
-"""The one table from every failure to a gRPC status, and the status's rich details."""
+"""The one table from every failure to a gRPC status and HTTP status, and the rich details."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class Status:
     message: str
     field: str = ""  # the request field at fault (google.rpc.BadRequest)
     retry_after: float | None = None  # seconds (google.rpc.RetryInfo)
+    http: int = 0  # the HTTP status; 0 = the code's usual one (see HTTP_STATUS)
 
 
 INTERNAL_MESSAGE = "internal error; the server log has the details"
@@ -30,24 +31,58 @@ MAX_MESSAGE_CHARS = 512
 
 @dataclass(frozen=True)
 class Outcome:
-    """One row of the table: exceptions of `kind` become `code`."""
+    """One row of the table: exceptions of `kind` become `code`, and `http` over HTTP/JSON."""
 
     kind: type[BaseException]
     code: grpc.StatusCode
+    http: int
     message: str = ""  # what the caller reads; "" = the exception's own message
 
 
-# First matching row wins; anything else is UNEXPECTED. (A transport's other column, e.g. the
-# HTTP status, belongs in these rows.)
+class SlowRequest(Exception):
+    """An HTTP request body did not arrive in time (a slow or stalled sender)."""
+
+
+# 499 is nginx's "client closed request": nobody reads it (the caller has gone), it is for the
+# metrics and logs, where a cancelled call must not look like a server error.
+CLIENT_CLOSED = 499
+
+# First matching row wins; anything else is UNEXPECTED.
 STATUS_TABLE: tuple[Outcome, ...] = (
-    Outcome(BadRequest, grpc.StatusCode.INVALID_ARGUMENT),
-    Outcome(TooLarge, grpc.StatusCode.RESOURCE_EXHAUSTED),
-    Outcome(NotReady, grpc.StatusCode.UNAVAILABLE),
-    Outcome(QueueFull, grpc.StatusCode.RESOURCE_EXHAUSTED),
-    Outcome(asyncio.CancelledError, grpc.StatusCode.CANCELLED, "the call was cancelled"),
-    Outcome(TimeoutError, grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed"),
+    Outcome(BadRequest, grpc.StatusCode.INVALID_ARGUMENT, 400),
+    Outcome(TooLarge, grpc.StatusCode.RESOURCE_EXHAUSTED, 413),  # retrying cannot help
+    Outcome(NotReady, grpc.StatusCode.UNAVAILABLE, 503),
+    Outcome(QueueFull, grpc.StatusCode.RESOURCE_EXHAUSTED, 429),  # retrying helps (Retry-After)
+    Outcome(
+        asyncio.CancelledError, grpc.StatusCode.CANCELLED, CLIENT_CLOSED, "the call was cancelled"
+    ),
+    Outcome(TimeoutError, grpc.StatusCode.DEADLINE_EXCEEDED, 504, "the deadline passed"),
+    # An HTTP caller that disconnects mid-stream: its writes fail (ClientConnectionResetError).
+    Outcome(ConnectionResetError, grpc.StatusCode.CANCELLED, CLIENT_CLOSED, "the caller went away"),
+    Outcome(
+        SlowRequest, grpc.StatusCode.DEADLINE_EXCEEDED, 408, "the request body arrived too slowly"
+    ),
 )
-UNEXPECTED = Outcome(BaseException, grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+UNEXPECTED = Outcome(BaseException, grpc.StatusCode.INTERNAL, 500, INTERNAL_MESSAGE)
+
+# The HTTP status of a code where no row says otherwise (the guard's refusals, a budget's
+# RESOURCE_EXHAUSTED is 429 because retrying helps).
+HTTP_STATUS: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.OK: 200,
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.CANCELLED: CLIENT_CLOSED,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.UNIMPLEMENTED: 501,
+}
+
+
+def http_status(status: Status) -> int:
+    """The HTTP status of `status`: its row's, else the code's usual one, else 500."""
+    return status.http or HTTP_STATUS.get(status.code, 500)
 
 
 # A cancelled call whose deadline is this close (seconds) or past was ended by its deadline.
@@ -87,11 +122,12 @@ def to_status(exc: BaseException) -> Status:
         row.message or clip(str(exc)),
         field=clip(field, limit=MAX_ECHO_CHARS),
         retry_after=exc.retry_after if isinstance(exc, QueueFull) else None,
+        http=row.http,
     )
 
 
-def status_trailers(status: Status) -> tuple[tuple[str, bytes], ...]:
-    """google.rpc.Status details (BadRequest, RetryInfo) as the standard binary trailer."""
+def rich_status(status: Status) -> status_pb2.Status:
+    """`status` as a google.rpc.Status with its details (BadRequest, RetryInfo)."""
     details = []
     if status.field:
         violation = error_details_pb2.BadRequest.FieldViolation(
@@ -102,12 +138,17 @@ def status_trailers(status: Status) -> tuple[tuple[str, bytes], ...]:
         delay = duration_pb2.Duration()
         delay.FromMilliseconds(int(status.retry_after * 1000))
         details.append(error_details_pb2.RetryInfo(retry_delay=delay))
-    if not details:
-        return ()
     packed = []
     for detail in details:
         holder = any_pb2.Any()
         holder.Pack(detail)
         packed.append(holder)
-    rich = status_pb2.Status(code=status.code.value[0], message=status.message, details=packed)
+    return status_pb2.Status(code=status.code.value[0], message=status.message, details=packed)
+
+
+def status_trailers(status: Status) -> tuple[tuple[str, bytes], ...]:
+    """google.rpc.Status details (BadRequest, RetryInfo) as the standard binary trailer."""
+    rich = rich_status(status)
+    if not rich.details:
+        return ()
     return (("grpc-status-details-bin", rich.SerializeToString()),)

@@ -162,7 +162,16 @@ def test_sigterm_under_load_exits_within_grace_with_a_running_model_call(
 ) -> None:
     script = tmp_path / "slow_serve.py"
     script.write_text(SLOW_SERVE, encoding="utf-8")
-    command = [sys.executable, str(script), "serve", "--profile", "tiny", "--port", "0"]
+    command = [
+        sys.executable,
+        str(script),
+        "serve",
+        "--profile",
+        "tiny",
+        "--port",
+        "0",
+        "--http-port=-1",
+    ]
     command += ["--model-dir", str(model_dir), "--threads", "2", "--grace-seconds", str(GRACE)]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     try:

@@ -87,7 +87,7 @@ def _assert_every_call_line_has_its_request_id(log: str) -> None:
     assert re.search(r" \[-\] listening on 127\.0\.0\.1:", log), log  # outside any call
     ids = {}
     for method in ("Summarize OK", "Translate OK", "GetInfo OK", "Summarize INVALID_ARGUMENT"):
-        match = re.search(rf" precis_news\.server\.servicer \[([0-9a-f]{{32}})\] {method} in ", log)
+        match = re.search(rf" precis_news\.server\.calls \[([0-9a-f]{{32}})\] {method} in ", log)
         assert match, f"no {method!r} line with a request id:\n{log}"
         ids[method] = match[1]
     assert len(set(ids.values())) == len(ids)  # one id per call

@@ -98,3 +98,30 @@ def test_a_retry_after_becomes_retry_info() -> None:
 def test_no_details_no_trailer() -> None:
     assert status_trailers(to_status(RuntimeError("x"))) == ()
     assert status_trailers(to_status(errors.NotReady("loading"))) == ()
+
+
+@pytest.mark.parametrize(
+    ("exc", "http"),
+    [
+        (errors.BadRequest("bad"), 400),
+        (errors.TooLarge("big"), 413),  # the size limit: retrying cannot help
+        (QueueFull("m", retry_after=1.0), 429),  # retrying helps
+        (errors.NotReady("loading"), 503),
+        (TimeoutError(), 504),
+        (asyncio.CancelledError(), 499),
+        (ConnectionResetError(), 499),
+        (RuntimeError("boom"), 500),
+    ],
+)
+def test_every_row_has_its_http_status(exc: BaseException, http: int) -> None:
+    from precis_news.server.status import http_status
+
+    assert http_status(to_status(exc)) == http
+
+
+def test_refusals_without_a_row_use_the_codes_http_status() -> None:
+    from precis_news.server.status import http_status
+
+    assert http_status(Status(grpc.StatusCode.UNAUTHENTICATED, "key")) == 401
+    assert http_status(Status(grpc.StatusCode.RESOURCE_EXHAUSTED, "busy", retry_after=1)) == 429
+    assert http_status(Status(grpc.StatusCode.DATA_LOSS, "?")) == 500

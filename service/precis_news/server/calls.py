@@ -1,0 +1,109 @@
+"""One call's bookkeeping, the same over gRPC and HTTP: request id, status, metrics, log lines."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+import grpc
+
+from precis_news.server.metrics import Metrics
+from precis_news.server.status import Status, to_status
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_REQUEST_ID_CHARS = 128
+# The id of the call being served, for every log line it causes (see RequestIdFilter).
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to log records, from the call being served (or "-")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get()
+        return True
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+def configure_logging(level: str, *, stream: Any = None) -> None:
+    """Log to stderr (or `stream`) with the request id of the call on every line ("-" outside).
+
+    Args:
+        level: DEBUG, INFO, WARNING or ERROR.
+        stream: where to write; stderr when None.
+    """
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())  # on the handler: records of every logger pass it
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+
+
+def request_id(given: str) -> str:
+    """The caller's x-request-id when it is a short printable token, else a fresh one (it is
+    echoed in trailers, headers and logs, so the caller must not choose its size or control
+    characters)."""
+    if 0 < len(given) <= MAX_REQUEST_ID_CHARS and given.isascii() and given.isprintable():
+        return given
+    return uuid.uuid4().hex
+
+
+class CallFailed(Exception):
+    """A call ended with `status` (already logged and counted); the transport sends it."""
+
+    def __init__(self, status: Status) -> None:
+        super().__init__(status.message)
+        self.status = status
+
+
+async def serve_call(
+    method: str,
+    work: Callable[[], Awaitable[T]],
+    *,
+    request_id: str,
+    metrics: Metrics,
+    cancelled: Callable[[], grpc.StatusCode] = lambda: grpc.StatusCode.CANCELLED,
+) -> T:
+    """Run one precis.v1 call: log under its request id, count its code and latency.
+
+    Args:
+        cancelled: the code the caller saw when the call was cancelled (DEADLINE_EXCEEDED when
+            its deadline passed, else CANCELLED; see status.cancelled_code).
+
+    Raises:
+        CallFailed: `work` raised; its status comes from the one table (status.to_status).
+        asyncio.CancelledError: the caller went away or its deadline passed.
+    """
+    REQUEST_ID.set(request_id)
+    started = time.perf_counter()
+    code = grpc.StatusCode.OK
+    try:
+        return await work()
+    except asyncio.CancelledError:
+        code = cancelled()
+        if code is grpc.StatusCode.DEADLINE_EXCEEDED:
+            log.info("%s: the caller's deadline passed", method)
+        else:
+            log.info("%s cancelled by the caller", method)
+        raise
+    except Exception as exc:
+        status = to_status(exc)
+        code = status.code
+        if code is grpc.StatusCode.INTERNAL:
+            log.exception("%s failed", method)
+        else:
+            log.info("%s -> %s: %s", method, code.name, status.message)
+        raise CallFailed(status) from exc
+    finally:
+        elapsed = time.perf_counter() - started
+        metrics.requests.labels(method, code.name).inc()
+        metrics.latency.labels(method).observe(elapsed)
+        log.debug("%s %s in %.1f ms", method, code.name, elapsed * 1000)

@@ -1,0 +1,375 @@
+"""The HTTP/1.1 gateway (aiohttp, on the gRPC server's event loop): JSON routes, SSE, the page.
+
+Each call goes through the same steps as over gRPC: the guard's API key check and call budget,
+then server.calls.serve_call (request id, status table, metrics, logs) around server.methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import ssl
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from typing import Any
+
+import grpc
+from aiohttp import web
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from precis_news.server import calls
+from precis_news.server.guard import PRECIS_PREFIX, CallGuard
+from precis_news.server.http.openapi import document
+from precis_news.server.http.routes import Route, routes
+from precis_news.server.methods import Methods, ServingState
+from precis_news.server.status import (
+    CLIENT_CLOSED,
+    INTERNAL_MESSAGE,
+    SlowRequest,
+    Status,
+    clip,
+    http_status,
+    rich_status,
+    to_status,
+)
+
+log = logging.getLogger(__name__)
+
+# A request body must arrive within this many seconds once its headers have (slow senders).
+BODY_TIMEOUT_SECONDS = 30.0
+JSON_TYPE = "application/json"
+SSE_HEADERS = {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache",
+    "X-Accel-Buffering": "no",  # proxies (nginx) must not hold events back
+}
+CORS_HEADERS = "Authorization, Content-Type, X-Request-Id"
+CORS_EXPOSED = "X-Request-Id, Retry-After"
+WEB = resources.files("precis_news.server.http") / "web"
+STATIC = {
+    "/": ("index.html", "text/html"),
+    "/app.js": ("app.js", "text/javascript"),
+    "/style.css": ("style.css", "text/css"),
+}
+# What the page itself may do: its own scripts and styles, calls to this server, nothing else
+# (no inline script, so an article that made it into the page as HTML still could not run).
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+# HTTP errors aiohttp raises itself, as the gRPC code a caller would get for them.
+_HTTP_CODES = {
+    404: grpc.StatusCode.NOT_FOUND,
+    405: grpc.StatusCode.UNIMPLEMENTED,
+    413: grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
+
+
+def to_json(message: Message) -> str:
+    """A message in the proto3 JSON mapping (lowerCamelCase), every field present."""
+    return json_format.MessageToJson(
+        message, always_print_fields_with_no_presence=True, ensure_ascii=False, indent=None
+    )
+
+
+def status_json(status: Status) -> str:
+    """`status` as google.rpc.Status JSON: code (the numeric gRPC code), message, details."""
+    body = {"code": status.code.value[0], "message": status.message, "details": []}
+    body |= json_format.MessageToDict(rich_status(status))
+    return json.dumps(body, ensure_ascii=False)
+
+
+def error_response(status: Status, *, headers: dict[str, str] | None = None) -> web.Response:
+    """`status` as its HTTP status with a google.rpc.Status JSON body (and Retry-After)."""
+    extra = dict(headers or {})
+    if status.retry_after is not None:
+        extra["Retry-After"] = str(max(1, math.ceil(status.retry_after)))
+    return web.Response(
+        status=http_status(status),
+        text=status_json(status),
+        content_type=JSON_TYPE,
+        headers=extra,
+    )
+
+
+def sse(data: str, *, event: str = "") -> bytes:
+    """One Server-Sent Event (`data` holds no newline: it is compact JSON)."""
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {data}\n\n".encode()
+
+
+class Gateway:
+    """The routes of the proto's google.api.http options, the probes, the OpenAPI document and
+    the web page, on one aiohttp application."""
+
+    def __init__(
+        self,
+        state: ServingState,
+        guard: CallGuard,
+        *,
+        max_body_bytes: int,
+        cors_origins: tuple[str, ...] = (),
+    ) -> None:
+        self.state = state
+        self.guard = guard
+        self.methods = Methods(state)
+        self.max_body_bytes = max_body_bytes
+        self.cors_origins = frozenset(cors_origins)
+        self.app = web.Application(
+            client_max_size=max_body_bytes, middlewares=[self._errors, self._cors]
+        )
+        for route in routes():
+            self.app.router.add_route(route.verb, route.path, self._handler(route), name=route.name)
+        self.app.router.add_get("/healthz", self._live)
+        self.app.router.add_get("/readyz", self._ready)
+        self.app.router.add_get("/v1/openapi.json", self._openapi)
+        for path, (name, kind) in STATIC.items():
+            self.app.router.add_get(path, self._static(name, kind))
+        self._openapi_text = json.dumps(document(), ensure_ascii=False)
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, host: str, port: int, *, ssl_context: ssl.SSLContext | None) -> int:
+        """Listen on host:port (0 = a free port); returns the bound port."""
+        # handler_cancellation: a caller that disconnects cancels its call, so its model work
+        # leaves the queues (as a cancelled gRPC call's does).
+        self._runner = web.AppRunner(
+            self.app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context, reuse_address=True)
+        await site.start()
+        server = site._server
+        assert isinstance(server, asyncio.base_events.Server)
+        return int(server.sockets[0].getsockname()[1])
+
+    async def stop(self, grace: float) -> None:
+        """Stop listening; calls in flight get `grace` seconds, then are cancelled."""
+        if self._runner is not None:
+            self._runner._shutdown_timeout = grace  # aiohttp reads it at cleanup
+            await self._runner.cleanup()
+
+    # -- middlewares ---------------------------------------------------------------------------
+
+    @web.middleware
+    async def _errors(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """Every answer counted by route and status; aiohttp's own errors (404, 405, 413) and
+        anything unexpected as google.rpc.Status JSON bodies."""
+        response: web.StreamResponse | None = None
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            response = self._http_error(exc)
+        except asyncio.CancelledError:
+            self._count(request, CLIENT_CLOSED)
+            raise
+        except Exception:
+            log.exception("%s %s failed", request.method, clip(request.path, limit=80))
+            response = error_response(Status(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE))
+        if not response.prepared:
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        self._count(request, response.status)
+        return response
+
+    def _http_error(self, exc: web.HTTPException) -> web.Response:
+        code = _HTTP_CODES.get(exc.status, grpc.StatusCode.INVALID_ARGUMENT)
+        message = (
+            exc.reason.lower()
+            if code is not grpc.StatusCode.RESOURCE_EXHAUSTED
+            else (
+                f"the request body is over the server's limit of {self.max_body_bytes} bytes "
+                "(see GetInfo limits.max_article_chars)"
+            )
+        )
+        if exc.status == 404:
+            message = "no such route; see GET /v1/openapi.json"
+        return error_response(Status(code, message, http=exc.status))
+
+    def _count(self, request: web.Request, status: int) -> None:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        self.state.metrics.http_requests.labels(request.method, route, str(status)).inc()
+
+    @web.middleware
+    async def _cors(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """CORS for the allowed origins only (off when none are set)."""
+        origin = request.headers.get("Origin", "")
+        allowed = bool(origin) and (origin in self.cors_origins or "*" in self.cors_origins)
+        if allowed and request.method == "OPTIONS":
+            response: web.StreamResponse = web.Response(status=204)
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
+            response.headers["Access-Control-Max-Age"] = "600"
+        else:
+            try:
+                response = await handler(request)
+            except web.HTTPException as exc:
+                response = self._http_error(exc)
+        if allowed:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+            response.headers["Vary"] = "Origin"
+        return response
+
+    # -- the precis.v1 routes ------------------------------------------------------------------
+
+    def _handler(self, route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        method: Callable[[Any], Any] = getattr(self.methods, route.handler_name)
+        message_type = route.method.input_type._concrete_class
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            headers = {"X-Request-Id": calls.request_id(request.headers.get("X-Request-Id", ""))}
+            try:
+                message = await self._admitted(route, request, message_type)
+            except _Refused as refused:
+                self.guard.count(PRECIS_PREFIX + route.name, refused.status.code)
+                return error_response(refused.status, headers=headers)
+            try:
+                if route.streams:
+                    return await self._stream(route, request, method(message), headers)
+                result = await calls.serve_call(
+                    route.name,
+                    lambda: method(message),
+                    request_id=headers["X-Request-Id"],
+                    metrics=self.state.metrics,
+                )
+            except calls.CallFailed as failed:
+                return error_response(failed.status, headers=headers)
+            finally:
+                self.guard.calls.give()
+            return web.Response(text=to_json(result), content_type=JSON_TYPE, headers=headers)
+
+        return handle
+
+    async def _admitted(
+        self, route: Route, request: web.Request, message_type: type[Message]
+    ) -> Message:
+        """The request message once the guard admits the call, in the gRPC guard's order: the
+        API key (before anything is read), the body, then a slot of the call budget (taken:
+        the caller gives it back)."""
+        refusal = self.guard.check_key(request.headers.items())
+        if refusal is not None:
+            raise _Refused(refusal)
+        message = await self._read(route, request, message_type)
+        if not self.guard.calls.take():
+            raise _Refused(self.guard.calls.refusal())
+        return message
+
+    async def _read(
+        self, route: Route, request: web.Request, message_type: type[Message]
+    ) -> Message:
+        """The request message from a JSON body (none for GET routes); _Refused when it is not
+        one (wrong content type, too slow, too large, not JSON, unknown fields)."""
+        message = message_type()
+        if not route.body:
+            return message
+        kind = request.content_type
+        if request.can_read_body and kind != JSON_TYPE:
+            raise _Refused(
+                Status(
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"the body must be {JSON_TYPE}, not {clip(kind, limit=60)!r}",
+                    http=415,
+                )
+            )
+        try:
+            body = await asyncio.wait_for(request.read(), BODY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise _Refused(to_status(SlowRequest())) from None
+        except web.HTTPRequestEntityTooLarge as exc:
+            raise _Refused(
+                Status(
+                    grpc.StatusCode.RESOURCE_EXHAUSTED,
+                    f"the request body is over the server's limit of {self.max_body_bytes} "
+                    "bytes (see GetInfo limits.max_article_chars)",
+                    http=exc.status,
+                )
+            ) from None
+        if not body.strip():
+            return message  # an empty body is the empty message, as in grpc-gateway
+        try:
+            json_format.Parse(body.decode("utf-8"), message)
+        except (json_format.ParseError, UnicodeDecodeError, RecursionError, ValueError) as exc:
+            reason = clip(str(exc), limit=300)
+            raise _Refused(
+                Status(
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"the body is not a valid {message.DESCRIPTOR.full_name} in JSON: {reason}",
+                )
+            ) from None
+        return message
+
+    async def _stream(
+        self, route: Route, request: web.Request, events: Any, headers: dict[str, str]
+    ) -> web.StreamResponse:
+        """Each stream message as one SSE `data:` line. The response starts with the first, so
+        a call refused before it gets its own HTTP status (CallFailed is raised); a failure
+        after it is the stream's last event, `event: error` with a google.rpc.Status."""
+        started: list[web.StreamResponse] = []
+
+        async def write() -> None:
+            async with contextlib.aclosing(events):
+                async for message in events:
+                    if not started:
+                        started.append(web.StreamResponse(headers={**SSE_HEADERS, **headers}))
+                        await started[0].prepare(request)
+                    await started[0].write(sse(to_json(message)))
+
+        try:
+            await calls.serve_call(
+                route.name, write, request_id=headers["X-Request-Id"], metrics=self.state.metrics
+            )
+        except calls.CallFailed as failed:
+            if not started:
+                raise
+            with contextlib.suppress(ConnectionError):
+                await started[0].write(sse(status_json(failed.status), event="error"))
+        if not started:  # a stream of no messages: an empty event stream
+            started.append(web.StreamResponse(headers={**SSE_HEADERS, **headers}))
+            await started[0].prepare(request)
+        return started[0]
+
+    # -- probes, document, page ----------------------------------------------------------------
+
+    async def _live(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "live"})
+
+    async def _ready(self, request: web.Request) -> web.Response:
+        try:
+            self.state.ready()
+        except Exception as exc:
+            return error_response(Status(grpc.StatusCode.UNAVAILABLE, str(exc)))
+        return web.json_response({"status": "SERVING"})
+
+    async def _openapi(self, request: web.Request) -> web.Response:
+        return web.Response(text=self._openapi_text, content_type=JSON_TYPE)
+
+    def _static(self, name: str, kind: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+        body = (WEB / name).read_bytes()
+
+        async def serve(request: web.Request) -> web.Response:
+            return web.Response(
+                body=body,
+                content_type=kind,
+                charset="utf-8",
+                headers={
+                    "Content-Security-Policy": PAGE_POLICY,
+                    "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "no-referrer",
+                },
+            )
+
+        return serve
+
+
+class _Refused(Exception):
+    def __init__(self, status: Status) -> None:
+        super().__init__(status.message)
+        self.status = status

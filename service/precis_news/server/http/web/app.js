@@ -1,0 +1,199 @@
+// The Précis page: streams summaries from POST /v1/summarize:stream (Server-Sent Events).
+// Article text and model output are only ever set as textContent, never parsed as HTML.
+"use strict";
+
+const NAMES = { en: "English", fr: "French", uk: "Ukrainian", ru: "Russian" };
+const $ = (id) => document.getElementById(id);
+
+function element(tag, text, attributes) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, value);
+  return node;
+}
+
+function headers() {
+  const result = { "Content-Type": "application/json" };
+  const key = $("api-key").value.trim();
+  if (key) result.Authorization = "Bearer " + key;
+  return result;
+}
+
+function showKeyField() {
+  $("key-field").hidden = false;
+}
+
+// An error body (google.rpc.Status JSON) in plain words.
+function explain(httpStatus, body, retryAfter) {
+  const message = (body && body.message) || "";
+  if (httpStatus === 401) {
+    showKeyField();
+    return "The API key is missing or wrong. Enter the key this server was given in the API key field.";
+  }
+  if (httpStatus === 413) return "The article is too large for this server: " + message;
+  if (httpStatus === 429) {
+    const wait = retryAfter || retryDelay(body) || "a few";
+    return "The server is busy. Try again in " + wait + " seconds. (" + message + ")";
+  }
+  if (httpStatus === 503) return "The server is not ready: " + message;
+  if (httpStatus === 400 || httpStatus === 415) return "The request was not accepted: " + message;
+  if (httpStatus === 504 || httpStatus === 408) return "The server ran out of time: " + message;
+  return "Something went wrong on the server (" + (message || "HTTP " + httpStatus) + ").";
+}
+
+function retryDelay(body) {
+  for (const detail of (body && body.details) || []) {
+    if (detail.retryDelay) return Math.ceil(parseFloat(detail.retryDelay));
+  }
+  return 0;
+}
+
+function showError(text) {
+  $("error").textContent = text;
+  $("error").hidden = false;
+}
+
+function addSummary(summary) {
+  const language = summary.language;
+  const box = element("article", undefined, { class: "summary" });
+  box.append(element("h3", NAMES[language] || language));
+  box.append(element("p", summary.text, { lang: language, class: "summary-text" }));
+  let note = summary.model;
+  if (summary.translatedFrom) note += " · translated from " + (NAMES[summary.translatedFrom] || summary.translatedFrom);
+  if (summary.pivotLanguage) note += " via " + (NAMES[summary.pivotLanguage] || summary.pivotLanguage);
+  if (summary.truncated) note += " · translation may be incomplete";
+  box.append(element("p", note, { class: "model" }));
+  $("summaries").append(box);
+}
+
+function detail(term, value) {
+  $("details").append(element("dt", term), element("dd", String(value)));
+}
+
+function showMetadata(m) {
+  detail("Input", m.inputCharacters + " characters, " + m.inputTokens + " tokens");
+  detail("Chunks", m.chunks + (m.mergePasses ? " (" + m.mergePasses + " merge passes)" : ""));
+  if (m.summarizedIn) detail("Summarized in", NAMES[m.summarizedIn] || m.summarizedIn);
+  if (m.sourceSentences) {
+    detail("Sentence selection", m.selectedSentences + " of " + m.sourceSentences + " sentences used" +
+      (m.unselectedCharacters ? " (" + m.unselectedCharacters + " characters left out)" : ""));
+  }
+  detail("Truncated", m.truncated ? "yes: " + m.truncatedCharacters + " characters not summarized" : "no");
+  if (m.summaryTrimmedCharacters) detail("Summary trimmed", m.summaryTrimmedCharacters + " characters");
+  detail("Timings", "total " + Math.round(m.totalMs) + " ms; queue " + Math.round(m.queueMs) +
+    " ms, inference " + Math.round(m.inferenceMs) + " ms (summed over model calls)");
+  if (m.cacheHits) detail("Cache hits", m.cacheHits);
+  for (const x of m.outputLanguageMismatches || []) {
+    detail("Language check", (NAMES[x.expected] || x.expected) + " summary reads as " +
+      (NAMES[x.detected] || x.detected) + " (" + Math.round(x.confidence * 100) + "%)");
+  }
+}
+
+function onEvent(message, state) {
+  if (!state.detected) {
+    state.detected = true;
+    const language = NAMES[message.detectedLanguage] || message.detectedLanguage;
+    $("detected").textContent = "Article language: " + language + " (confidence " +
+      Math.round(message.languageConfidence * 100) + "%)";
+  }
+  if (message.summary) addSummary(message.summary);
+  if (message.metadata) showMetadata(message.metadata);
+}
+
+// Reads an SSE body: events are separated by a blank line; we need the data and the event name.
+async function readEvents(response, state) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+      }
+      if (!data.length) continue;
+      const payload = JSON.parse(data.join("\n"));
+      if (event === "error") showError(explain(httpOf(payload.code), payload, 0));
+      else onEvent(payload, state);
+    }
+    if (done) return;
+  }
+}
+
+// The HTTP status of a gRPC code, for errors that arrive inside a stream.
+function httpOf(code) {
+  return { 3: 400, 4: 504, 8: 429, 14: 503, 16: 401 }[code] || 500;
+}
+
+async function summarize(event) {
+  event.preventDefault();
+  $("error").hidden = true;
+  const text = $("article").value;
+  const targets = [...document.querySelectorAll("input[name=target]:checked")].map((box) => box.value);
+  if (!text.trim()) {
+    showError("The article is empty: paste its text or open a file first.");
+    $("article").focus();
+    return;
+  }
+  $("summaries").replaceChildren();
+  $("details").replaceChildren();
+  $("detected").textContent = "";
+  $("result").hidden = false;
+  $("summarize").disabled = true;
+  try {
+    const response = await fetch("/v1/summarize:stream", {
+      method: "POST",
+      headers: headers(),
+      body: JSON.stringify({ text: text, targetLanguages: targets, length: $("length").value }),
+    });
+    if (!response.ok) {
+      let body = null;
+      try { body = await response.json(); } catch (ignored) { body = null; }
+      showError(explain(response.status, body, parseInt(response.headers.get("Retry-After") || "0", 10)));
+      return;
+    }
+    await readEvents(response, { detected: false });
+  } catch (failure) {
+    showError("The server could not be reached (" + failure.message + ").");
+  } finally {
+    $("summarize").disabled = false;
+  }
+}
+
+// A dropped or opened file: .txt as it is; .html parsed into an inert document (no script runs,
+// nothing loads) and reduced to its text.
+async function loadFile(file) {
+  const content = await file.text();
+  if (/\.html?$/i.test(file.name) || file.type === "text/html") {
+    const page = new DOMParser().parseFromString(content, "text/html");
+    page.querySelectorAll("script, style, noscript, template").forEach((node) => node.remove());
+    const blocks = [...page.body.querySelectorAll("h1, h2, h3, p, li")].map((node) => node.textContent.trim());
+    $("article").value = (blocks.length ? blocks.filter(Boolean).join("\n\n") : page.body.textContent).trim();
+  } else {
+    $("article").value = content;
+  }
+}
+
+function setUp() {
+  $("form").addEventListener("submit", summarize);
+  $("file").addEventListener("change", () => { if ($("file").files[0]) loadFile($("file").files[0]); });
+  const drop = $("drop");
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("dragging"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("dragging"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("dragging");
+    if (e.dataTransfer.files[0]) loadFile(e.dataTransfer.files[0]);
+  });
+  // The API key field appears when the server asks for one.
+  fetch("/v1/info").then((response) => { if (response.status === 401) showKeyField(); }).catch(() => {});
+}
+
+document.addEventListener("DOMContentLoaded", setUp);

@@ -1,0 +1,84 @@
+"""The precis.v1 methods on protobuf messages, transport-free: gRPC and HTTP both call these."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from precis_news._proto import precis_pb2 as pb
+from precis_news.pipeline import Detection, Pipeline, Summary
+from precis_news.pipeline.errors import NotReady
+from precis_news.server import wire as convert
+from precis_news.server.metrics import Metrics
+from precis_news.settings import Settings
+
+
+@dataclass
+class ServingState:
+    """What the handlers need, filled in once the models are loaded."""
+
+    settings: Settings
+    metrics: Metrics
+    pipeline: Pipeline | None = None
+    draining: bool = False
+    backend: str = ""
+    device: str = ""
+
+    def ready(self) -> Pipeline:
+        if self.draining:
+            raise NotReady("the server is shutting down; retry on another replica")
+        if self.pipeline is None:
+            raise NotReady("models are still loading; retry shortly")
+        return self.pipeline
+
+
+class Methods:
+    """One coroutine per precis.v1 method; errors are domain errors (see status.STATUS_TABLE)."""
+
+    def __init__(self, state: ServingState) -> None:
+        self.state = state
+
+    async def summarize(self, request: pb.SummarizeRequest) -> pb.SummarizeResponse:
+        result = await self.state.ready().summarize(convert.summarize_job(request))
+        self.state.metrics.cache_hits.inc(result[2].cache_hits)
+        self.state.metrics.count_mismatches(result[2].output_language_mismatches)
+        self.state.metrics.count_checks(result[1])
+        return convert.summarize_response(*result)
+
+    async def stream_summarize(
+        self, request: pb.SummarizeRequest
+    ) -> AsyncIterator[pb.SummarizeStreamResponse]:
+        detection: Detection | None = None
+        async for event in self.state.ready().summarize_stream(convert.summarize_job(request)):
+            if isinstance(event, Detection):
+                detection = event
+                continue
+            assert detection is not None
+            if isinstance(event, Summary):
+                self.state.metrics.count_checks([event])
+            else:
+                self.state.metrics.cache_hits.inc(event.cache_hits)
+                self.state.metrics.count_mismatches(event.output_language_mismatches)
+            yield convert.stream_event(detection, event)
+
+    async def translate(self, request: pb.TranslateRequest) -> pb.TranslateResponse:
+        detection, translations = await self.state.ready().translate(
+            list(request.texts), request.source_language, request.target_language
+        )
+        return convert.translate_response(detection, translations)
+
+    async def detect_language(self, request: pb.DetectLanguageRequest) -> pb.DetectLanguageResponse:
+        pipeline = self.state.ready()
+        detection = await asyncio.to_thread(pipeline.detect, request.text)
+        return convert.detect_response(detection)
+
+    async def get_info(self, request: pb.GetInfoRequest) -> pb.GetInfoResponse:
+        pipeline = self.state.ready()
+        return convert.info_response(
+            self.state.settings,
+            models=pipeline.models.models,
+            pairs=pipeline.models.pairs,
+            backend=self.state.backend,
+            device=self.state.device,
+        )
