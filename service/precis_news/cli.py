@@ -17,6 +17,7 @@ from google.protobuf import json_format
 from precis_news import __version__
 from precis_news.client import DEFAULT_TIMEOUT, LENGTH_NAMES, PrecisClient, PrecisError, Unavailable
 from precis_news.client.corpus import add_summarize_many
+from precis_news.client.fetch import FetchError, fetch_page, is_url
 from precis_news.server.commands import add_server_commands
 from precis_news.settings import Settings
 
@@ -33,6 +34,8 @@ EXIT_RPC_ERROR = 2
 # The server's default max_article_chars: longer inputs are checked against the server's own
 # limit (GetInfo) before they are sent.
 DOCUMENTED_ARTICLE_LIMIT = Settings.max_article_chars
+DOCUMENTED_HTML_LIMIT = Settings.max_html_chars  # the same for HTML pages (max_html_chars)
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 PROGRESS_AFTER_S = 2.0  # a terminal sees "waiting" after this long
 
 
@@ -189,9 +192,14 @@ def _add_summarize(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "summarize",
         help="summarize an article into one or more languages",
-        description="Summarize an article: FILE (- for stdin) or --text.",
+        description="Summarize an article: FILE (- for stdin), --text, or the URL of a news "
+        "page. A .html/.htm file or a URL is sent as HTML: the server extracts the article and "
+        "its title. URLs are fetched here, never by the server.",
     )
-    _add_input(parser, what="the article")
+    _add_input(parser, what="the article (or an http(s):// URL, or a .html file)")
+    parser.add_argument(
+        "--html", action="store_true", help="the input is an HTML page, whatever its name"
+    )
     _add_summary_flags(parser, targets_required=False)
     _add_source_flag(parser, what="the article")
     parser.add_argument("--title", default="", help="the headline")
@@ -340,6 +348,19 @@ def _check_size(client: PrecisClient, texts: Sequence[str], *, name: str) -> Non
         )
 
 
+def _check_html_size(client: PrecisClient, html: str) -> None:
+    """Refuse, before sending, a page over the server's max_html_chars."""
+    if len(html) <= DOCUMENTED_HTML_LIMIT:
+        return
+    with _progress("asking the server for its limits"):
+        limit = client.info().limits.max_html_chars
+    if len(html) > limit:
+        raise CommandError(
+            f"the page has {len(html)} characters of HTML; the server's limit is {limit} "
+            "(max_html_chars)"
+        )
+
+
 @contextlib.contextmanager
 def _progress(label: str) -> Iterator[None]:
     """On a terminal, "precis: <label>... N s" on stderr while the block runs; piped: nothing."""
@@ -417,9 +438,23 @@ def _warn_truncated(client: PrecisClient, metadata: pb.SummarizeMetadata) -> Non
     )
 
 
+def _article(args: argparse.Namespace) -> tuple[str, bool]:
+    """The article to send and whether it is HTML: a URL is fetched (one line on failure)."""
+    if args.file is not None and args.text is None and is_url(args.file):
+        try:
+            with _progress(f"fetching {args.file}"):
+                return fetch_page(args.file).html, True
+        except FetchError as error:
+            raise CommandError(str(error)) from None
+    html = args.html or (args.file or "").lower().endswith(HTML_SUFFIXES)
+    return _input(args), html
+
+
 def _run_summarize(args: argparse.Namespace) -> int:
-    text = _input(args)
+    article, is_html = _article(args)
+    text, html = ("", article) if is_html else (article, "")
     request = {
+        "html": html,
         "targets": args.targets or (),
         "source_language": args.source_language or "",
         "title": args.title,
@@ -428,7 +463,10 @@ def _run_summarize(args: argparse.Namespace) -> int:
         "max_tokens": args.max_tokens,
     }
     with _client(args) as client:
-        _check_size(client, [text], name="the article")
+        if is_html:
+            _check_html_size(client, html)
+        else:
+            _check_size(client, [text], name="the article")
         if not args.stream:
             with _progress("summarizing"):
                 response = client.summarize(text, **request)

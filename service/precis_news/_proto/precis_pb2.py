@@ -24,47 +24,47 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16precis/v1/precis.proto\x12\tprecis.v1\"\xd5\x01\n\x10SummarizeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x17\n\x0fsource_language\x18\x03 \x01(\t\x12\x18\n\x10target_languages\x18\x04 \x03(\t\x12!\n\x06length\x18\x05 \x01(\x0e\x32\x11.precis.v1.Length\x12\x17\n\nmin_tokens\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x07 \x01(\x05H\x01\x88\x01\x01\x42\r\n\x0b_min_tokensB\r\n\x0b_max_tokens\"|\n\x07Summary\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\x17\n\x0ftranslated_from\x18\x04 \x01(\t\x12\x16\n\x0epivot_language\x18\x05 \x01(\t\x12\x11\n\ttruncated\x18\x14 \x01(\x08\"\xd9\x03\n\x11SummarizeMetadata\x12\x18\n\x10input_characters\x18\x01 \x01(\x05\x12\x14\n\x0cinput_tokens\x18\x02 \x01(\x05\x12\x0e\n\x06\x63hunks\x18\x03 \x01(\x05\x12\x11\n\ttruncated\x18\x04 \x01(\x08\x12\x1c\n\x14truncated_characters\x18\x05 \x01(\x05\x12\x10\n\x08queue_ms\x18\x06 \x01(\x02\x12\x14\n\x0cinference_ms\x18\x07 \x01(\x02\x12\x10\n\x08total_ms\x18\x08 \x01(\x02\x12\x12\n\ncache_hits\x18\t \x01(\x05\x12\x15\n\rsummarized_in\x18\n \x01(\t\x12\x14\n\x0cmerge_passes\x18\x0b \x01(\x05\x12\x18\n\x10source_sentences\x18\x14 \x01(\x05\x12\x1a\n\x12selected_sentences\x18\x15 \x01(\x05\x12\x1d\n\x15unselected_characters\x18\x16 \x01(\x05\x12\"\n\x1asummary_trimmed_characters\x18\x17 \x01(\x05\x12\x18\n\x10\x63ut_translations\x18\x18 \x01(\x05\x12\x45\n\x1aoutput_language_mismatches\x18( \x03(\x0b\x32!.precis.v1.OutputLanguageMismatch\"_\n\x16OutputLanguageMismatch\x12\x10\n\x08\x65xpected\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65tected\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\r\n\x05model\x18\x04 \x01(\t\"\xa2\x01\n\x11SummarizeResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12%\n\tsummaries\x18\x03 \x03(\x0b\x32\x12.precis.v1.Summary\x12.\n\x08metadata\x18\x04 \x01(\x0b\x32\x1c.precis.v1.SummarizeMetadata\"\xb3\x01\n\x17SummarizeStreamResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12%\n\x07summary\x18\x03 \x01(\x0b\x32\x12.precis.v1.SummaryH\x00\x12\x30\n\x08metadata\x18\x04 \x01(\x0b\x32\x1c.precis.v1.SummarizeMetadataH\x00\x42\x07\n\x05\x65vent\"S\n\x10TranslateRequest\x12\r\n\x05texts\x18\x01 \x03(\t\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\x17\n\x0ftarget_language\x18\x03 \x01(\t\"U\n\x0bTranslation\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x16\n\x0epivot_language\x18\x03 \x01(\t\x12\x11\n\ttruncated\x18\x14 \x01(\x08\"y\n\x11TranslateResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12,\n\x0ctranslations\x18\x03 \x03(\x0b\x32\x16.precis.v1.Translation\"%\n\x15\x44\x65tectLanguageRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"5\n\rLanguageScore\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\"h\n\x16\x44\x65tectLanguageResponse\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12(\n\x06scores\x18\x03 \x03(\x0b\x32\x18.precis.v1.LanguageScore\"\x10\n\x0eGetInfoRequest\"k\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04repo\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\t\x12\x0c\n\x04task\x18\x04 \x01(\t\x12\x0f\n\x07license\x18\x05 \x01(\t\x12\x11\n\tlanguages\x18\x06 \x03(\t\"\xc0\x01\n\x06Limits\x12\x19\n\x11max_article_chars\x18\x01 \x01(\x05\x12\x1c\n\x14max_target_languages\x18\x02 \x01(\x05\x12\x1a\n\x12max_summary_tokens\x18\x03 \x01(\x05\x12\x12\n\nmax_chunks\x18\x04 \x01(\x05\x12\x1b\n\x13max_translate_texts\x18\x05 \x01(\x05\x12\x11\n\tmax_queue\x18\x06 \x01(\x05\x12\x1d\n\x15max_translated_tokens\x18\x14 \x01(\x05\"\xd3\x01\n\x0fGetInfoResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0f\n\x07profile\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12\r\n\x05pairs\x18\x04 \x03(\t\x12$\n\x06models\x18\x05 \x03(\x0b\x32\x14.precis.v1.ModelInfo\x12!\n\x06limits\x18\x06 \x01(\x0b\x32\x11.precis.v1.Limits\x12\x0f\n\x07\x62\x61\x63kend\x18\x07 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x08 \x01(\t\x12\x12\n\nsummarizer\x18\t \x01(\t*V\n\x06Length\x12\x16\n\x12LENGTH_UNSPECIFIED\x10\x00\x12\x10\n\x0cLENGTH_SHORT\x10\x01\x12\x11\n\rLENGTH_MEDIUM\x10\x02\x12\x0f\n\x0bLENGTH_LONG\x10\x03\x32\x8b\x03\n\nSummarizer\x12\x46\n\tSummarize\x12\x1b.precis.v1.SummarizeRequest\x1a\x1c.precis.v1.SummarizeResponse\x12T\n\x0fStreamSummarize\x12\x1b.precis.v1.SummarizeRequest\x1a\".precis.v1.SummarizeStreamResponse0\x01\x12\x46\n\tTranslate\x12\x1b.precis.v1.TranslateRequest\x1a\x1c.precis.v1.TranslateResponse\x12U\n\x0e\x44\x65tectLanguage\x12 .precis.v1.DetectLanguageRequest\x1a!.precis.v1.DetectLanguageResponse\x12@\n\x07GetInfo\x12\x19.precis.v1.GetInfoRequest\x1a\x1a.precis.v1.GetInfoResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16precis/v1/precis.proto\x12\tprecis.v1\"\xe3\x01\n\x10SummarizeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x17\n\x0fsource_language\x18\x03 \x01(\t\x12\x18\n\x10target_languages\x18\x04 \x03(\t\x12!\n\x06length\x18\x05 \x01(\x0e\x32\x11.precis.v1.Length\x12\x17\n\nmin_tokens\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x07 \x01(\x05H\x01\x88\x01\x01\x12\x0c\n\x04html\x18\x08 \x01(\tB\r\n\x0b_min_tokensB\r\n\x0b_max_tokens\"|\n\x07Summary\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\x17\n\x0ftranslated_from\x18\x04 \x01(\t\x12\x16\n\x0epivot_language\x18\x05 \x01(\t\x12\x11\n\ttruncated\x18\x14 \x01(\x08\"\xa3\x04\n\x11SummarizeMetadata\x12\x18\n\x10input_characters\x18\x01 \x01(\x05\x12\x14\n\x0cinput_tokens\x18\x02 \x01(\x05\x12\x0e\n\x06\x63hunks\x18\x03 \x01(\x05\x12\x11\n\ttruncated\x18\x04 \x01(\x08\x12\x1c\n\x14truncated_characters\x18\x05 \x01(\x05\x12\x10\n\x08queue_ms\x18\x06 \x01(\x02\x12\x14\n\x0cinference_ms\x18\x07 \x01(\x02\x12\x10\n\x08total_ms\x18\x08 \x01(\x02\x12\x12\n\ncache_hits\x18\t \x01(\x05\x12\x15\n\rsummarized_in\x18\n \x01(\t\x12\x14\n\x0cmerge_passes\x18\x0b \x01(\x05\x12\x18\n\x10source_sentences\x18\x14 \x01(\x05\x12\x1a\n\x12selected_sentences\x18\x15 \x01(\x05\x12\x1d\n\x15unselected_characters\x18\x16 \x01(\x05\x12\"\n\x1asummary_trimmed_characters\x18\x17 \x01(\x05\x12\x18\n\x10\x63ut_translations\x18\x18 \x01(\x05\x12\x16\n\x0ehtml_extracted\x18\x1e \x01(\x08\x12\x17\n\x0fhtml_characters\x18\x1f \x01(\x05\x12\x17\n\x0f\x65xtracted_title\x18  \x01(\t\x12\x45\n\x1aoutput_language_mismatches\x18( \x03(\x0b\x32!.precis.v1.OutputLanguageMismatch\"_\n\x16OutputLanguageMismatch\x12\x10\n\x08\x65xpected\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65tected\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\r\n\x05model\x18\x04 \x01(\t\"\xa2\x01\n\x11SummarizeResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12%\n\tsummaries\x18\x03 \x03(\x0b\x32\x12.precis.v1.Summary\x12.\n\x08metadata\x18\x04 \x01(\x0b\x32\x1c.precis.v1.SummarizeMetadata\"\xb3\x01\n\x17SummarizeStreamResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12%\n\x07summary\x18\x03 \x01(\x0b\x32\x12.precis.v1.SummaryH\x00\x12\x30\n\x08metadata\x18\x04 \x01(\x0b\x32\x1c.precis.v1.SummarizeMetadataH\x00\x42\x07\n\x05\x65vent\"S\n\x10TranslateRequest\x12\r\n\x05texts\x18\x01 \x03(\t\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\x17\n\x0ftarget_language\x18\x03 \x01(\t\"U\n\x0bTranslation\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x16\n\x0epivot_language\x18\x03 \x01(\t\x12\x11\n\ttruncated\x18\x14 \x01(\x08\"y\n\x11TranslateResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12,\n\x0ctranslations\x18\x03 \x03(\x0b\x32\x16.precis.v1.Translation\"%\n\x15\x44\x65tectLanguageRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"5\n\rLanguageScore\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\"h\n\x16\x44\x65tectLanguageResponse\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12(\n\x06scores\x18\x03 \x03(\x0b\x32\x18.precis.v1.LanguageScore\"\x10\n\x0eGetInfoRequest\"k\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04repo\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\t\x12\x0c\n\x04task\x18\x04 \x01(\t\x12\x0f\n\x07license\x18\x05 \x01(\t\x12\x11\n\tlanguages\x18\x06 \x03(\t\"\xf3\x01\n\x06Limits\x12\x19\n\x11max_article_chars\x18\x01 \x01(\x05\x12\x1c\n\x14max_target_languages\x18\x02 \x01(\x05\x12\x1a\n\x12max_summary_tokens\x18\x03 \x01(\x05\x12\x12\n\nmax_chunks\x18\x04 \x01(\x05\x12\x1b\n\x13max_translate_texts\x18\x05 \x01(\x05\x12\x11\n\tmax_queue\x18\x06 \x01(\x05\x12\x1d\n\x15max_translated_tokens\x18\x14 \x01(\x05\x12\x16\n\x0emax_html_chars\x18\x1e \x01(\x05\x12\x19\n\x11max_html_elements\x18\x1f \x01(\x05\"\xd3\x01\n\x0fGetInfoResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0f\n\x07profile\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12\r\n\x05pairs\x18\x04 \x03(\t\x12$\n\x06models\x18\x05 \x03(\x0b\x32\x14.precis.v1.ModelInfo\x12!\n\x06limits\x18\x06 \x01(\x0b\x32\x11.precis.v1.Limits\x12\x0f\n\x07\x62\x61\x63kend\x18\x07 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x08 \x01(\t\x12\x12\n\nsummarizer\x18\t \x01(\t*V\n\x06Length\x12\x16\n\x12LENGTH_UNSPECIFIED\x10\x00\x12\x10\n\x0cLENGTH_SHORT\x10\x01\x12\x11\n\rLENGTH_MEDIUM\x10\x02\x12\x0f\n\x0bLENGTH_LONG\x10\x03\x32\x8b\x03\n\nSummarizer\x12\x46\n\tSummarize\x12\x1b.precis.v1.SummarizeRequest\x1a\x1c.precis.v1.SummarizeResponse\x12T\n\x0fStreamSummarize\x12\x1b.precis.v1.SummarizeRequest\x1a\".precis.v1.SummarizeStreamResponse0\x01\x12\x46\n\tTranslate\x12\x1b.precis.v1.TranslateRequest\x1a\x1c.precis.v1.TranslateResponse\x12U\n\x0e\x44\x65tectLanguage\x12 .precis.v1.DetectLanguageRequest\x1a!.precis.v1.DetectLanguageResponse\x12@\n\x07GetInfo\x12\x19.precis.v1.GetInfoRequest\x1a\x1a.precis.v1.GetInfoResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'precis.v1.precis_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LENGTH']._serialized_start=2330
-  _globals['_LENGTH']._serialized_end=2416
+  _globals['_LENGTH']._serialized_start=2469
+  _globals['_LENGTH']._serialized_end=2555
   _globals['_SUMMARIZEREQUEST']._serialized_start=38
-  _globals['_SUMMARIZEREQUEST']._serialized_end=251
-  _globals['_SUMMARY']._serialized_start=253
-  _globals['_SUMMARY']._serialized_end=377
-  _globals['_SUMMARIZEMETADATA']._serialized_start=380
-  _globals['_SUMMARIZEMETADATA']._serialized_end=853
-  _globals['_OUTPUTLANGUAGEMISMATCH']._serialized_start=855
-  _globals['_OUTPUTLANGUAGEMISMATCH']._serialized_end=950
-  _globals['_SUMMARIZERESPONSE']._serialized_start=953
-  _globals['_SUMMARIZERESPONSE']._serialized_end=1115
-  _globals['_SUMMARIZESTREAMRESPONSE']._serialized_start=1118
-  _globals['_SUMMARIZESTREAMRESPONSE']._serialized_end=1297
-  _globals['_TRANSLATEREQUEST']._serialized_start=1299
-  _globals['_TRANSLATEREQUEST']._serialized_end=1382
-  _globals['_TRANSLATION']._serialized_start=1384
-  _globals['_TRANSLATION']._serialized_end=1469
-  _globals['_TRANSLATERESPONSE']._serialized_start=1471
-  _globals['_TRANSLATERESPONSE']._serialized_end=1592
-  _globals['_DETECTLANGUAGEREQUEST']._serialized_start=1594
-  _globals['_DETECTLANGUAGEREQUEST']._serialized_end=1631
-  _globals['_LANGUAGESCORE']._serialized_start=1633
-  _globals['_LANGUAGESCORE']._serialized_end=1686
-  _globals['_DETECTLANGUAGERESPONSE']._serialized_start=1688
-  _globals['_DETECTLANGUAGERESPONSE']._serialized_end=1792
-  _globals['_GETINFOREQUEST']._serialized_start=1794
-  _globals['_GETINFOREQUEST']._serialized_end=1810
-  _globals['_MODELINFO']._serialized_start=1812
-  _globals['_MODELINFO']._serialized_end=1919
-  _globals['_LIMITS']._serialized_start=1922
-  _globals['_LIMITS']._serialized_end=2114
-  _globals['_GETINFORESPONSE']._serialized_start=2117
-  _globals['_GETINFORESPONSE']._serialized_end=2328
-  _globals['_SUMMARIZER']._serialized_start=2419
-  _globals['_SUMMARIZER']._serialized_end=2814
+  _globals['_SUMMARIZEREQUEST']._serialized_end=265
+  _globals['_SUMMARY']._serialized_start=267
+  _globals['_SUMMARY']._serialized_end=391
+  _globals['_SUMMARIZEMETADATA']._serialized_start=394
+  _globals['_SUMMARIZEMETADATA']._serialized_end=941
+  _globals['_OUTPUTLANGUAGEMISMATCH']._serialized_start=943
+  _globals['_OUTPUTLANGUAGEMISMATCH']._serialized_end=1038
+  _globals['_SUMMARIZERESPONSE']._serialized_start=1041
+  _globals['_SUMMARIZERESPONSE']._serialized_end=1203
+  _globals['_SUMMARIZESTREAMRESPONSE']._serialized_start=1206
+  _globals['_SUMMARIZESTREAMRESPONSE']._serialized_end=1385
+  _globals['_TRANSLATEREQUEST']._serialized_start=1387
+  _globals['_TRANSLATEREQUEST']._serialized_end=1470
+  _globals['_TRANSLATION']._serialized_start=1472
+  _globals['_TRANSLATION']._serialized_end=1557
+  _globals['_TRANSLATERESPONSE']._serialized_start=1559
+  _globals['_TRANSLATERESPONSE']._serialized_end=1680
+  _globals['_DETECTLANGUAGEREQUEST']._serialized_start=1682
+  _globals['_DETECTLANGUAGEREQUEST']._serialized_end=1719
+  _globals['_LANGUAGESCORE']._serialized_start=1721
+  _globals['_LANGUAGESCORE']._serialized_end=1774
+  _globals['_DETECTLANGUAGERESPONSE']._serialized_start=1776
+  _globals['_DETECTLANGUAGERESPONSE']._serialized_end=1880
+  _globals['_GETINFOREQUEST']._serialized_start=1882
+  _globals['_GETINFOREQUEST']._serialized_end=1898
+  _globals['_MODELINFO']._serialized_start=1900
+  _globals['_MODELINFO']._serialized_end=2007
+  _globals['_LIMITS']._serialized_start=2010
+  _globals['_LIMITS']._serialized_end=2253
+  _globals['_GETINFORESPONSE']._serialized_start=2256
+  _globals['_GETINFORESPONSE']._serialized_end=2467
+  _globals['_SUMMARIZER']._serialized_start=2558
+  _globals['_SUMMARIZER']._serialized_end=2953
 # @@protoc_insertion_point(module_scope)

@@ -1,0 +1,126 @@
+"""Fetching a news page on the client side (the server never fetches URLs): bounded, http(s)."""
+
+from __future__ import annotations
+
+import codecs
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import Message
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from precis_news import __version__
+
+SCHEMES = ("http", "https")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+FETCH_TIMEOUT_S = 20.0  # the whole fetch, connection to last byte
+MAX_PAGE_BYTES = 8 * 2**20  # a news page is well under 1 MB; this only stops runaway bodies
+MAX_REDIRECTS = 5
+READ_BYTES = 64 * 2**10
+
+
+class FetchError(Exception):
+    """The page could not be fetched; the message is one line saying why."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched HTML page."""
+
+    url: str  # where it was found, after redirects
+    html: str
+
+
+def is_url(value: str) -> bool:
+    """Whether a command-line argument is a URL rather than a file name."""
+    return "://" in value and bool(urlsplit(value).scheme)
+
+
+def fetch_page(
+    url: str,
+    *,
+    timeout: float = FETCH_TIMEOUT_S,
+    max_bytes: int = MAX_PAGE_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+) -> Page:
+    """GET an HTML page over http or https.
+
+    Args:
+        url: the page's address.
+        timeout: seconds for the whole fetch.
+        max_bytes: the largest body accepted.
+        max_redirects: redirects followed before giving up (each to http or https only).
+
+    Raises:
+        FetchError: another scheme, a network or HTTP error, too many redirects, a body that is
+            not HTML or is larger than max_bytes, or a fetch slower than timeout.
+    """
+    _check_scheme(url)
+    opener = urllib.request.build_opener(_redirects(max_redirects))
+    request = urllib.request.Request(url, headers={"User-Agent": f"precis/{__version__}"})
+    deadline = time.monotonic() + timeout
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            kind = response.headers.get_content_type()
+            if kind not in HTML_TYPES:
+                raise FetchError(f"{url} is not an HTML page (Content-Type: {kind})")
+            body = _read(response, max_bytes=max_bytes, deadline=deadline, url=url)
+            return Page(response.geturl(), body.decode(_charset(response.headers), "replace"))
+    except urllib.error.HTTPError as error:
+        raise FetchError(f"{url} answered HTTP {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        raise FetchError(f"cannot fetch {url}: {error.reason}") from None
+    except TimeoutError:
+        raise FetchError(f"cannot fetch {url}: no answer within {timeout:g} s") from None
+    except OSError as error:
+        raise FetchError(f"cannot fetch {url}: {error.strerror or error}") from None
+
+
+def _check_scheme(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        raise FetchError(f"cannot fetch {url}: only http:// and https:// URLs with a host")
+
+
+def _redirects(most: int) -> urllib.request.HTTPRedirectHandler:
+    """A redirect handler that follows at most `most` redirects, each to http or https."""
+
+    class Limited(urllib.request.HTTPRedirectHandler):
+        def redirect_request(
+            self, req: Any, fp: IO[bytes], code: int, msg: str, headers: Any, newurl: str
+        ) -> Any:
+            hops = getattr(req, "precis_hops", 0) + 1
+            if hops > most:
+                raise FetchError(f"cannot fetch {req.full_url}: more than {most} redirects")
+            _check_scheme(newurl)
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+            if new is not None:
+                new.precis_hops = hops  # type: ignore[attr-defined]
+            return new
+
+    return Limited()
+
+
+def _read(response: Any, *, max_bytes: int, deadline: float, url: str) -> bytes:
+    """The body, refused once it passes max_bytes or the deadline."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read(READ_BYTES):
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"{url} is larger than {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _charset(headers: Message) -> str:
+    """The body's declared encoding, if Python knows it; else UTF-8."""
+    name = headers.get_content_charset() or "utf-8"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "utf-8"
