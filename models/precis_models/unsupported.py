@@ -10,9 +10,10 @@ from typing import Any
 from precis_models.language import SHORT_TEXT
 from precis_models.sentences import split_sentences
 
-# lingua's low-accuracy mode is reliable from SHORT_TEXT characters on: a text is read in
-# segments of whole sentences at least this long, and a shorter text is never refused.
-SEGMENT_CHARS = SHORT_TEXT
+# lingua's low-accuracy mode is reliable from SHORT_TEXT characters on, so a shorter text is never
+# refused. Longer ones are read in segments of whole sentences, long enough that a quote or a run
+# of foreign names does not make a segment foreign on its own (tests/data/languages.toml).
+SEGMENT_CHARS = 2 * SHORT_TEXT
 # A segment counts for a served language when that language's confidence is at least this share
 # of the foreign winner's (lingua's confidences are relative: close calls between neighbours
 # such as Ukrainian and Belarusian, or Russian and Bulgarian, go to the served language).
@@ -58,7 +59,7 @@ class UnsupportedLanguageCheck:
         segment counts, by its characters, for its most likely language, or for a served
         language within CLOSE_CALL of it. A text goes by its majority: it is foreign only when
         more than half of its characters read as unsupported languages, and then the one with
-        the most characters names it. Texts shorter than SEGMENT_CHARS are never foreign: too
+        the most characters names it. Texts shorter than SHORT_TEXT are never foreign: too
         short to tell in low-accuracy mode (they are served as before).
         """
         votes: Counter[str] = Counter()
@@ -99,8 +100,8 @@ def _name(language: Any) -> str:
 
 def _segments(text: str) -> Iterator[str]:
     """Runs of whole sentences of at least SEGMENT_CHARS characters (a short tail joins the
-    run before it; a text shorter than SEGMENT_CHARS yields nothing)."""
-    if len(text.strip()) < SEGMENT_CHARS:
+    run before it; a text shorter than SHORT_TEXT yields nothing)."""
+    if len(text.strip()) < SHORT_TEXT:
         return
     run: list[str] = []
     size = 0

@@ -76,6 +76,7 @@ def _extract(tree: Any) -> Any:
         tree,
         with_metadata=True,  # the title
         fast=True,  # no fallback extractors: they read the whole tree again
+        favor_precision=True,
         include_comments=False,
         include_tables=False,
         deduplicate=False,  # trafilatura's cache of seen paragraphs is shared by all callers
