@@ -91,8 +91,7 @@ def test_markup_over_max_html_chars_is_refused_before_parsing() -> None:
     with pytest.raises(TooLarge) as caught:
         extract_article(bomb, **LIMITS)
     assert caught.value.message == (
-        f"html has {len(bomb)} characters; the limit is {Settings.max_html_chars} "
-        "(max_html_chars)"
+        f"html has {len(bomb)} characters; the limit is {Settings.max_html_chars} (max_html_chars)"
     )
 
 
@@ -110,7 +109,9 @@ def test_deep_nesting_does_not_crash_the_parser() -> None:
     article = "<p>The council approved the budget on Monday after a long debate about roads.</p>"
     deep = "<div>" * 100_000 + "<p>Lost at depth 100,000.</p>" + "</div>" * 100_000
     # Before the deep part, the article is found; inside it, the parser stops descending.
-    page = extract_article(f"<html><body><article>{article}</article>{deep}</body></html>", **LIMITS)
+    page = extract_article(
+        f"<html><body><article>{article}</article>{deep}</body></html>", **LIMITS
+    )
     assert page.text.startswith("The council approved the budget")
     assert "Lost at depth" not in page.text
     with pytest.raises(BadRequest):
