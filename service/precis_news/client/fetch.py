@@ -69,9 +69,12 @@ def fetch_page(
             body = _read(response, max_bytes=max_bytes, deadline=deadline, url=url)
             return Page(response.geturl(), body.decode(_charset(response.headers), "replace"))
     except urllib.error.HTTPError as error:
-        raise FetchError(f"{url} answered HTTP {error.code} {error.reason}") from None
+        if 300 <= error.code < 400:  # urllib's own check: a URL seen twice
+            raise FetchError(f"cannot fetch {url}: its redirects loop") from None
+        reason = " ".join(str(error.reason).split())
+        raise FetchError(f"{url} answered HTTP {error.code} {reason}") from None
     except urllib.error.URLError as error:
-        raise FetchError(f"cannot fetch {url}: {error.reason}") from None
+        raise FetchError(f"cannot fetch {url}: {' '.join(str(error.reason).split())}") from None
     except TimeoutError:
         raise FetchError(f"cannot fetch {url}: no answer within {timeout:g} s") from None
     except OSError as error:
