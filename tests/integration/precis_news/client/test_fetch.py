@@ -11,6 +11,7 @@ from precis_news.client.fetch import FetchError, fetch_page, is_url
 from tests.support import free_port, web_server
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
+CP1251 = {"Content-Type": "text/html; charset=windows-1251"}
 PAGE = "<html><body><article><p>Київ: новини дня.</p></article></body></html>"
 
 
