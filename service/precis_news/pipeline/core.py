@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
@@ -27,6 +29,7 @@ from precis_news.pipeline.validation import (
 from precis_news.settings import Settings
 
 SUMMARIZED_IN = "en"  # what an article the summarizer cannot read is translated into first
+EXTRACTION_THREADS = 2  # HTML pages extracted at once
 
 
 class Pipeline:
@@ -45,6 +48,9 @@ class Pipeline:
         self.detector = detector
         self.settings = settings
         self.unsupported = unsupported
+        # Extraction has its own threads: pages at the element limit take seconds each, and a
+        # burst of them must queue behind each other, not ahead of every caller's detection.
+        self._extraction = ThreadPoolExecutor(EXTRACTION_THREADS, thread_name_prefix="html")
         self.translator = Translator(models, settings)
 
     def detect(self, text: str) -> Detection:
@@ -83,11 +89,14 @@ class Pipeline:
             return job
         if job.text:
             raise BadRequest("give the article as text or as html, not both", field="html")
-        page = await asyncio.to_thread(
-            extract_article,
-            job.html,
-            max_chars=self.settings.max_html_chars,
-            max_elements=self.settings.max_html_elements,
+        page = await asyncio.get_running_loop().run_in_executor(
+            self._extraction,
+            functools.partial(
+                extract_article,
+                job.html,
+                max_chars=self.settings.max_html_chars,
+                max_elements=self.settings.max_html_elements,
+            ),
         )
         metadata.html_extracted = True
         metadata.html_characters = page.html_characters
