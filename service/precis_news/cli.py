@@ -334,30 +334,25 @@ def _input(args: argparse.Namespace) -> Any:
     return _read(args.file) if args.text is None else args.text
 
 
-def _check_size(client: PrecisClient, texts: Sequence[str], *, name: str) -> None:
-    """Refuse, before sending, an input over the server's max_article_chars."""
+def _check_size(
+    client: PrecisClient, texts: Sequence[str], *, name: str, html: bool = False
+) -> None:
+    """Refuse, before sending, an input over the server's max_article_chars (max_html_chars
+    for an HTML page)."""
+    documented, limit_name = (
+        (DOCUMENTED_HTML_LIMIT, "max_html_chars")
+        if html
+        else (DOCUMENTED_ARTICLE_LIMIT, "max_article_chars")
+    )
     longest = max((len(text) for text in texts), default=0)
-    if longest <= DOCUMENTED_ARTICLE_LIMIT:
+    if longest <= documented:
         return
     with _progress("asking the server for its limits"):
-        limit = client.info().limits.max_article_chars
+        limit = getattr(client.info().limits, limit_name)
     if longest > limit:
         raise CommandError(
             f"{name} has {longest} characters; the server's limit is {limit} "
-            "(max_article_chars): shorten it or split it"
-        )
-
-
-def _check_html_size(client: PrecisClient, html: str) -> None:
-    """Refuse, before sending, a page over the server's max_html_chars."""
-    if len(html) <= DOCUMENTED_HTML_LIMIT:
-        return
-    with _progress("asking the server for its limits"):
-        limit = client.info().limits.max_html_chars
-    if len(html) > limit:
-        raise CommandError(
-            f"the page has {len(html)} characters of HTML; the server's limit is {limit} "
-            "(max_html_chars)"
+            f"({limit_name}): shorten it or split it"
         )
 
 
@@ -463,10 +458,9 @@ def _run_summarize(args: argparse.Namespace) -> int:
         "max_tokens": args.max_tokens,
     }
     with _client(args) as client:
-        if is_html:
-            _check_html_size(client, html)
-        else:
-            _check_size(client, [text], name="the article")
+        _check_size(
+            client, [article], name="the page's HTML" if is_html else "the article", html=is_html
+        )
         if not args.stream:
             with _progress("summarizing"):
                 response = client.summarize(text, **request)

@@ -232,8 +232,8 @@ def test_a_page_over_the_html_limit_is_refused_before_sending(
     sent = len(servicer.requests)
     assert cli.main(["summarize", str(big), "--server", target]) == 2
     assert capsys.readouterr().err == (
-        "precis: the page has 2500007 characters of HTML; the server's limit is 2000000 "
-        "(max_html_chars)\n"
+        "precis: the page's HTML has 2500007 characters; the server's limit is 2000000 "
+        "(max_html_chars): shorten it or split it\n"
     )
     assert len(servicer.requests) == sent
 
