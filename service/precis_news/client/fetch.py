@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import re
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from email.message import Message
 from typing import IO, Any
 from urllib.parse import urlsplit
 
@@ -19,6 +19,10 @@ FETCH_TIMEOUT_S = 20.0  # the whole fetch, connection to last byte
 MAX_PAGE_BYTES = 8 * 2**20  # a news page is well under 1 MB; this only stops runaway bodies
 MAX_REDIRECTS = 5
 READ_BYTES = 64 * 2**10
+# <meta charset="windows-1251"> or <meta http-equiv=... content="text/html; charset=koi8-r">, for
+# pages served without a charset in their Content-Type (as HTML5 allows in the first 1024 bytes).
+META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
+SNIFF_BYTES = 4096
 
 
 class FetchError(Exception):
@@ -67,7 +71,8 @@ def fetch_page(
             if kind not in HTML_TYPES:
                 raise FetchError(f"{url} is not an HTML page (Content-Type: {kind})")
             body = _read(response, max_bytes=max_bytes, deadline=deadline, url=url)
-            return Page(response.geturl(), body.decode(_charset(response.headers), "replace"))
+            charset = _charset(response.headers.get_content_charset() or _meta_charset(body))
+            return Page(response.geturl(), body.decode(charset, "replace"))
     except urllib.error.HTTPError as error:
         if 300 <= error.code < 400:  # urllib's own check: a URL seen twice
             raise FetchError(f"cannot fetch {url}: its redirects loop") from None
@@ -120,10 +125,15 @@ def _read(response: Any, *, max_bytes: int, deadline: float, url: str) -> bytes:
     return b"".join(chunks)
 
 
-def _charset(headers: Message) -> str:
-    """The body's declared encoding, if Python knows it; else UTF-8."""
-    name = headers.get_content_charset() or "utf-8"
+def _meta_charset(body: bytes) -> str:
+    """The charset a page declares in a <meta> tag near its start, or ""."""
+    found = META_CHARSET.search(body[:SNIFF_BYTES])
+    return found.group(1).decode("ascii") if found else ""
+
+
+def _charset(name: str) -> str:
+    """`name` when Python knows the encoding; else UTF-8."""
     try:
-        return codecs.lookup(name).name
+        return codecs.lookup(name or "utf-8").name
     except LookupError:
         return "utf-8"

@@ -13,6 +13,7 @@ from tests.support import free_port, web_server
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 CP1251 = {"Content-Type": "text/html; charset=windows-1251"}
 PAGE = "<html><body><article><p>Київ: новини дня.</p></article></body></html>"
+META_PAGE = '<html><head><meta charset="windows-1251"></head><body><p>Київ.</p></body></html>'
 
 
 def _pages(base_redirects: int = 7) -> dict[str, tuple[int, dict[str, str], bytes]]:
@@ -24,6 +25,7 @@ def _pages(base_redirects: int = 7) -> dict[str, tuple[int, dict[str, str], byte
             PAGE.encode("cp1251"),
         ),
         "/no-charset": (200, {"Content-Type": "text/html"}, PAGE.encode()),
+        "/meta-charset": (200, {"Content-Type": "text/html"}, META_PAGE.encode("cp1251")),
         "/pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4"),
         "/big": (200, HTML, b"<p>" + b"x" * 100_000 + b"</p>"),
         "/gone": (410, HTML, b"gone"),
@@ -41,6 +43,7 @@ def test_a_page_and_its_declared_charset() -> None:
         for path in ("/page", "/cp1251", "/no-charset"):
             page = fetch_page(base + path)
             assert page.html == PAGE and page.url == base + path
+        assert fetch_page(base + "/meta-charset").html == META_PAGE
 
 
 def test_redirects_are_followed_up_to_the_limit() -> None:
