@@ -15,7 +15,7 @@ from precis_news import __version__
 
 SCHEMES = ("http", "https")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-FETCH_TIMEOUT_S = 20.0  # the whole fetch, connection to last byte
+FETCH_TIMEOUT_S = 20.0  # to connect (each socket wait), and for the whole body
 MAX_PAGE_BYTES = 8 * 2**20  # a news page is well under 1 MB; this only stops runaway bodies
 MAX_REDIRECTS = 5
 READ_BYTES = 64 * 2**10
@@ -53,7 +53,7 @@ def fetch_page(
 
     Args:
         url: the page's address.
-        timeout: seconds for the whole fetch.
+        timeout: seconds to connect (and for each socket wait), and for the whole body.
         max_bytes: the largest body accepted.
         max_redirects: redirects followed before giving up (each to http or https only).
 
