@@ -2,9 +2,10 @@
 
 Runs each measurement in a fresh subprocess (so resident memory is the component's own):
   - refusal: on tests/data/languages.toml, the false-refusal rate (in-scope texts refused) and
-    the miss rate (out-of-scope texts served or named wrongly); the extra RSS and build time of
-    the all-languages check, against the served four-language detector built in the same run;
-    time per check against time per detection;
+    the miss rate (out-of-scope texts served or named wrongly), and refusals among the
+    project's other articles (models/precis_models/corpus, bench/data); the extra RSS and
+    build time of the all-languages check, against the served four-language detector built in
+    the same run; time per check against time per detection;
   - extraction: trafilatura's import time and RSS, and seconds per saved test page.
 
     python -m bench.language_refusal [--repeats 20]
@@ -50,6 +51,14 @@ if what == "refusal":
     out.update(serve=len(corpus["serve"]), refuse=len(corpus["refuse"]),
                false_refusals=[c["language"] + ":" + c["text"][:30] for c in wrong],
                misses=[c["language"] + ":" + c["text"][:30] for c in missed])
+    # Every other article of the project (en, fr, uk, ru): none may be refused either.
+    corpus_dir = root / "models/precis_models/corpus"
+    others = [p.read_text("utf-8") for p in sorted(corpus_dir.glob("*.txt"))]
+    for path in sorted((root / "bench/data").glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            others += [v for v in json.loads(line).values() if isinstance(v, str) and len(v) >= 120]
+    out["others"] = len(others)
+    out["others_refused"] = sum(check.foreign(t[:4000]) is not None for t in others)
     texts = [c["text"] for c in corpus["serve"] + corpus["refuse"]]
     t = time.perf_counter()
     for _ in range(repeats):
@@ -130,6 +139,7 @@ def main() -> None:
     for name in ("false_refusals", "misses"):
         for case in found[name]:
             print(f"{name[:-1]}: {case}")
+    print(f"other_project_articles={found['others']} refused={found['others_refused']}")
     print(f"miss_rate={len(found['misses']) / found['refuse']:.3f} ({found['refuse']} texts)")
     print(
         f"false_refusal_rate={len(found['false_refusals']) / found['serve']:.3f} "
