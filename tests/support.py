@@ -256,7 +256,8 @@ class StandIn(precis_pb2_grpc.SummarizerServicer):
 
     def GetInfo(self, request, context):
         return pb.GetInfoResponse(
-            profile="stand-in", limits=pb.Limits(max_article_chars=200_000, max_chunks=2)
+            profile="stand-in",
+            limits=pb.Limits(max_article_chars=200_000, max_chunks=2, max_html_chars=2_000_000),
         )
 
     def DetectLanguage(self, request, context):
@@ -397,3 +398,36 @@ def serve_process(model_dir: Path, log: Path, *flags: str) -> Iterator[Served]:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=30)
+
+
+# -- a web server for client-side fetching (loopback only) ---------------------------------------
+
+
+@contextmanager
+def web_server(pages: dict[str, tuple[int, dict[str, str], bytes]]) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1:0 answering each path with (status, headers, body); other
+    paths get 404. Yields its base URL ("http://127.0.0.1:PORT")."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, headers, body = pages.get(self.path, (404, {}, b"not found"))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:  # quiet
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(10)

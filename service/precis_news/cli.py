@@ -17,6 +17,7 @@ from google.protobuf import json_format
 from precis_news import __version__
 from precis_news.client import DEFAULT_TIMEOUT, LENGTH_NAMES, PrecisClient, PrecisError, Unavailable
 from precis_news.client.corpus import add_summarize_many
+from precis_news.client.fetch import FetchError, fetch_page, is_url
 from precis_news.server.commands import add_server_commands
 from precis_news.settings import Settings
 
@@ -33,6 +34,8 @@ EXIT_RPC_ERROR = 2
 # The server's default max_article_chars: longer inputs are checked against the server's own
 # limit (GetInfo) before they are sent.
 DOCUMENTED_ARTICLE_LIMIT = Settings.max_article_chars
+DOCUMENTED_HTML_LIMIT = Settings.max_html_chars  # the same for HTML pages (max_html_chars)
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 PROGRESS_AFTER_S = 2.0  # a terminal sees "waiting" after this long
 
 
@@ -189,9 +192,14 @@ def _add_summarize(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "summarize",
         help="summarize an article into one or more languages",
-        description="Summarize an article: FILE (- for stdin) or --text.",
+        description="Summarize an article: FILE (- for stdin), --text, or the URL of a news "
+        "page. A .html/.htm file or a URL is sent as HTML: the server extracts the article and "
+        "its title. URLs are fetched here, never by the server.",
     )
-    _add_input(parser, what="the article")
+    _add_input(parser, what="the article (or an http(s):// URL, or a .html file)")
+    parser.add_argument(
+        "--html", action="store_true", help="the input is an HTML page, whatever its name"
+    )
     _add_summary_flags(parser, targets_required=False)
     _add_source_flag(parser, what="the article")
     parser.add_argument("--title", default="", help="the headline")
@@ -331,17 +339,25 @@ def _input(args: argparse.Namespace) -> Any:
     return _read(args.file) if args.text is None else args.text
 
 
-def _check_size(client: PrecisClient, texts: Sequence[str], *, name: str) -> None:
-    """Refuse, before sending, an input over the server's max_article_chars."""
+def _check_size(
+    client: PrecisClient, texts: Sequence[str], *, name: str, html: bool = False
+) -> None:
+    """Refuse, before sending, an input over the server's max_article_chars (max_html_chars
+    for an HTML page)."""
+    documented, limit_name = (
+        (DOCUMENTED_HTML_LIMIT, "max_html_chars")
+        if html
+        else (DOCUMENTED_ARTICLE_LIMIT, "max_article_chars")
+    )
     longest = max((len(text) for text in texts), default=0)
-    if longest <= DOCUMENTED_ARTICLE_LIMIT:
+    if longest <= documented:
         return
     with _progress("asking the server for its limits"):
-        limit = client.info().limits.max_article_chars
+        limit = getattr(client.info().limits, limit_name)
     if longest > limit:
         raise CommandError(
             f"{name} has {longest} characters; the server's limit is {limit} "
-            "(max_article_chars): shorten it or split it"
+            f"({limit_name}): shorten it or split it"
         )
 
 
@@ -437,9 +453,23 @@ def _warn_truncated(client: PrecisClient, metadata: pb.SummarizeMetadata) -> Non
     )
 
 
+def _article(args: argparse.Namespace) -> tuple[str, bool]:
+    """The article to send and whether it is HTML: a URL is fetched (one line on failure)."""
+    if args.file is not None and args.text is None and is_url(args.file):
+        try:
+            with _progress(f"fetching {args.file}"):
+                return fetch_page(args.file).html, True
+        except FetchError as error:
+            raise CommandError(str(error)) from None
+    html = args.html or (args.file or "").lower().endswith(HTML_SUFFIXES)
+    return _input(args), html
+
+
 def _run_summarize(args: argparse.Namespace) -> int:
-    text = _input(args)
+    article, is_html = _article(args)
+    text, html = ("", article) if is_html else (article, "")
     request = {
+        "html": html,
         "targets": args.targets or (),
         "source_language": args.source_language or "",
         "title": args.title,
@@ -449,7 +479,9 @@ def _run_summarize(args: argparse.Namespace) -> int:
         "include_sources": args.sources,
     }
     with _client(args) as client:
-        _check_size(client, [text], name="the article")
+        _check_size(
+            client, [article], name="the page's HTML" if is_html else "the article", html=is_html
+        )
         if not args.stream:
             with _progress("summarizing"):
                 response = client.summarize(text, **request)

@@ -157,6 +157,20 @@ class Settings:
     max_article_chars: int = field(
         default=200_000, metadata={"help": "longest accepted article, in characters"}
     )
+    max_html_chars: int = field(
+        default=2_000_000, metadata={"help": "longest accepted HTML page, in characters"}
+    )
+    max_html_elements: int = field(
+        default=30_000,
+        metadata={"help": "most elements in an HTML page (extraction time grows with them)"},
+    )
+    refuse_unsupported_languages: bool = field(
+        default=True,
+        metadata={
+            "help": "refuse (INVALID_ARGUMENT, naming it) an article detected to be in a "
+            "language other than en/fr/uk/ru; off = read it as the closest of the four"
+        },
+    )
     max_target_languages: int = field(default=4, metadata={"help": "targets per request"})
     max_summary_tokens: int = field(default=512, metadata={"help": "largest max_tokens"})
     max_chunks: int = field(
@@ -188,6 +202,8 @@ class Settings:
             "max_batch_size",
             "max_queue",
             "max_article_chars",
+            "max_html_chars",
+            "max_html_elements",
             "max_target_languages",
             "max_summary_tokens",
             "max_chunks",

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16precis/v1/precis.proto\x12\tprecis.v1\x1a\x1cgoogle/api/annotations.proto\"\xee\x01\n\x10SummarizeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x17\n\x0fsource_language\x18\x03 \x01(\t\x12\x18\n\x10target_languages\x18\x04 \x03(\t\x12!\n\x06length\x18\x05 \x01(\x0e\x32\x11.precis.v1.Length\x12\x17\n\nmin_tokens\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x07 \x01(\x05H\x01\x88\x01\x01\x12\x17\n\x0finclude_sources\x18\x1e \x01(\x08\x42\r\n\x0b_min_tokensB\r\n\x0b_max_tokens\"\xef\x01\n\x07Summary\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\x17\n\x0ftranslated_from\x18\x04 \x01(\t\x12\x16\n\x0epivot_language\x18\x05 \x01(\t\x12\x11\n\ttruncated\x18\x14 \x01(\x08\x12-\n\rnumber_issues\x18\x1e \x03(\x0b\x32\x16.precis.v1.NumberIssue\x12\x15\n\rmissing_names\x18\x1f \x03(\t\x12+\n\x07sources\x18  \x03(\x0b\x32\x1a.precis.v1.SentenceSources\":\n\x0bNumberIssue\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\r\n\x05\x66ound\x18\x03 \x01(\t\"^\n\x0fSentenceSources\x12\x10\n\x08sentence\x18\x01 \x01(\x05\x12\x0c\n\x04text\x18\x02 \x01(\t\x12+\n\x07sources\x18\x03 \x03(\x0b\x32\x1a.precis.v1.ArticleSentence\"=\n\x0f\x41rticleSentence\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\"\xd9\x03\n\x11SummarizeMetadata\x12\x18\n\x10input_characters\x18\x01 \x01(\x05\x12\x14\n\x0cinput_tokens\x18\x02 \x01(\x05\x12\x0e\n\x06\x63hunks\x18\x03 \x01(\x05\x12\x11\n\ttruncated\x18\x04 \x01(\x08\x12\x1c\n\x14truncated_characters\x18\x05 \x01(\x05\x12\x10\n\x08queue_ms\x18\x06 \x01(\x02\x12\x14\n\x0cinference_ms\x18\x07 \x01(\x02\x12\x10\n\x08total_ms\x18\x08 \x01(\x02\x12\x12\n\ncache_hits\x18\t \x01(\x05\x12\x15\n\rsummarized_in\x18\n \x01(\t\x12\x14\n\x0cmerge_passes\x18\x0b \x01(\x05\x12\x18\n\x10source_sentences\x18\x14 \x01(\x05\x12\x1a\n\x12selected_sentences\x18\x15 \x01(\x05\x12\x1d\n\x15unselected_characters\x18\x16 \x01(\x05\x12\"\n\x1asummary_trimmed_characters\x18\x17 \x01(\x05\x12\x18\n\x10\x63ut_translations\x18\x18 \x01(\x05\x12\x45\n\x1aoutput_language_mismatches\x18( \x03(\x0b\x32!.precis.v1.OutputLanguageMismatch\"_\n\x16OutputLanguageMismatch\x12\x10\n\x08\x65xpected\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65tected\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\r\n\x05model\x18\x04 \x01(\t\"\xa2\x01\n\x11SummarizeResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12%\n\tsummaries\x18\x03 \x03(\x0b\x32\x12.precis.v1.Summary\x12.\n\x08metadata\x18\x04 \x01(\x0b\x32\x1c.precis.v1.SummarizeMetadata\"\xb3\x01\n\x17SummarizeStreamResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12%\n\x07summary\x18\x03 \x01(\x0b\x32\x12.precis.v1.SummaryH\x00\x12\x30\n\x08metadata\x18\x04 \x01(\x0b\x32\x1c.precis.v1.SummarizeMetadataH\x00\x42\x07\n\x05\x65vent\"S\n\x10TranslateRequest\x12\r\n\x05texts\x18\x01 \x03(\t\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\x17\n\x0ftarget_language\x18\x03 \x01(\t\"U\n\x0bTranslation\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x16\n\x0epivot_language\x18\x03 \x01(\t\x12\x11\n\ttruncated\x18\x14 \x01(\x08\"y\n\x11TranslateResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12,\n\x0ctranslations\x18\x03 \x03(\x0b\x32\x16.precis.v1.Translation\"%\n\x15\x44\x65tectLanguageRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"5\n\rLanguageScore\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\"h\n\x16\x44\x65tectLanguageResponse\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12(\n\x06scores\x18\x03 \x03(\x0b\x32\x18.precis.v1.LanguageScore\"\x10\n\x0eGetInfoRequest\"k\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04repo\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\t\x12\x0c\n\x04task\x18\x04 \x01(\t\x12\x0f\n\x07license\x18\x05 \x01(\t\x12\x11\n\tlanguages\x18\x06 \x03(\t\"\xc0\x01\n\x06Limits\x12\x19\n\x11max_article_chars\x18\x01 \x01(\x05\x12\x1c\n\x14max_target_languages\x18\x02 \x01(\x05\x12\x1a\n\x12max_summary_tokens\x18\x03 \x01(\x05\x12\x12\n\nmax_chunks\x18\x04 \x01(\x05\x12\x1b\n\x13max_translate_texts\x18\x05 \x01(\x05\x12\x11\n\tmax_queue\x18\x06 \x01(\x05\x12\x1d\n\x15max_translated_tokens\x18\x14 \x01(\x05\"\xd3\x01\n\x0fGetInfoResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0f\n\x07profile\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12\r\n\x05pairs\x18\x04 \x03(\t\x12$\n\x06models\x18\x05 \x03(\x0b\x32\x14.precis.v1.ModelInfo\x12!\n\x06limits\x18\x06 \x01(\x0b\x32\x11.precis.v1.Limits\x12\x0f\n\x07\x62\x61\x63kend\x18\x07 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x08 \x01(\t\x12\x12\n\nsummarizer\x18\t \x01(\t*V\n\x06Length\x12\x16\n\x12LENGTH_UNSPECIFIED\x10\x00\x12\x10\n\x0cLENGTH_SHORT\x10\x01\x12\x11\n\rLENGTH_MEDIUM\x10\x02\x12\x0f\n\x0bLENGTH_LONG\x10\x03\x32\x89\x04\n\nSummarizer\x12`\n\tSummarize\x12\x1b.precis.v1.SummarizeRequest\x1a\x1c.precis.v1.SummarizeResponse\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/v1/summarize:\x01*\x12u\n\x0fStreamSummarize\x12\x1b.precis.v1.SummarizeRequest\x1a\".precis.v1.SummarizeStreamResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/summarize:stream:\x01*0\x01\x12`\n\tTranslate\x12\x1b.precis.v1.TranslateRequest\x1a\x1c.precis.v1.TranslateResponse\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/v1/translate:\x01*\x12l\n\x0e\x44\x65tectLanguage\x12 .precis.v1.DetectLanguageRequest\x1a!.precis.v1.DetectLanguageResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\"\n/v1/detect:\x01*\x12R\n\x07GetInfo\x12\x19.precis.v1.GetInfoRequest\x1a\x1a.precis.v1.GetInfoResponse\"\x10\x82\xd3\xe4\x93\x02\n\x12\x08/v1/infob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16precis/v1/precis.proto\x12\tprecis.v1\x1a\x1cgoogle/api/annotations.proto\"\xfc\x01\n\x10SummarizeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x17\n\x0fsource_language\x18\x03 \x01(\t\x12\x18\n\x10target_languages\x18\x04 \x03(\t\x12!\n\x06length\x18\x05 \x01(\x0e\x32\x11.precis.v1.Length\x12\x17\n\nmin_tokens\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x07 \x01(\x05H\x01\x88\x01\x01\x12\x17\n\x0finclude_sources\x18\x1e \x01(\x08\x12\x0c\n\x04html\x18\x08 \x01(\tB\r\n\x0b_min_tokensB\r\n\x0b_max_tokens\"\xef\x01\n\x07Summary\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\x17\n\x0ftranslated_from\x18\x04 \x01(\t\x12\x16\n\x0epivot_language\x18\x05 \x01(\t\x12\x11\n\ttruncated\x18\x14 \x01(\x08\x12-\n\rnumber_issues\x18\x1e \x03(\x0b\x32\x16.precis.v1.NumberIssue\x12\x15\n\rmissing_names\x18\x1f \x03(\t\x12+\n\x07sources\x18  \x03(\x0b\x32\x1a.precis.v1.SentenceSources\":\n\x0bNumberIssue\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\r\n\x05\x66ound\x18\x03 \x01(\t\"^\n\x0fSentenceSources\x12\x10\n\x08sentence\x18\x01 \x01(\x05\x12\x0c\n\x04text\x18\x02 \x01(\t\x12+\n\x07sources\x18\x03 \x03(\x0b\x32\x1a.precis.v1.ArticleSentence\"=\n\x0f\x41rticleSentence\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\"\xa3\x04\n\x11SummarizeMetadata\x12\x18\n\x10input_characters\x18\x01 \x01(\x05\x12\x14\n\x0cinput_tokens\x18\x02 \x01(\x05\x12\x0e\n\x06\x63hunks\x18\x03 \x01(\x05\x12\x11\n\ttruncated\x18\x04 \x01(\x08\x12\x1c\n\x14truncated_characters\x18\x05 \x01(\x05\x12\x10\n\x08queue_ms\x18\x06 \x01(\x02\x12\x14\n\x0cinference_ms\x18\x07 \x01(\x02\x12\x10\n\x08total_ms\x18\x08 \x01(\x02\x12\x12\n\ncache_hits\x18\t \x01(\x05\x12\x15\n\rsummarized_in\x18\n \x01(\t\x12\x14\n\x0cmerge_passes\x18\x0b \x01(\x05\x12\x18\n\x10source_sentences\x18\x14 \x01(\x05\x12\x1a\n\x12selected_sentences\x18\x15 \x01(\x05\x12\x1d\n\x15unselected_characters\x18\x16 \x01(\x05\x12\"\n\x1asummary_trimmed_characters\x18\x17 \x01(\x05\x12\x18\n\x10\x63ut_translations\x18\x18 \x01(\x05\x12\x16\n\x0ehtml_extracted\x18\x1e \x01(\x08\x12\x17\n\x0fhtml_characters\x18\x1f \x01(\x05\x12\x17\n\x0f\x65xtracted_title\x18  \x01(\t\x12\x45\n\x1aoutput_language_mismatches\x18( \x03(\x0b\x32!.precis.v1.OutputLanguageMismatch\"_\n\x16OutputLanguageMismatch\x12\x10\n\x08\x65xpected\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65tected\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\r\n\x05model\x18\x04 \x01(\t\"\xa2\x01\n\x11SummarizeResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12%\n\tsummaries\x18\x03 \x03(\x0b\x32\x12.precis.v1.Summary\x12.\n\x08metadata\x18\x04 \x01(\x0b\x32\x1c.precis.v1.SummarizeMetadata\"\xb3\x01\n\x17SummarizeStreamResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12%\n\x07summary\x18\x03 \x01(\x0b\x32\x12.precis.v1.SummaryH\x00\x12\x30\n\x08metadata\x18\x04 \x01(\x0b\x32\x1c.precis.v1.SummarizeMetadataH\x00\x42\x07\n\x05\x65vent\"S\n\x10TranslateRequest\x12\r\n\x05texts\x18\x01 \x03(\t\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\x17\n\x0ftarget_language\x18\x03 \x01(\t\"U\n\x0bTranslation\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x16\n\x0epivot_language\x18\x03 \x01(\t\x12\x11\n\ttruncated\x18\x14 \x01(\x08\"y\n\x11TranslateResponse\x12\x19\n\x11\x64\x65tected_language\x18\x01 \x01(\t\x12\x1b\n\x13language_confidence\x18\x02 \x01(\x02\x12,\n\x0ctranslations\x18\x03 \x03(\x0b\x32\x16.precis.v1.Translation\"%\n\x15\x44\x65tectLanguageRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"5\n\rLanguageScore\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\"h\n\x16\x44\x65tectLanguageResponse\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12(\n\x06scores\x18\x03 \x03(\x0b\x32\x18.precis.v1.LanguageScore\"\x10\n\x0eGetInfoRequest\"k\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04repo\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\t\x12\x0c\n\x04task\x18\x04 \x01(\t\x12\x0f\n\x07license\x18\x05 \x01(\t\x12\x11\n\tlanguages\x18\x06 \x03(\t\"\xf3\x01\n\x06Limits\x12\x19\n\x11max_article_chars\x18\x01 \x01(\x05\x12\x1c\n\x14max_target_languages\x18\x02 \x01(\x05\x12\x1a\n\x12max_summary_tokens\x18\x03 \x01(\x05\x12\x12\n\nmax_chunks\x18\x04 \x01(\x05\x12\x1b\n\x13max_translate_texts\x18\x05 \x01(\x05\x12\x11\n\tmax_queue\x18\x06 \x01(\x05\x12\x1d\n\x15max_translated_tokens\x18\x14 \x01(\x05\x12\x16\n\x0emax_html_chars\x18\x1e \x01(\x05\x12\x19\n\x11max_html_elements\x18\x1f \x01(\x05\"\xd3\x01\n\x0fGetInfoResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0f\n\x07profile\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12\r\n\x05pairs\x18\x04 \x03(\t\x12$\n\x06models\x18\x05 \x03(\x0b\x32\x14.precis.v1.ModelInfo\x12!\n\x06limits\x18\x06 \x01(\x0b\x32\x11.precis.v1.Limits\x12\x0f\n\x07\x62\x61\x63kend\x18\x07 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x08 \x01(\t\x12\x12\n\nsummarizer\x18\t \x01(\t*V\n\x06Length\x12\x16\n\x12LENGTH_UNSPECIFIED\x10\x00\x12\x10\n\x0cLENGTH_SHORT\x10\x01\x12\x11\n\rLENGTH_MEDIUM\x10\x02\x12\x0f\n\x0bLENGTH_LONG\x10\x03\x32\x89\x04\n\nSummarizer\x12`\n\tSummarize\x12\x1b.precis.v1.SummarizeRequest\x1a\x1c.precis.v1.SummarizeResponse\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/v1/summarize:\x01*\x12u\n\x0fStreamSummarize\x12\x1b.precis.v1.SummarizeRequest\x1a\".precis.v1.SummarizeStreamResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/summarize:stream:\x01*0\x01\x12`\n\tTranslate\x12\x1b.precis.v1.TranslateRequest\x1a\x1c.precis.v1.TranslateResponse\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/v1/translate:\x01*\x12l\n\x0e\x44\x65tectLanguage\x12 .precis.v1.DetectLanguageRequest\x1a!.precis.v1.DetectLanguageResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\"\n/v1/detect:\x01*\x12R\n\x07GetInfo\x12\x19.precis.v1.GetInfoRequest\x1a\x1a.precis.v1.GetInfoResponse\"\x10\x82\xd3\xe4\x93\x02\n\x12\x08/v1/infob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,46 +42,46 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SUMMARIZER'].methods_by_name['DetectLanguage']._serialized_options = b'\202\323\344\223\002\017\"\n/v1/detect:\001*'
   _globals['_SUMMARIZER'].methods_by_name['GetInfo']._loaded_options = None
   _globals['_SUMMARIZER'].methods_by_name['GetInfo']._serialized_options = b'\202\323\344\223\002\n\022\010/v1/info'
-  _globals['_LENGTH']._serialized_start=2720
-  _globals['_LENGTH']._serialized_end=2806
+  _globals['_LENGTH']._serialized_start=2859
+  _globals['_LENGTH']._serialized_end=2945
   _globals['_SUMMARIZEREQUEST']._serialized_start=68
-  _globals['_SUMMARIZEREQUEST']._serialized_end=306
-  _globals['_SUMMARY']._serialized_start=309
-  _globals['_SUMMARY']._serialized_end=548
-  _globals['_NUMBERISSUE']._serialized_start=550
-  _globals['_NUMBERISSUE']._serialized_end=608
-  _globals['_SENTENCESOURCES']._serialized_start=610
-  _globals['_SENTENCESOURCES']._serialized_end=704
-  _globals['_ARTICLESENTENCE']._serialized_start=706
-  _globals['_ARTICLESENTENCE']._serialized_end=767
-  _globals['_SUMMARIZEMETADATA']._serialized_start=770
-  _globals['_SUMMARIZEMETADATA']._serialized_end=1243
-  _globals['_OUTPUTLANGUAGEMISMATCH']._serialized_start=1245
-  _globals['_OUTPUTLANGUAGEMISMATCH']._serialized_end=1340
-  _globals['_SUMMARIZERESPONSE']._serialized_start=1343
-  _globals['_SUMMARIZERESPONSE']._serialized_end=1505
-  _globals['_SUMMARIZESTREAMRESPONSE']._serialized_start=1508
-  _globals['_SUMMARIZESTREAMRESPONSE']._serialized_end=1687
-  _globals['_TRANSLATEREQUEST']._serialized_start=1689
-  _globals['_TRANSLATEREQUEST']._serialized_end=1772
-  _globals['_TRANSLATION']._serialized_start=1774
-  _globals['_TRANSLATION']._serialized_end=1859
-  _globals['_TRANSLATERESPONSE']._serialized_start=1861
-  _globals['_TRANSLATERESPONSE']._serialized_end=1982
-  _globals['_DETECTLANGUAGEREQUEST']._serialized_start=1984
-  _globals['_DETECTLANGUAGEREQUEST']._serialized_end=2021
-  _globals['_LANGUAGESCORE']._serialized_start=2023
-  _globals['_LANGUAGESCORE']._serialized_end=2076
-  _globals['_DETECTLANGUAGERESPONSE']._serialized_start=2078
-  _globals['_DETECTLANGUAGERESPONSE']._serialized_end=2182
-  _globals['_GETINFOREQUEST']._serialized_start=2184
-  _globals['_GETINFOREQUEST']._serialized_end=2200
-  _globals['_MODELINFO']._serialized_start=2202
-  _globals['_MODELINFO']._serialized_end=2309
-  _globals['_LIMITS']._serialized_start=2312
-  _globals['_LIMITS']._serialized_end=2504
-  _globals['_GETINFORESPONSE']._serialized_start=2507
-  _globals['_GETINFORESPONSE']._serialized_end=2718
-  _globals['_SUMMARIZER']._serialized_start=2809
-  _globals['_SUMMARIZER']._serialized_end=3330
+  _globals['_SUMMARIZEREQUEST']._serialized_end=320
+  _globals['_SUMMARY']._serialized_start=323
+  _globals['_SUMMARY']._serialized_end=562
+  _globals['_NUMBERISSUE']._serialized_start=564
+  _globals['_NUMBERISSUE']._serialized_end=622
+  _globals['_SENTENCESOURCES']._serialized_start=624
+  _globals['_SENTENCESOURCES']._serialized_end=718
+  _globals['_ARTICLESENTENCE']._serialized_start=720
+  _globals['_ARTICLESENTENCE']._serialized_end=781
+  _globals['_SUMMARIZEMETADATA']._serialized_start=784
+  _globals['_SUMMARIZEMETADATA']._serialized_end=1331
+  _globals['_OUTPUTLANGUAGEMISMATCH']._serialized_start=1333
+  _globals['_OUTPUTLANGUAGEMISMATCH']._serialized_end=1428
+  _globals['_SUMMARIZERESPONSE']._serialized_start=1431
+  _globals['_SUMMARIZERESPONSE']._serialized_end=1593
+  _globals['_SUMMARIZESTREAMRESPONSE']._serialized_start=1596
+  _globals['_SUMMARIZESTREAMRESPONSE']._serialized_end=1775
+  _globals['_TRANSLATEREQUEST']._serialized_start=1777
+  _globals['_TRANSLATEREQUEST']._serialized_end=1860
+  _globals['_TRANSLATION']._serialized_start=1862
+  _globals['_TRANSLATION']._serialized_end=1947
+  _globals['_TRANSLATERESPONSE']._serialized_start=1949
+  _globals['_TRANSLATERESPONSE']._serialized_end=2070
+  _globals['_DETECTLANGUAGEREQUEST']._serialized_start=2072
+  _globals['_DETECTLANGUAGEREQUEST']._serialized_end=2109
+  _globals['_LANGUAGESCORE']._serialized_start=2111
+  _globals['_LANGUAGESCORE']._serialized_end=2164
+  _globals['_DETECTLANGUAGERESPONSE']._serialized_start=2166
+  _globals['_DETECTLANGUAGERESPONSE']._serialized_end=2270
+  _globals['_GETINFOREQUEST']._serialized_start=2272
+  _globals['_GETINFOREQUEST']._serialized_end=2288
+  _globals['_MODELINFO']._serialized_start=2290
+  _globals['_MODELINFO']._serialized_end=2397
+  _globals['_LIMITS']._serialized_start=2400
+  _globals['_LIMITS']._serialized_end=2643
+  _globals['_GETINFORESPONSE']._serialized_start=2646
+  _globals['_GETINFORESPONSE']._serialized_end=2857
+  _globals['_SUMMARIZER']._serialized_start=2948
+  _globals['_SUMMARIZER']._serialized_end=3469
 # @@protoc_insertion_point(module_scope)

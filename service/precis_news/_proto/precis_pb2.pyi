@@ -20,7 +20,7 @@ LENGTH_MEDIUM: Length
 LENGTH_LONG: Length
 
 class SummarizeRequest(_message.Message):
-    __slots__ = ("text", "title", "source_language", "target_languages", "length", "min_tokens", "max_tokens", "include_sources")
+    __slots__ = ("text", "title", "source_language", "target_languages", "length", "min_tokens", "max_tokens", "include_sources", "html")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
@@ -29,6 +29,7 @@ class SummarizeRequest(_message.Message):
     MIN_TOKENS_FIELD_NUMBER: _ClassVar[int]
     MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_SOURCES_FIELD_NUMBER: _ClassVar[int]
+    HTML_FIELD_NUMBER: _ClassVar[int]
     text: str
     title: str
     source_language: str
@@ -37,7 +38,8 @@ class SummarizeRequest(_message.Message):
     min_tokens: int
     max_tokens: int
     include_sources: bool
-    def __init__(self, text: _Optional[str] = ..., title: _Optional[str] = ..., source_language: _Optional[str] = ..., target_languages: _Optional[_Iterable[str]] = ..., length: _Optional[_Union[Length, str]] = ..., min_tokens: _Optional[int] = ..., max_tokens: _Optional[int] = ..., include_sources: _Optional[bool] = ...) -> None: ...
+    html: str
+    def __init__(self, text: _Optional[str] = ..., title: _Optional[str] = ..., source_language: _Optional[str] = ..., target_languages: _Optional[_Iterable[str]] = ..., length: _Optional[_Union[Length, str]] = ..., min_tokens: _Optional[int] = ..., max_tokens: _Optional[int] = ..., include_sources: _Optional[bool] = ..., html: _Optional[str] = ...) -> None: ...
 
 class Summary(_message.Message):
     __slots__ = ("language", "text", "model", "translated_from", "pivot_language", "truncated", "number_issues", "missing_names", "sources")
@@ -92,7 +94,7 @@ class ArticleSentence(_message.Message):
     def __init__(self, index: _Optional[int] = ..., text: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class SummarizeMetadata(_message.Message):
-    __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes", "source_sentences", "selected_sentences", "unselected_characters", "summary_trimmed_characters", "cut_translations", "output_language_mismatches")
+    __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes", "source_sentences", "selected_sentences", "unselected_characters", "summary_trimmed_characters", "cut_translations", "html_extracted", "html_characters", "extracted_title", "output_language_mismatches")
     INPUT_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CHUNKS_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +111,9 @@ class SummarizeMetadata(_message.Message):
     UNSELECTED_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_TRIMMED_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     CUT_TRANSLATIONS_FIELD_NUMBER: _ClassVar[int]
+    HTML_EXTRACTED_FIELD_NUMBER: _ClassVar[int]
+    HTML_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    EXTRACTED_TITLE_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_LANGUAGE_MISMATCHES_FIELD_NUMBER: _ClassVar[int]
     input_characters: int
     input_tokens: int
@@ -126,8 +131,11 @@ class SummarizeMetadata(_message.Message):
     unselected_characters: int
     summary_trimmed_characters: int
     cut_translations: int
+    html_extracted: bool
+    html_characters: int
+    extracted_title: str
     output_language_mismatches: _containers.RepeatedCompositeFieldContainer[OutputLanguageMismatch]
-    def __init__(self, input_characters: _Optional[int] = ..., input_tokens: _Optional[int] = ..., chunks: _Optional[int] = ..., truncated: _Optional[bool] = ..., truncated_characters: _Optional[int] = ..., queue_ms: _Optional[float] = ..., inference_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., cache_hits: _Optional[int] = ..., summarized_in: _Optional[str] = ..., merge_passes: _Optional[int] = ..., source_sentences: _Optional[int] = ..., selected_sentences: _Optional[int] = ..., unselected_characters: _Optional[int] = ..., summary_trimmed_characters: _Optional[int] = ..., cut_translations: _Optional[int] = ..., output_language_mismatches: _Optional[_Iterable[_Union[OutputLanguageMismatch, _Mapping]]] = ...) -> None: ...
+    def __init__(self, input_characters: _Optional[int] = ..., input_tokens: _Optional[int] = ..., chunks: _Optional[int] = ..., truncated: _Optional[bool] = ..., truncated_characters: _Optional[int] = ..., queue_ms: _Optional[float] = ..., inference_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., cache_hits: _Optional[int] = ..., summarized_in: _Optional[str] = ..., merge_passes: _Optional[int] = ..., source_sentences: _Optional[int] = ..., selected_sentences: _Optional[int] = ..., unselected_characters: _Optional[int] = ..., summary_trimmed_characters: _Optional[int] = ..., cut_translations: _Optional[int] = ..., html_extracted: _Optional[bool] = ..., html_characters: _Optional[int] = ..., extracted_title: _Optional[str] = ..., output_language_mismatches: _Optional[_Iterable[_Union[OutputLanguageMismatch, _Mapping]]] = ...) -> None: ...
 
 class OutputLanguageMismatch(_message.Message):
     __slots__ = ("expected", "detected", "confidence", "model")
@@ -242,7 +250,7 @@ class ModelInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., repo: _Optional[str] = ..., revision: _Optional[str] = ..., task: _Optional[str] = ..., license: _Optional[str] = ..., languages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Limits(_message.Message):
-    __slots__ = ("max_article_chars", "max_target_languages", "max_summary_tokens", "max_chunks", "max_translate_texts", "max_queue", "max_translated_tokens")
+    __slots__ = ("max_article_chars", "max_target_languages", "max_summary_tokens", "max_chunks", "max_translate_texts", "max_queue", "max_translated_tokens", "max_html_chars", "max_html_elements")
     MAX_ARTICLE_CHARS_FIELD_NUMBER: _ClassVar[int]
     MAX_TARGET_LANGUAGES_FIELD_NUMBER: _ClassVar[int]
     MAX_SUMMARY_TOKENS_FIELD_NUMBER: _ClassVar[int]
@@ -250,6 +258,8 @@ class Limits(_message.Message):
     MAX_TRANSLATE_TEXTS_FIELD_NUMBER: _ClassVar[int]
     MAX_QUEUE_FIELD_NUMBER: _ClassVar[int]
     MAX_TRANSLATED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    MAX_HTML_CHARS_FIELD_NUMBER: _ClassVar[int]
+    MAX_HTML_ELEMENTS_FIELD_NUMBER: _ClassVar[int]
     max_article_chars: int
     max_target_languages: int
     max_summary_tokens: int
@@ -257,7 +267,9 @@ class Limits(_message.Message):
     max_translate_texts: int
     max_queue: int
     max_translated_tokens: int
-    def __init__(self, max_article_chars: _Optional[int] = ..., max_target_languages: _Optional[int] = ..., max_summary_tokens: _Optional[int] = ..., max_chunks: _Optional[int] = ..., max_translate_texts: _Optional[int] = ..., max_queue: _Optional[int] = ..., max_translated_tokens: _Optional[int] = ...) -> None: ...
+    max_html_chars: int
+    max_html_elements: int
+    def __init__(self, max_article_chars: _Optional[int] = ..., max_target_languages: _Optional[int] = ..., max_summary_tokens: _Optional[int] = ..., max_chunks: _Optional[int] = ..., max_translate_texts: _Optional[int] = ..., max_queue: _Optional[int] = ..., max_translated_tokens: _Optional[int] = ..., max_html_chars: _Optional[int] = ..., max_html_elements: _Optional[int] = ...) -> None: ...
 
 class GetInfoResponse(_message.Message):
     __slots__ = ("version", "profile", "languages", "pairs", "models", "limits", "backend", "device", "summarizer")

@@ -40,8 +40,9 @@ class Prepared(Generic[RequestT]):
 
 
 def summarize_arguments(
-    text: str,
+    text: str = "",
     *,
+    html: str = "",
     targets: Sequence[str] | str = (),
     source_language: str = "",
     title: str = "",
@@ -60,6 +61,7 @@ def summarize_arguments(
         raise ValueError(f"length must be {', '.join(LENGTH_NAMES)} or None, got {length!r}")
     request = SummarizeRequest(
         text=text,
+        html=html,
         title=title,
         source_language=source_language,
         target_languages=_as_list(targets),

@@ -45,7 +45,10 @@ class PrecisClient(_ClientBase):
         """Summarize one article into one or more languages.
 
         Args:
-            text: the article body.
+            text: the article body (or give `html` instead).
+            html: the article as an HTML page instead of `text`: the server extracts its text
+                and title (metadata.html_extracted); it never fetches URLs (see
+                precis_news.client.fetch for fetching a page).
             targets: languages of the summaries ("en", "fr", "uk", "ru"); empty means the
                 source language. A single string is one language.
             source_language: language of the article; empty means detect it.
@@ -73,7 +76,7 @@ class PrecisClient(_ClientBase):
         """Like summarize, but yield each language's summary as soon as it is ready.
 
         Args:
-            text, targets, source_language, title, length, min_tokens, max_tokens,
+            text, html, targets, source_language, title, length, min_tokens, max_tokens,
                 include_sources, timeout: as for `summarize`; the deadline covers the whole stream.
 
         Returns:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import functools
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
+from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import checks, detection
 from precis_news.pipeline.chunking import summarize_text
+from precis_news.pipeline.errors import BadRequest
+from precis_news.pipeline.html import extract_article
 from precis_news.pipeline.jobs import Detection, Metadata, SummarizeJob, Summary, Translation
 from precis_news.pipeline.selection import select_for_translation
 from precis_news.pipeline.translation import Translator
@@ -23,15 +29,28 @@ from precis_news.pipeline.validation import (
 from precis_news.settings import Settings
 
 SUMMARIZED_IN = "en"  # what an article the summarizer cannot read is translated into first
+EXTRACTION_THREADS = 2  # HTML pages extracted at once
 
 
 class Pipeline:
     """Serves summaries and translations with a profile's loaded models."""
 
-    def __init__(self, models: ModelSet, detector: LanguageDetector, settings: Settings) -> None:
+    def __init__(
+        self,
+        models: ModelSet,
+        detector: LanguageDetector,
+        settings: Settings,
+        *,
+        unsupported: UnsupportedLanguageCheck | None = None,
+    ) -> None:
+        """`unsupported`, when given, refuses texts in languages not served (when detected)."""
         self.models = models
         self.detector = detector
         self.settings = settings
+        self.unsupported = unsupported
+        # Extraction has its own threads: pages at the element limit take seconds each, and a
+        # burst of them must queue behind each other, not ahead of every caller's detection.
+        self._extraction = ThreadPoolExecutor(EXTRACTION_THREADS, thread_name_prefix="html")
         self.translator = Translator(models, settings)
 
     def detect(self, text: str) -> Detection:
@@ -42,11 +61,49 @@ class Pipeline:
         """
         return detection.detect(self.detector, text)
 
-    async def _source(self, given: str, text: str) -> Detection:
-        """The given source language (certain), else the detected one."""
+    async def _source(self, given: str, text: str, *, what: str) -> Detection:
+        """The given source language (certain), else the detected one.
+
+        Raises:
+            BadRequest: a bad given language, or (when detecting) a text in a language that is
+                not served, or none recognised.
+        """
         if given:
             return Detection(normalize_language(given, field_name="source_language"), 1.0)
-        return await asyncio.to_thread(self.detect, text)
+        return await asyncio.to_thread(self._detect_served, text, what=what)
+
+    def _detect_served(self, text: str, *, what: str) -> Detection:
+        if self.unsupported is not None and text.strip():
+            detection.refuse_unsupported(self.unsupported, text, what=what)
+        return self.detect(text)
+
+    async def _from_html(self, job: SummarizeJob, metadata: Metadata) -> SummarizeJob:
+        """The job with the article extracted from its html (the page's title used when the
+        job has none), noted in `metadata`; the job itself when it has no html.
+
+        Raises:
+            BadRequest: both text and html, or a page with no article in it.
+            TooLarge: more markup than max_html_chars or max_html_elements allow.
+        """
+        if not job.html:
+            return job
+        if job.text:
+            raise BadRequest("give the article as text or as html, not both", field="html")
+        page = await asyncio.get_running_loop().run_in_executor(
+            self._extraction,
+            functools.partial(
+                extract_article,
+                job.html,
+                max_chars=self.settings.max_html_chars,
+                max_elements=self.settings.max_html_elements,
+            ),
+        )
+        metadata.html_extracted = True
+        metadata.html_characters = page.html_characters
+        title = job.title
+        if not title.strip() and page.title:
+            title = metadata.extracted_title = page.title
+        return dataclasses.replace(job, text=page.text, title=title, html="")
 
     async def summarize(self, job: SummarizeJob) -> tuple[Detection, list[Summary], Metadata]:
         """Summaries in request order (see summarize_stream)."""
@@ -76,13 +133,15 @@ class Pipeline:
             QueueFull: a model queue is full.
         """
         started = time.perf_counter()
+        metadata = Metadata()
+        job = await self._from_html(job, metadata)
         targets, low, high = check_summarize(
             job, settings=self.settings, lengths=self.models.summarizer.spec.lengths
         )
         text = job.article
-        found = await self._source(job.source_language, text)
+        found = await self._source(job.source_language, text, what="the article")
         yield found
-        metadata = Metadata(input_characters=len(text))
+        metadata.input_characters = len(text)
         summary, reference = await self._summary(
             text, found.language, low=low, high=high, metadata=metadata, sources=job.include_sources
         )
@@ -201,7 +260,7 @@ class Pipeline:
             TooLarge: the texts together exceed max_article_chars.
         """
         target = check_translate(texts, target_language, settings=self.settings)
-        found = await self._source(source_language, "\n\n".join(texts))
+        found = await self._source(source_language, "\n\n".join(texts), what="the text")
         result = await self.translator.texts(list(texts), found.language, target)
         return found, [
             Translation(t, result.model, result.pivot, cut)

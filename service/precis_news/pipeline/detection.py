@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from precis_models.language import LanguageDetector, LanguageMismatch, check_output_language
+from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.jobs import Detection
 from precis_news.pipeline.validation import SUPPORTED
@@ -27,6 +28,21 @@ def detect(detector: LanguageDetector, text: str) -> Detection:
             field="source_language",
         )
     return Detection(scores[0][0], scores[0][1], scores)
+
+
+def refuse_unsupported(check: UnsupportedLanguageCheck, text: str, *, what: str) -> None:
+    """Refuse `text` when most of it is in a language that is not served (blocking).
+
+    Raises:
+        BadRequest: naming the language found ("the article appears to be German (de); ...").
+    """
+    found = check.foreign(text[:DETECTION_SAMPLE_CHARS])
+    if found is not None:
+        raise BadRequest(
+            f"{what} appears to be {found.name} ({found.code}); supported: {SUPPORTED} (if it "
+            "is in one of them, say which in source_language)",
+            field="source_language",
+        )
 
 
 async def wrong_language(

@@ -24,6 +24,7 @@ class SummarizeJob:
     min_tokens: int | None = None
     max_tokens: int | None = None
     include_sources: bool = False  # list each summary sentence's article sentences
+    html: str = ""  # the article as an HTML page instead of text (see pipeline.html)
 
     @property
     def article(self) -> str:
@@ -85,6 +86,9 @@ class Metadata:
     unselected_characters: int = 0
     summary_trimmed_characters: int = 0  # cut-off last sentence removed from the summary
     cut_translations: int = 0  # sentence translations that hit the translator's length limit
+    html_extracted: bool = False  # the article was extracted from the request's html
+    html_characters: int = 0  # size of that html
+    extracted_title: str = ""  # the page's title, used because the request gave none
     output_language_mismatches: list[LanguageMismatch] = field(default_factory=list)
 
     def add(self, part: Generated | Metadata) -> None:

@@ -22,6 +22,7 @@ from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet, load_model_set, resolve_runtime
 from precis_models.runtime import Runtime
 from precis_models.store import require_models
+from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.pipeline import Pipeline
@@ -82,7 +83,9 @@ def _max_receive_bytes(settings: Settings) -> int:
     # Any request that could hold an article under the limit (4 UTF-8 bytes per character at
     # most, plus the other fields) must arrive, so that the caller gets the limit in words
     # rather than the transport's "Received message larger than max".
-    return max(MAX_MESSAGE_BYTES, 4 * settings.max_article_chars + 2**20)
+    # The same holds for an HTML page under max_html_chars.
+    largest = max(settings.max_article_chars, settings.max_html_chars)
+    return max(MAX_MESSAGE_BYTES, 4 * largest + 2**20)
 
 
 def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
@@ -215,7 +218,7 @@ class PrecisServer:
         limits = s.view(BatchLimits)
         cache = ResultCache(s.cache_bytes) if s.cache_bytes else None
 
-        def load_all() -> tuple[ModelSet, LanguageDetector]:
+        def load_all() -> tuple[ModelSet, LanguageDetector, UnsupportedLanguageCheck | None]:
             # Models first: each load briefly needs ~65% of its size again, on top of what is
             # already resident (the process's peak memory is set here).
             models = load_model_set(
@@ -227,12 +230,15 @@ class PrecisServer:
                 observer=self.metrics,
                 summarizer=s.summarizer,
             )
-            return models, LanguageDetector(LANGUAGES)
+            unsupported = (
+                UnsupportedLanguageCheck(LANGUAGES) if s.refuse_unsupported_languages else None
+            )
+            return models, LanguageDetector(LANGUAGES), unsupported
 
-        models, detector = await asyncio.to_thread(load_all)
+        models, detector, unsupported = await asyncio.to_thread(load_all)
         self.models = models
         models.start()
-        pipeline = Pipeline(models, detector, s)
+        pipeline = Pipeline(models, detector, s, unsupported=unsupported)
         await self._warm_up(pipeline)
         release_free_memory()
         self.state.backend, self.state.device = runtime.backend, runtime.device

@@ -32,6 +32,7 @@ def summarize_job(request: pb.SummarizeRequest) -> SummarizeJob:
         min_tokens=request.min_tokens if request.HasField("min_tokens") else None,
         max_tokens=request.max_tokens if request.HasField("max_tokens") else None,
         include_sources=request.include_sources,
+        html=request.html,
     )
 
 
@@ -129,6 +130,8 @@ def info_response(
             max_translate_texts=settings.max_translate_texts,
             max_queue=settings.max_queue,
             max_translated_tokens=settings.max_translated_tokens,
+            max_html_chars=settings.max_html_chars,
+            max_html_elements=settings.max_html_elements,
         ),
         backend=backend,
         device=device,

@@ -17,6 +17,7 @@ from tests.support import (
     ROOT,
     ServerThread,
     tiny_settings,
+    web_server,
 )
 
 UNREACHABLE = "127.0.0.1:1"
@@ -185,3 +186,76 @@ def test_an_input_over_the_limit_is_refused_before_sending(
         "(max_article_chars): shorten it or split it\n"
     )
     assert len(servicer.requests) == sent
+
+
+PAGE = "<html><body><article><p>The council met on Monday.</p></article></body></html>"
+
+
+def test_summarize_sends_html_files_and_fetched_pages_as_html(
+    stand_in, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    target, servicer = stand_in
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO(PAGE))
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with web_server({"/news": (200, html, PAGE.encode())}) as base:
+        for source in ([str(page)], ["-", "--html"], ["--text", PAGE, "--html"], [f"{base}/news"]):
+            assert cli.main(["summarize", *source, "--server", target]) == 0, source
+    assert [(r.text, r.html) for r in servicer.requests[-4:]] == [("", PAGE)] * 4
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("/pdf", "precis: {base}/pdf is not an HTML page (Content-Type: application/pdf)"),
+        ("/missing", "precis: {base}/missing answered HTTP 404 Not Found"),
+    ],
+)
+def test_a_page_that_cannot_be_fetched_is_one_line_and_nothing_is_sent(
+    stand_in, capsys, path: str, line: str
+) -> None:
+    target, servicer = stand_in
+    sent = len(servicer.requests)
+    with web_server({"/pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF")}) as base:
+        assert cli.main(["summarize", base + path, "--server", target]) == 2
+    assert capsys.readouterr().err == line.format(base=base) + "\n"
+    assert len(servicer.requests) == sent
+
+
+def test_a_page_over_the_html_limit_is_refused_before_sending(
+    stand_in, tmp_path: Path, capsys
+) -> None:
+    target, servicer = stand_in
+    big = tmp_path / "big.html"
+    big.write_text("<p>" + "x" * 2_500_000 + "</p>", encoding="utf-8")
+    sent = len(servicer.requests)
+    assert cli.main(["summarize", str(big), "--server", target]) == 2
+    assert capsys.readouterr().err == (
+        "precis: the page's HTML has 2500007 characters; the server's limit is 2000000 "
+        "(max_html_chars): shorten it or split it\n"
+    )
+    assert len(servicer.requests) == sent
+
+
+def test_a_german_article_is_refused_with_its_language_named(server: ServerThread, capsys) -> None:
+    german = (
+        "Die Bundesregierung hat am Mittwoch einen neuen Haushaltsentwurf beschlossen. Er sieht "
+        "höhere Ausgaben für Schulen, Bahnstrecken und die Bundeswehr vor. Die Länder fordern "
+        "mehr Geld für den Nahverkehr."
+    )
+    assert cli.main(["summarize", "--text", german, "--server", server.address]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("precis: ")]
+    assert err == [
+        "precis: INVALID_ARGUMENT: the article appears to be German (de); supported: en, fr, uk, "
+        "ru (if it is in one of them, say which in source_language)"
+    ]
+
+
+def test_a_saved_news_page_summarizes_through_the_cli(server: ServerThread, capsys) -> None:
+    page = ROOT / "tests" / "data" / "pages" / "news-uk.html"
+    assert cli.main(["summarize", str(page), "--json", "--server", server.address]) == 0
+    response = json.loads(capsys.readouterr().out)
+    assert response["detected_language"] == "uk"
+    assert response["metadata"]["html_extracted"] is True
+    assert response["metadata"]["extracted_title"] == "Львів закупить нові тролейбуси"

@@ -122,9 +122,27 @@ codes = st.one_of(
     st.text(max_size=12),
 )
 int32 = st.integers(-(2**31), 2**31 - 1)
+# Markup pieces: nesting, scripts and handlers, broken comments and entities, real paragraphs.
+HTML_PIECES = [
+    "<div>" * 300,
+    "<script>alert(1)</script>",
+    "<p onclick='steal()'>The council voted on Tuesday after a long debate about roads.</p>",
+    "<img src=x onerror=alert(1)>",
+    "&#0;&#xD800;&#x110000;&bogus;",
+    "<!--",
+    "<![CDATA[",
+    "</p></div></html>",
+    "<style>p{}</style>",
+]
+pages = st.one_of(
+    st.just(""),
+    st.just(""),
+    st.lists(st.sampled_from(HTML_PIECES), min_size=1, max_size=8).map("".join),
+)
 summarize_requests = st.builds(
     pb.SummarizeRequest,
-    text=texts,
+    text=st.one_of(texts, texts, st.just("")),
+    html=pages,
     title=st.one_of(st.just(""), unicode_text),
     source_language=codes,
     target_languages=st.one_of(

@@ -13,6 +13,7 @@ from precis_models.catalog import ModelSpec
 from precis_models.engines.base import GenerateOptions, Output
 from precis_models.language import LanguageDetector
 from precis_models.loader import LoadedModel, ModelSet
+from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import Pipeline
 from precis_news.settings import Settings
 from tests.support import batch_limits
@@ -151,15 +152,21 @@ def engine(models: ModelSet, name: str) -> FirstWords:
 
 @asynccontextmanager
 async def serving(
-    models: ModelSet, detector: Answers | None = None, **settings: object
+    models: ModelSet,
+    detector: Answers | None = None,
+    *,
+    unsupported: object | None = None,
+    **settings: object,
 ) -> AsyncIterator[Pipeline]:
-    """A Pipeline over `models` (batchers started, closed after), with these settings."""
+    """A Pipeline over `models` (batchers started, closed after), with these settings and
+    `unsupported` as its UnsupportedLanguageCheck (none by default)."""
     models.start()
     try:
         yield Pipeline(
             models,
             cast(LanguageDetector, detector or Answers()),
             Settings(**settings),  # type: ignore[arg-type]
+            unsupported=cast(UnsupportedLanguageCheck | None, unsupported),
         )
     finally:
         await models.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from precis_models import language
+from precis_models.unsupported import ForeignLanguage
 from precis_news.pipeline import Detection, Metadata, SummarizeJob, Summary
 from precis_news.pipeline.errors import BadRequest
 from tests.unit.precis_news.pipeline.stand_ins import Answers, engine, model_set, serving
@@ -157,3 +158,61 @@ async def test_metadata_adds_up_every_model_call() -> None:
     assert metadata.inference_ms > 0 and metadata.total_ms > 0
     assert metadata.cache_hits == 0 and metadata.cut_translations == 0
     assert metadata.input_characters == len(FRENCH) and metadata.input_tokens > 0
+
+
+PAGE = (
+    "<html><head><title>Council backs budget</title><script>alert('x')</script></head><body>"
+    "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
+    "<h1>Council backs budget</h1><p>The council met on Monday and voted for the budget after a "
+    "long debate about schools.</p><p>The mayor spoke after the vote and thanked the residents "
+    "who had come.</p></article><footer>Copyright 2026</footer></body></html>"
+)
+
+
+async def test_an_html_article_is_extracted_and_its_title_used() -> None:
+    async with serving(model_set(), Answers([("en", 0.9)])) as pipeline:
+        _, [summary], metadata = await pipeline.summarize(SummarizeJob("", html=PAGE))
+    assert metadata.html_extracted and metadata.html_characters == len(PAGE)
+    assert metadata.extracted_title == "Council backs budget"
+    # The stand-in summarizer writes its input's first words: the title, then the article.
+    summarizer = engine(pipeline.models, "sum-en")
+    [[article]] = summarizer.calls[-1:]
+    assert article.split()[:5] == ["Council", "backs", "budget.", "The", "council"]
+    assert "thanked the residents who had come." in article
+    assert "alert" not in article and "Home" not in article and "Copyright" not in article
+    assert summary.text.split()[:3] == ["Council", "backs", "budget."]
+    assert 0 < metadata.input_characters < len(PAGE) // 2
+
+
+async def test_a_given_title_wins_over_the_pages() -> None:
+    async with serving(model_set(), Answers([("en", 0.9)])) as pipeline:
+        _, [summary], metadata = await pipeline.summarize(
+            SummarizeJob("", title="Our headline", html=PAGE)
+        )
+    assert metadata.html_extracted and metadata.extracted_title == ""
+    assert summary.text.startswith("Our headline")
+
+
+async def test_text_and_html_together_are_a_bad_request() -> None:
+    async with serving(model_set()) as pipeline:
+        with pytest.raises(BadRequest) as caught:
+            await pipeline.summarize(SummarizeJob(ENGLISH, html=PAGE))
+    assert caught.value.message == "give the article as text or as html, not both"
+    assert caught.value.field == "html"
+
+
+class _German:
+    def foreign(self, text: str) -> ForeignLanguage | None:
+        return ForeignLanguage("de", "German", 1.0)
+
+
+async def test_an_unsupported_language_is_refused_unless_the_source_is_given() -> None:
+    async with serving(model_set(), Answers([("en", 0.9)]), unsupported=_German()) as pipeline:
+        with pytest.raises(BadRequest) as caught:
+            await pipeline.summarize(SummarizeJob(ENGLISH))
+        assert caught.value.message.startswith("the article appears to be German (de);")
+        with pytest.raises(BadRequest) as caught:
+            await pipeline.translate([ENGLISH], "", "fr")
+        assert caught.value.message.startswith("the text appears to be German (de);")
+        found, _, _ = await pipeline.summarize(SummarizeJob(ENGLISH, source_language="en"))
+    assert found == Detection("en", 1.0)

@@ -7,7 +7,8 @@ from typing import cast
 import pytest
 
 from precis_models.language import LanguageDetector
-from precis_news.pipeline.detection import DETECTION_SAMPLE_CHARS, detect
+from precis_models.unsupported import ForeignLanguage, UnsupportedLanguageCheck
+from precis_news.pipeline.detection import DETECTION_SAMPLE_CHARS, detect, refuse_unsupported
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.jobs import SummarizeJob
 from tests.unit.precis_news.pipeline.stand_ins import Answers, model_set, serving
@@ -55,3 +56,31 @@ async def test_a_given_source_language_skips_detection() -> None:
     assert (found.language, found.confidence) == ("en", 1.0)
     assert [s.language for s in summaries] == ["en"]
     assert answers.asked == []  # detection never ran
+
+
+class _Finds:
+    """A stand-in UnsupportedLanguageCheck that finds `found` in every text."""
+
+    def __init__(self, found: ForeignLanguage | None) -> None:
+        self.found = found
+        self.asked: list[str] = []
+
+    def foreign(self, text: str) -> ForeignLanguage | None:
+        self.asked.append(text)
+        return self.found
+
+
+def test_an_unsupported_language_is_refused_by_name() -> None:
+    check = _Finds(ForeignLanguage("de", "German", 0.9))
+    with pytest.raises(BadRequest) as caught:
+        refuse_unsupported(cast(UnsupportedLanguageCheck, check), "x " * 5000, what="the article")
+    assert caught.value.message == (
+        "the article appears to be German (de); supported: en, fr, uk, ru (if it is in one of "
+        "them, say which in source_language)"
+    )
+    assert caught.value.field == "source_language"
+    assert [len(t) for t in check.asked] == [DETECTION_SAMPLE_CHARS]  # the start only
+
+
+def test_a_served_language_passes() -> None:
+    refuse_unsupported(cast(UnsupportedLanguageCheck, _Finds(None)), "text", what="the text")

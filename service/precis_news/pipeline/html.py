@@ -1,0 +1,92 @@
+"""The article in an HTML page: its text and title, without navigation, scripts or boilerplate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from precis_models.sentences import is_blank
+from precis_news.pipeline.errors import BadRequest, TooLarge
+
+
+@dataclass(frozen=True)
+class Page:
+    """What extraction found in a page."""
+
+    text: str  # the article's paragraphs, one per line
+    title: str  # the page's headline, "" when it has none
+    html_characters: int  # the size of the markup it came from
+
+
+def extract_article(html: str, *, max_chars: int, max_elements: int) -> Page:
+    """The article of an HTML page (blocking: call from a worker thread).
+
+    The markup is parsed once by lxml (whose parser stops descending at its nesting limit
+    instead of recursing, so deep nesting cannot crash it) and handed to trafilatura, which drops
+    navigation, scripts, styles, forms, comments and cookie banners; only text comes out, so
+    scripts and event handlers in the page are never run or passed on.
+
+    Args:
+        html: the page.
+        max_chars: the most characters of markup accepted.
+        max_elements: the most elements accepted (extraction time grows with them).
+
+    Raises:
+        TooLarge: more markup or more elements than allowed.
+        BadRequest: the page is empty, not HTML, or has no article text in it.
+    """
+    if len(html) > max_chars:
+        raise TooLarge(
+            f"html has {len(html)} characters; the limit is {max_chars} (max_html_chars)",
+            field="html",
+        )
+    if is_blank(html):
+        raise BadRequest("html is empty", field="html")
+    tree = _parse(html)
+    elements = sum(1 for _ in tree.iter()) if tree is not None else 0
+    if elements > max_elements:
+        raise TooLarge(
+            f"html has {elements} elements; the limit is {max_elements} (max_html_elements)",
+            field="html",
+        )
+    document = _extract(tree) if tree is not None else None
+    text = (document.text or "").strip() if document is not None else ""
+    if document is None or is_blank(text):
+        raise BadRequest(
+            "found no article text in html (is it a news page, with its text in the markup "
+            "rather than loaded by scripts?)",
+            field="html",
+        )
+    title = " ".join((document.title or "").split())
+    return Page(_without_headline(text, title), title, len(html))
+
+
+def _parse(html: str) -> Any:
+    """The lxml tree of `html`, or None when lxml finds no document in it."""
+    from trafilatura.utils import load_html  # lxml with trafilatura's encoding handling
+
+    return load_html(html)
+
+
+def _extract(tree: Any) -> Any:
+    """trafilatura's Document for a parsed page, or None when it finds no article."""
+    import trafilatura
+
+    return trafilatura.bare_extraction(
+        tree,
+        with_metadata=True,  # the title
+        fast=True,  # no fallback extractors: they read the whole tree again
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+        deduplicate=False,  # trafilatura's cache of seen paragraphs is shared by all callers
+        date_extraction_params={"extensive_search": False},
+    )
+
+
+def _without_headline(text: str, title: str) -> str:
+    """`text` less a first line that repeats the title (the headline is used as the title)."""
+    first, _, rest = text.partition("\n")
+    if title and first.strip() == title and rest.strip():
+        return rest.strip()
+    return text

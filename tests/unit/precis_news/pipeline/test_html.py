@@ -1,0 +1,128 @@
+"""Article extraction from HTML: saved news pages written for the tests (navigation, comments,
+cookie banners, scripts, event handlers), pages with no article, and markup bombs."""
+
+from __future__ import annotations
+
+import pytest
+
+from precis_news.pipeline.errors import BadRequest, TooLarge
+from precis_news.pipeline.html import Page, extract_article
+from precis_news.settings import Settings
+from tests.support import ROOT
+
+PAGES = ROOT / "tests" / "data" / "pages"
+LIMITS = {"max_chars": Settings.max_html_chars, "max_elements": Settings.max_html_elements}
+# What the saved pages hold outside their article (or inside it, as script or handler code).
+NOT_ARTICLE = (
+    "cookie",  # the consent banner
+    "Subscribe",  # navigation
+    "Most read",  # related links
+    "COMMENT-TEXT",  # reader comments
+    "Copyright",  # footer
+    "TRACKER-SCRIPT-TEXT",  # a script in <head>
+    "INLINE-SCRIPT-IN-ARTICLE",  # a script inside the article
+    "ONLOAD-HANDLER",  # event handlers
+    "IMG-ONERROR-HANDLER",
+    "acceptCookies",
+    "font-family",  # a stylesheet
+)
+
+
+def _page(name: str) -> Page:
+    return extract_article((PAGES / name).read_text(encoding="utf-8"), **LIMITS)
+
+
+def test_a_news_page_gives_its_article_and_title_without_the_rest() -> None:
+    page = _page("news-en.html")
+    assert page.title == "Riverside council approves new bridge"
+    paragraphs = page.text.splitlines()
+    assert paragraphs[0].startswith("The Riverside city council voted on Tuesday")
+    assert paragraphs[-1].startswith("Construction is due to start next spring")
+    assert len(paragraphs) == 5
+    assert '"This bridge connects two halves of our city' in page.text
+    for marker in NOT_ARTICLE:
+        assert marker not in page.text, marker
+    assert page.html_characters == len((PAGES / "news-en.html").read_text(encoding="utf-8"))
+
+
+def test_the_headline_is_the_title_not_repeated_in_the_text() -> None:
+    page = _page("news-uk.html")
+    assert page.title == "Львів закупить нові тролейбуси"
+    assert page.text.startswith("Міська рада Львова затвердила")
+    for marker in ("РЕКЛАМНИЙ-СКРИПТ", "cookie", "Головна", "Коментар читача", "Усі права"):
+        assert marker not in page.text, marker
+
+
+def test_a_plain_page_without_article_markup_still_gives_its_paragraphs() -> None:
+    html = (
+        "<html><body><p>The river rose by two metres overnight and flooded the lower town, "
+        "where dozens of families had to leave their homes before dawn.</p><p>Rescue teams "
+        "worked until noon and the water began to fall in the afternoon.</p></body></html>"
+    )
+    page = extract_article(html, **LIMITS)
+    assert page.title == ""
+    assert page.text.startswith("The river rose by two metres overnight")
+    assert "Rescue teams worked until noon" in page.text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n\t",
+        "\u200b\u200b",
+        "just some words, not a page",
+        (PAGES / "no-article.html").read_text(encoding="utf-8"),
+        "<html><head><script>alert(1)</script></head><body></body></html>",
+        "<<<>>>&&&;;;<</",
+        "\x00\x01\x02<html>\x00</html>",
+    ],
+    ids=["empty", "spaces", "invisible", "no-markup", "no-article", "script-only", "junk", "nul"],
+)
+def test_a_page_without_article_text_is_a_bad_request(html: str) -> None:
+    with pytest.raises(BadRequest) as caught:
+        extract_article(html, **LIMITS)
+    assert caught.value.field == "html"
+    assert "html" in caught.value.message
+
+
+def test_markup_over_max_html_chars_is_refused_before_parsing() -> None:
+    bomb = "<div>" + "<p>x</p>" * (10 * 2**20 // 8)  # 10 MB of markup
+    with pytest.raises(TooLarge) as caught:
+        extract_article(bomb, **LIMITS)
+    assert caught.value.message == (
+        f"html has {len(bomb)} characters; the limit is {Settings.max_html_chars} (max_html_chars)"
+    )
+
+
+def test_markup_with_too_many_elements_is_refused_before_extraction() -> None:
+    html = "<html><body>" + "<span>a</span>" * 40_000 + "</body></html>"
+    with pytest.raises(TooLarge) as caught:
+        extract_article(html, **LIMITS)
+    assert caught.value.message.startswith("html has ")
+    assert caught.value.message.endswith(
+        f"elements; the limit is {Settings.max_html_elements} (max_html_elements)"
+    )
+
+
+def test_deep_nesting_does_not_crash_the_parser() -> None:
+    article = "<p>The council approved the budget on Monday after a long debate about roads.</p>"
+    deep = "<div>" * 100_000 + "<p>Lost at depth 100,000.</p>" + "</div>" * 100_000
+    # Before the deep part, the article is found; inside it, the parser stops descending.
+    page = extract_article(
+        f"<html><body><article>{article}</article>{deep}</body></html>", **LIMITS
+    )
+    assert page.text.startswith("The council approved the budget")
+    assert "Lost at depth" not in page.text
+    with pytest.raises(BadRequest):
+        extract_article(f"<html><body>{deep}</body></html>", **LIMITS)
+
+
+def test_escaped_markup_in_the_article_stays_text() -> None:
+    html = (
+        "<html><body><article><p>The court heard that the attackers posted "
+        "&lt;script&gt;steal()&lt;/script&gt; into the bank's web form, which did not filter "
+        "it, and took the data of thousands of customers.</p></article></body></html>"
+    )
+    page = extract_article(html, **LIMITS)
+    assert "<script>steal()</script>" in page.text  # plain text, as the article wrote it
