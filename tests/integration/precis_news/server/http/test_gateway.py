@@ -168,7 +168,9 @@ def test_unknown_route_and_wrong_verb(server: ServerThread) -> None:
 
 
 def test_body_over_the_limit_is_413(strict_server: ServerThread) -> None:
-    huge = b'{"text": "' + b"a" * (5 * 2**20) + b'"}'
+    gateway = strict_server.server.gateway
+    assert gateway is not None
+    huge = b'{"text": "' + b"a" * (gateway.max_body_bytes + 1) + b'"}'  # past the byte limit
     answer = http_call(
         strict_server.http,
         "POST",
