@@ -1,12 +1,16 @@
 """Sentence splitting on hard cases (bench/data/sentence_cases.toml): precision, recall and F1 of
-the boundaries, per language, for the project's splitter and for sentencex (when installed).
+the boundaries, per language, for the serving splitter ("precis"), for sentencex (when installed)
+and, with --before REF, for the splitter of a git revision (e.g. the one before a change).
 
-    python bench/sentences.py
+    python bench/sentences.py [--before main]
 """
 
 from __future__ import annotations
 
+import argparse
+import subprocess
 import tomllib
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,8 +54,25 @@ def score(split: Splitter) -> dict[str, tuple[float, float, float]]:
     return out
 
 
-def splitters() -> dict[str, Splitter]:
+def at_revision(ref: str) -> Splitter:
+    """`split_sentences` as it was at git revision `ref` (that module's source, run apart)."""
+    source = subprocess.run(
+        ["git", "show", f"{ref}:models/precis_models/sentences.py"],
+        cwd=CASES.parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = types.ModuleType(f"sentences_at_{ref}")
+    exec(compile(source, module.__name__, "exec"), module.__dict__)  # our own file
+    split: Callable[[str], list[str]] = module.split_sentences
+    return lambda _lang, text: split(text)
+
+
+def splitters(*, before: str | None = None) -> dict[str, Splitter]:
     found: dict[str, Splitter] = {"precis": lambda _lang, text: split_sentences(text)}
+    if before:
+        found[f"precis@{before}"] = at_revision(before)
     try:
         from sentencex import segment
     except ImportError:
@@ -61,10 +82,13 @@ def splitters() -> dict[str, Splitter]:
 
 
 def main() -> None:
-    print(f"{'splitter':<10} {'lang':<4} {'P':>5} {'R':>5} {'F1':>5}")
-    for name, split in splitters().items():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--before", metavar="REF", help="also score the splitter at this git ref")
+    args = parser.parse_args()
+    print(f"{'splitter':<12} {'lang':<4} {'P':>5} {'R':>5} {'F1':>5}")
+    for name, split in splitters(before=args.before).items():
         for lang, (p, r, f) in sorted(score(split).items()):
-            print(f"{name:<10} {lang:<4} {p:5.2f} {r:5.2f} {f:5.2f}")
+            print(f"{name:<12} {lang:<4} {p:5.2f} {r:5.2f} {f:5.2f}")
 
 
 if __name__ == "__main__":

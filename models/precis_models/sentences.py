@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-# Abbreviations after which a full stop does not end a sentence (lower-cased, without the dot).
+# Abbreviations after which a full stop does not end a sentence (lower-cased, without the last
+# dot; a space after an inner dot is dropped: "т. е." is "т.е").
 _ABBREVIATIONS = frozenset(
     [
         "mr",
@@ -20,7 +22,6 @@ _ABBREVIATIONS = frozenset(
         "jr",
         "sr",
         "vs",
-        "etc",
         "inc",
         "ltd",
         "co",
@@ -57,45 +58,92 @@ _ABBREVIATIONS = frozenset(
         "гг",
         "им",
         "ул",
+        "ст",
+        "стр",
+        "рис",
+        "см",
+        "напр",
         "т.е",
-        "т.д",
-        "т.п",
         "др",
         "проф",
         "акад",
         "вул",
         "див",
+        "т.зв",
     ]
 )
-# A sentence ends at . ! ? … (and closing quotes/brackets) followed by space and a capital,
-# digit, quote or dash.
-_BOUNDARY = re.compile(r"[.!?…][\"'»”)\]]*(?=\s+[\"'«“(\[\-–—]?[\dA-ZÀ-ÖØ-ÞА-ЯЁЄІЇҐ])")
+# Abbreviations that close a list ("etc.", "т. д."): before a capital they end the sentence.
+_CLOSING = frozenset(["etc", "т.д", "т.п", "и др", "т.ін", "та ін"])
+_INITIALS = re.compile(r"(?:[^\W\d_]\.-?)+")  # "J.", "J.-P.", "A.S."
+# A sentence ends at . ! ? … (and closing quotes/brackets, French "Jamais. »") followed by space
+# and a capital, digit, quote or dash.
+_BOUNDARY = re.compile(r"[.!?…](?: ?[\"'»”)\]])*(?=\s+[\"'«“(\[\-–—]?\s?[\dA-ZÀ-ÖØ-ÞА-ЯЁЄІЇҐ])")
 _PARAGRAPH = re.compile(r"\n\s*\n|\r\n\s*\r\n")
+# A line that starts a list item: "- ", "• ", "1. ", "2) ".
+_ITEM = re.compile(r"\s*(?:[-–—•*·▪]|\d{1,2}[.)])\s")
+# A line that continues the one before it: hard-wrapped text (starts in lower case) ...
+_CONTINUES = re.compile(r"\s*[\"'«“(\[]?\s?[^\W\d_A-ZÀ-ÖØ-ÞА-ЯЁЄІЇҐ]")
+# ... or a line that ends with a comma, semicolon, hyphen or bracket.
+_UNFINISHED = (",", ";", "(", "-")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; paragraph breaks always end a sentence.
+    """Split text into sentences; paragraph breaks always end a sentence, and so do single line
+    breaks (a headline without a full stop, list items) unless the paragraph is hard-wrapped
+    (one of its line breaks continues a sentence); a list item always starts a sentence.
 
     Returns:
         Non-empty, stripped sentences in order.
     """
     sentences: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
-        paragraph = " ".join(paragraph.split())
-        if not paragraph:
-            continue
-        start = 0
-        for match in _BOUNDARY.finditer(paragraph):
-            candidate = paragraph[start : match.end()]
-            last_word = candidate.rsplit(" ", 1)[-1].rstrip(".").lower()
-            if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
-                continue  # "Dr. Smith", "J. K. Rowling"
-            sentences.append(candidate.strip())
-            start = match.end()
-        tail = paragraph[start:].strip()
-        if tail:
-            sentences.append(tail)
+        for block in _blocks(paragraph):
+            block = " ".join(block.split())
+            if not block:
+                continue
+            start = 0
+            for match in _BOUNDARY.finditer(block):
+                candidate = block[start : match.end()]
+                if _abbreviated(candidate.rstrip("\"'»”)] ")):
+                    continue  # "Dr. Smith", "J. K. Rowling"
+                sentences.append(candidate.strip())
+                start = match.end()
+            tail = block[start:].strip()
+            if tail:
+                sentences.append(tail)
     return sentences
+
+
+def _blocks(paragraph: str) -> list[str]:
+    """The paragraph cut at its line breaks that end a sentence (see `split_sentences`)."""
+    lines = paragraph.splitlines()
+    wrapped = any(
+        line.rstrip().endswith(_UNFINISHED) or _CONTINUES.match(after)
+        for line, after in itertools.pairwise(lines)
+    )
+    if not wrapped:
+        return lines
+    blocks = lines[:1]
+    for line in lines[1:]:
+        if _ITEM.match(line):
+            blocks.append(line)
+        else:
+            blocks[-1] += " " + line
+    return blocks
+
+
+def _abbreviated(text: str) -> bool:
+    """True when the full stop ending `text` belongs to an abbreviation or an initial that does
+    not end a sentence ("Dr.", "т. е.", "J.-P."); "etc." and "т. д." do end one."""
+    words = text.rsplit(None, 2)[-2:]
+    last = words[-1].rstrip(".").lower()
+    # The last two words, "т. д." as "т.д", "и др." as "и др".
+    pair = re.sub(r"\.\s+", ".", " ".join(words).lower()).rstrip(".")
+    if last in _CLOSING or pair in _CLOSING:
+        return False
+    if last in _ABBREVIATIONS or pair in _ABBREVIATIONS:
+        return True
+    return _INITIALS.fullmatch(words[-1]) is not None
 
 
 def is_blank(text: str) -> bool:
@@ -233,10 +281,7 @@ def end_on_sentence(text: str) -> str:
     shorter text would end on a sentence."""
     text = text.strip()
     for match in reversed(list(_SENTENCE_END.finditer(text))):
-        if match.end() == len(text):
-            return text
-        last_word = text[: match.start() + 1].rsplit(None, 1)[-1].rstrip(".").lower()
-        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
-            continue
+        if _abbreviated(text[: match.start() + 1]):
+            continue  # also at the very end: "... said Mr." was cut
         return text[: match.end()]
     return text
