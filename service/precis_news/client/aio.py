@@ -14,6 +14,7 @@ from precis_news.client.channel import _ClientBase, status_name
 from precis_news.client.errors import raised_as_precis_errors
 from precis_news.client.requests import (
     Prepared,
+    detect_arguments,
     summarize_arguments,
     takes,
     translate_arguments,
@@ -72,12 +73,12 @@ class AsyncPrecisClient(_ClientBase):
         """Async form of `PrecisClient.translate`: same arguments, result and errors."""
         return await self._call(self._stub.Translate, call.request, call.timeout)
 
+    @takes(detect_arguments)
     async def detect_language(
-        self, text: str, *, timeout: float | None = None
+        self, call: Prepared[messages.DetectLanguageRequest]
     ) -> messages.DetectLanguageResponse:
         """Async form of `PrecisClient.detect_language`: same arguments, result and errors."""
-        request = messages.DetectLanguageRequest(text=text)
-        return await self._call(self._stub.DetectLanguage, request, timeout)
+        return await self._call(self._stub.DetectLanguage, call.request, call.timeout)
 
     async def info(self, *, timeout: float | None = None) -> messages.GetInfoResponse:
         """Async form of `PrecisClient.info`: same arguments, result and errors."""

@@ -14,6 +14,7 @@ from precis_news.client.channel import _ClientBase, status_name
 from precis_news.client.errors import raised_as_precis_errors
 from precis_news.client.requests import (
     Prepared,
+    detect_arguments,
     summarize_arguments,
     takes,
     translate_arguments,
@@ -47,12 +48,13 @@ class PrecisClient(_ClientBase):
         Args:
             text: the article body.
             targets: languages of the summaries ("en", "fr", "uk", "ru"); empty means the
-                source language. A single string is one language.
+                source language. A string may name several: "fr,uk".
             source_language: language of the article; empty means detect it.
             title: optional headline, prepended to the text.
             length: "short", "medium" or "long"; None leaves it to the server.
             min_tokens: optional lower bound on the summary length (summarizer tokens).
-            max_tokens: optional upper bound on the summary length (summarizer tokens).
+            max_tokens: optional upper bound on the summary length (summarizer tokens); alone,
+                the length preset's minimum is lowered to fit under it.
             timeout: deadline in seconds for this call (default: the client's).
 
         Returns:
@@ -60,6 +62,7 @@ class PrecisClient(_ClientBase):
 
         Raises:
             ValueError: an unknown `length`.
+            InvalidArgument: also raised before sending, for text that is not valid Unicode.
             PrecisError: the call failed; the subclass tells why (InvalidArgument,
                 ResourceExhausted, Unavailable, DeadlineExceeded, Unauthenticated...).
         """
@@ -104,8 +107,9 @@ class PrecisClient(_ClientBase):
         """
         return self._call(self._stub.Translate, call.request, call.timeout)
 
+    @takes(detect_arguments)
     def detect_language(
-        self, text: str, *, timeout: float | None = None
+        self, call: Prepared[messages.DetectLanguageRequest]
     ) -> messages.DetectLanguageResponse:
         """Detect the language of a text among the supported ones.
 
@@ -119,9 +123,7 @@ class PrecisClient(_ClientBase):
         Raises:
             PrecisError: the call failed (see `summarize`).
         """
-        return self._call(
-            self._stub.DetectLanguage, messages.DetectLanguageRequest(text=text), timeout
-        )
+        return self._call(self._stub.DetectLanguage, call.request, call.timeout)
 
     def info(self, *, timeout: float | None = None) -> messages.GetInfoResponse:
         """Describe the server: languages, pairs, models, limits, backend and device.

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from precis_news.client import PrecisError
-from precis_news.client.corpus import done_ids
-from tests.support import ServerThread, article, tiny_settings
+from precis_news.client.corpus import load_output
+from tests.support import ServerThread, article, free_port, tiny_settings
 
 LANGUAGES = ("en", "fr", "uk", "ru")
 COUNT = 300
@@ -91,7 +91,10 @@ def test_a_failing_article_is_recorded_and_the_run_goes_on(
     process = start([str(source), "--to", "fr", "--out", str(out), "--server", servers[0].address])
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 1, stderr
-    assert stderr.splitlines()[-1] == f"6 summarized, 2 failed, 0 already in {out}"
+    assert stderr.splitlines()[-1] == (
+        f"6 summarized, 2 failed, 0 already in {out}; failed: empty, invisible; "
+        "rerun the same command to retry them"
+    )
     by_id = {r["id"]: r for r in results(out)}
     assert sorted(by_id) == sorted([*ids, "empty", "invisible"])
     with servers[0].client() as client:
@@ -120,7 +123,7 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(
     first.wait(30)
     with out.open("a") as cut:
         cut.write('{"id": "en-0299", "summa')  # as if killed in the middle of a write
-    written = done_ids(out)
+    written = load_output(out).done
     assert 40 <= len(written) < COUNT
     second = start(args)
     _, stderr = second.communicate(timeout=300)
@@ -193,3 +196,112 @@ def test_progress_bar_on_a_terminal(servers: list[ServerThread], tmp_path: Path)
     assert process.wait(60) == 0
     screen = b"".join(chunks).decode()
     assert "3/3" in screen and "article/s" in screen and "<00:00" in screen
+
+
+def test_lone_surrogates_and_bad_lines_are_records_and_the_run_goes_on(
+    servers: list[ServerThread], tmp_path: Path
+) -> None:
+    """Valid JSON that protobuf cannot encode, and lines that are not articles: one error
+    record each, the articles after them done, and a rerun that does not crash either."""
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = write_corpus(source, 3)
+    with source.open("ab") as extra:
+        extra.write(b'{"id": "\\ud800", "text": "A lone surrogate in the id is kept."}\n')
+        extra.write(b'{"id": "bad-text", "text": "Broken \\udfff text."}\n')
+        extra.write(b"{not json\n")
+        extra.write(b'{"id": "bytes", "text": "\xff\xfe"}\n')
+        extra.write(json.dumps({"id": "last", "text": article("en")[:400]}).encode() + b"\n")
+    args = [str(source), "--to", "fr", "--out", str(out), "--server", servers[0].address]
+    for summarized, kept in ((5, 0), (0, 5)):  # a rerun retries the failures: same errors
+        process = start(args)
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 1, stderr
+        assert stderr.splitlines()[-1] == (
+            f"{summarized} summarized, 3 failed, {kept} already in {out}; failed: bad-text, "
+            "in.jsonl:6, in.jsonl:7; rerun the same command to retry them"
+        )
+    by_id = {r["id"]: r for r in results(out)}
+    assert sorted(by_id) == sorted([*ids, "\ud800", "bad-text", "in.jsonl:6", "in.jsonl:7", "last"])
+    assert by_id["bad-text"]["error"] == {
+        "code": "INVALID_ARGUMENT",
+        "message": "text is not valid Unicode: a lone surrogate (U+DFFF) at character 7; "
+        "send UTF-8 text",
+    }
+    assert by_id["in.jsonl:6"]["error"]["code"] == "INVALID_INPUT"  # type: ignore[index]
+    assert by_id["in.jsonl:7"]["error"] == {  # type: ignore[index]
+        "code": "INVALID_INPUT",
+        "message": "in.jsonl:7: not UTF-8 (invalid start byte at byte 22)",
+    }
+    assert "summaries" in by_id["\ud800"] and "summaries" in by_id["last"]
+    assert len(results(out)) == len(by_id)  # the retried errors replaced, not repeated
+
+
+def test_a_rerun_retries_what_failed_against_a_mistyped_server(
+    servers: list[ServerThread], tmp_path: Path
+) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = write_corpus(source, 20)
+    args = [str(source), "--to", "fr", "--out", str(out), "--timeout", "5"]
+    wrong = start([*args, "--server", f"127.0.0.1:{free_port()}"])
+    _, stderr = wrong.communicate(timeout=120)
+    assert wrong.returncode == 1, stderr
+    assert stderr.splitlines()[-1] == (
+        f"0 summarized, 20 failed, 0 already in {out}; failed: {', '.join(ids[:5])} and 15 "
+        "more; rerun the same command to retry them"
+    )
+    assert {r["error"]["code"] for r in results(out)} == {"UNAVAILABLE"}  # type: ignore[index]
+    kept = start([*args, "--no-retry", "--server", servers[0].address])
+    _, stderr = kept.communicate(timeout=120)
+    assert kept.returncode == 1, stderr  # the failures remain, and the status says so
+    assert stderr.splitlines()[-1].startswith(
+        f"0 summarized, 0 failed, 20 already in {out}; 20 of those are errors ("
+    )
+    right = start([*args, "--server", servers[0].address])
+    _, stderr = right.communicate(timeout=120)
+    assert right.returncode == 0, stderr
+    assert stderr.splitlines()[-1] == f"20 summarized, 0 failed, 0 already in {out}"
+    lines = results(out)
+    assert sorted(r["id"] for r in lines) == sorted(ids)  # type: ignore[type-var]
+    assert not [r for r in lines if "error" in r]
+
+
+def test_a_folder_at_any_depth_and_an_empty_one(
+    servers: list[ServerThread], tmp_path: Path
+) -> None:
+    folder, out = tmp_path / "articles", tmp_path / "out.jsonl"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "a.TXT").write_text(article("en")[:500], encoding="utf-8")
+    (folder / "2024" / "b.md").write_text(article("fr")[:500], encoding="utf-8")
+    (folder / "2024" / "c.html").write_text(
+        f"<html><body><p>{article('uk')[:500]}</p></body></html>", encoding="utf-8"
+    )
+    process = start([str(folder), "--to", "en", "--out", str(out), "--server", servers[0].address])
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert sorted(r["id"] for r in results(out)) == ["2024/b", "2024/c", "a"]  # type: ignore[type-var]
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    (tmp_path / "empty" / "notes.pdf").write_bytes(b"%PDF")
+    process = start([str(tmp_path / "empty"), "--to", "en", "--out", str(out)])
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (
+        2,
+        f"precis: {tmp_path / 'empty'}: no .txt, .md, .html, .htm files in it or below it\n",
+    )
+
+
+def test_the_python_api_runs_a_corpus(servers: list[ServerThread], tmp_path: Path) -> None:
+    import precis_news
+
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = write_corpus(source, 4)
+    seen: list[tuple[int, int]] = []
+    result = precis_news.summarize_corpus(
+        source, out, targets="fr,uk", servers=servers[0].address, progress=lambda *n: seen.append(n)
+    )
+    assert (result.ok, result.summarized, result.failed, result.kept) == (True, 4, (), 0)
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    lines = results(out)
+    assert sorted(r["id"] for r in lines) == sorted(ids)  # type: ignore[type-var]
+    assert all([s["language"] for s in r["summaries"]] == ["fr", "uk"] for r in lines)  # type: ignore[attr-defined]
+    again = precis_news.summarize_corpus(source, out, targets="fr", servers=[servers[0].address])
+    assert (again.summarized, again.kept) == (0, 4)
