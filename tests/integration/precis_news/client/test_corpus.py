@@ -230,7 +230,7 @@ def test_lone_surrogates_and_bad_lines_are_records_and_the_run_goes_on(
     assert by_id["in.jsonl:6"]["error"]["code"] == "INVALID_INPUT"  # type: ignore[index]
     assert by_id["in.jsonl:7"]["error"] == {  # type: ignore[index]
         "code": "INVALID_INPUT",
-        "message": "in.jsonl:7: not UTF-8 (invalid start byte at byte 22)",
+        "message": "in.jsonl:7: not UTF-8 (invalid start byte at byte 25)",
     }
     assert "summaries" in by_id["\ud800"] and "summaries" in by_id["last"]
     assert len(results(out)) == len(by_id)  # the retried errors replaced, not repeated
