@@ -117,6 +117,23 @@ def test_cli_reports_retry_after(stand_in, capsys, monkeypatch) -> None:
     ]
 
 
+
+@pytest.mark.parametrize("command", ["summarize", "detect"])
+def test_undecodable_bytes_on_the_command_line_are_one_line_not_a_traceback(
+    command: str,
+) -> None:
+    """$'\\xff' reaches Python as a lone surrogate, which protobuf cannot encode."""
+    result = subprocess.run(
+        [sys.executable, "-m", "precis_news.cli", command, "--text", b"ok \xff",
+         "--server", UNREACHABLE],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        2,
+        "precis: INVALID_ARGUMENT: text is not valid Unicode: a lone surrogate (U+DCFF) at "
+        "character 3; send UTF-8 text\n",
+    )
+
 def test_cli_unknown_host_says_it_does_not_resolve(capsys) -> None:
     assert cli.main(["info", "--server", "no-such-host.invalid:50051"]) == 2
     assert capsys.readouterr().err == (
