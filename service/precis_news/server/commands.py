@@ -174,6 +174,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     except (ModelsMissing, KeyError, CannotListen) as exc:
         print(f"precis: {exc.args[0]}", file=sys.stderr)
         return EXIT_FAILED
+    except ModuleNotFoundError:
+        raise  # a missing extra: one line from _needs_server_extra
     except Exception:
         log.exception("the server failed")
         return 1
