@@ -148,6 +148,17 @@ def _settings(args: argparse.Namespace) -> Any:
     return load_settings(overrides=overrides)
 
 
+def _cleanup_on_sigterm() -> None:
+    """SIGTERM ends a writing command like Ctrl-C: its work folders are removed on the way out
+    (the default action would kill it where it stands; a later build would still clear them)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _logging(level: str = "INFO") -> None:
     from precis_news.server.servicer import configure_logging
 
@@ -190,6 +201,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging()
+    _cleanup_on_sigterm()
     profile = load_catalog().profile(settings.profile)
     if any(s.is_built for s in profile.models):
         # Built profiles (tiny, bench) are built here: one command prepares any profile, which
@@ -221,6 +233,7 @@ def _run_build(args: argparse.Namespace) -> int:
     from precis_models.loader import build_missing
 
     settings = _settings(args)
+    _cleanup_on_sigterm()
     # On a terminal, one "building <model>" line per model shows progress; piped, only the
     # result line (and warnings) come out.
     _logging("INFO" if sys.stderr.isatty() else "WARNING")
