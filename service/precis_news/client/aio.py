@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
@@ -38,8 +39,29 @@ class AsyncPrecisClient(_ClientBase):
         self, method: Any, request: Any, timeout: float | None, *, probe: bool = False
     ) -> Any:
         """Run one unary call; every gRPC error becomes its PrecisError subclass (one place)."""
+        if not probe:
+            await self._connect()
         with raised_as_precis_errors():
             return await method(request, **self._call_kwargs(timeout, probe=probe))
+
+    async def _connect(self) -> None:
+        """Wait up to connect_timeout for the first connection (see _ClientBase)."""
+        if self._connected:
+            return
+        try:
+            await asyncio.wait_for(self._channel.channel_ready(), self.connect_timeout)
+        except TimeoutError:
+            raise self._not_ready(await self._why_not()) from None
+        self._connected = True
+
+    async def _why_not(self) -> grpc.RpcError | None:
+        """gRPC's reason for not connecting: a health check that does not wait says it."""
+        request = health_pb2.HealthCheckRequest()
+        try:
+            await self._health.Check(request, timeout=2, wait_for_ready=False)
+        except grpc.RpcError as error:
+            return error
+        return None
 
     @takes(summarize_arguments)
     async def summarize(
@@ -58,6 +80,7 @@ class AsyncPrecisClient(_ClientBase):
     async def _stream(
         self, request: messages.SummarizeRequest, kwargs: dict[str, Any]
     ) -> AsyncIterator[messages.SummarizeStreamResponse]:
+        await self._connect()
         call = self._stub.StreamSummarize(request, **kwargs)
         try:
             with raised_as_precis_errors():

@@ -24,8 +24,9 @@ from precis_news.client.requests import (
 class PrecisClient(_ClientBase):
     """Blocking client for a Précis server.
 
-    Every call waits for the channel to be ready (`wait_for_ready`) up to its deadline, so a
-    server that is still starting is waited for rather than failed fast.
+    Every call waits for the channel to be ready (`wait_for_ready`), so a server that is still
+    starting is waited for rather than failed fast: the first call up to `connect_timeout`
+    (then Unavailable names the address), later ones up to their deadline.
 
     Example:
         >>> with PrecisClient(target="127.0.0.1:50051") as client:  # doctest: +SKIP
@@ -38,8 +39,28 @@ class PrecisClient(_ClientBase):
         self, method: Any, request: Any, timeout: float | None, *, probe: bool = False
     ) -> Any:
         """Run one unary call; every gRPC error becomes its PrecisError subclass (one place)."""
+        if not probe:
+            self._connect()
         with raised_as_precis_errors():
             return method(request, **self._call_kwargs(timeout, probe=probe))
+
+    def _connect(self) -> None:
+        """Wait up to connect_timeout for the first connection (see _ClientBase)."""
+        if self._connected:
+            return
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=self.connect_timeout)
+        except grpc.FutureTimeoutError:
+            raise self._not_ready(self._why_not()) from None
+        self._connected = True
+
+    def _why_not(self) -> grpc.RpcError | None:
+        """gRPC's reason for not connecting: a health check that does not wait says it."""
+        try:
+            self._health.Check(health_pb2.HealthCheckRequest(), timeout=2, wait_for_ready=False)
+        except grpc.RpcError as error:
+            return error
+        return None
 
     @takes(summarize_arguments)
     def summarize(self, call: Prepared[messages.SummarizeRequest]) -> messages.SummarizeResponse:
@@ -86,6 +107,7 @@ class PrecisClient(_ClientBase):
             ValueError: an unknown `length` (at once).
             PrecisError: the call failed (while iterating).
         """
+        self._connect()
         stream = self._stub.StreamSummarize(call.request, **self._call_kwargs(call.timeout))
         return _iterate(stream)
 
