@@ -167,7 +167,8 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
     ) -> pb.DetectLanguageResponse:
         async def work() -> pb.DetectLanguageResponse:
             pipeline = self.state.ready()
-            detection = await asyncio.to_thread(pipeline.detect, request.text)
+            # DetectLanguageRequest has no source_language for an error to point to.
+            detection = await asyncio.to_thread(pipeline.detect, request.text, override=None)
             return convert.detect_response(detection)
 
         return await self._guard("DetectLanguage", context, work)

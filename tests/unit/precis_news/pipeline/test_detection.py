@@ -55,3 +55,12 @@ async def test_a_given_source_language_skips_detection() -> None:
     assert (found.language, found.confidence) == ("en", 1.0)
     assert [s.language for s in summaries] == ["en"]
     assert answers.asked == []  # detection never ran
+
+
+def test_without_an_override_field_the_error_names_the_text() -> None:
+    with pytest.raises(BadRequest) as caught:
+        detect(_detector(Answers([])), "1234 5678 !!!", override=None)
+    assert caught.value.message == (
+        "could not detect the language of the text; supported: en, fr, uk, ru"
+    )
+    assert caught.value.field == "text"
