@@ -57,6 +57,15 @@ def start(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
     )
 
 
+def last_line(args: list[str], status: int, timeout: float = 120) -> str:
+    """Run summarize-many to its end; its exit status must be `status`; its last stderr line."""
+    process = start(args)
+    _, stderr = process.communicate(timeout=timeout)
+    assert process.returncode == status, stderr
+    assert "Traceback" not in stderr
+    return stderr.splitlines()[-1]
+
+
 def results(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -88,10 +97,9 @@ def test_a_failing_article_is_recorded_and_the_run_goes_on(
     with source.open("a") as extra:
         extra.write(json.dumps({"id": "empty", "text": ""}) + "\n")
         extra.write(json.dumps({"id": "invisible", "text": "\u200b\u200b \u2060"}) + "\n")
-    process = start([str(source), "--to", "fr", "--out", str(out), "--server", servers[0].address])
-    _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 1, stderr
-    assert stderr.splitlines()[-1] == (
+    assert last_line(
+        [str(source), "--to", "fr", "--out", str(out), "--server", servers[0].address], 1
+    ) == (
         f"6 summarized, 2 failed, 0 already in {out}; failed: empty, invisible; "
         "rerun the same command to retry them"
     )
@@ -125,10 +133,7 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(
         cut.write('{"id": "en-0299", "summa')  # as if killed in the middle of a write
     written = load_output(out).done
     assert 40 <= len(written) < COUNT
-    second = start(args)
-    _, stderr = second.communicate(timeout=300)
-    assert second.returncode == 0, stderr
-    assert stderr.splitlines()[-1] == (
+    assert last_line(args, 0, timeout=300) == (
         f"{COUNT - len(written)} summarized, 0 failed, {len(written)} already in {out}"
     )
     lines = results(out)
@@ -213,10 +218,7 @@ def test_lone_surrogates_and_bad_lines_are_records_and_the_run_goes_on(
         extra.write(json.dumps({"id": "last", "text": article("en")[:400]}).encode() + b"\n")
     args = [str(source), "--to", "fr", "--out", str(out), "--server", servers[0].address]
     for summarized, kept in ((5, 0), (0, 5)):  # a rerun retries the failures: same errors
-        process = start(args)
-        _, stderr = process.communicate(timeout=120)
-        assert process.returncode == 1, stderr
-        assert stderr.splitlines()[-1] == (
+        assert last_line(args, 1) == (
             f"{summarized} summarized, 3 failed, {kept} already in {out}; failed: bad-text, "
             "in.jsonl:6, in.jsonl:7; rerun the same command to retry them"
         )
@@ -242,24 +244,19 @@ def test_a_rerun_retries_what_failed_against_a_mistyped_server(
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     ids = write_corpus(source, 20)
     args = [str(source), "--to", "fr", "--out", str(out), "--timeout", "5"]
-    wrong = start([*args, "--server", f"127.0.0.1:{free_port()}"])
-    _, stderr = wrong.communicate(timeout=120)
-    assert wrong.returncode == 1, stderr
-    assert stderr.splitlines()[-1] == (
+    assert last_line([*args, "--server", f"127.0.0.1:{free_port()}"], 1) == (
         f"0 summarized, 20 failed, 0 already in {out}; failed: {', '.join(ids[:5])} and 15 "
         "more; rerun the same command to retry them"
     )
     assert {r["error"]["code"] for r in results(out)} == {"UNAVAILABLE"}  # type: ignore[index]
-    kept = start([*args, "--no-retry", "--server", servers[0].address])
-    _, stderr = kept.communicate(timeout=120)
-    assert kept.returncode == 1, stderr  # the failures remain, and the status says so
-    assert stderr.splitlines()[-1].startswith(
+    # --no-retry: the failures remain, and the exit status says so.
+    assert last_line([*args, "--no-retry", "--server", servers[0].address], 1).startswith(
         f"0 summarized, 0 failed, 20 already in {out}; 20 of those are errors ("
     )
-    right = start([*args, "--server", servers[0].address])
-    _, stderr = right.communicate(timeout=120)
-    assert right.returncode == 0, stderr
-    assert stderr.splitlines()[-1] == f"20 summarized, 0 failed, 0 already in {out}"
+    assert (
+        last_line([*args, "--server", servers[0].address], 0)
+        == f"20 summarized, 0 failed, 0 already in {out}"
+    )
     lines = results(out)
     assert sorted(r["id"] for r in lines) == sorted(ids)  # type: ignore[type-var]
     assert not [r for r in lines if "error" in r]
@@ -275,9 +272,7 @@ def test_a_folder_at_any_depth_and_an_empty_one(
     (folder / "2024" / "c.html").write_text(
         f"<html><body><p>{article('uk')[:500]}</p></body></html>", encoding="utf-8"
     )
-    process = start([str(folder), "--to", "en", "--out", str(out), "--server", servers[0].address])
-    _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 0, stderr
+    last_line([str(folder), "--to", "en", "--out", str(out), "--server", servers[0].address], 0)
     assert sorted(r["id"] for r in results(out)) == ["2024/b", "2024/c", "a"]  # type: ignore[type-var]
     (tmp_path / "empty" / "sub").mkdir(parents=True)
     (tmp_path / "empty" / "notes.pdf").write_bytes(b"%PDF")
