@@ -74,9 +74,7 @@ def to_build(
     ]
 
 
-def require_buildable(
-    profile: Profile, model_dir: Path, *, summarizer: str = ABSTRACTIVE
-) -> None:
+def require_buildable(profile: Profile, model_dir: Path, *, summarizer: str = ABSTRACTIVE) -> None:
     """Fail fast, saying what to install, when models must be built and cannot be.
 
     Raises:

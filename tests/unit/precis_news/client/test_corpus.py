@@ -68,7 +68,7 @@ def test_two_files_with_one_id_record_the_second_as_an_error(tmp_path: Path) -> 
 def test_an_input_with_nothing_to_summarize_is_refused(tmp_path: Path, make: object) -> None:
     source = tmp_path / "in"
     make(source)  # type: ignore[operator]
-    with pytest.raises(BatchInputError, match="no .txt, .md, .html, .htm files|no articles"):
+    with pytest.raises(BatchInputError, match=r"no \.txt, \.md, \.html, \.htm files|no articles"):
         read_articles(source)
 
 
