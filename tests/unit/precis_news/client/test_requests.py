@@ -104,7 +104,8 @@ def test_translate_request() -> None:
 
 
 def test_sync_client_sends_what_its_keywords_build() -> None:
-    with PrecisClient(target="127.0.0.1:1", timeout=9, api_key="k") as client:
+    # connect_timeout=None: no first-connection wait (there is no server; the stub answers).
+    with PrecisClient(target="127.0.0.1:1", timeout=9, api_key="k", connect_timeout=None) as client:
         client._stub = RecordingStub()
         client.summarize("text", targets="fr", length="long", max_tokens=30, timeout=3)
         client.translate("hi", target="ru")
