@@ -12,7 +12,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from precis_models.allocator import release_free_memory
-from precis_models.backends import ABSTRACTIVE, BACKENDS, backend, summarizer_engine
+from precis_models.backends import (
+    ABSTRACTIVE,
+    BACKENDS,
+    CONVERSION_EXTRA,
+    backend,
+    install_hint,
+    summarizer_engine,
+)
 from precis_models.batching import BatchLimits, BatchObserver, MicroBatcher
 from precis_models.cache import ResultCache
 from precis_models.catalog import ModelSpec, Profile
@@ -87,10 +94,9 @@ def require_buildable(profile: Profile, model_dir: Path, *, summarizer: str = AB
             f"profile {profile.name!r} needs models built in {model_dir} "
             f"({', '.join(s.name for s in needed)}), and building them needs "
             f"{' and '.join(missing)}, which this install lacks (a server-only install serves "
-            "them but cannot build them): pip install torch --index-url "
-            "https://download.pytorch.org/whl/cpu, then pip install 'precis-news[torch]'; or "
-            f"run `precis models build-tiny --model-dir {model_dir}` where torch is installed "
-            "and copy the folder here"
+            f"them but cannot build them): {install_hint(CONVERSION_EXTRA)}; or run `precis "
+            f"models build-tiny --model-dir {model_dir}` where torch is installed and copy the "
+            "folder here"
         )
 
 

@@ -51,15 +51,9 @@ OUR_PACKAGES = ("precis_news", "precis_models")
 
 def _install_hint(missing: str | None) -> str:
     """What to install: the extra that brings the missing module (backends.extra_for)."""
-    from precis_models.backends import extra_for
+    from precis_models.backends import extra_for, install_hint
 
-    extra = extra_for(missing.split(".")[0]) if missing else "server"
-    if extra == "torch":
-        return (
-            "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU "
-            "build), then pip install 'precis-news[torch]'"
-        )
-    return f"pip install 'precis-news[{extra}]'"
+    return install_hint(extra_for(missing.split(".")[0]) if missing else "server")
 
 
 def add_server_commands(subparsers: Any) -> None:
