@@ -308,3 +308,23 @@ def test_two_builds_into_one_folder_build_each_model_once(tmp_path: Path) -> Non
     counts = [int(re.search(r"built (\d) model", out).group(1)) for out, _ in outputs]  # type: ignore[union-attr]
     assert sum(counts) == len(load_catalog().profile("tiny").models), outputs
     assert _work_folders(store) == []
+
+
+def test_a_server_stopped_while_it_builds_leaves_nothing_its_restart_keeps(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    with serve_process(store, tmp_path / "first.log") as first:
+        deadline = time.monotonic() + 120
+        while not _work_folders(store):
+            assert first.process.poll() is None, first.output()
+            assert time.monotonic() < deadline, first.output()
+            time.sleep(0.02)
+        first.process.send_signal(signal.SIGTERM)
+        assert first.process.wait(60) == 0, first.output()
+    with serve_process(store, tmp_path / "second.log") as second:
+        second.wait_serving()
+        assert _work_folders(store) == []
+        second.process.send_signal(signal.SIGTERM)
+        assert second.process.wait(60) == 0, second.output()
+    assert "Traceback" not in second.output()
