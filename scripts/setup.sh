@@ -15,7 +15,7 @@ else
   }
 fi
 
-step "creating $venv: 4 steps, several minutes and about 2 GB the first time (CPU torch is most of it)"
+step "creating $venv: 4 steps, about 4 minutes and 1.7 GB the first time (CPU torch is most of it)"
 step "1/4 virtualenv ($("$python" --version))"
 "$python" -m venv "$venv"
 step "2/4 upgrading pip"
