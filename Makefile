@@ -8,19 +8,13 @@ HTTP_PORT ?= 8080
 PROFILE ?= default
 SHELL := bash
 .SHELLFLAGS := -o pipefail -c
-# pip's notes about this machine's own package-index configuration are not about the project.
-QUIET := 2>&1 | { grep -v 'is neither a file nor a directory' || true; }
-PIP := $(BIN)/python -m pip -q --disable-pip-version-check
 export HF_HUB_OFFLINE ?= 0
 
 .PHONY: setup demo serve serve-tiny test test-fast lint bench-models
 
+# Each step is printed with the seconds elapsed (scripts/setup.sh).
 $(BIN)/precis: pyproject.toml
-	@echo "setting up $(VENV) (first run: about a minute)"
-	@$(PYTHON) -m venv $(VENV)
-	@$(PIP) install --upgrade pip $(QUIET)
-	@bash scripts/install-torch-cpu.sh $(BIN)/python $(QUIET)
-	@$(PIP) install -e ".[server,torch,bench,dev]" $(QUIET)
+	@bash scripts/setup.sh $(PYTHON) $(VENV)
 	@touch $@
 
 setup: $(BIN)/precis

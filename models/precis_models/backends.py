@@ -140,6 +140,16 @@ def extra_for(module: str) -> str:
     return next((b.extra for b in BACKENDS.values() if module in b.modules), "server")
 
 
+def install_hint(extra: str) -> str:
+    """The command that installs a precis-news extra (torch: its CPU build first)."""
+    if extra == CONVERSION_EXTRA:
+        return (
+            "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU "
+            "build), then pip install 'precis-news[torch]'"
+        )
+    return f"pip install 'precis-news[{extra}]'"
+
+
 # -- summarizers: the profile's model, or an algorithm that needs no weights -------------------
 
 ABSTRACTIVE = "abstractive"  # the profile's summarizer model, on the chosen backend

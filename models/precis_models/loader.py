@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import logging
 import os
@@ -11,7 +12,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from precis_models.allocator import release_free_memory
-from precis_models.backends import ABSTRACTIVE, BACKENDS, backend, summarizer_engine
+from precis_models.backends import (
+    ABSTRACTIVE,
+    BACKENDS,
+    CONVERSION_EXTRA,
+    backend,
+    install_hint,
+    summarizer_engine,
+)
 from precis_models.batching import BatchLimits, BatchObserver, MicroBatcher
 from precis_models.cache import ResultCache
 from precis_models.catalog import ModelSpec, Profile
@@ -22,7 +30,9 @@ from precis_models.store import (
     Manifest,
     ModelsMissing,
     is_present,
+    model_lock,
     read_manifest,
+    remove_stale_work,
     require_models,
     transformers_path,
     write_manifest,
@@ -49,40 +59,96 @@ def resolve_runtime(runtime: Runtime) -> Runtime:
     )
 
 
-def build_missing(profile: Profile, model_dir: Path) -> list[ModelSpec]:
+# What building random-weight models imports (the `torch` extra); serving needs neither.
+BUILD_MODULES = ("torch", "transformers")
+
+
+class BuildNeedsExtra(ModelsMissing):
+    """Models must be built here, and this install cannot build them (no torch extra)."""
+
+
+def to_build(
+    profile: Profile, model_dir: Path, *, summarizer: str = ABSTRACTIVE
+) -> list[ModelSpec]:
+    """The profile's locally built models that are not there yet (the summarizer's only when
+    the profile's own model summarizes: the extractive one needs no weights)."""
+    wanted = profile.models if summarizer == ABSTRACTIVE else profile.translators
+    # A built model carries every backend's files (its CTranslate2 copy included).
+    return [
+        spec
+        for spec in wanted
+        if spec.is_built and not all(is_present(spec, model_dir, backend=b) for b in BACKENDS)
+    ]
+
+
+def require_buildable(profile: Profile, model_dir: Path, *, summarizer: str = ABSTRACTIVE) -> None:
+    """Fail fast, saying what to install, when models must be built and cannot be.
+
+    Raises:
+        BuildNeedsExtra: the install lacks torch or transformers.
+    """
+    missing = [m for m in BUILD_MODULES if importlib.util.find_spec(m) is None]
+    needed = to_build(profile, model_dir, summarizer=summarizer) if missing else []
+    if needed:
+        raise BuildNeedsExtra(
+            f"profile {profile.name!r} needs models built in {model_dir} "
+            f"({', '.join(s.name for s in needed)}), and building them needs "
+            f"{' and '.join(missing)}, which this install lacks (a server-only install serves "
+            f"them but cannot build them): {install_hint(CONVERSION_EXTRA)}; or run `precis "
+            f"models build-tiny --model-dir {model_dir}` where torch is installed and copy the "
+            "folder here"
+        )
+
+
+def build_missing(
+    profile: Profile, model_dir: Path, *, summarizer: str = ABSTRACTIVE
+) -> list[ModelSpec]:
     """Build the profile's locally built (random-weight) models that are not there yet.
 
-    Returns:
-        The models built.
-    """
-    from precis_models.build import PRESETS, build_model
+    Each model is built under its lock (the one fetch takes): a second process building into
+    the same folder waits, then finds the model there; the work folders of a build that was
+    killed are removed first.
 
+    Returns:
+        The models built (by this call).
+
+    Raises:
+        BuildNeedsExtra: models must be built and this install cannot (see require_buildable).
+    """
+    require_buildable(profile, model_dir, summarizer=summarizer)
     built = []
-    for spec in profile.models:
-        # A built model carries every backend's files (its CTranslate2 copy included).
-        if not spec.is_built or all(is_present(spec, model_dir, backend=b) for b in BACKENDS):
-            continue
-        assert spec.build is not None
-        log.info("building %s (%s) in %s", spec.name, spec.build, spec.directory(model_dir))
-        build_model(
-            spec.build,
-            spec.directory(model_dir),
-            source_languages=spec.source_languages,
-            target_languages=spec.target_languages,
-            target_tokens=spec.target_tokens,
-        )
-        write_manifest(
-            spec.directory(model_dir),
-            Manifest(
-                spec.name,
-                spec.repo,
-                "built",
-                "built",
-                PRESETS[spec.build].ctranslate2_quantization,
-            ),
-        )
+    for spec in to_build(profile, model_dir, summarizer=summarizer):
+        with model_lock(spec, model_dir):
+            if spec not in to_build(profile, model_dir, summarizer=summarizer):
+                continue  # another process built it while this one waited for the lock
+            remove_stale_work(spec.directory(model_dir))
+            _build(spec, model_dir)
         built.append(spec)
     return built
+
+
+def _build(spec: ModelSpec, model_dir: Path) -> None:
+    from precis_models.build import PRESETS, build_model
+
+    assert spec.build is not None
+    log.info("building %s (%s) in %s", spec.name, spec.build, spec.directory(model_dir))
+    build_model(
+        spec.build,
+        spec.directory(model_dir),
+        source_languages=spec.source_languages,
+        target_languages=spec.target_languages,
+        target_tokens=spec.target_tokens,
+    )
+    write_manifest(
+        spec.directory(model_dir),
+        Manifest(
+            spec.name,
+            spec.repo,
+            "built",
+            "built",
+            PRESETS[spec.build].ctranslate2_quantization,
+        ),
+    )
 
 
 class TargetTokenMissing(ModelsMissing):
@@ -253,7 +319,7 @@ def load_model_set(
         ModelsMissing: downloadable models are not there (the message says what to run).
     """
     require_models(profile, model_dir, backend=runtime.backend)
-    build_missing(profile, model_dir)
+    build_missing(profile, model_dir, summarizer=summarizer)
     slots = asyncio.Semaphore(runtime.slots)
 
     def load(spec: ModelSpec, engine: Engine | None = None) -> LoadedModel:

@@ -21,7 +21,13 @@ if TYPE_CHECKING:  # `X as X`: re-exported for type checkers; imported lazily at
         AsyncPrecisClient as AsyncPrecisClient,
     )
     from precis_news.client import (
+        BatchInputError as BatchInputError,
+    )
+    from precis_news.client import (
         Cancelled as Cancelled,
+    )
+    from precis_news.client import (
+        CorpusResult as CorpusResult,
     )
     from precis_news.client import (
         DeadlineExceeded as DeadlineExceeded,
@@ -50,11 +56,16 @@ if TYPE_CHECKING:  # `X as X`: re-exported for type checkers; imported lazily at
     from precis_news.client import (
         Unavailable as Unavailable,
     )
+    from precis_news.client import (
+        summarize_corpus as summarize_corpus,
+    )
 
 # The client API re-exported at the root (precis_news.client lists them in its __all__ too).
 CLIENT_API = (
     "AsyncPrecisClient",
+    "BatchInputError",
     "Cancelled",
+    "CorpusResult",
     "DeadlineExceeded",
     "InternalError",
     "InvalidArgument",
@@ -64,6 +75,7 @@ CLIENT_API = (
     "ResourceExhausted",
     "Unauthenticated",
     "Unavailable",
+    "summarize_corpus",
 )
 __all__ = [*CLIENT_API, "__version__", "types"]
 

@@ -12,6 +12,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+# gRPC's C core logs failed TLS handshakes and the like to stderr before the call fails; the
+# command prints one line of its own instead. Set before grpc is first imported (the user's own
+# GRPC_VERBOSITY wins).
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 from google.protobuf import json_format
 
 from precis_news import __version__
@@ -565,20 +570,39 @@ def _run_health(args: argparse.Namespace) -> int:
 # -- entry point ------------------------------------------------------------------------------
 
 
-def _unreachable(error: PrecisError, target: str) -> str | None:
+def _unreachable(
+    error: PrecisError, target: str, *, tls: bool = False, client_cert: bool = False
+) -> str | None:
     """One line naming the address and the likely fix, when the server could not be reached.
 
     A server that answers UNAVAILABLE (loading its models, draining) was reached: its message
     is printed as it is. Only gRPC's own UNAVAILABLE, which comes with no trailers from a
-    server, means the address, TLS or name did not work; its text names which.
+    server, means the address, TLS or name did not work; its text names which, read with the
+    flags given (`tls`: --tls or --tls-ca; `client_cert`: --tls-cert).
     """
     if not isinstance(error, Unavailable) or error.answered:
         return None
     details = error.details.lower()
     if "errors resolving" in details or "lookup" in details or "dns" in details:
         fix = "the host name does not resolve; check --server HOST:PORT (or PRECIS_SERVER)"
+    elif "wrong_version_number" in details:
+        fix = "it does not use TLS there; drop --tls and --tls-ca (or check the port)"
+    elif "certificate_verify_failed" in details:
+        fix = "its TLS certificate is not trusted; give the CA that signed it with --tls-ca FILE"
     elif "ssl" in details or "handshake" in details or "tls" in details:
         fix = "TLS did not work; check --tls, --tls-ca and that the server uses TLS"
+    elif "settings frame" in details or "http/2" in details or "http1" in details:
+        fix = (
+            "something listens there but does not speak gRPC (an HTTP server, another "
+            "service?); check --server HOST:PORT (or PRECIS_SERVER)"
+        )
+    elif "socket closed" in details and tls and not client_cert:
+        fix = (
+            "it closed the connection after the TLS handshake: it may require a client "
+            "certificate (mutual TLS); add --tls-cert FILE --tls-key FILE"
+        )
+    elif tls:
+        fix = "is `precis serve` running there? Check --server HOST:PORT (or PRECIS_SERVER)"
     else:
         fix = (
             "is `precis serve` running there? Check --server HOST:PORT (or PRECIS_SERVER); "
@@ -605,7 +629,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except PrecisError as error:
-        unreachable = _unreachable(error, getattr(args, "server_address", DEFAULT_SERVER))
+        unreachable = _unreachable(
+            error,
+            getattr(args, "server_address", DEFAULT_SERVER),
+            tls=bool(getattr(args, "tls", False) or getattr(args, "tls_ca", None)),
+            client_cert=getattr(args, "tls_cert", None) is not None,
+        )
         print(unreachable or f"precis: {error.code.name}: {error.details}", file=sys.stderr)
         if error.retry_after is not None:
             print(f"precis: retry after {error.retry_after:g} s", file=sys.stderr)

@@ -3,13 +3,22 @@ editable install that imports the files in this clone, and extras that keep the 
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
+import pytest
+
 import precis_models
 import precis_news
+from precis_models.catalog import load_catalog
+from precis_news.client import PrecisClient, PrecisError
+from tests.support import article, free_port, precis_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {
@@ -110,3 +119,82 @@ def test_server_command_without_the_server_extra_names_it() -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "pip install 'precis-news[server]'" in lines[0]
+
+
+# -- a server-only install: the [server] extra without torch and transformers ---------------------
+
+_SERVER_ONLY = f"import sys; sys.modules.update(dict.fromkeys({HEAVY!r}));"
+
+
+def _server_only(*args: str, model_dir: Path) -> subprocess.Popen[str]:
+    """`precis ARGS` where torch and transformers cannot be imported (as in a [server] venv)."""
+    code = _SERVER_ONLY + "from precis_news.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {**precis_env(model_dir), "PYTHONPATH": os.pathsep.join(map(str, PACKAGES_ROOTS))}
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+PACKAGES_ROOTS = tuple(path.parent for path in PACKAGES.values())
+
+
+@pytest.mark.parametrize("flags", [(), ("--summarizer", "extractive")])
+def test_a_server_only_install_names_the_extra_to_build_the_tiny_models(
+    tmp_path: Path, flags: tuple[str, ...]
+) -> None:
+    process = _server_only(
+        "serve", "--profile", "tiny", "--port", str(free_port()), *flags, model_dir=tmp_path
+    )
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stdout) == (2, ""), stderr
+    [line] = stderr.splitlines()  # one line: no traceback, no "Event loop is closed"
+    assert line.startswith(f"precis: profile 'tiny' needs models built in {tmp_path} (")
+    assert "needs torch and transformers" in line
+    assert "pip install 'precis-news[torch]'" in line
+    assert "precis models build-tiny" in line
+    # The extractive summarizer replaces the summarizer model: only translators are listed.
+    assert ("tiny-bart" in line) == (not flags)
+    assert not list(tmp_path.iterdir())  # nothing started, nothing left behind
+
+
+@pytest.mark.parametrize("summarizer", ["abstractive", "extractive"])
+def test_a_server_only_install_serves_the_tiny_profile_once_built(
+    model_dir: Path, tmp_path: Path, summarizer: str
+) -> None:
+    """The models built elsewhere (with torch), copied in: served without torch or
+    transformers; the extractive summarizer needs no summarizer model at all."""
+    models = tmp_path / "models"
+    shutil.copytree(model_dir, models)
+    catalog = load_catalog().profile("tiny")
+    if summarizer == "extractive":
+        shutil.rmtree(catalog.summarizer.directory(models))
+    port = free_port()
+    process = _server_only(
+        "serve", "--profile", "tiny", "--host", "127.0.0.1", "--port", str(port),
+        "--threads", "1", "--summarizer", summarizer, model_dir=models,
+    )  # fmt: skip
+    try:
+        with PrecisClient(target=f"127.0.0.1:{port}", timeout=60) as client:
+            deadline = time.monotonic() + 60
+            while not _serving(client) and time.monotonic() < deadline:
+                assert process.poll() is None, process.communicate()[1]
+                time.sleep(0.2)
+            response = client.summarize(article("en"), targets="fr,uk")
+        assert [s.language for s in response.summaries] == ["fr", "uk"]
+        assert not catalog.summarizer.directory(models).exists() or summarizer == "abstractive"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+
+
+def _serving(client: PrecisClient) -> bool:
+    try:
+        return client.health(timeout=1) == "SERVING"
+    except PrecisError:  # not listening yet
+        return False

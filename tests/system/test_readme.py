@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from tests.support import ROOT, ServerThread
+from tests.support import ROOT, ServerThread, free_port
 
 README_ADDRESS = "127.0.0.1:50051"
 
@@ -63,3 +63,20 @@ def test_readme_curl_lines_run_against_every_route(server: ServerThread) -> None
             assert '"code": 3' in out and "text is empty" in out, out  # the error example
         else:
             assert out.startswith("{"), out
+
+
+def test_readme_python_snippet_without_a_server_names_the_address() -> None:
+    """No server there: the snippet ends in Unavailable naming the address and the fix after
+    its connect_timeout, not DEADLINE_EXCEEDED at its 60 s deadline."""
+    address = f"127.0.0.1:{free_port()}"
+    code = _python_snippet().replace(README_ADDRESS, address)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(
+        f"precis_news.client.errors.Unavailable: UNAVAILABLE: no server ready at {address} "
+        "after 5 s ("
+    ), result.stderr
+    assert "is `precis serve` running there?" in last

@@ -6,6 +6,9 @@ from __future__ import annotations
 from precis_news import CLIENT_API
 from precis_news.client.aio import AsyncPrecisClient as AsyncPrecisClient
 from precis_news.client.channel import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from precis_news.client.corpus import BatchInputError as BatchInputError
+from precis_news.client.corpus import CorpusResult as CorpusResult
+from precis_news.client.corpus import summarize_corpus as summarize_corpus
 from precis_news.client.errors import ERROR_CLASSES as ERROR_CLASSES
 from precis_news.client.errors import Cancelled as Cancelled
 from precis_news.client.errors import DeadlineExceeded as DeadlineExceeded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
@@ -14,6 +15,7 @@ from precis_news.client.channel import _ClientBase, status_name
 from precis_news.client.errors import raised_as_precis_errors
 from precis_news.client.requests import (
     Prepared,
+    detect_arguments,
     summarize_arguments,
     takes,
     translate_arguments,
@@ -37,8 +39,29 @@ class AsyncPrecisClient(_ClientBase):
         self, method: Any, request: Any, timeout: float | None, *, probe: bool = False
     ) -> Any:
         """Run one unary call; every gRPC error becomes its PrecisError subclass (one place)."""
+        if not probe:
+            await self._connect()
         with raised_as_precis_errors():
             return await method(request, **self._call_kwargs(timeout, probe=probe))
+
+    async def _connect(self) -> None:
+        """Wait up to connect_timeout for the first connection (see _ClientBase)."""
+        if self._connected:
+            return
+        try:
+            await asyncio.wait_for(self._channel.channel_ready(), self.connect_timeout)
+        except TimeoutError:
+            raise self._not_ready(await self._why_not()) from None
+        self._connected = True
+
+    async def _why_not(self) -> grpc.RpcError | None:
+        """gRPC's reason for not connecting: a health check that does not wait says it."""
+        request = health_pb2.HealthCheckRequest()
+        try:
+            await self._health.Check(request, timeout=2, wait_for_ready=False)
+        except grpc.RpcError as error:
+            return error
+        return None
 
     @takes(summarize_arguments)
     async def summarize(
@@ -57,6 +80,7 @@ class AsyncPrecisClient(_ClientBase):
     async def _stream(
         self, request: messages.SummarizeRequest, kwargs: dict[str, Any]
     ) -> AsyncIterator[messages.SummarizeStreamResponse]:
+        await self._connect()
         call = self._stub.StreamSummarize(request, **kwargs)
         try:
             with raised_as_precis_errors():
@@ -72,12 +96,12 @@ class AsyncPrecisClient(_ClientBase):
         """Async form of `PrecisClient.translate`: same arguments, result and errors."""
         return await self._call(self._stub.Translate, call.request, call.timeout)
 
+    @takes(detect_arguments)
     async def detect_language(
-        self, text: str, *, timeout: float | None = None
+        self, call: Prepared[messages.DetectLanguageRequest]
     ) -> messages.DetectLanguageResponse:
         """Async form of `PrecisClient.detect_language`: same arguments, result and errors."""
-        request = messages.DetectLanguageRequest(text=text)
-        return await self._call(self._stub.DetectLanguage, request, timeout)
+        return await self._call(self._stub.DetectLanguage, call.request, call.timeout)
 
     async def info(self, *, timeout: float | None = None) -> messages.GetInfoResponse:
         """Async form of `PrecisClient.info`: same arguments, result and errors."""

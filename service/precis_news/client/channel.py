@@ -10,8 +10,12 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from precis_news._proto import precis_pb2_grpc
+from precis_news.client.errors import Unavailable
 
 DEFAULT_TIMEOUT = 60.0
+# How long a call waits for a first connection before it fails naming the address (a server
+# that is starting listens within a second or two; its models load behind a health check).
+DEFAULT_CONNECT_TIMEOUT = 5.0
 # Every RPC is a pure function of its request, so retrying UNAVAILABLE (a replica that is loading
 # or draining) is safe; round_robin spreads calls over every address `dns:///` resolves to.
 _SERVICE_CONFIG = {
@@ -36,6 +40,9 @@ _DEFAULT_OPTIONS: Mapping[str, Any] = {
     "grpc.enable_retries": 1,
     "grpc.max_send_message_length": 64 * 2**20,
     "grpc.max_receive_message_length": 64 * 2**20,
+    # One connection attempt's limit (C-core's default: 20 s): a listener that never answers
+    # the HTTP/2 handshake (not gRPC) fails within about 4 s, not 22.
+    "grpc.min_reconnect_backoff_ms": 3000,
 }
 
 
@@ -82,6 +89,7 @@ class _ClientBase:
         tls: bool = False,
         options: Sequence[tuple[str, Any]] = (),
         wait_for_ready: bool = True,
+        connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
     ) -> None:
         """Open a channel (connections are made lazily, on the first call).
 
@@ -98,6 +106,9 @@ class _ClientBase:
             wait_for_ready: calls wait (up to their deadline) for a server that is not reachable
                 yet, as long-running programs want; False fails at once with Unavailable, as a
                 command line wants.
+            connect_timeout: with wait_for_ready, how long the first call waits for a
+                connection before it fails with Unavailable naming the address and the reason;
+                None: up to each call's deadline.
 
         Raises:
             ValueError: a non-positive timeout, or only one of private_key / certificate_chain.
@@ -107,6 +118,8 @@ class _ClientBase:
         self.target = target
         self.timeout = timeout
         self.wait_for_ready = wait_for_ready
+        self.connect_timeout = connect_timeout
+        self._connected = not wait_for_ready or connect_timeout is None  # nothing to wait for
         self._metadata: tuple[tuple[str, str], ...] | None = (
             (("authorization", f"Bearer {api_key}"),) if api_key else None
         )
@@ -131,6 +144,17 @@ class _ClientBase:
             "metadata": self._metadata,
             "wait_for_ready": self.wait_for_ready and not probe,
         }
+
+    def _not_ready(self, error: grpc.RpcError | None) -> Unavailable:
+        """The error of a first connection that did not come within connect_timeout."""
+        details = getattr(error, "details", None)  # grpc.Call and grpc.aio.AioRpcError
+        reason = f" ({details()})" if callable(details) else ""
+        return Unavailable(
+            grpc.StatusCode.UNAVAILABLE,
+            f"no server ready at {self.target} after {self.connect_timeout:g} s{reason}; is "
+            "`precis serve` running there? (connect_timeout=None waits up to each call's "
+            "deadline instead)",
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(target={self.target!r})"

@@ -8,7 +8,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeAlias, TypeVar, cast
 
-from precis_news.types import LENGTH_UNSPECIFIED, Length, SummarizeRequest, TranslateRequest
+import grpc
+
+from precis_news.client.errors import InvalidArgument
+from precis_news.types import (
+    LENGTH_UNSPECIFIED,
+    DetectLanguageRequest,
+    Length,
+    SummarizeRequest,
+    TranslateRequest,
+)
 
 # The summary lengths a caller names: the proto's Length values less UNSPECIFIED, in their
 # order (LENGTH_SHORT -> "short", ...). The one list the client and the CLI offer.
@@ -56,15 +65,19 @@ def summarize_arguments(
 
     Raises:
         ValueError: an unknown `length`.
+        InvalidArgument: a text that is not valid Unicode (a lone surrogate), as the server
+            would answer; nothing is sent.
     """
     if length not in _LENGTHS:
         raise ValueError(f"length must be {', '.join(LENGTH_NAMES)} or None, got {length!r}")
     request = SummarizeRequest(
-        text=text,
-        html=html,
-        title=title,
-        source_language=source_language,
-        target_languages=_as_list(targets),
+        text=unicode_text(text, field="text"),
+        html=unicode_text(html, field="html"),
+        title=unicode_text(title, field="title"),
+        source_language=unicode_text(source_language, field="source_language"),
+        target_languages=[
+            unicode_text(t, field="target_languages") for t in language_list(targets)
+        ],
         length=_LENGTHS[length],
         include_sources=include_sources,
     )
@@ -84,14 +97,48 @@ def translate_arguments(
 ) -> Prepared[TranslateRequest]:
     """The keywords of `translate` (see PrecisClient.translate)."""
     request = TranslateRequest(
-        texts=_as_list(texts), source_language=source_language, target_language=target
+        texts=[
+            unicode_text(t, field=f"texts[{i}]")
+            for i, t in enumerate([texts] if isinstance(texts, str) else texts)
+        ],
+        source_language=unicode_text(source_language, field="source_language"),
+        target_language=unicode_text(target, field="target_language"),
     )
     return Prepared(request, timeout)
 
 
-def _as_list(values: Sequence[str] | str) -> list[str]:
-    """A single string is one value, not its characters."""
-    return [values] if isinstance(values, str) else list(values)
+def detect_arguments(text: str, *, timeout: float | None = None) -> Prepared[DetectLanguageRequest]:
+    """The keywords of `detect_language` (see PrecisClient.detect_language)."""
+    return Prepared(DetectLanguageRequest(text=unicode_text(text, field="text")), timeout)
+
+
+def language_list(values: Sequence[str] | str) -> list[str]:
+    """ "fr,uk" or "fr, uk" -> ["fr", "uk"] (a comma-separated string is a list, as on the
+    command line); a sequence is kept as it is."""
+    if isinstance(values, str):
+        return [v.strip() for v in values.split(",") if v.strip()]
+    return list(values)
+
+
+def unicode_text(value: str, *, field: str) -> str:
+    """`value`, when it can be sent (encoded as UTF-8).
+
+    A lone surrogate is valid JSON ("\\ud800") and what Python makes of undecodable bytes on a
+    command line; protobuf cannot encode it, so it is refused here as the server would.
+
+    Raises:
+        InvalidArgument: `value` holds a lone surrogate.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        character = f"U+{ord(value[error.start]):04X}"
+        raise InvalidArgument(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"{field} is not valid Unicode: a lone surrogate ({character}) at character "
+            f"{error.start}; send UTF-8 text",
+        ) from None
+    return value
 
 
 def takes(

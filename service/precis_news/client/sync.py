@@ -14,6 +14,7 @@ from precis_news.client.channel import _ClientBase, status_name
 from precis_news.client.errors import raised_as_precis_errors
 from precis_news.client.requests import (
     Prepared,
+    detect_arguments,
     summarize_arguments,
     takes,
     translate_arguments,
@@ -23,8 +24,9 @@ from precis_news.client.requests import (
 class PrecisClient(_ClientBase):
     """Blocking client for a Précis server.
 
-    Every call waits for the channel to be ready (`wait_for_ready`) up to its deadline, so a
-    server that is still starting is waited for rather than failed fast.
+    Every call waits for the channel to be ready (`wait_for_ready`), so a server that is still
+    starting is waited for rather than failed fast: the first call up to `connect_timeout`
+    (then Unavailable names the address), later ones up to their deadline.
 
     Example:
         >>> with PrecisClient(target="127.0.0.1:50051") as client:  # doctest: +SKIP
@@ -37,8 +39,28 @@ class PrecisClient(_ClientBase):
         self, method: Any, request: Any, timeout: float | None, *, probe: bool = False
     ) -> Any:
         """Run one unary call; every gRPC error becomes its PrecisError subclass (one place)."""
+        if not probe:
+            self._connect()
         with raised_as_precis_errors():
             return method(request, **self._call_kwargs(timeout, probe=probe))
+
+    def _connect(self) -> None:
+        """Wait up to connect_timeout for the first connection (see _ClientBase)."""
+        if self._connected:
+            return
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=self.connect_timeout)
+        except grpc.FutureTimeoutError:
+            raise self._not_ready(self._why_not()) from None
+        self._connected = True
+
+    def _why_not(self) -> grpc.RpcError | None:
+        """gRPC's reason for not connecting: a health check that does not wait says it."""
+        try:
+            self._health.Check(health_pb2.HealthCheckRequest(), timeout=2, wait_for_ready=False)
+        except grpc.RpcError as error:
+            return error
+        return None
 
     @takes(summarize_arguments)
     def summarize(self, call: Prepared[messages.SummarizeRequest]) -> messages.SummarizeResponse:
@@ -50,12 +72,13 @@ class PrecisClient(_ClientBase):
                 and title (metadata.html_extracted); it never fetches URLs (see
                 precis_news.client.fetch for fetching a page).
             targets: languages of the summaries ("en", "fr", "uk", "ru"); empty means the
-                source language. A single string is one language.
+                source language. A string may name several: "fr,uk".
             source_language: language of the article; empty means detect it.
             title: optional headline, prepended to the text.
             length: "short", "medium" or "long"; None leaves it to the server.
             min_tokens: optional lower bound on the summary length (summarizer tokens).
-            max_tokens: optional upper bound on the summary length (summarizer tokens).
+            max_tokens: optional upper bound on the summary length (summarizer tokens); alone,
+                the length preset's minimum is lowered to fit under it.
             include_sources: list each summary sentence's article sentences (Summary.sources).
             timeout: deadline in seconds for this call (default: the client's).
 
@@ -64,6 +87,7 @@ class PrecisClient(_ClientBase):
 
         Raises:
             ValueError: an unknown `length`.
+            InvalidArgument: also raised before sending, for text that is not valid Unicode.
             PrecisError: the call failed; the subclass tells why (InvalidArgument,
                 ResourceExhausted, Unavailable, DeadlineExceeded, Unauthenticated...).
         """
@@ -87,6 +111,7 @@ class PrecisClient(_ClientBase):
             ValueError: an unknown `length` (at once).
             PrecisError: the call failed (while iterating).
         """
+        self._connect()
         stream = self._stub.StreamSummarize(call.request, **self._call_kwargs(call.timeout))
         return _iterate(stream)
 
@@ -108,8 +133,9 @@ class PrecisClient(_ClientBase):
         """
         return self._call(self._stub.Translate, call.request, call.timeout)
 
+    @takes(detect_arguments)
     def detect_language(
-        self, text: str, *, timeout: float | None = None
+        self, call: Prepared[messages.DetectLanguageRequest]
     ) -> messages.DetectLanguageResponse:
         """Detect the language of a text among the supported ones.
 
@@ -123,9 +149,7 @@ class PrecisClient(_ClientBase):
         Raises:
             PrecisError: the call failed (see `summarize`).
         """
-        return self._call(
-            self._stub.DetectLanguage, messages.DetectLanguageRequest(text=text), timeout
-        )
+        return self._call(self._stub.DetectLanguage, call.request, call.timeout)
 
     def info(self, *, timeout: float | None = None) -> messages.GetInfoResponse:
         """Describe the server: languages, pairs, models, limits, backend and device.

@@ -53,13 +53,13 @@ class Pipeline:
         self._extraction = ThreadPoolExecutor(EXTRACTION_THREADS, thread_name_prefix="html")
         self.translator = Translator(models, settings)
 
-    def detect(self, text: str) -> Detection:
+    def detect(self, text: str, *, override: str | None = "source_language") -> Detection:
         """The most likely supported language of `text` (see detection.detect).
 
         Raises:
             BadRequest: empty text, or no supported language recognised in it.
         """
-        return detection.detect(self.detector, text)
+        return detection.detect(self.detector, text, override=override)
 
     async def _source(self, given: str, text: str, *, what: str) -> Detection:
         """The given source language (certain), else the detected one.

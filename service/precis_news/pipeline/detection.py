@@ -13,8 +13,16 @@ from precis_news.pipeline.validation import SUPPORTED
 DETECTION_SAMPLE_CHARS = 4000  # language detection reads the start of long texts only
 
 
-def detect(detector: LanguageDetector, text: str) -> Detection:
+def detect(
+    detector: LanguageDetector, text: str, *, override: str | None = "source_language"
+) -> Detection:
     """The most likely supported language of `text` (blocking: call from a worker thread).
+
+    Args:
+        detector: the server's detector.
+        text: what to detect.
+        override: the request's field that names the language instead, which an undetectable
+            text's error points to; None for a request that has none (DetectLanguage).
 
     Raises:
         BadRequest: empty text, or no supported language recognised in it.
@@ -23,9 +31,13 @@ def detect(detector: LanguageDetector, text: str) -> Detection:
         raise BadRequest("text is empty", field="text")
     scores = tuple(detector.scores(text[:DETECTION_SAMPLE_CHARS]))
     if not scores or scores[0][1] <= 0.0:
+        if override is None:
+            raise BadRequest(
+                f"could not detect the language of the text; supported: {SUPPORTED}", field="text"
+            )
         raise BadRequest(
-            "could not detect the language of the text; set source_language to one of " + SUPPORTED,
-            field="source_language",
+            f"could not detect the language of the text; set {override} to one of {SUPPORTED}",
+            field=override,
         )
     return Detection(scores[0][0], scores[0][1], scores)
 

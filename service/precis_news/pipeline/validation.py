@@ -85,13 +85,26 @@ def _summary_bounds(
     low, high = lengths[job.length]
     if job.min_tokens is None and job.max_tokens is None:
         return low, high
+    # A bound not given follows the one given (max_tokens=20 alone lowers the preset's min).
     high = job.max_tokens if job.max_tokens is not None else max(high, job.min_tokens or 0)
     low = job.min_tokens if job.min_tokens is not None else min(low, high)
-    if low < 0 or high < 1 or low > high or high > most:
+    # The message names the bounds the caller gave, not the preset's that were derived.
+    given = " ".join(
+        f"{name}={value}"
+        for name, value in (("min_tokens", job.min_tokens), ("max_tokens", job.max_tokens))
+        if value is not None
+    )
+    if high > most:
+        name = "max_tokens" if job.max_tokens is not None else "min_tokens"
         raise BadRequest(
-            f"bad length bounds min_tokens={low} max_tokens={high}: need "
-            f"0 <= min_tokens <= max_tokens <= {most} and max_tokens >= 1",
-            field="max_tokens" if high > most or high < 1 else "min_tokens",
+            f"bad length bounds {given}: {name} is over this server's limit of {most} tokens",
+            field=name,
+        )
+    if low < 0 or high < 1 or low > high:
+        raise BadRequest(
+            f"bad length bounds {given}: need 0 <= min_tokens <= max_tokens <= {most} and "
+            "max_tokens >= 1",
+            field="max_tokens" if high < 1 else "min_tokens",
         )
     return low, high
 

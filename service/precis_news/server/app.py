@@ -19,7 +19,7 @@ from precis_models.batching import BatchLimits
 from precis_models.cache import ResultCache
 from precis_models.catalog import load_catalog
 from precis_models.language import LanguageDetector
-from precis_models.loader import ModelSet, load_model_set, resolve_runtime
+from precis_models.loader import ModelSet, load_model_set, require_buildable, resolve_runtime
 from precis_models.runtime import Runtime
 from precis_models.store import require_models
 from precis_models.unsupported import UnsupportedLanguageCheck
@@ -289,6 +289,7 @@ async def run(settings: Settings) -> None:
     limit_arenas(settings.malloc_arenas)
     profile = load_catalog().profile(settings.profile)
     require_models(profile, settings.model_dir, backend=settings.backend)  # fail fast
+    require_buildable(profile, settings.model_dir, summarizer=settings.summarizer)
     server = PrecisServer(settings)
     await server.start()
     stop = asyncio.Event()
@@ -299,7 +300,10 @@ async def run(settings: Settings) -> None:
     stopped = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({loading, stopped}, return_when=asyncio.FIRST_COMPLETED)
     if loading in done:
-        loading.result()  # a load failure raises here: logged by the caller, exit non-zero
+        if loading.exception() is not None:  # raised below: logged by the caller, exit 2 or 1
+            stopped.cancel()
+            await server.stop(0)  # no gRPC server left to a closed event loop
+            loading.result()
         await stopped
     else:
         loading.cancel()

@@ -51,15 +51,9 @@ OUR_PACKAGES = ("precis_news", "precis_models")
 
 def _install_hint(missing: str | None) -> str:
     """What to install: the extra that brings the missing module (backends.extra_for)."""
-    from precis_models.backends import extra_for
+    from precis_models.backends import extra_for, install_hint
 
-    extra = extra_for(missing.split(".")[0]) if missing else "server"
-    if extra == "torch":
-        return (
-            "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU "
-            "build), then pip install 'precis-news[torch]'"
-        )
-    return f"pip install 'precis-news[{extra}]'"
+    return install_hint(extra_for(missing.split(".")[0]) if missing else "server")
 
 
 def add_server_commands(subparsers: Any) -> None:
@@ -148,6 +142,17 @@ def _settings(args: argparse.Namespace) -> Any:
     return load_settings(overrides=overrides)
 
 
+def _cleanup_on_sigterm() -> None:
+    """SIGTERM ends a writing command like Ctrl-C: its work folders are removed on the way out
+    (the default action would kill it where it stands; a later build would still clear them)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _logging(level: str = "INFO") -> None:
     from precis_news.server.calls import configure_logging
 
@@ -174,6 +179,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     except (ModelsMissing, KeyError, CannotListen) as exc:
         print(f"precis: {exc.args[0]}", file=sys.stderr)
         return EXIT_FAILED
+    except ModuleNotFoundError:
+        raise  # a missing extra: one line from _needs_server_extra
     except Exception:
         log.exception("the server failed")
         return 1
@@ -188,6 +195,7 @@ def _run_fetch(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _logging()
+    _cleanup_on_sigterm()
     profile = load_catalog().profile(settings.profile)
     if any(s.is_built for s in profile.models):
         # Built profiles (tiny, bench) are built here: one command prepares any profile, which
@@ -219,6 +227,7 @@ def _run_build(args: argparse.Namespace) -> int:
     from precis_models.loader import build_missing
 
     settings = _settings(args)
+    _cleanup_on_sigterm()
     # On a terminal, one "building <model>" line per model shows progress; piped, only the
     # result line (and warnings) come out.
     _logging("INFO" if sys.stderr.isatty() else "WARNING")

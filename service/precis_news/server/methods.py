@@ -70,7 +70,8 @@ class Methods:
 
     async def detect_language(self, request: pb.DetectLanguageRequest) -> pb.DetectLanguageResponse:
         pipeline = self.state.ready()
-        detection = await asyncio.to_thread(pipeline.detect, request.text)
+        # DetectLanguageRequest has no source_language for an error to point to.
+        detection = await asyncio.to_thread(pipeline.detect, request.text, override=None)
         return convert.detect_response(detection)
 
     async def get_info(self, request: pb.GetInfoRequest) -> pb.GetInfoResponse:

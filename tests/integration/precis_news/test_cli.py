@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
 
 import grpc
 import pytest
+from grpc_health.v1 import health, health_pb2_grpc
 
 from precis_news import cli
 from tests.support import (
@@ -116,6 +121,23 @@ def test_cli_reports_retry_after(stand_in, capsys, monkeypatch) -> None:
         "precis: RESOURCE_EXHAUSTED: queue full",
         "precis: retry after 1.5 s",
     ]
+
+
+@pytest.mark.parametrize("command", ["summarize", "detect"])
+def test_undecodable_bytes_on_the_command_line_are_one_line_not_a_traceback(
+    command: str,
+) -> None:
+    """$'\\xff' reaches Python as a lone surrogate, which protobuf cannot encode."""
+    result = subprocess.run(
+        [sys.executable, "-m", "precis_news.cli", command, "--text", b"ok \xff",
+         "--server", UNREACHABLE],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        2,
+        "precis: INVALID_ARGUMENT: text is not valid Unicode: a lone surrogate (U+DCFF) at "
+        "character 3; send UTF-8 text\n",
+    )
 
 
 def test_cli_unknown_host_says_it_does_not_resolve(capsys) -> None:
@@ -259,3 +281,104 @@ def test_a_saved_news_page_summarizes_through_the_cli(server: ServerThread, caps
     assert response["detected_language"] == "uk"
     assert response["metadata"]["html_extracted"] is True
     assert response["metadata"]["extracted_title"] == "Львів закупить нові тролейбуси"
+
+
+# -- wrong listeners and TLS mismatches: one line each, no C-core log noise, within seconds ------
+
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files."""
+    d = tmp_path_factory.mktemp("pki")
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{d}/ca.key",
+             "-out", f"{d}/ca.pem", "-days", "1", "-subj", "/CN=test CA")  # fmt: skip
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    for name in ("server", "client"):
+        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{d}/{name}.key",
+                 "-out", f"{d}/{name}.csr", "-subj", f"/CN={name}")  # fmt: skip
+        _openssl("x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.pem", "-CAkey",
+                 f"{d}/ca.key", "-CAcreateserial", "-out", f"{d}/{name}.pem", "-days", "1",
+                 "-extfile", f"{d}/san.ext")  # fmt: skip
+    return d
+
+
+@contextlib.contextmanager
+def _health_server(pki: Path, kind: str) -> Iterator[int]:
+    """A gRPC server with the health service: plaintext, TLS, or TLS requiring client certs."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
+    if kind == "plaintext":
+        port = server.add_insecure_port("127.0.0.1:0")
+    else:
+        pair = ((pki / "server.key").read_bytes(), (pki / "server.pem").read_bytes())
+        credentials = grpc.ssl_server_credentials(
+            [pair],
+            root_certificates=(pki / "ca.pem").read_bytes() if kind == "mtls" else None,
+            require_client_auth=kind == "mtls",
+        )
+        port = server.add_secure_port("127.0.0.1:0", credentials)
+    server.start()
+    try:
+        yield port
+    finally:
+        server.stop(None)
+
+
+@contextlib.contextmanager
+def _silent_listener() -> Iterator[int]:
+    """A TCP port that accepts connections and never says a word (not gRPC)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+def _precis_health(port: int, *flags: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GRPC_VERBOSITY", "GRPC_TRACE")}
+    return subprocess.run(
+        [sys.executable, "-m", "precis_news.cli", "health", "--server", f"127.0.0.1:{port}",
+         "--timeout", "60", *flags],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "flags", "fix"),
+    [
+        ("plaintext", ["--tls"], "it does not use TLS there; drop --tls and --tls-ca"),
+        ("tls", ["--tls"], "its TLS certificate is not trusted; give the CA that signed it"),
+        ("tls", [], "if the server uses TLS, add --tls or --tls-ca FILE"),
+        (
+            "mtls",
+            ["--tls-ca", "{pki}/ca.pem"],
+            "may require a client certificate (mutual TLS); add --tls-cert FILE --tls-key FILE",
+        ),
+        ("silent", [], "something listens there but does not speak gRPC"),
+    ],
+    ids=["tls-to-plaintext", "self-signed", "plaintext-to-tls", "mtls-no-cert", "not-grpc"],
+)
+def test_a_wrong_listener_or_tls_mismatch_is_one_line_naming_the_fix(
+    pki: Path, kind: str, flags: list[str], fix: str
+) -> None:
+    """With --timeout 60, each ends on its connection failure (the connect attempt's own
+    limit for the silent listener), not on the deadline."""
+    server = _silent_listener() if kind == "silent" else _health_server(pki, kind)
+    with server as port:
+        result = _precis_health(port, *(f.format(pki=pki) for f in flags))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()  # no C-core log line before it
+    assert line.startswith(f"precis: cannot reach the server at 127.0.0.1:{port}: ")
+    assert fix in line
+
+
+def test_mutual_tls_with_the_client_certificate_serves(pki: Path) -> None:
+    with _health_server(pki, "mtls") as port:
+        result = _precis_health(
+            port, "--tls-ca", f"{pki}/ca.pem", "--tls-cert", f"{pki}/client.pem",
+            "--tls-key", f"{pki}/client.key",
+        )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (0, "SERVING\n", "")

@@ -212,6 +212,55 @@ def test_a_transport_failure_names_the_address_and_the_fix(details: str, fix: st
 
 
 @pytest.mark.parametrize(
+    ("details", "flags", "fix"),
+    [
+        (
+            "Tls handshake failed (TSI_PROTOCOL_FAILURE): SSL_ERROR_SSL: error:100000f7:SSL "
+            "routines:OPENSSL_internal:WRONG_VERSION_NUMBER",
+            {"tls": True},
+            "it does not use TLS there; drop --tls and --tls-ca (or check the port)",
+        ),
+        (
+            "Tls handshake failed (TSI_PROTOCOL_FAILURE): SSL_ERROR_SSL: error:1000007d:SSL "
+            "routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED: unable to get local issuer",
+            {"tls": True},
+            "its TLS certificate is not trusted; give the CA that signed it with --tls-ca FILE",
+        ),
+        (
+            "ipv4:127.0.0.1:9: connection attempt timed out before receiving SETTINGS frame",
+            {},
+            "something listens there but does not speak gRPC (an HTTP server, another "
+            "service?); check --server HOST:PORT (or PRECIS_SERVER)",
+        ),
+        (
+            "Failed parsing HTTP/2 (Expected SETTINGS frame as the first frame, got frame type "
+            "80) (Trying to connect an http1.x server (HTTP status 400))",
+            {"tls": True},
+            "something listens there but does not speak gRPC (an HTTP server, another "
+            "service?); check --server HOST:PORT (or PRECIS_SERVER)",
+        ),
+        (
+            "last error: UNAVAILABLE: ipv4:127.0.0.1:9: Socket closed",
+            {"tls": True},
+            "it closed the connection after the TLS handshake: it may require a client "
+            "certificate (mutual TLS); add --tls-cert FILE --tls-key FILE",
+        ),
+        (
+            "last error: UNAVAILABLE: ipv4:127.0.0.1:9: Socket closed",
+            {"tls": True, "client_cert": True},
+            "is `precis serve` running there? Check --server HOST:PORT (or PRECIS_SERVER)",
+        ),
+    ],
+    ids=["tls-to-plaintext", "untrusted", "silent", "http1", "mtls-no-cert", "mtls-with-cert"],
+)
+def test_a_tls_or_protocol_failure_names_the_fix_for_the_flags_given(
+    details: str, flags: dict[str, bool], fix: str
+) -> None:
+    line = cli._unreachable(_unavailable(details, answered=False), TARGET, **flags)
+    assert line == f"precis: cannot reach the server at {TARGET}: {fix}"
+
+
+@pytest.mark.parametrize(
     ("answered", "printed"),
     [
         (True, "precis: UNAVAILABLE: models are still loading; retry shortly\n"),

@@ -175,3 +175,47 @@ def test_without_wait_for_ready_a_closed_port_is_unavailable_not_a_deadline(flav
         with pytest.raises(Unavailable) as caught:
             asyncio.run(call())
     assert caught.value.code is grpc.StatusCode.UNAVAILABLE
+
+
+def _first_call(flavour: str, target: str, **options: object) -> PrecisError:
+    """The error of a first summarize with the README snippet's defaults (timeout 60 s)."""
+    if flavour == "sync":
+        with PrecisClient(target=target, **options) as client, pytest.raises(PrecisError) as e:  # type: ignore[arg-type]
+            client.summarize("Some news.", targets="fr")
+        return e.value
+
+    async def call() -> None:
+        async with AsyncPrecisClient(target=target, **options) as client:  # type: ignore[arg-type]
+            await client.summarize("Some news.", targets="fr")
+
+    with pytest.raises(PrecisError) as caught:
+        asyncio.run(call())
+    return caught.value
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_the_readme_snippet_without_a_server_names_the_address(flavour: str) -> None:
+    """The default client waits connect_timeout (5 s) for a first connection, not the 60 s
+    deadline, and says where it looked, why, and what to start."""
+    target = f"127.0.0.1:{free_port()}"
+    error = _first_call(flavour, target)
+    assert type(error) is Unavailable and not error.answered
+    assert error.details.startswith(f"no server ready at {target} after 5 s (")
+    assert "Connection refused" in error.details or "connect" in error.details
+    assert "is `precis serve` running there?" in error.details
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_listener_that_is_not_grpc_ends_in_unavailable_not_the_deadline(flavour: str) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        target = f"127.0.0.1:{listener.getsockname()[1]}"
+        error = _first_call(flavour, target, connect_timeout=2.0)
+    assert type(error) is Unavailable
+    assert error.details.startswith(f"no server ready at {target} after 2 s (")
+
+
+def test_without_a_connect_timeout_the_call_waits_up_to_its_deadline() -> None:
+    error = _first_call("sync", f"127.0.0.1:{free_port()}", timeout=1.0, connect_timeout=None)
+    assert error.code is grpc.StatusCode.DEADLINE_EXCEEDED

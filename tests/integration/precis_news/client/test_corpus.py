@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from precis_news.client import PrecisError
-from precis_news.client.corpus import done_ids
-from tests.support import ServerThread, article, tiny_settings
+from precis_news.client.corpus import load_output
+from tests.support import ServerThread, article, free_port, tiny_settings
 
 LANGUAGES = ("en", "fr", "uk", "ru")
 COUNT = 300
@@ -57,6 +57,15 @@ def start(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
     )
 
 
+def last_line(args: list[str], status: int, timeout: float = 120) -> str:
+    """Run summarize-many to its end; its exit status must be `status`; its last stderr line."""
+    process = start(args)
+    _, stderr = process.communicate(timeout=timeout)
+    assert process.returncode == status, stderr
+    assert "Traceback" not in stderr
+    return stderr.splitlines()[-1]
+
+
 def results(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -88,10 +97,12 @@ def test_a_failing_article_is_recorded_and_the_run_goes_on(
     with source.open("a") as extra:
         extra.write(json.dumps({"id": "empty", "text": ""}) + "\n")
         extra.write(json.dumps({"id": "invisible", "text": "\u200b\u200b \u2060"}) + "\n")
-    process = start([str(source), "--to", "fr", "--out", str(out), "--server", servers[0].address])
-    _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 1, stderr
-    assert stderr.splitlines()[-1] == f"6 summarized, 2 failed, 0 already in {out}"
+    assert last_line(
+        [str(source), "--to", "fr", "--out", str(out), "--server", servers[0].address], 1
+    ) == (
+        f"6 summarized, 2 failed, 0 already in {out}; failed: empty, invisible; "
+        "rerun the same command to retry them"
+    )
     by_id = {r["id"]: r for r in results(out)}
     assert sorted(by_id) == sorted([*ids, "empty", "invisible"])
     with servers[0].client() as client:
@@ -120,12 +131,9 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(
     first.wait(30)
     with out.open("a") as cut:
         cut.write('{"id": "en-0299", "summa')  # as if killed in the middle of a write
-    written = done_ids(out)
+    written = load_output(out).done
     assert 40 <= len(written) < COUNT
-    second = start(args)
-    _, stderr = second.communicate(timeout=300)
-    assert second.returncode == 0, stderr
-    assert stderr.splitlines()[-1] == (
+    assert last_line(args, 0, timeout=300) == (
         f"{COUNT - len(written)} summarized, 0 failed, {len(written)} already in {out}"
     )
     lines = results(out)
@@ -193,3 +201,105 @@ def test_progress_bar_on_a_terminal(servers: list[ServerThread], tmp_path: Path)
     assert process.wait(60) == 0
     screen = b"".join(chunks).decode()
     assert "3/3" in screen and "article/s" in screen and "<00:00" in screen
+
+
+def test_lone_surrogates_and_bad_lines_are_records_and_the_run_goes_on(
+    servers: list[ServerThread], tmp_path: Path
+) -> None:
+    """Valid JSON that protobuf cannot encode, and lines that are not articles: one error
+    record each, the articles after them done, and a rerun that does not crash either."""
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = write_corpus(source, 3)
+    with source.open("ab") as extra:
+        extra.write(b'{"id": "\\ud800", "text": "A lone surrogate in the id is kept."}\n')
+        extra.write(b'{"id": "bad-text", "text": "Broken \\udfff text."}\n')
+        extra.write(b"{not json\n")
+        extra.write(b'{"id": "bytes", "text": "\xff\xfe"}\n')
+        extra.write(json.dumps({"id": "last", "text": article("en")[:400]}).encode() + b"\n")
+    args = [str(source), "--to", "fr", "--out", str(out), "--server", servers[0].address]
+    for summarized, kept in ((5, 0), (0, 5)):  # a rerun retries the failures: same errors
+        assert last_line(args, 1) == (
+            f"{summarized} summarized, 3 failed, {kept} already in {out}; failed: bad-text, "
+            "in.jsonl:6, in.jsonl:7; rerun the same command to retry them"
+        )
+    by_id = {r["id"]: r for r in results(out)}
+    assert sorted(by_id) == sorted([*ids, "\ud800", "bad-text", "in.jsonl:6", "in.jsonl:7", "last"])
+    assert by_id["bad-text"]["error"] == {
+        "code": "INVALID_ARGUMENT",
+        "message": "text is not valid Unicode: a lone surrogate (U+DFFF) at character 7; "
+        "send UTF-8 text",
+    }
+    assert by_id["in.jsonl:6"]["error"]["code"] == "INVALID_INPUT"  # type: ignore[index]
+    assert by_id["in.jsonl:7"]["error"] == {  # type: ignore[index]
+        "code": "INVALID_INPUT",
+        "message": "in.jsonl:7: not UTF-8 (invalid start byte at byte 25)",
+    }
+    assert "summaries" in by_id["\ud800"] and "summaries" in by_id["last"]
+    assert len(results(out)) == len(by_id)  # the retried errors replaced, not repeated
+
+
+def test_a_rerun_retries_what_failed_against_a_mistyped_server(
+    servers: list[ServerThread], tmp_path: Path
+) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = write_corpus(source, 20)
+    args = [str(source), "--to", "fr", "--out", str(out), "--timeout", "5"]
+    assert last_line([*args, "--server", f"127.0.0.1:{free_port()}"], 1) == (
+        f"0 summarized, 20 failed, 0 already in {out}; failed: {', '.join(ids[:5])} and 15 "
+        "more; rerun the same command to retry them"
+    )
+    assert {r["error"]["code"] for r in results(out)} == {"UNAVAILABLE"}  # type: ignore[index]
+    # --no-retry: the failures remain, and the exit status says so.
+    assert last_line([*args, "--no-retry", "--server", servers[0].address], 1).startswith(
+        f"0 summarized, 0 failed, 20 already in {out}; 20 of those are errors ("
+    )
+    assert (
+        last_line([*args, "--server", servers[0].address], 0)
+        == f"20 summarized, 0 failed, 0 already in {out}"
+    )
+    lines = results(out)
+    assert sorted(r["id"] for r in lines) == sorted(ids)  # type: ignore[type-var]
+    assert not [r for r in lines if "error" in r]
+
+
+def test_a_folder_at_any_depth_and_an_empty_one(
+    servers: list[ServerThread], tmp_path: Path
+) -> None:
+    folder, out = tmp_path / "articles", tmp_path / "out.jsonl"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "a.TXT").write_text(article("en")[:500], encoding="utf-8")
+    (folder / "2024" / "b.md").write_text(article("fr")[:500], encoding="utf-8")
+    (folder / "2024" / "c.html").write_text(
+        f"<html><body><p>{article('uk')[:500]}</p></body></html>", encoding="utf-8"
+    )
+    last_line([str(folder), "--to", "en", "--out", str(out), "--server", servers[0].address], 0)
+    assert sorted(r["id"] for r in results(out)) == ["2024/b", "2024/c", "a"]  # type: ignore[type-var]
+    by_id = {r["id"]: r for r in results(out)}
+    assert by_id["2024/c"]["metadata"]["html_extracted"] is True  # sent as html, extracted there
+    assert not by_id["a"]["metadata"].get("html_extracted")
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    (tmp_path / "empty" / "notes.pdf").write_bytes(b"%PDF")
+    process = start([str(tmp_path / "empty"), "--to", "en", "--out", str(out)])
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (
+        2,
+        f"precis: {tmp_path / 'empty'}: no .txt, .md, .html, .htm files in it or below it\n",
+    )
+
+
+def test_the_python_api_runs_a_corpus(servers: list[ServerThread], tmp_path: Path) -> None:
+    import precis_news
+
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = write_corpus(source, 4)
+    seen: list[tuple[int, int]] = []
+    result = precis_news.summarize_corpus(
+        source, out, targets="fr,uk", servers=servers[0].address, progress=lambda *n: seen.append(n)
+    )
+    assert (result.ok, result.summarized, result.failed, result.kept) == (True, 4, (), 0)
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    lines = results(out)
+    assert sorted(r["id"] for r in lines) == sorted(ids)  # type: ignore[type-var]
+    assert all([s["language"] for s in r["summaries"]] == ["fr", "uk"] for r in lines)  # type: ignore[attr-defined]
+    again = precis_news.summarize_corpus(source, out, targets="fr", servers=[servers[0].address])
+    assert (again.summarized, again.kept) == (0, 4)

@@ -21,6 +21,7 @@ from tests.support import (
     CORPUS,
     describe,
     free_port,
+    precis_command,
     precis_env,
     run_precis,
     serve_process,
@@ -255,3 +256,75 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(model_dir: Path) -> None:
         f"precis: cannot listen on 127.0.0.1:{port}: port {port} is in use; stop the other server "
         "or pick a free port with --port N (--port 0 picks one)\n"
     ), describe(result)
+
+
+def _work_folders(store: Path) -> list[Path]:
+    """What a build in progress (or a killed one) leaves beside the models."""
+    return sorted(store.glob("*/.*.partial"))
+
+
+def _build_tiny(store: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*precis_command(), "models", "build-tiny", "--model-dir", str(store)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_work(store: Path, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while not _work_folders(store):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
+def test_a_build_stopped_mid_model_leaves_nothing_a_rerun_keeps(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """SIGTERM: the build removes its own work folder; SIGKILL leaves it, the rerun removes
+    it (under the model's lock) and builds what is missing."""
+    store, env = tmp_path / "store", precis_env(tmp_path / "unused")
+    first = _build_tiny(store, env)
+    _wait_for_work(store, first)
+    first.send_signal(stop)
+    first.communicate(timeout=60)
+    assert first.returncode == (-signal.SIGKILL if stop == signal.SIGKILL else 128 + stop)
+    assert bool(_work_folders(store)) == (stop == signal.SIGKILL)
+    rerun = run_precis(["models", "build-tiny", "--model-dir", str(store)], env, timeout=180)
+    assert rerun.returncode == 0, describe(rerun)
+    assert _work_folders(store) == []
+    profile = load_catalog().profile("tiny")
+    assert all(is_present(spec, store, backend="ctranslate2") for spec in profile.models)
+
+
+def test_two_builds_into_one_folder_build_each_model_once(tmp_path: Path) -> None:
+    store, env = tmp_path / "store", precis_env(tmp_path / "unused")
+    builds = [_build_tiny(store, env) for _ in range(2)]
+    outputs = [b.communicate(timeout=300) for b in builds]
+    assert [b.returncode for b in builds] == [0, 0], outputs
+    counts = [int(re.search(r"built (\d) model", out).group(1)) for out, _ in outputs]  # type: ignore[union-attr]
+    assert sum(counts) == len(load_catalog().profile("tiny").models), outputs
+    assert _work_folders(store) == []
+
+
+def test_a_server_stopped_while_it_builds_leaves_nothing_its_restart_keeps(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    with serve_process(store, tmp_path / "first.log") as first:
+        deadline = time.monotonic() + 120
+        while not _work_folders(store):
+            assert first.process.poll() is None, first.output()
+            assert time.monotonic() < deadline, first.output()
+            time.sleep(0.02)
+        first.process.send_signal(signal.SIGTERM)
+        assert first.process.wait(60) == 0, first.output()
+    with serve_process(store, tmp_path / "second.log") as second:
+        second.wait_serving()
+        assert _work_folders(store) == []
+        second.process.send_signal(signal.SIGTERM)
+        assert second.process.wait(60) == 0, second.output()
+    assert "Traceback" not in second.output()

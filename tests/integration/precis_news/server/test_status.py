@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 import pytest
 
+from precis_news._proto import precis_pb2 as pb
 from precis_news.client import (
     AsyncPrecisClient,
     PrecisClient,
@@ -80,7 +81,7 @@ def test_bad_length_bounds(client: PrecisClient, low: int | None, high: int) -> 
     error = status_of(lambda: client.summarize("Hello there.", min_tokens=low, max_tokens=high))
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details.startswith("bad length bounds")
-    assert "max_tokens <= 512" in error.details
+    assert "512" in error.details  # the limit, in the error
 
 
 def test_article_over_the_size_limit(client: PrecisClient) -> None:
@@ -155,7 +156,7 @@ def test_unexpected_failure_is_internal_and_generic(
     assert pipeline is not None
     original = pipeline.detect
 
-    def broken(text: str):  # type: ignore[no-untyped-def]
+    def broken(text: str, **options: object):  # type: ignore[no-untyped-def]
         raise RuntimeError("secret internals")
 
     pipeline.detect = broken  # type: ignore[method-assign]
@@ -225,3 +226,26 @@ def _wait_until(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-un
     while not predicate():
         assert time.monotonic() < deadline, "condition not reached in time"
         time.sleep(0.05)
+
+
+def test_an_undetectable_text_points_to_a_field_its_request_has(client: PrecisClient) -> None:
+    """DetectLanguageRequest has no source_language: its error names `text`."""
+    detect = status_of(lambda: client.detect_language("1234 5678 !!!"))
+    assert detect.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert detect.details == f"could not detect the language of the text; supported: {SUPPORTED}"
+    assert _field_violations(detect) == ["text"]
+    assert {f.name for f in pb.DetectLanguageRequest.DESCRIPTOR.fields} == {"text"}
+    summarize = status_of(lambda: client.summarize("1234 5678 !!!", targets=["en"]))
+    assert summarize.details.endswith(f"set source_language to one of {SUPPORTED}")
+    assert _field_violations(summarize) == ["source_language"]
+
+
+def test_max_tokens_alone_is_checked_as_given(client: PrecisClient) -> None:
+    error = status_of(lambda: client.summarize(article("en"), targets="fr", max_tokens=1000))
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details == (
+        "bad length bounds max_tokens=1000: max_tokens is over this server's limit of 512 tokens"
+    )
+    assert _field_violations(error) == ["max_tokens"]
+    response = client.summarize(article("en"), targets="fr,uk", max_tokens=12, length="long")
+    assert [s.language for s in response.summaries] == ["fr", "uk"]

@@ -10,8 +10,19 @@ from typing import Any, get_args
 import pytest
 
 from precis_news._proto import precis_pb2 as pb
-from precis_news.client import LENGTH_NAMES, AsyncPrecisClient, LengthName, PrecisClient
-from precis_news.client.requests import Prepared, summarize_arguments, translate_arguments
+from precis_news.client import (
+    LENGTH_NAMES,
+    AsyncPrecisClient,
+    InvalidArgument,
+    LengthName,
+    PrecisClient,
+)
+from precis_news.client.requests import (
+    Prepared,
+    detect_arguments,
+    summarize_arguments,
+    translate_arguments,
+)
 
 LENGTH_ERROR = "length must be short, medium, long or None, got 'huge'"
 
@@ -52,7 +63,8 @@ def test_defaults() -> None:
     [
         ({"targets": ["fr", "uk"]}, {"target_languages": ["fr", "uk"]}),
         ({"targets": ("ru",)}, {"target_languages": ["ru"]}),
-        ({"targets": "fr"}, {"target_languages": ["fr"]}),  # one string is one language
+        ({"targets": "fr"}, {"target_languages": ["fr"]}),  # one string is one language...
+        ({"targets": "fr, uk"}, {"target_languages": ["fr", "uk"]}),  # ...or a list, as --to
         ({"source_language": "en"}, {"source_language": "en"}),
         ({"title": "Headline"}, {"title": "Headline"}),
         ({"length": "short"}, {"length": pb.LENGTH_SHORT}),
@@ -92,7 +104,8 @@ def test_translate_request() -> None:
 
 
 def test_sync_client_sends_what_its_keywords_build() -> None:
-    with PrecisClient(target="127.0.0.1:1", timeout=9, api_key="k") as client:
+    # connect_timeout=None: no first-connection wait (there is no server; the stub answers).
+    with PrecisClient(target="127.0.0.1:1", timeout=9, api_key="k", connect_timeout=None) as client:
         client._stub = RecordingStub()
         client.summarize("text", targets="fr", length="long", max_tokens=30, timeout=3)
         client.translate("hi", target="ru")
@@ -154,6 +167,7 @@ def test_bad_length_is_refused_before_any_call() -> None:
         ("summarize", summarize_arguments),
         ("stream_summarize", summarize_arguments),
         ("translate", translate_arguments),
+        ("detect_language", detect_arguments),
     ],
 )
 @pytest.mark.parametrize("client", [PrecisClient, AsyncPrecisClient])
@@ -166,3 +180,34 @@ def test_both_clients_show_the_one_signature(client: type, name: str, arguments:
     assert inspect.iscoroutinefunction(method) == (
         client is AsyncPrecisClient and "stream" not in name
     )
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: summarize_arguments("ok \ud800"),
+            "text is not valid Unicode: a lone surrogate (U+D800) at character 3",
+        ),
+        (
+            lambda: summarize_arguments("ok", title="\udcff"),
+            "title is not valid Unicode: a lone surrogate (U+DCFF) at character 0",
+        ),
+        (
+            lambda: summarize_arguments("ok", targets=["fr", "\udfff"]),
+            "target_languages is not valid Unicode",
+        ),
+        (
+            lambda: translate_arguments(["a", "b\ud800"], target="fr"),
+            "texts[1] is not valid Unicode",
+        ),
+        (lambda: detect_arguments("\ud800"), "text is not valid Unicode"),
+    ],
+)
+def test_text_that_is_not_unicode_is_refused_before_sending(build: Any, message: str) -> None:
+    """A lone surrogate (valid JSON; what Python makes of undecodable argv bytes) cannot be
+    encoded by protobuf: it is the caller's INVALID_ARGUMENT, not a UnicodeEncodeError."""
+    with pytest.raises(InvalidArgument) as caught:
+        build()
+    assert caught.value.code.name == "INVALID_ARGUMENT" and not caught.value.answered
+    assert caught.value.details.startswith(message)

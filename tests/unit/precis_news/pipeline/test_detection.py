@@ -84,3 +84,12 @@ def test_an_unsupported_language_is_refused_by_name() -> None:
 
 def test_a_served_language_passes() -> None:
     refuse_unsupported(cast(UnsupportedLanguageCheck, _Finds(None)), "text", what="the text")
+
+
+def test_without_an_override_field_the_error_names_the_text() -> None:
+    with pytest.raises(BadRequest) as caught:
+        detect(_detector(Answers([])), "1234 5678 !!!", override=None)
+    assert caught.value.message == (
+        "could not detect the language of the text; supported: en, fr, uk, ru"
+    )
+    assert caught.value.field == "text"

@@ -88,20 +88,25 @@ def test_explicit_bounds_override_the_preset(
 
 
 @pytest.mark.parametrize(
-    ("low", "high", "field"),
+    ("low", "high", "field", "message"),
     [
-        (10, 5, "min_tokens"),
-        (None, 0, "max_tokens"),
-        (None, 513, "max_tokens"),
-        (-1, 10, "min_tokens"),
+        (10, 5, "min_tokens", "min_tokens=10 max_tokens=5: need 0 <= min_tokens <= max_tokens"),
+        (None, 0, "max_tokens", "max_tokens=0: need 0 <= min_tokens <= max_tokens <= 512"),
+        (-1, 10, "min_tokens", "min_tokens=-1 max_tokens=10: need 0 <= min_tokens"),
+        # Only the bounds given are named (never the preset's min_tokens that was derived).
+        (None, 1000, "max_tokens", "max_tokens=1000: max_tokens is over this server's limit"),
+        (600, None, "min_tokens", "min_tokens=600: min_tokens is over this server's limit"),
     ],
 )
-def test_bad_length_bounds(low: int | None, high: int, field: str) -> None:
+def test_bad_length_bounds(low: int | None, high: int | None, field: str, message: str) -> None:
     with pytest.raises(BadRequest) as caught:
         _summarize(min_tokens=low, max_tokens=high)
-    assert caught.value.message.startswith("bad length bounds")
-    assert "max_tokens <= 512" in caught.value.message
+    assert caught.value.message.startswith(f"bad length bounds {message}")
     assert caught.value.field == field
+
+
+def test_max_tokens_alone_under_the_presets_min_lowers_the_min() -> None:
+    assert _summarize(max_tokens=20)[1:] == (20, 20)
 
 
 def test_unknown_length_lists_the_presets() -> None:
