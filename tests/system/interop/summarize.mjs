@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Independent interop client for Précis: built only from protos/precis/v1/precis.proto (loaded at
-// run time, no generated code, nothing from the Python package), using @grpc/grpc-js.
+// run time, no generated code, nothing from the Python package), using @grpc/grpc-js. The proto
+// imports google/api/annotations.proto (its HTTP routes): GOOGLEAPIS_PROTOS names a folder that
+// holds googleapis' common protos (any copy: the googleapis repository, or the
+// googleapis-common-protos package's files).
 //
-// Usage: node summarize.mjs <host:port>
+// Usage: GOOGLEAPIS_PROTOS=DIR node summarize.mjs <host:port>
 //
-// Calls precis.v1.Summarizer/Summarize with the English corpus article (models/precis_models/corpus) and
-// target_languages [en, fr, uk, ru], prints the response as JSON on stdout and exits 0; on any
+// Calls precis.v1.Summarizer/Summarize with the English corpus article (models/precis_models/corpus)
+// and target_languages [en, fr, uk, ru], prints the response as JSON on stdout and exits 0; on any
 // error it prints the gRPC status to stderr and exits 1 (2 for bad usage).
 
 import { readFileSync } from "node:fs";
@@ -32,7 +35,7 @@ if (!address || process.argv.length > 3) {
 }
 
 const definition = protoLoader.loadSync(PROTO_FILE, {
-  includeDirs: [PROTO_DIR],
+  includeDirs: [PROTO_DIR, ...(process.env.GOOGLEAPIS_PROTOS ? [process.env.GOOGLEAPIS_PROTOS] : [])],
   keepCase: true, // proto field names, as in the .proto file
   longs: String,
   enums: String,

@@ -210,7 +210,7 @@ def test_cancelled_call_frees_the_queue(
             with pytest.raises(asyncio.CancelledError):
                 await task
 
-    with caplog.at_level(logging.INFO, logger="precis_news.server.servicer"):
+    with caplog.at_level(logging.INFO, logger="precis_news.server.calls"):
         asyncio.run(cancel_midway())
         _wait_until(
             lambda: registry.get_sample_value("precis_requests_total", labels) == before + 1
