@@ -141,6 +141,52 @@ def test_full_queue_sheds_load_with_retry_info(strict_server: ServerThread) -> N
             strict_server.loop.call_soon_threadsafe(slots.release)
 
 
+def test_full_summarizer_queue_refuses_before_detection(
+    strict_server: ServerThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call arriving while the summarizer's queue is full is refused at admission with the
+    batcher's own status (RESOURCE_EXHAUSTED + RetryInfo), before any detection or chunking; the
+    same call is served once the queue has drained."""
+    models = strict_server.server.models
+    pipeline = strict_server.server.state.pipeline
+    assert models is not None and pipeline is not None
+    batcher = models.summarizer.batcher
+    detected: list[str] = []
+    original = pipeline._detect_served
+
+    def counted(text: str, *, what: str):  # type: ignore[no-untyped-def]
+        detected.append(text)
+        return original(text, what=what)
+
+    monkeypatch.setattr(pipeline, "_detect_served", counted)
+    slots = batcher._slots  # hold every inference slot: nothing leaves the queue meanwhile
+    assert slots is not None
+    held = [strict_server.call(slots.acquire()) for _ in range(2)]
+    options = models.summarizer.options(max_new_tokens=4)
+    filling = strict_server.submit(
+        batcher.submit([f"Filler text number {i}." for i in range(8)], options)  # max_queue=8
+    )
+    try:
+        _wait_until(lambda: batcher.depth == 8)
+        with strict_server.client(api_key="secret-key") as c:
+            error = status_of(lambda: c.summarize(article("en")))
+            assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert error.details.startswith("tiny-bart is at capacity; retry in")
+            assert error.retry_after is not None and error.retry_after > 0
+            assert detected == []  # refused before its detection (and chunking)
+            for _ in held:
+                strict_server.loop.call_soon_threadsafe(slots.release)
+            held = []
+            filling.result(60)
+            # Idle again: the same request is served.
+            result = c.summarize(article("en"), targets=["en", "fr"])
+        assert [s.language for s in result.summaries] == ["en", "fr"]
+        assert len(detected) == 1
+    finally:
+        for _ in held:
+            strict_server.loop.call_soon_threadsafe(slots.release)
+
+
 def test_article_limit_is_configurable(strict_server: ServerThread) -> None:
     with strict_server.client(api_key="secret-key") as c:
         error = status_of(lambda: c.summarize("x" * 20_001))
