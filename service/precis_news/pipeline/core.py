@@ -164,8 +164,8 @@ class Pipeline:
         """Refuse a call at once, before its detection (and again before its chunking), when
         the first model it needs (for the `given` source language; the summarizer, which every
         summary needs, when none is given) already holds max_queue texts: it gets the QueueFull
-        that model's batcher would give. An optimisation only: the batcher's own admission stays the authority, and
-        on an idle server no queue is full, so nothing is refused here.
+        that model's batcher would give. An optimisation only: the batcher's own admission
+        stays the authority, and on an idle server no queue is full, so nothing is refused here.
 
         Raises:
             BadRequest: a bad given language.
