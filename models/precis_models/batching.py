@@ -169,8 +169,8 @@ class MicroBatcher:
             outputs = [_from_cache(self._cache.get(key)) for key in keys]
         missing = [i for i, out in enumerate(outputs) if out is None]
         hits = len(texts) - len(missing)
-        if missing and len(self._queue) >= self.limits.max_queue:
-            raise QueueFull(self.name, self._retry_after(len(missing)))
+        if missing and (refused := self.refusal(len(missing))) is not None:
+            raise refused
         loop = asyncio.get_running_loop()
         items = []
         if missing:
@@ -202,6 +202,13 @@ class MicroBatcher:
         return Generated(
             [o.text for o in done], queue_ms, inference_ms, hits, [o.ended for o in done]
         )
+
+    def refusal(self, texts: int = 1) -> QueueFull | None:
+        """The QueueFull a call of `texts` uncached texts gets when it arrives now (its queue
+        holds max_queue texts of other callers), or None: it would be admitted."""
+        if texts and len(self._queue) >= self.limits.max_queue:
+            return QueueFull(self.name, self._retry_after(texts))
+        return None
 
     def _refill(self) -> None:
         """Move admitted texts from the backlog into the queue while it has room."""

@@ -139,7 +139,10 @@ class Pipeline:
             job, settings=self.settings, lengths=self.models.summarizer.spec.lengths
         )
         text = job.article
+        self._refuse_if_busy(job.source_language)
         found = await self._source(job.source_language, text, what="the article")
+        if not job.source_language:  # the detected language's queue may have filled meanwhile
+            self._refuse_if_busy(found.language)
         yield found
         metadata.input_characters = len(text)
         summary, reference = await self._summary(
@@ -156,6 +159,26 @@ class Pipeline:
         checks.log_flags(done)
         metadata.total_ms = (time.perf_counter() - started) * 1000
         yield metadata
+
+    def _refuse_if_busy(self, given: str) -> None:
+        """Refuse a call at once, before its detection (and again before its chunking), when
+        the first model it needs (for the `given` source language; the summarizer, which every
+        summary needs, when none is given) already holds max_queue texts: it gets the QueueFull
+        that model's batcher would give. An optimisation only: the batcher's own admission
+        stays the authority, and on an idle server no queue is full, so nothing is refused here.
+
+        Raises:
+            BadRequest: a bad given language.
+            QueueFull: that model's queue is at capacity (retrying later helps).
+        """
+        model = self.models.summarizer
+        source = normalize_language(given, field_name="source_language") if given else ""
+        if source and source not in model.spec.languages:
+            hops = self.models.route(source, SUMMARIZED_IN)
+            model = hops[0].model if hops else model
+        refused = model.batcher.refusal()
+        if refused is not None:
+            raise refused
 
     async def _summary(
         self, article: str, source: str, *, low: int, high: int, metadata: Metadata, sources: bool

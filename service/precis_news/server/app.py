@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -47,6 +48,11 @@ PENDING_CALLS = 5000
 # After the grace period, how long the models get to stop before their running calls are
 # abandoned (a model call cannot be interrupted; the process exits without waiting for it).
 ABANDON_AFTER_SECONDS = 2.0
+# Threads for the calls' CPU steps off the event loop (detection, sentence splitting, packing,
+# checks: asyncio.to_thread). They hold the GIL for most of those steps, so more threads add no
+# throughput, only more threads for the loop to win the GIL from; with one, refusals and every
+# other loop turn wait at most about one switch interval for it.
+REQUEST_THREADS = 1
 
 
 class CannotListen(Exception):
@@ -236,6 +242,9 @@ class PrecisServer:
             return models, LanguageDetector(LANGUAGES), unsupported
 
         models, detector, unsupported = await asyncio.to_thread(load_all)
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="request")
+        )
         self.models = models
         models.start()
         pipeline = Pipeline(models, detector, s, unsupported=unsupported)

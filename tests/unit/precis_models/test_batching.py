@@ -161,6 +161,25 @@ async def test_a_call_arriving_at_a_full_queue_is_shed_and_the_first_still_serve
         assert (await batcher.submit(["Another caller."], GREEDY)).outputs == ["Another caller."]
 
 
+async def test_refusal_is_what_a_call_arriving_now_would_get() -> None:
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(WordsEngine(), limits=batch_limits(max_queue=4), slots=slots)
+    async with running(batcher):
+        assert batcher.refusal(100) is None  # an idle model takes a call of any size
+        await slots.acquire()
+        first = asyncio.ensure_future(batcher.submit([f"text {i}" for i in range(4)], GREEDY))
+        await asyncio.sleep(0.05)
+        refused = batcher.refusal()
+        assert isinstance(refused, QueueFull) and refused.retry_after > 0
+        assert str(refused).startswith("words is at capacity; retry in")
+        assert batcher.refusal(0) is None  # a call served from the cache needs no room
+        with pytest.raises(QueueFull):
+            await batcher.submit(["Another caller."], GREEDY)
+        slots.release()
+        await first
+        assert batcher.refusal() is None
+
+
 async def test_outputs_cut_at_their_limit_are_reported_also_from_the_cache() -> None:
     engine = WordsEngine()
     texts = ["short one", "a text longer than the limit", "ends here now"]

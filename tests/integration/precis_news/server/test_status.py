@@ -142,6 +142,58 @@ def test_full_queue_sheds_load_with_retry_info(strict_server: ServerThread) -> N
             strict_server.loop.call_soon_threadsafe(slots.release)
 
 
+@pytest.mark.parametrize(
+    ("source", "model"), [("", "tiny-bart"), ("en", "tiny-bart"), ("fr", "tiny-marian-fr-en")]
+)
+def test_full_first_model_queue_refuses_before_detection(
+    strict_server: ServerThread, monkeypatch: pytest.MonkeyPatch, source: str, model: str
+) -> None:
+    """A call arriving while its first model's queue is full (the summarizer; for a given French
+    source, the fr->en translator) is refused at admission with the batcher's own status
+    (RESOURCE_EXHAUSTED + RetryInfo), before any detection or chunking; the same call is served
+    once the queue has drained."""
+    models = strict_server.server.models
+    pipeline = strict_server.server.state.pipeline
+    assert models is not None and pipeline is not None
+    first = next(m for m in models.models if m.name == model)
+    batcher = first.batcher
+    detected: list[str] = []
+    original = pipeline._detect_served
+
+    def counted(text: str, *, what: str):  # type: ignore[no-untyped-def]
+        detected.append(text)
+        return original(text, what=what)
+
+    monkeypatch.setattr(pipeline, "_detect_served", counted)
+    slots = batcher._slots  # hold every inference slot: nothing leaves the queue meanwhile
+    assert slots is not None
+    held = [strict_server.call(slots.acquire()) for _ in range(2)]
+    options = first.options(max_new_tokens=4)
+    filling = strict_server.submit(
+        batcher.submit([f"Filler text number {i}." for i in range(8)], options)  # max_queue=8
+    )
+    try:
+        _wait_until(lambda: batcher.depth == 8)
+        with strict_server.client(api_key="secret-key") as c:
+            text = article(source or "en")
+            error = status_of(lambda: c.summarize(text, source_language=source))
+            assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert error.details.startswith(f"{model} is at capacity; retry in")
+            assert error.retry_after is not None and error.retry_after > 0
+            assert detected == []  # refused before its detection (and chunking)
+            for _ in held:
+                strict_server.loop.call_soon_threadsafe(slots.release)
+            held = []
+            filling.result(60)
+            # Idle again: the same request is served.
+            result = c.summarize(text, source_language=source, targets=["en", "fr"])
+        assert [s.language for s in result.summaries] == ["en", "fr"]
+        assert len(detected) == (0 if source else 1)
+    finally:
+        for _ in held:
+            strict_server.loop.call_soon_threadsafe(slots.release)
+
+
 def test_article_limit_is_configurable(strict_server: ServerThread) -> None:
     with strict_server.client(api_key="secret-key") as c:
         error = status_of(lambda: c.summarize("x" * 20_001))
