@@ -10,9 +10,9 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
 from precis_news.pipeline import detection
-from precis_news.pipeline.chunking import summarize_text
+from precis_news.pipeline.chunking import summarize_text, window
 from precis_news.pipeline.jobs import Detection, Metadata, SummarizeJob, Summary, Translation
-from precis_news.pipeline.selection import select_for_translation
+from precis_news.pipeline.selection import select_for_summary, select_for_translation
 from precis_news.pipeline.translation import Translator
 from precis_news.pipeline.validation import (
     check_summarize,
@@ -95,12 +95,17 @@ class Pipeline:
         self, text: str, source: str, *, low: int, high: int, metadata: Metadata
     ) -> Summary:
         """The article's summary, in its own language when the summarizer reads it, else in
-        English."""
+        English; an article longer than the summarizer's window is read from its
+        highest-ranked sentences that fit (long_article = "select") or chunked and merged."""
         summarizer = self.models.summarizer
         language = source
         if source not in summarizer.spec.languages:
             text = await self._readable(text, source, metadata)
             language = metadata.summarized_in = SUMMARIZED_IN
+        elif self.settings.long_article == "select":
+            text = await select_for_summary(
+                summarizer, text, budget=window(summarizer), metadata=metadata
+            )
         summary = await summarize_text(
             summarizer,
             text,
@@ -128,13 +133,16 @@ class Pipeline:
     async def _in_languages(
         self, summary: Summary, targets: Sequence[str], metadata: Metadata
     ) -> AsyncGenerator[Summary, None]:
-        """The summary in each target language, as each is ready; the rest are cancelled when
-        the caller stops."""
+        """The summary in each target language: its own language at once, the translations
+        as each is ready; the rest are cancelled when the caller stops."""
         tasks = [
             asyncio.ensure_future(self._in_language(summary, target, metadata))
             for target in targets
+            if target != summary.language
         ]
         try:
+            if summary.language in targets:
+                yield summary  # while the translations run
             for next_done in asyncio.as_completed(tasks):
                 result, part = await next_done
                 metadata.add_translation(part)
@@ -146,11 +154,9 @@ class Pipeline:
     async def _in_language(
         self, summary: Summary, target: str, metadata: Metadata
     ) -> tuple[Summary, Metadata]:
-        """The summary translated into `target` (itself in its own language), with the
+        """The summary translated into `target` (another language than its own), with the
         translation's metadata; a translation read as another language is reported."""
         translated = await self.translator.texts([summary.text], summary.language, target)
-        if target == summary.language:
-            return summary, translated.metadata
         mismatch = await detection.wrong_language(
             self.detector, translated.texts[0], expected=target, model=translated.model
         )
