@@ -24,16 +24,20 @@ from bench import common
 CACHE_BYTES = 64 * 2**20
 
 
+def fixed_request(targets: list[str], tokens: int) -> dict[str, object]:
+    """Arguments of a Summarize or StreamSummarize call: English, summary of exactly `tokens`."""
+    return {
+        "source_language": "en",
+        "targets": targets,
+        "length": None,
+        "min_tokens": tokens,
+        "max_tokens": tokens,
+    }
+
+
 def timed_summarize(client, article: str, targets: list[str], tokens: int):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
-    response = client.summarize(
-        article,
-        source_language="en",
-        targets=targets,
-        length=None,
-        min_tokens=tokens,
-        max_tokens=tokens,
-    )
+    response = client.summarize(article, **fixed_request(targets, tokens))
     return time.perf_counter() - started, response
 
 
@@ -43,14 +47,7 @@ def timed_stream(client, article: str, targets: list[str], tokens: int):  # type
     started = time.perf_counter()
     first = 0.0
     order = []
-    for message in client.stream_summarize(
-        article,
-        source_language="en",
-        targets=targets,
-        length=None,
-        min_tokens=tokens,
-        max_tokens=tokens,
-    ):
+    for message in client.stream_summarize(article, **fixed_request(targets, tokens)):
         first = first or time.perf_counter() - started
         if message.HasField("summary"):
             order.append(message.summary.language)
