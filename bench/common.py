@@ -30,10 +30,11 @@ DATA = Path(__file__).with_name("data")
 DEFAULT_MODEL_DIR = Path(os.environ.get("PRECIS_MODEL_DIR", "/work/bench-models"))
 SUMMARY_TOKENS = 80
 # Each sentence's translation gets exactly ceil(its source tokens x ratio) + 8 new tokens, in
-# buckets of 16 (server settings below; random weights never end early). The bench translators' 1,000-piece vocabulary splits the
-# random summarizer's byte-level garbage into ~3.3x more tokens than a real 80-token summary would
-# have (~260 instead of ~80), so 0.35 gives the ~100-token translations (1.2x an 80-token summary
-# + 8) that real models would produce. --translation-ratio 1.2 reproduces the literal setting.
+# buckets of 16 (server settings below; random weights never end early). The bench translators'
+# 1,000-piece vocabulary splits the random summarizer's byte-level garbage into ~3.3x more tokens
+# than a real 80-token summary would have (~260 instead of ~80), so 0.35 gives the ~100-token
+# translations (1.2x an 80-token summary + 8) that real models would produce.
+# --translation-ratio 1.2 reproduces the literal setting.
 TRANSLATION_RATIO = 0.35
 
 
