@@ -29,11 +29,12 @@ from typing import Any
 DATA = Path(__file__).with_name("data")
 DEFAULT_MODEL_DIR = Path(os.environ.get("PRECIS_MODEL_DIR", "/work/bench-models"))
 SUMMARY_TOKENS = 80
-# Translations get exactly ceil(source tokens x ratio) + 8 new tokens (server settings below;
-# random weights never end early). The bench translators' 1,000-piece vocabulary splits the
-# random summarizer's byte-level garbage into ~3.3x more tokens than a real 80-token summary would
-# have (~260 instead of ~80), so 0.35 gives the ~100-token translations (1.2x an 80-token summary
-# + 8) that real models would produce. --translation-ratio 1.2 reproduces the literal setting.
+# Each sentence's translation gets exactly ceil(its source tokens x ratio) + 8 new tokens, in
+# buckets of 16 (server settings below; random weights never end early). The bench translators'
+# 1,000-piece vocabulary splits the random summarizer's byte-level garbage into ~3.3x more tokens
+# than a real 80-token summary would have (~260 instead of ~80), so 0.35 gives the ~100-token
+# translations (1.2x an 80-token summary + 8) that real models would produce.
+# --translation-ratio 1.2 reproduces the literal setting.
 TRANSLATION_RATIO = 0.35
 
 
@@ -70,7 +71,8 @@ def parser(description: str, *, fixed_lengths: bool = True) -> argparse.Argument
 
 
 def banner(name: str, args: argparse.Namespace) -> None:
-    """Print what ran where, so a pasted result says what it measured."""
+    """Print what ran where, so a pasted result says what it measured: the CPU with its ISA
+    flags, and what CTranslate2 chose on it (see `ctranslate2_choices`)."""
     print(
         f"# {name}  {time.strftime('%Y-%m-%d %H:%M %Z')}  Python {platform.python_version()}  "
         f"{len(os.sched_getaffinity(0))} CPU ({_cpu_model()})  profile={args.profile}"
@@ -81,7 +83,61 @@ def banner(name: str, args: argparse.Namespace) -> None:
         ),
         flush=True,
     )
+    print(f"# CPU flags: {' '.join(isa_flags()) or 'none of ' + ' '.join(ISA_FLAGS)}", flush=True)
+    print(f"# {ctranslate2_choices(args.model_dir, args.profile)}", flush=True)
     load()
+
+
+# The /proc/cpuinfo flags that decide CTranslate2's int8 speed on x86.
+ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile", "amx_int8")
+
+
+def isa_flags() -> list[str]:
+    """Which of ISA_FLAGS this CPU reports."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                present = set(line.split(":", 1)[1].split())
+                return [flag for flag in ISA_FLAGS if flag in present]
+    return []
+
+
+def ctranslate2_choices(model_dir: Path, profile: str, compute_type: str = "auto") -> str:
+    """What CTranslate2 picks on this machine for the profile's first translator, loaded as the
+    server loads it (`compute_type` "auto" = the backend's CPU default): its ISA, int8 GEMM
+    backend and the compute type actually selected, from its own log (CT2_VERBOSE=1)."""
+    from precis_models.backends import backend
+    from precis_models.catalog import load_catalog
+    from precis_models.store import ctranslate2_path
+
+    chosen = (
+        backend("ctranslate2").auto_compute_type("cpu") if compute_type == "auto" else compute_type
+    )
+    try:
+        path = ctranslate2_path(load_catalog().profile(profile).translators[0], model_dir)
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"CTranslate2: no translator to probe ({exc})"
+    script = (
+        "import ctranslate2, sys; "
+        f"t = ctranslate2.Translator({str(path)!r}, compute_type={chosen!r}, intra_threads=1); "
+        "print('version', ctranslate2.__version__, 'selected', t.compute_type)"
+    )
+    env = {**os.environ, "CT2_VERBOSE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    found = {}
+    for line in (done.stderr + done.stdout).splitlines():
+        for key in ("Selected ISA", "GEMM_S8 backend", "version"):
+            if key in line:
+                found[key] = line.split(key, 1)[1].strip(" :")
+    if done.returncode != 0 or "version" not in found:
+        return f"CTranslate2: could not load {path} ({done.stderr.strip()[-200:]})"
+    version, selected = found["version"].split(" selected ")
+    return (
+        f"CTranslate2 {version}: ISA {found.get('Selected ISA', '?')}, int8 GEMM "
+        f"{found.get('GEMM_S8 backend', '?')}, compute type {chosen} -> {selected}"
+    )
 
 
 def load() -> None:
@@ -377,7 +433,7 @@ def server_translation_tokens(
     """Tokens the server decodes to translate `text` with fixed lengths (no early end token).
 
     As precis_news.pipeline.translation.Translator.texts: the text is split into sentences, and
-    every sentence gets the same bound, from the longest (translation.translation_lengths).
+    each sentence decodes its own bound (translation.translation_lengths with fixed lengths).
     """
     from precis_models.sentences import split_sentences
     from precis_news.pipeline.translation import translation_lengths
@@ -387,8 +443,7 @@ def server_translation_tokens(
     inputs = [f"{prefix} {s}" if prefix else s for s in sentences]
     lengths = [len(ids) for ids in tokenizer(inputs)["input_ids"]]
     settings = Settings(translation_length_ratio=ratio, translation_fixed_length=True)
-    _, per_sentence = translation_lengths(lengths, settings, cap=cap)
-    return per_sentence * len(sentences)
+    return sum(longest for _, longest in translation_lengths(lengths, settings, cap=cap))
 
 
 # -- the naive baseline -----------------------------------------------------------------------

@@ -72,28 +72,26 @@ def _at_once(run, engine, batch: int, calls: int) -> None:  # type: ignore[no-un
         thread.join()
 
 
-def main() -> None:
-    p = common.parser(__doc__.split("\n\n")[0], fixed_lengths=False)
-    p.add_argument("--batches", default="1,4,8,16", help="batch sizes [default %(default)s]")
-    p.add_argument(
-        "--translation-input",
-        type=int,
-        default=300,
-        help="translator input tokens (the throughput mix re-tokenizes a random 80-token "
-        "summary into 260-300) [default %(default)s]",
-    )
-    args = p.parse_args()
-    common.banner("bench.engine_scaling", args)
-    batches = [int(b) for b in args.batches.split(",")]
+def batching_ceiling(
+    model_dir: Path,
+    profile_name: str,
+    *,
+    batches: list[int],
+    translation_input: int = 300,
+    compare_threads: bool = True,
+) -> float:
+    """Core-seconds per request (one summary + one en-fr translation) at batch 1 over the best
+    batch, each model alone on one thread per call (printed as it goes); with
+    `compare_threads`, also one wide call against one single-threaded call per core."""
     cores = len(os.sched_getaffinity(0))
-    profile = load_catalog().profile(args.profile)
+    profile = load_catalog().profile(profile_name)
     item = common.read_jsonl(common.DATA / "news-items.jsonl")[0]["text"]
     jobs = {
         "summarizer": (profile.summarizer, item, 1024, common.SUMMARY_TOKENS),
         "translator en-fr": (
             profile.translators[0],
             common.read_article(),
-            args.translation_input,
+            translation_input,
             TRANSLATION_TOKENS,
         ),
     }
@@ -101,7 +99,7 @@ def main() -> None:
     for label, (spec, text, limit, new_tokens) in jobs.items():
         options = decoding_options(spec, max_new_tokens=new_tokens, min_new_tokens=new_tokens)
         run = _job(text, options)
-        single = _engine(spec, args.model_dir, limit, workers=1, threads=1)
+        single = _engine(spec, model_dir, limit, workers=1, threads=1)
         run(single, 1)  # first-call costs off the clock
         length = len(single.encode([text])[0])
         print(
@@ -117,13 +115,13 @@ def main() -> None:
         best_ratio[label] = (costs[1], costs[best])
         print(f"  batching saves at most {costs[1] / costs[best]:.2f}x per core (batch {best})")
         del single
-        if cores > 1:
+        if compare_threads and cores > 1:
             batch = max(b for b in batches if b <= 8)
-            wide = _engine(spec, args.model_dir, limit, workers=1, threads=cores)
+            wide = _engine(spec, model_dir, limit, workers=1, threads=cores)
             run(wide, 1)
             one_call = _timed(run, wide, batch * cores)
             del wide
-            pool = _engine(spec, args.model_dir, limit, workers=cores, threads=1)
+            pool = _engine(spec, model_dir, limit, workers=cores, threads=1)
             run(pool, 1)
             parallel = _timed(_at_once, run, pool, batch, cores)
             del pool
@@ -135,8 +133,29 @@ def main() -> None:
     first = sum(c[0] for c in best_ratio.values())
     best = sum(c[1] for c in best_ratio.values())
     print(f"\nsummary + translation: {first:.2f} core-s at batch 1, {best:.2f} at best")
+    return first / best
+
+
+def main() -> None:
+    p = common.parser(__doc__.split("\n\n")[0], fixed_lengths=False)
+    p.add_argument("--batches", default="1,4,8,16", help="batch sizes [default %(default)s]")
+    p.add_argument(
+        "--translation-input",
+        type=int,
+        default=300,
+        help="translator input tokens (the throughput mix re-tokenizes a random 80-token "
+        "summary into 260-300) [default %(default)s]",
+    )
+    args = p.parse_args()
+    common.banner("bench.engine_scaling", args)
+    ceiling = batching_ceiling(
+        args.model_dir,
+        args.profile,
+        batches=[int(b) for b in args.batches.split(",")],
+        translation_input=args.translation_input,
+    )
     common.load()
-    print(f"batching_ceiling={first / best:.2f}")
+    print(f"batching_ceiling={ceiling:.2f}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,14 @@ Also measures the result cache: the same request again on a server with the cach
 
     python -m bench.latency [--model-dir DIR] [--repeats 2] [--targets en,fr,uk,ru]
 
-Prints `cache_speedup=<x>` and, last, `speedup_vs_naive=<x>` (naive seconds / server seconds).
+Also times StreamSummarize (first and last message: the source-language summary is sent as soon
+as it exists) and the engine floor: the same model calls the server makes for this request
+(recorded in the server's own pipeline, loaded in this process with the same settings), made
+directly on CTranslate2 (bench/floor.py).
+
+Prints `cache_speedup=<x>`, `first_message_s=<s>`, `last_message_s=<s>`,
+`overhead_vs_engine=<x>` (server seconds / floor seconds) and, last, `speedup_vs_naive=<x>`
+(naive seconds / server seconds).
 """
 
 from __future__ import annotations
@@ -17,17 +24,65 @@ from bench import common
 CACHE_BYTES = 64 * 2**20
 
 
+def fixed_request(targets: list[str], tokens: int) -> dict[str, object]:
+    """Arguments of a Summarize or StreamSummarize call: English, summary of exactly `tokens`."""
+    return {
+        "source_language": "en",
+        "targets": targets,
+        "length": None,
+        "min_tokens": tokens,
+        "max_tokens": tokens,
+    }
+
+
 def timed_summarize(client, article: str, targets: list[str], tokens: int):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
-    response = client.summarize(
+    response = client.summarize(article, **fixed_request(targets, tokens))
+    return time.perf_counter() - started, response
+
+
+def timed_stream(client, article: str, targets: list[str], tokens: int):  # type: ignore[no-untyped-def]
+    """Seconds to the first StreamSummarize message (a summary) and to the last (metadata),
+    and the language of each summary in the order they came."""
+    started = time.perf_counter()
+    first = 0.0
+    order = []
+    for message in client.stream_summarize(article, **fixed_request(targets, tokens)):
+        first = first or time.perf_counter() - started
+        if message.HasField("summary"):
+            order.append(message.summary.language)
+    return first, time.perf_counter() - started, order
+
+
+def engine_floor(args, article: str, targets: list[str]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """The request's model calls made directly on CTranslate2: (floor seconds, seconds of the
+    same request through the in-process pipeline)."""
+    from bench import floor
+    from precis_news.pipeline import SummarizeJob
+
+    job = SummarizeJob(
         article,
         source_language="en",
-        targets=targets,
-        length=None,
-        min_tokens=tokens,
-        max_tokens=tokens,
+        targets=tuple(targets),
+        min_tokens=args.summary_tokens,
+        max_tokens=args.summary_tokens,
     )
-    return time.perf_counter() - started, response
+    env = common.fixed_lengths_env(args.translation_ratio)
+    recorded = floor.record(env, model_dir=args.model_dir, profile=args.profile, job=job)
+    print(f"engine floor: {len(recorded.calls)} model calls recorded in the pipeline:")
+    for line in floor.describe(recorded.calls):
+        print(f"  {line}")
+    runs = [floor.replay(recorded) for _ in range(args.repeats)]
+    best = min(runs, key=lambda r: r["floor"])
+    print(
+        f"  direct on CTranslate2 (best of {len(runs)}): summary {best['summary']:.2f}s, "
+        f"translations together {best['together']:.2f}s / one after another "
+        f"{best['in_turn']:.2f}s -> floor {best['floor']:.2f}s; in-process pipeline "
+        f"{recorded.pipeline_seconds:.2f}s"
+    )
+    floors = ", ".join(f"{r['floor']:.2f}" for r in runs)
+    print(f"  floor of each replay: {floors}")
+    return best["floor"], recorded.pipeline_seconds
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -66,12 +121,25 @@ def main(argv: list[str] | None = None) -> None:
             seconds, response = timed_summarize(client, article, targets, args.summary_tokens)
             server_times.append(seconds)
         info = client.info()
+        streams = [
+            timed_stream(client, article, targets, args.summary_tokens) for _ in range(args.repeats)
+        ]
     summaries = {s.language: s.text for s in response.summaries}
     server_seconds = common.median(server_times)
     print(
         f"server ({info.backend}, {len(targets)} targets): median {server_seconds:.2f}s over "
         f"{len(server_times)} ({', '.join(f'{t:.2f}' for t in server_times)})"
     )
+    first_message = common.median([first for first, _, _ in streams])
+    last_message = common.median([last for _, last, _ in streams])
+    print(
+        f"StreamSummarize: first message median {first_message:.2f}s, last {last_message:.2f}s "
+        f"over {len(streams)}; summaries in the order "
+        + "; ".join(",".join(order) for _, _, order in streams)
+    )
+
+    # 1b. The engine floor: the same model calls, directly on CTranslate2, in this process.
+    floor_seconds, pipeline_seconds = engine_floor(args, article, targets)
 
     # 2. The result cache: a cold request, then the identical request again.
     with (
@@ -120,6 +188,11 @@ def main(argv: list[str] | None = None) -> None:
         )
     common.load()
     print(f"cache_speedup={common.ratio(cold, warm)}")
+    print(f"first_message_s={first_message:.2f}")
+    print(f"last_message_s={last_message:.2f}")
+    print(f"pipeline_vs_engine={common.ratio(pipeline_seconds, floor_seconds)}")
+    # Best against best: on a shared machine the minimum is the figure least moved by others.
+    print(f"overhead_vs_engine={common.ratio(min(server_times), floor_seconds)}")
     print(f"speedup_vs_naive={common.ratio(naive_seconds, server_seconds)}")
 
 

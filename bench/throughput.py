@@ -7,7 +7,11 @@ tokens in English plus its French translation (~1.2x as long, see common.TRANSLA
 
     python -m bench.throughput [--requests 32] [--clients 16] [--naive-requests 2]
 
-Prints `throughput_vs_unbatched=<x>` last (requests/s batched / requests/s with
+Also measures, in the same run and before the servers start, the batching ceiling of
+`bench.engine_scaling` (each model alone, batch 1 against its best batch).
+
+Prints `batching_ceiling=<x>`, `share_of_ceiling=<x>` (throughput_vs_unbatched / ceiling) and
+`throughput_vs_unbatched=<x>` last (requests/s batched / requests/s with
 PRECIS_MAX_BATCH_SIZE=1).
 """
 
@@ -148,6 +152,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--summary-tokens", type=int, default=common.SUMMARY_TOKENS)
     p.add_argument("--items", type=Path, default=common.DATA / "news-items.jsonl")
     p.add_argument(
+        "--ceiling-batches",
+        default="1,4,8,16",
+        help="batch sizes for the batching ceiling ('' skips it) [default %(default)s]",
+    )
+    p.add_argument(
         "--batched-settings",
         default="",
         help="extra settings for the batched server, e.g. max_wait_ms=20,threads=1",
@@ -164,6 +173,18 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.targets}, summary {args.summary_tokens} tokens",
         flush=True,
     )
+
+    ceiling = 0.0
+    if args.ceiling_batches:
+        from bench.engine_scaling import batching_ceiling
+
+        ceiling = batching_ceiling(
+            args.model_dir,
+            args.profile,
+            batches=[int(b) for b in args.ceiling_batches.split(",")],
+            compare_threads=False,
+        )
+        print(f"batching ceiling (engine alone, same run): {ceiling:.2f}\n", flush=True)
 
     batched = run_server(args, "batched", requests, **extra)
     unbatched = run_server(args, "unbatched", requests, max_batch_size=1)
@@ -222,6 +243,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"p95_ratio_batched_vs_unbatched={common.ratio(batched.p(95), unbatched.p(95))}")
     if naive_times:
         print(f"throughput_vs_naive={common.ratio(batched.rate, naive_rate)}")
+    gain = batched.rate / unbatched.rate if unbatched.rate else 0.0
+    if ceiling:
+        print(f"batching_ceiling={ceiling:.2f}")
+        print(f"share_of_ceiling={gain / ceiling:.2f}")
     print(f"throughput_vs_unbatched={common.ratio(batched.rate, unbatched.rate)}")
 
 

@@ -39,17 +39,27 @@ def client(server: ServerThread) -> Iterator[PrecisClient]:
 
 @pytest.fixture(scope="session")
 def strict_server(model_dir: Path) -> Iterator[ServerThread]:
-    """Small limits, an API key and no cache: for limits, auth and batching isolation."""
+    """Small limits, an API key, no cache and chunk-and-merge: for limits, auth and batching
+    isolation."""
     running = ServerThread(
         tiny_settings(
             model_dir,
             api_keys="secret-key",
+            long_article="merge",
             max_chunks=2,
             max_article_chars=20_000,
             max_queue=8,
             cache_bytes=0,
         )
     ).load()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="session")
+def merge_server(model_dir: Path) -> Iterator[ServerThread]:
+    """Default limits, but long English articles chunked and merged (long_article = merge)."""
+    running = ServerThread(tiny_settings(model_dir, long_article="merge")).load()
     yield running
     running.close()
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -49,13 +50,36 @@ class Generated:
             self.ended.extend([True] * len(self.outputs))
 
 
+@dataclass(eq=False)
+class _Caller:
+    """One submit call: the order it arrived in and how many of its texts were batched."""
+
+    arrival: int
+    served: int = 0
+
+
 @dataclass
 class _Item:
     text: str
     tokens: int
     options: GenerateOptions
     future: asyncio.Future[tuple[Output, float, float]]
+    caller: _Caller
     enqueued: float = field(default_factory=time.perf_counter)
+
+
+def _round_robin(items: Iterable[_Item]) -> list[_Item]:
+    """`items` taken one per caller in turn, the caller with the fewest texts batched so far
+    first (then the oldest), each caller's longest text first: a newcomer's texts are never
+    behind another call's whole backlog."""
+    by_caller: dict[_Caller, list[_Item]] = {}
+    for item in items:
+        by_caller.setdefault(item.caller, []).append(item)
+    turns = [
+        sorted(own, key=lambda it: it.tokens, reverse=True)
+        for caller, own in sorted(by_caller.items(), key=lambda c: (c[0].served, c[0].arrival))
+    ]
+    return [it for group in itertools.zip_longest(*turns) for it in group if it is not None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,14 +100,15 @@ class MicroBatcher:
     """One per loaded model: a bounded queue, a batching task and the model's inference threads.
 
     Texts from all callers are grouped by search settings (beams, penalties: lengths may differ,
-    each output is cut to its own maximum), sorted by length and cut into batches
-    capped in padded tokens and in size. A batch is formed when the model has a free worker
-    (`engine.parallelism`) and the machine a free slot (`slots`, shared by all models): texts that
-    arrive while the cores are busy join the next batch instead of competing for them. The queue
-    holds at most `max_queue` texts; admitted calls' texts beyond that wait in a backlog, oldest
-    call first (see `submit`). A caller that gives up (cancel, deadline) leaves the queue before
-    its text costs model time. A batch that fails is retried text by text, so one bad input fails
-    only its own caller.
+    each output is cut to its own maximum) and taken into batches capped in padded tokens and in
+    size, one text per caller in turn (the least-served caller first, see `_round_robin`), so a
+    short call is not queued behind a long one's backlog. A batch is formed when the model has a
+    free worker (`engine.parallelism`) and the machine a free slot (`slots`, shared by all
+    models): texts that arrive while the cores are busy join the next batch instead of competing
+    for them. The queue holds at most `max_queue` texts; admitted calls' texts beyond that wait
+    in a backlog and enter it callers in turn (see `submit`). A caller that gives up (cancel,
+    deadline) leaves the queue before its text costs model time. A batch that fails is retried
+    text by text, so one bad input fails only its own caller.
     """
 
     def __init__(
@@ -112,6 +137,7 @@ class MicroBatcher:
         self._running: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._texts_per_second = 0.0
+        self._arrivals = itertools.count()
 
     @property
     def name(self) -> str:
@@ -152,7 +178,7 @@ class MicroBatcher:
 
         Admission is per call: a call is refused only when other callers' texts fill the queue
         (`max_queue` texts) as it arrives. An admitted call's texts enter the queue as far as
-        there is room and the rest follow, oldest call first, as batches leave it, so a call
+        there is room and the rest follow, callers in turn, as batches leave it, so a call
         of any size is served on an idle model and the queue never holds more than max_queue.
 
         `lengths`, the texts' input tokens when the caller has counted them already, saves
@@ -179,8 +205,9 @@ class MicroBatcher:
                 if lengths
                 else self.engine.count_tokens([texts[i] for i in missing])
             )
+            caller = _Caller(next(self._arrivals))
             for i, tokens in zip(missing, counts, strict=True):
-                items.append(_Item(texts[i], tokens, options, loop.create_future()))
+                items.append(_Item(texts[i], tokens, options, loop.create_future(), caller))
             self._backlog.extend(items)
             self._refill()
             self._wakeup.set()
@@ -211,11 +238,13 @@ class MicroBatcher:
         return None
 
     def _refill(self) -> None:
-        """Move admitted texts from the backlog into the queue while it has room."""
-        while self._backlog and len(self._queue) < self.limits.max_queue:
-            item = self._backlog.popleft()
-            if not item.future.done():
-                self._queue.append(item)
+        """Move admitted texts from the backlog into the queue while it has room, callers in
+        turn (see `_round_robin`)."""
+        room = self.limits.max_queue - len(self._queue)
+        if self._backlog and room > 0:
+            waiting = _round_robin(it for it in self._backlog if not it.future.done())
+            self._queue.extend(waiting[:room])
+            self._backlog = deque(waiting[room:])
         self._report_depth()
 
     def _generate_sync(
@@ -285,27 +314,29 @@ class MicroBatcher:
                 return
 
     def _take_batch(self) -> list[_Item]:
-        """Pop the next batch: the oldest live text's search, longest first, within the caps."""
+        """Pop the next batch within the caps: callers' texts in turn (see `_round_robin`), of
+        the first one's search settings."""
         while self._queue and self._queue[0].future.done():
             self._queue.popleft()  # cancelled callers leave before costing model time
         self._refill()
-        if not self._queue:
+        live = _round_robin(it for it in self._queue if not it.future.done())
+        if not live:
             return []
-        search = self._queue[0].options.search
-        candidates = sorted(
-            (it for it in self._queue if it.options.search == search and not it.future.done()),
-            key=lambda it: it.tokens,
-            reverse=True,
-        )
+        search = live[0].options.search
+        candidates = [it for it in live if it.options.search == search]
         batch: list[_Item] = []
+        longest = 0
         for item in candidates:
-            longest = max(batch[0].tokens if batch else 0, item.tokens)
-            if batch and (
-                len(batch) >= self.limits.max_batch_size
-                or longest * (len(batch) + 1) > self.limits.max_batch_tokens
-            ):
+            if len(batch) >= self.limits.max_batch_size:
                 break
+            padded = max(longest, item.tokens) * (len(batch) + 1)
+            if batch and padded > self.limits.max_batch_tokens:
+                continue  # a shorter text of another caller may still fit
             batch.append(item)
+            longest = max(longest, item.tokens)
+        batch.sort(key=lambda it: it.tokens, reverse=True)
+        for item in batch:
+            item.caller.served += 1
         taken = {id(it) for it in batch}
         self._queue = deque(
             it for it in self._queue if id(it) not in taken and not it.future.done()

@@ -176,6 +176,13 @@ class Settings:
     max_chunks: int = field(
         default=32, metadata={"help": "chunks per article before the rest is left out"}
     )
+    long_article: Literal["select", "merge"] = field(
+        default="select",
+        metadata={
+            "help": "an article longer than the summarizer's window: select (its highest-ranked "
+            "sentences that fit, reported; bounded cost) or merge (chunk, summarize, merge)"
+        },
+    )
     max_translate_texts: int = field(default=128, metadata={"help": "texts per Translate call"})
     max_translated_tokens: int = field(
         default=1024,

@@ -22,6 +22,12 @@ def summarizer_inputs(model: LoadedModel, chunks: Sequence[str]) -> list[str]:
     return [model.spec.prefix + chunk for chunk in chunks]
 
 
+def window(model: LoadedModel) -> int:
+    """Tokens of text in one summarizer input: room for the begin/end tokens of a packed chunk
+    and for the model's input prefix."""
+    return model.max_input_tokens - 2 - (1 if model.spec.prefix else 0)
+
+
 async def summarize_text(
     model: LoadedModel, text: str, *, low: int, high: int, max_chunks: int, metadata: Metadata
 ) -> str:
@@ -37,8 +43,7 @@ async def summarize_text(
         max_chunks: chunks read; the rest is left out and reported in `metadata`.
         metadata: gets input_tokens, chunks, merge_passes and what was truncated.
     """
-    # Room for the begin/end tokens of a packed chunk and for the model's input prefix.
-    budget = model.max_input_tokens - 2 - (1 if model.spec.prefix else 0)
+    budget = window(model)
     sentences = visible_sentences(text)
     if not sentences:
         return ""

@@ -14,11 +14,11 @@ from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import checks, detection
-from precis_news.pipeline.chunking import summarize_text
+from precis_news.pipeline.chunking import summarize_text, window
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.html import extract_article
 from precis_news.pipeline.jobs import Detection, Metadata, SummarizeJob, Summary, Translation
-from precis_news.pipeline.selection import select_for_translation
+from precis_news.pipeline.selection import select_for_summary, select_for_translation
 from precis_news.pipeline.translation import Translator
 from precis_news.pipeline.validation import (
     check_summarize,
@@ -184,7 +184,9 @@ class Pipeline:
         self, article: str, source: str, *, low: int, high: int, metadata: Metadata, sources: bool
     ) -> tuple[Summary, checks.Reference]:
         """The article's summary, in its own language when the summarizer reads it, else in
-        English, checked against the article (see pipeline.checks)."""
+        English, checked against the article (see pipeline.checks); an article longer than
+        the summarizer's window is read from its highest-ranked sentences that fit
+        (long_article = "select") or chunked and merged."""
         summarizer = self.models.summarizer
         language = source
         text = article
@@ -194,6 +196,10 @@ class Pipeline:
             read_from, read = await self._readable(article, source, metadata)
             text = " ".join(t for t in read if t)
             language = metadata.summarized_in = SUMMARIZED_IN
+        elif self.settings.long_article == "select":
+            text = await select_for_summary(
+                summarizer, text, budget=window(summarizer), metadata=metadata
+            )
         summary = await summarize_text(
             summarizer,
             text,
@@ -233,13 +239,16 @@ class Pipeline:
         metadata: Metadata,
         reference: checks.Reference,
     ) -> AsyncGenerator[Summary, None]:
-        """The summary in each target language, as each is ready; the rest are cancelled when
-        the caller stops."""
+        """The summary in each target language: its own language at once, the translations
+        as each is ready; the rest are cancelled when the caller stops."""
         tasks = [
             asyncio.ensure_future(self._in_language(summary, target, metadata, reference))
             for target in targets
+            if target != summary.language
         ]
         try:
+            if summary.language in targets:
+                yield summary  # while the translations run
             for next_done in asyncio.as_completed(tasks):
                 result, part = await next_done
                 metadata.add_translation(part)
@@ -251,12 +260,10 @@ class Pipeline:
     async def _in_language(
         self, summary: Summary, target: str, metadata: Metadata, reference: checks.Reference
     ) -> tuple[Summary, Metadata]:
-        """The summary translated into `target` (itself in its own language), with the
+        """The summary translated into `target` (another language than its own), with the
         translation's metadata; a translation read as another language, or that changed the
         summary's numbers or lost its names, is reported."""
         translated = await self.translator.texts([summary.text], summary.language, target)
-        if target == summary.language:
-            return summary, translated.metadata
         mismatch = await detection.wrong_language(
             self.detector, translated.texts[0], expected=target, model=translated.model
         )

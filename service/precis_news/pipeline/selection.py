@@ -1,11 +1,12 @@
-"""Which sentences of an article the summarizer cannot read are translated before summarizing."""
+"""Which sentences of a long article are read: ranked selection within a token budget."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
-from precis_models.loader import Hop
+from precis_models.loader import Hop, LoadedModel
 from precis_models.sentences import select
 from precis_news.pipeline.jobs import Metadata
 from precis_news.pipeline.translation import fit_to_hop
@@ -31,20 +32,42 @@ async def select_for_translation(
         metadata: gets source_sentences, selected_sentences and unselected_characters.
     """
     sentences = visible_sentences(text)
-    lengths: list[int] = []
-    if hop is not None and sentences:
-        (fitted,), _ = await fit_to_hop(hop, [sentences])
-        sentences = [piece for piece, _ in fitted]
-        lengths = [tokens for _, tokens in fitted]
+    if hop is None or not sentences:
+        metadata.source_sentences = metadata.selected_sentences = len(sentences)
+        return sentences
+    (fitted,), _ = await fit_to_hop(hop, [sentences])
+    return await _selected(fitted, budget=budget, metadata=metadata, purpose="translating")
+
+
+async def select_for_summary(
+    model: LoadedModel, text: str, *, budget: int, metadata: Metadata
+) -> str:
+    """`text` when it fits `budget` summarizer tokens, else its highest-ranked sentences that
+    fit, in article order (one summarizer call whatever the article's length; what was left
+    out is reported in `metadata` as for select_for_translation)."""
+    sentences = visible_sentences(text)
+    fitted = await asyncio.to_thread(model.fit, [sentences], budget=budget)
+    chosen = await _selected(fitted[0], budget=budget, metadata=metadata, purpose="summarizing")
+    return text if metadata.selected_sentences == metadata.source_sentences else " ".join(chosen)
+
+
+async def _selected(
+    fitted: Sequence[tuple[str, int]], *, budget: int, metadata: Metadata, purpose: str
+) -> list[str]:
+    """The pieces (with their tokens) that fit `budget` (0: all), the highest-ranked first
+    chosen, in article order; counted in `metadata`."""
+    sentences = [piece for piece, _ in fitted]
+    lengths = [tokens for _, tokens in fitted]
     metadata.source_sentences = metadata.selected_sentences = len(sentences)
-    if not budget or hop is None or sum(lengths) <= budget:
+    if not budget or sum(lengths) <= budget:
         return sentences
     chosen = await asyncio.to_thread(lambda: select(sentences, lengths, budget=budget))
     kept = set(chosen)
     metadata.selected_sentences = len(chosen)
     metadata.unselected_characters = sum(len(s) for i, s in enumerate(sentences) if i not in kept)
     log.info(
-        "translating %d of %d sentences (%d characters left out) before summarizing",
+        "%s %d of %d sentences (%d characters left out)",
+        purpose,
         len(chosen),
         len(sentences),
         metadata.unselected_characters,

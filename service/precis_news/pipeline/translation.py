@@ -31,16 +31,26 @@ class Translated:
     truncated: list[bool] = field(default_factory=list)  # per text (see Translation.truncated)
 
 
-def translation_lengths(lengths: Sequence[int], settings: Settings, *, cap: int) -> tuple[int, int]:
-    """(min, max) new tokens for translating sentences of these input lengths in one call.
+def translation_lengths(
+    lengths: Sequence[int], settings: Settings, *, cap: int
+) -> list[tuple[int, int]]:
+    """(min, max) new tokens for translating each sentence of these input lengths.
 
     One bound for all sentences (from the longest), rounded up to a bucket so that concurrent
-    requests' sentences share beam-search calls; at most `cap`. The minimum is 0, or the
-    maximum with `translation_fixed_length` (so that it splits no batch the maximum does not).
+    requests' sentences share beam-search calls; at most `cap`; no minimum. With
+    `translation_fixed_length` (benchmarks on random weights, which never end early) each
+    sentence decodes exactly its own bound, as long as a real translation of it would be: the
+    cost follows each sentence's length, as it does with real models.
     """
-    longest = max(lengths) * settings.translation_length_ratio
-    longest = min(_bucket(math.ceil(longest) + LENGTH_MARGIN), cap)
-    return (longest if settings.translation_fixed_length else 0), longest
+
+    def bound(tokens: int) -> int:
+        return min(
+            _bucket(math.ceil(tokens * settings.translation_length_ratio) + LENGTH_MARGIN), cap
+        )
+
+    if settings.translation_fixed_length:
+        return [(bound(tokens), bound(tokens)) for tokens in lengths]
+    return [(0, bound(max(lengths)))] * len(lengths)
 
 
 def _bucket(tokens: int, step: int = LENGTH_BUCKET) -> int:
@@ -113,12 +123,42 @@ class Translator:
         # The decoder's positions hold its start token and the end token too (a Marian model
         # reads and writes at most max_input_tokens positions).
         cap = hop.model.spec.max_input_tokens - 2
-        shortest, longest = translation_lengths(lengths, self.settings, cap=cap)
-        options = hop.model.options(max_new_tokens=longest, min_new_tokens=shortest)
-        generated = await hop.model.batcher.submit(flat, options, lengths=lengths)
+        bounds = translation_lengths(lengths, self.settings, cap=cap)
+        generated = await _submit_by_bounds(hop, flat, lengths, bounds)
         metadata.add(generated)
         metadata.cut_translations += generated.ended.count(False)
         return _regroup(pieces, generated)
+
+
+async def _submit_by_bounds(
+    hop: Hop, texts: list[str], lengths: list[int], bounds: list[tuple[int, int]]
+) -> Generated:
+    """The texts translated with their (min, max) bounds: one submit per distinct bound, all at
+    once, outputs back in order (times: the slowest submit's; cache hits: all of them)."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, bound in enumerate(bounds):
+        groups.setdefault(bound, []).append(i)
+    parts = await asyncio.gather(
+        *(
+            hop.model.batcher.submit(
+                [texts[i] for i in members],
+                hop.model.options(max_new_tokens=longest, min_new_tokens=shortest),
+                lengths=[lengths[i] for i in members],
+            )
+            for (shortest, longest), members in groups.items()
+        )
+    )
+    outputs, ended = [""] * len(texts), [True] * len(texts)
+    for members, part in zip(groups.values(), parts, strict=True):
+        for i, output, done in zip(members, part.outputs, part.ended, strict=True):
+            outputs[i], ended[i] = output, done
+    return Generated(
+        outputs,
+        max(p.queue_ms for p in parts),
+        max(p.inference_ms for p in parts),
+        sum(p.cache_hits for p in parts),
+        ended,
+    )
 
 
 def _regroup(pieces: Pieces, generated: Generated) -> tuple[list[list[str]], list[bool]]:

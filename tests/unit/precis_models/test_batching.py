@@ -126,6 +126,62 @@ async def test_batches_respect_size_and_token_caps() -> None:
     assert engine.calls[0][0] == texts[-1]  # longest first
 
 
+class GatedEngine(WordsEngine):
+    """A stand-in whose first call waits until `gate` is set (a long call in progress)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.started = threading.Event()
+
+    def generate_outputs(
+        self, texts: Sequence[str], options: GenerateOptions, *, limits: Sequence[int] = ()
+    ) -> list[Output]:
+        if not self.started.is_set():
+            self.started.set()
+            self.gate.wait(timeout=30)
+        return super().generate_outputs(texts, options, limits=limits)
+
+
+async def test_callers_take_turns_in_a_batch_the_oldest_first() -> None:
+    engine = WordsEngine()
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(engine, limits=batch_limits(max_batch_size=2), slots=slots)
+    backlog = [f"first caller text {i}" for i in range(6)]
+    async with running(batcher):
+        await slots.acquire()  # both callers queue before any call is made
+        first = asyncio.ensure_future(batcher.submit(backlog, GREEDY))
+        second = asyncio.ensure_future(
+            batcher.submit(["second caller a", "second caller b"], GREEDY)
+        )
+        await asyncio.sleep(0.05)
+        slots.release()
+        assert (await first).outputs == backlog
+        assert (await second).outputs == ["second caller a", "second caller b"]
+    # One text of each caller per call while both wait, not the first one's six ahead.
+    assert [sorted(t.split()[0] for t in call) for call in engine.calls[:2]] == [
+        ["first", "second"]
+    ] * 2
+    assert all(t.startswith("first") for call in engine.calls[2:] for t in call)
+
+
+async def test_a_newcomer_goes_before_the_rest_of_a_served_callers_backlog() -> None:
+    engine = GatedEngine()
+    batcher = MicroBatcher(engine, limits=batch_limits(max_batch_size=2, max_wait_ms=1))
+    backlog = [f"long article sentence {i}" for i in range(10)]
+    async with running(batcher):
+        long = asyncio.ensure_future(batcher.submit(backlog, GREEDY))
+        await asyncio.to_thread(engine.started.wait, 30)  # two of its texts are being generated
+        short = asyncio.ensure_future(batcher.submit(["A short request."], GREEDY))
+        await asyncio.sleep(0.05)
+        engine.gate.set()
+        assert (await short).outputs == ["A short request."]
+        assert (await long).outputs == backlog
+    # The newcomer has had nothing batched yet: its text leads the very next call.
+    assert sorted(engine.calls[0]) == sorted(backlog[:2])
+    assert "A short request." in engine.calls[1]
+
+
 async def test_identical_requests_run_once() -> None:
     engine = WordsEngine()
     batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=50))

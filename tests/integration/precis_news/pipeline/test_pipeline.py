@@ -70,11 +70,21 @@ def test_a_short_non_english_article_is_translated_whole(client: PrecisClient) -
     assert meta.unselected_characters == 0
 
 
-def test_a_word_of_150000_characters_is_chunked_and_what_was_left_out_reported(
+def test_a_word_of_150000_characters_is_read_in_pieces_and_what_was_left_out_reported(
     client: PrecisClient,
 ) -> None:
     word = ("Préfecture" * 15_000)[:150_000]
     meta = client.summarize(word, targets=["en"], source_language="en").metadata
+    assert meta.chunks == 1  # the best pieces that fit the window (long_article = select)
+    assert meta.source_sentences > 32 and 0 < meta.selected_sentences < meta.source_sentences
+    assert 0 < meta.unselected_characters < len(word)
+    assert not meta.truncated  # reported as the selection, not as a cut
+
+
+def test_a_word_of_150000_characters_is_chunked_when_merging(merge_server: ServerThread) -> None:
+    word = ("Préfecture" * 15_000)[:150_000]
+    with merge_server.client() as client:
+        meta = client.summarize(word, targets=["en"], source_language="en").metadata
     assert meta.chunks > 32  # split to the window, not cut to one chunk of 512 tokens
     assert meta.truncated  # more chunks than max_chunks (32): the rest is reported
     assert 0 < meta.truncated_characters < len(word)
@@ -306,12 +316,26 @@ def test_length_presets_and_explicit_bounds(client: PrecisClient) -> None:
     assert len(bounded.summaries[0].text) < len(short.summaries[0].text)
 
 
-def test_long_article_is_chunked_merged_and_not_truncated(client: PrecisClient) -> None:
+def test_long_article_is_chunked_merged_and_not_truncated(merge_server: ServerThread) -> None:
     text = "\n\n".join([article("en")] * 4)
-    response = client.summarize(text, targets=["en", "fr"])
+    with merge_server.client() as client:
+        response = client.summarize(text, targets=["en", "fr"])
     meta = response.metadata
     assert meta.chunks > 1
     assert meta.merge_passes >= 1
+    assert meta.truncated is False and meta.truncated_characters == 0
+    assert meta.unselected_characters == 0  # every sentence was read
+    assert all(s.text for s in response.summaries)
+
+
+def test_long_english_article_is_summarized_from_its_best_sentences(client: PrecisClient) -> None:
+    text = "\n\n".join([article("en")] * 4)
+    response = client.summarize(text, targets=["en", "fr"])
+    meta = response.metadata
+    assert (meta.chunks, meta.merge_passes) == (1, 0)  # one summarizer call
+    assert meta.source_sentences >= len(split_sentences(text))
+    assert 0 < meta.selected_sentences < meta.source_sentences
+    assert 0 < meta.unselected_characters < len(text)
     assert meta.truncated is False and meta.truncated_characters == 0
     assert all(s.text for s in response.summaries)
 

@@ -216,3 +216,44 @@ async def test_an_unsupported_language_is_refused_unless_the_source_is_given() -
         assert caught.value.message.startswith("the text appears to be German (de);")
         found, _, _ = await pipeline.summarize(SummarizeJob(ENGLISH, source_language="en"))
     assert found == Detection("en", 1.0)
+
+
+LONG_ENGLISH = " ".join(f"Report {i} says the council met again." for i in range(30))  # 7 words
+
+
+async def test_a_long_english_article_is_summarized_from_its_best_sentences() -> None:
+    models = model_set()  # the stand-in summarizer reads 64 words
+    async with serving(models) as pipeline:
+        _, [summary], metadata = await pipeline.summarize(SummarizeJob(LONG_ENGLISH))
+    assert summary.text
+    [[read]] = engine(models, "sum-en").calls  # one call, one input: no chunks, no merge
+    assert len(read.split()) <= 64 and read.strip().startswith("Report 0 says")
+    assert (metadata.chunks, metadata.merge_passes) == (1, 0)
+    assert metadata.source_sentences == 30 and 0 < metadata.selected_sentences < 30
+    assert 0 < metadata.unselected_characters < len(LONG_ENGLISH)
+    assert not metadata.truncated  # reported as the selection, not as a cut
+
+
+async def test_the_merge_strategy_chunks_and_merges_the_whole_article() -> None:
+    models = model_set()
+    async with serving(models, long_article="merge") as pipeline:
+        _, [summary], metadata = await pipeline.summarize(SummarizeJob(LONG_ENGLISH))
+    assert summary.text and metadata.chunks > 1 and metadata.merge_passes >= 1
+    assert metadata.unselected_characters == 0 and not metadata.truncated
+    read = " ".join(chunk for call in engine(models, "sum-en").calls[:1] for chunk in call)
+    assert "Report 29 says" in read  # every sentence was read
+
+
+async def test_the_stream_sends_the_source_summary_before_any_translation() -> None:
+    models = model_set()
+    job = SummarizeJob(ENGLISH, targets=("fr", "ru", "en"))
+    async with serving(models) as pipeline:
+        stream = pipeline.summarize_stream(job)
+        assert isinstance(await anext(stream), Detection)
+        first = await anext(stream)
+        # Sent as soon as it exists: no translator has been called yet.
+        assert isinstance(first, Summary) and first.language == "en"
+        assert engine(models, "en-fr").calls == [] and engine(models, "en-zle").calls == []
+        rest = [e async for e in stream]
+    assert sorted(e.language for e in rest if isinstance(e, Summary)) == ["fr", "ru"]
+    assert isinstance(rest[-1], Metadata)

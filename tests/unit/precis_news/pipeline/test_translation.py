@@ -11,11 +11,32 @@ from tests.unit.precis_news.pipeline.stand_ins import engine, model_set, serving
 def test_translation_lengths_bucket_the_longest_sentence() -> None:
     settings = Settings(translation_length_ratio=1.5)
     # ceil(20 * 1.5) + 8 = 38 -> bucket 48; no minimum.
-    assert translation_lengths([5, 20, 12], settings, cap=512) == (0, 48)
-    assert translation_lengths([5, 20, 12], settings, cap=40) == (0, 40)
+    assert translation_lengths([5, 20, 12], settings, cap=512) == [(0, 48)] * 3
+    assert translation_lengths([5, 20, 12], settings, cap=40) == [(0, 40)] * 3
+    assert translation_lengths([1], settings, cap=512) == [(0, 16)]  # ceil(1.5) + 8 -> 16
+
+
+def test_fixed_translation_lengths_follow_each_sentence() -> None:
     fixed = Settings(translation_length_ratio=1.5, translation_fixed_length=True)
-    assert translation_lengths([5, 20, 12], fixed, cap=512) == (48, 48)
-    assert translation_lengths([1], settings, cap=512) == (0, 16)  # ceil(1.5) + 8 -> 16
+    # 5 -> 16, 20 -> 48, 12 -> ceil(18) + 8 = 26 -> 32: each sentence decodes its own length.
+    assert translation_lengths([5, 20, 12], fixed, cap=512) == [(16, 16), (48, 48), (32, 32)]
+    assert translation_lengths([5, 20], fixed, cap=40) == [(16, 16), (40, 40)]
+
+
+async def test_fixed_lengths_decode_each_sentence_to_its_own_bound() -> None:
+    models = model_set()
+    short, long = "Un deux.", " ".join(["mot"] * 25) + "."
+    async with serving(
+        models, translation_length_ratio=1.0, translation_fixed_length=True
+    ) as pipeline:
+        result = await Translator(models, pipeline.settings).sentences(
+            [[short, long], ["Trois quatre."]], "fr", "en"
+        )
+    # One call per bound (16 and 32 tokens), outputs back in their texts and order.
+    calls = engine(models, "fr-en").calls
+    assert sorted(len(call) for call in calls) == [1, 2]
+    assert result.texts == [f"[fr-en] {short} [fr-en] {long}", "[fr-en] Trois quatre."]
+    assert result.truncated == [False, False]
 
 
 def test_the_target_token_is_counted_as_prefix() -> None:
