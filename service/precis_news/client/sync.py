@@ -48,10 +48,17 @@ class PrecisClient(_ClientBase):
         """Wait up to connect_timeout for the first connection (see _ClientBase)."""
         if self._connected:
             return
+        # A health check that waits for the connection, rather than grpc.channel_ready_future:
+        # that one polls from a thread of its own, which fails if the channel closes under it.
         try:
-            grpc.channel_ready_future(self._channel).result(timeout=self.connect_timeout)
-        except grpc.FutureTimeoutError:
-            raise self._not_ready(self._why_not()) from None
+            self._health.Check(
+                health_pb2.HealthCheckRequest(), timeout=self.connect_timeout, wait_for_ready=True
+            )
+        except grpc.RpcError as error:
+            unreached = (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE)
+            if error.code() in unreached:  # type: ignore[attr-defined]
+                raise self._not_ready(self._why_not()) from None
+            # Any other answer (a server without the health service, say) came over a connection.
         self._connected = True
 
     def _why_not(self) -> grpc.RpcError | None:
@@ -184,6 +191,7 @@ class PrecisClient(_ClientBase):
 
     def close(self) -> None:
         """Close the channel; calls in flight are cancelled."""
+        self._connected = True  # a closed channel is not waited for: calls fail at once
         self._channel.close()
 
     def __enter__(self) -> PrecisClient:
