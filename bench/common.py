@@ -346,18 +346,24 @@ def fixed_lengths_env(ratio: float = TRANSLATION_RATIO, **settings: object) -> d
 
 @contextlib.contextmanager
 def serving(
-    args: argparse.Namespace, name: str, *, metrics: bool = False, **settings: object
+    args: argparse.Namespace,
+    name: str,
+    *,
+    metrics: bool = False,
+    env: Mapping[str, str] | None = None,
+    **settings: object,
 ) -> Iterator[Server]:
     """A server for `args` (model dir, profile, ratio) with fixed lengths, no cache unless
     `cache_bytes` is given, and `settings` on top; prints how long it took to be SERVING.
 
-    With `metrics`, the server exposes Prometheus metrics (see `batch_stats`)."""
+    With `metrics`, the server exposes Prometheus metrics (see `batch_stats`); `env` adds
+    environment variables as they are (e.g. GLIBC_TUNABLES)."""
     if metrics:
         settings["metrics_port"] = free_port()
     server = Server(
         model_dir=args.model_dir,
         profile=args.profile,
-        env=fixed_lengths_env(args.translation_ratio, **settings),
+        env={**fixed_lengths_env(args.translation_ratio, **settings), **(env or {})},
         log_dir=args.server_log_dir,
         name=name,
     )
