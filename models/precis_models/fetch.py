@@ -12,9 +12,8 @@ from precis_models.store import (
     MANIFEST,
     Manifest,
     is_present,
-    model_lock,
+    make_once,
     read_manifest,
-    remove_stale_work,
     staged,
     write_manifest,
 )
@@ -90,17 +89,22 @@ def fetch_model(
     if spec.is_built:
         raise ValueError(f"{spec.name} is built locally (`precis models build-tiny`), not fetched")
     backend = for_download(convert=convert).name
-    if not force and is_present(spec, model_dir, backend=backend) and at_pin(spec, model_dir):
-        return _present(spec, model_dir)
-    with model_lock(spec, model_dir):
-        # Another replica may have fetched it while this one waited for the lock.
-        if not force and is_present(spec, model_dir, backend=backend) and at_pin(spec, model_dir):
-            return _present(spec, model_dir)
-        remove_stale_work(spec.directory(model_dir))
+
+    def present() -> bool:
+        return (
+            not force and is_present(spec, model_dir, backend=backend) and at_pin(spec, model_dir)
+        )
+
+    def fetch() -> None:
         with staged(spec.directory(model_dir), marker=MANIFEST) as work:
-            manifest = _download_into(
+            _download_into(
                 work, spec, convert=convert, quantization=quantization, download=download
             )
+
+    if present() or not make_once(spec, model_dir, present=present, make=fetch):
+        return _present(spec, model_dir)
+    manifest = read_manifest(spec, model_dir)
+    assert manifest is not None  # the fetch wrote it last
     return manifest
 
 

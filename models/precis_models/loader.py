@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import json
 import logging
@@ -30,9 +31,8 @@ from precis_models.store import (
     Manifest,
     ModelsMissing,
     is_present,
-    model_lock,
+    make_once,
     read_manifest,
-    remove_stale_work,
     require_models,
     transformers_path,
     write_manifest,
@@ -73,12 +73,12 @@ def to_build(
     """The profile's locally built models that are not there yet (the summarizer's only when
     the profile's own model summarizes: the extractive one needs no weights)."""
     wanted = profile.models if summarizer == ABSTRACTIVE else profile.translators
+    return [spec for spec in wanted if spec.is_built and not _built(spec, model_dir)]
+
+
+def _built(spec: ModelSpec, model_dir: Path) -> bool:
     # A built model carries every backend's files (its CTranslate2 copy included).
-    return [
-        spec
-        for spec in wanted
-        if spec.is_built and not all(is_present(spec, model_dir, backend=b) for b in BACKENDS)
-    ]
+    return all(is_present(spec, model_dir, backend=b) for b in BACKENDS)
 
 
 def require_buildable(profile: Profile, model_dir: Path, *, summarizer: str = ABSTRACTIVE) -> None:
@@ -118,12 +118,14 @@ def build_missing(
     require_buildable(profile, model_dir, summarizer=summarizer)
     built = []
     for spec in to_build(profile, model_dir, summarizer=summarizer):
-        with model_lock(spec, model_dir):
-            if spec not in to_build(profile, model_dir, summarizer=summarizer):
-                continue  # another process built it while this one waited for the lock
-            remove_stale_work(spec.directory(model_dir))
-            _build(spec, model_dir)
-        built.append(spec)
+        made = make_once(
+            spec,
+            model_dir,
+            present=functools.partial(_built, spec, model_dir),
+            make=functools.partial(_build, spec, model_dir),
+        )
+        if made:
+            built.append(spec)
     return built
 
 

@@ -6,7 +6,7 @@ import fcntl
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -102,6 +102,24 @@ def model_lock(spec: ModelSpec, model_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def make_once(
+    spec: ModelSpec, model_dir: Path, *, present: Callable[[], bool], make: Callable[[], object]
+) -> bool:
+    """Run `make` to put `spec` in place unless it is `present()` once its lock is held (another
+    process, building or fetching into the same folder, may have made it while this one waited);
+    the work folders a writer that died left behind are removed first.
+
+    Returns:
+        True when `make` ran (this process made the model), False when it was there.
+    """
+    with model_lock(spec, model_dir):
+        if present():
+            return False
+        remove_stale_work(spec.directory(model_dir))
+        make()
+    return True
 
 
 def remove_stale_work(target: Path) -> None:
