@@ -23,6 +23,7 @@ from precis_news import __version__
 from precis_news.client import DEFAULT_TIMEOUT, LENGTH_NAMES, PrecisClient, PrecisError, Unavailable
 from precis_news.client.corpus import add_summarize_many
 from precis_news.client.fetch import FetchError, fetch_page, is_url
+from precis_news.client.requests import language_list
 from precis_news.server.commands import add_server_commands
 from precis_news.settings import Settings
 
@@ -53,7 +54,7 @@ class CommandError(Exception):
 
 def _languages(value: str) -> list[str]:
     """`fr,uk, ru` -> ["fr", "uk", "ru"] (used with action="extend", so --to may repeat)."""
-    languages = [part.strip().lower() for part in value.split(",") if part.strip()]
+    languages = [language.lower() for language in language_list(value)]
     if not languages:
         raise argparse.ArgumentTypeError(f"expected languages such as fr,uk,ru, got {value!r}")
     return languages

@@ -198,10 +198,6 @@ class CallGuard(grpc.aio.ServerInterceptor):
     def count(self, label: str, code: grpc.StatusCode) -> None:
         self._metrics.requests.labels(label, code.name).inc()
 
-    @property
-    def needs_key(self) -> bool:
-        return bool(self._keys)
-
     async def close(self) -> None:
         """End every open stream (Watch streams get NOT_SERVING first); refuse new ones."""
         self._closing.set()

@@ -158,13 +158,12 @@ class Gateway:
     async def _errors(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        """Every answer counted by route and status; aiohttp's own errors (404, 405, 413) and
-        anything unexpected as google.rpc.Status JSON bodies."""
+        """Every answer counted by route and status; anything unexpected as a google.rpc.Status
+        JSON body (aiohttp's own errors, 404, 405 and 413, are turned into such bodies by _cors,
+        the inner middleware, so that they carry the CORS headers too)."""
         response: web.StreamResponse | None = None
         try:
             response = await handler(request)
-        except web.HTTPException as exc:
-            response = self._http_error(exc)
         except asyncio.CancelledError:
             self._count(request, CLIENT_CLOSED)
             raise
@@ -178,17 +177,18 @@ class Gateway:
 
     def _http_error(self, exc: web.HTTPException) -> web.Response:
         code = _HTTP_CODES.get(exc.status, grpc.StatusCode.INVALID_ARGUMENT)
-        message = (
-            exc.reason.lower()
-            if code is not grpc.StatusCode.RESOURCE_EXHAUSTED
-            else (
-                f"the request body is over the server's limit of {self.max_body_bytes} bytes "
-                "(see GetInfo limits.max_article_chars)"
-            )
+        if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
+            return error_response(self._too_large(exc.status))
+        message = "no such route; see GET /v1/openapi.json" if exc.status == 404 else None
+        return error_response(Status(code, message or exc.reason.lower(), http=exc.status))
+
+    def _too_large(self, http: int) -> Status:
+        return Status(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            f"the request body is over the server's limit of {self.max_body_bytes} bytes "
+            "(see GetInfo limits.max_article_chars)",
+            http=http,
         )
-        if exc.status == 404:
-            message = "no such route; see GET /v1/openapi.json"
-        return error_response(Status(code, message, http=exc.status))
 
     def _count(self, request: web.Request, status: int) -> None:
         resource = request.match_info.route.resource
@@ -284,14 +284,7 @@ class Gateway:
         except TimeoutError:
             raise _Refused(to_status(SlowRequest())) from None
         except web.HTTPRequestEntityTooLarge as exc:
-            raise _Refused(
-                Status(
-                    grpc.StatusCode.RESOURCE_EXHAUSTED,
-                    f"the request body is over the server's limit of {self.max_body_bytes} "
-                    "bytes (see GetInfo limits.max_article_chars)",
-                    http=exc.status,
-                )
-            ) from None
+            raise _Refused(self._too_large(exc.status)) from None
         if not body.strip():
             return message  # an empty body is the empty message, as in grpc-gateway
         try:
