@@ -49,7 +49,7 @@ lint: setup
 
 # The docs site (docs/, mkdocs.yml) into site/; --strict: a broken link or anchor fails the build.
 docs: setup
-	$(BIN)/python -m mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
 # Random weights at the default profile's exact sizes, for bench/ (a few minutes, ~5 GB).
 bench-models: setup

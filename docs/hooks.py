@@ -103,9 +103,18 @@ def _enums(file: Any) -> Iterator[tuple[str, Any, tuple[int, ...]]]:
             yield f"{name}.{enum.name}", enum, (*path, _NESTED_ENUM, i)
 
 
-def _comments(file: Any) -> dict[tuple[int, ...], str]:
-    """Each element's leading comment by its SourceCodeInfo path."""
-    return {tuple(loc.path): loc.leading_comments for loc in file.source_code_info.location}
+def _described_proto() -> tuple[Any, dict[tuple[int, ...], str]]:
+    """The proto file and each element's leading comment (one line) by its SourceCodeInfo path."""
+    _on_path()
+    file = _proto_file()
+    locations = file.source_code_info.location
+    return file, {tuple(loc.path): _one_line(loc.leading_comments) for loc in locations}
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table's lines, then an empty one."""
+    lines = [header, ["---"] * len(header), *rows]
+    return ["| " + " | ".join(cells) + " |" for cells in lines] + [""]
 
 
 @_marker("proto-service")
@@ -115,26 +124,21 @@ def service_reference() -> str:
     Returns:
         Markdown for the API page.
     """
-    _on_path()
+    file, comments = _described_proto()
     from precis_news.server.http.routes import routes
 
-    file = _proto_file()
-    comments = _comments(file)
     http = {route.name: f"`{route.verb} {route.path}`" for route in routes()}
     out = []
     for s, service in enumerate(file.service):
-        doc = _one_line(comments.get((_SERVICE, s), ""))
-        out += [f"Service `{file.package}.{service.name}`: {doc}", ""]
-        out += ["| RPC | request → response | HTTP | what it does |", "| --- | --- | --- | --- |"]
+        out += [f"Service `{file.package}.{service.name}`: {comments.get((_SERVICE, s), '')}", ""]
+        rows = []
         for m, method in enumerate(service.method):
             stream = "stream " if method.server_streaming else ""
             request, response = (t.split(".")[-1] for t in (method.input_type, method.output_type))
-            doc = _one_line(comments.get((_SERVICE, s, _METHOD, m), ""))
-            route = http.get(method.name, "")
-            out.append(
-                f"| `{method.name}` | `{request}` → {stream}`{response}` | {route} | {doc} |"
-            )
-        out.append("")
+            kinds = f"`{request}` → {stream}`{response}`"
+            doc = comments.get((_SERVICE, s, _METHOD, m), "")
+            rows.append([f"`{method.name}`", kinds, http.get(method.name, ""), doc])
+        out += _table(["RPC", "request → response", "HTTP", "what it does"], rows)
     return "\n".join(out)
 
 
@@ -145,36 +149,29 @@ def message_reference() -> str:
     Returns:
         Markdown for the API page.
     """
-    _on_path()
-    file = _proto_file()
-    comments = _comments(file)
+    file, comments = _described_proto()
     out = []
     for name, message, path in _messages(file.message_type, (_MESSAGE,), ""):
-        out += [f"### `{name}`", ""]
-        if doc := _one_line(comments.get(path, "")):
-            out += [doc, ""]
-        if message.field:
-            out += ["| field | type | meaning |", "| --- | --- | --- |"]
-            for f, field in enumerate(message.field):
-                doc = _one_line(comments.get((*path, _FIELD, f), ""))
-                out.append(f"| `{field.name}` | {_type_name(field)} | {doc} |")
-            out.append("")
+        out += [f"### `{name}`", ""] + ([comments[path], ""] if comments.get(path) else [])
+        rows = [
+            [f"`{field.name}`", _type_name(field), comments.get((*path, _FIELD, f), "")]
+            for f, field in enumerate(message.field)
+        ]
+        out += _table(["field", "type", "meaning"], rows) if rows else []
     for name, enum, path in _enums(file):
-        out += [f"### `{name}` (enum)", ""]
-        if doc := _one_line(comments.get(path, "")):
-            out += [doc, ""]
-        out += ["| value | number | meaning |", "| --- | --- | --- |"]
-        for v, value in enumerate(enum.value):
-            doc = _one_line(comments.get((*path, _ENUM_VALUE, v), ""))
-            out.append(f"| `{value.name}` | {value.number} | {doc} |")
-        out.append("")
+        out += [f"### `{name}` (enum)", ""] + ([comments[path], ""] if comments.get(path) else [])
+        rows = [
+            [f"`{value.name}`", str(value.number), comments.get((*path, _ENUM_VALUE, v), "")]
+            for v, value in enumerate(enum.value)
+        ]
+        out += _table(["value", "number", "meaning"], rows)
     return "\n".join(out)
 
 
 def _default(f: dataclasses.Field[Any]) -> str:
     """A setting's default as the page shows it (a computed one by the function computing it)."""
     if f.default_factory is not dataclasses.MISSING:
-        return f"`{f.default_factory.__name__}()`"
+        return f"`{getattr(f.default_factory, '__name__', 'computed')}()`"
     value = f.default
     if value in (None, (), ""):
         return "unset"
@@ -193,16 +190,17 @@ def settings_reference() -> str:
     _on_path()
     from precis_news.settings import ENV_PREFIX, Settings
 
-    out = [
-        "| TOML key | environment | flag | default | meaning |",
-        "| --- | --- | --- | --- | --- |",
+    rows = [
+        [
+            f"`{f.name}`",
+            f"`{ENV_PREFIX}{f.name.upper()}`",
+            "`--" + f.name.replace("_", "-") + "`",
+            _default(f),
+            _one_line(f.metadata.get("help", "")),
+        ]
+        for f in dataclasses.fields(Settings)
     ]
-    for f in dataclasses.fields(Settings):
-        env = ENV_PREFIX + f.name.upper()
-        flag = "--" + f.name.replace("_", "-")
-        doc = _one_line(f.metadata.get("help", ""))
-        out.append(f"| `{f.name}` | `{env}` | `{flag}` | {_default(f)} | {doc} |")
-    return "\n".join(out) + "\n"
+    return "\n".join(_table(["TOML key", "environment", "flag", "default", "meaning"], rows))
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
