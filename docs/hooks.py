@@ -74,13 +74,16 @@ def _type_name(field: Any) -> str:
     from google.protobuf import descriptor_pb2
 
     kind = descriptor_pb2.FieldDescriptorProto
-    if field.type in (kind.TYPE_MESSAGE, kind.TYPE_ENUM):
+    if field.type_name.startswith(".precis.v1."):  # a message or enum of this page: link it
         name = field.type_name.removeprefix(".precis.v1.")
+        shown = f"[`{name}`](#{name})"
+    elif field.type_name:
+        shown = f"`{field.type_name.removeprefix('.')}`"
     else:
-        name = kind.Type.Name(field.type).removeprefix("TYPE_").lower()
+        shown = f"`{kind.Type.Name(field.type).removeprefix('TYPE_').lower()}`"
     repeated = field.label == kind.LABEL_REPEATED
     optional = field.proto3_optional
-    return ("repeated " if repeated else "optional " if optional else "") + f"`{name}`"
+    return ("repeated " if repeated else "optional " if optional else "") + shown
 
 
 def _messages(
@@ -152,14 +155,18 @@ def message_reference() -> str:
     file, comments = _described_proto()
     out = []
     for name, message, path in _messages(file.message_type, (_MESSAGE,), ""):
-        out += [f"### `{name}`", ""] + ([comments[path], ""] if comments.get(path) else [])
+        out += [f"### `{name}` {{#{name}}}", ""] + (
+            [comments[path], ""] if comments.get(path) else []
+        )
         rows = [
             [f"`{field.name}`", _type_name(field), comments.get((*path, _FIELD, f), "")]
             for f, field in enumerate(message.field)
         ]
         out += _table(["field", "type", "meaning"], rows) if rows else []
     for name, enum, path in _enums(file):
-        out += [f"### `{name}` (enum)", ""] + ([comments[path], ""] if comments.get(path) else [])
+        out += [f"### `{name}` (enum) {{#{name}}}", ""] + (
+            [comments[path], ""] if comments.get(path) else []
+        )
         rows = [
             [f"`{value.name}`", str(value.number), comments.get((*path, _ENUM_VALUE, v), "")]
             for v, value in enumerate(enum.value)
