@@ -1,4 +1,4 @@
-# Précis images, one Dockerfile, two targets (see README "Deployment and scaling"):
+# Précis images, one Dockerfile, two targets (see docs/deployment.md):
 #   docker build -t precis:0.2.0 .                          serving: CTranslate2, no torch (default)
 #   docker build --target models -t precis-models:0.2.0 .   `precis models fetch` / `build-tiny` (torch)
 # Dependencies come from requirements/*.txt (exact pins, regenerated from a working venv with

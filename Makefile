@@ -10,7 +10,7 @@ SHELL := bash
 .SHELLFLAGS := -o pipefail -c
 export HF_HUB_OFFLINE ?= 0
 
-.PHONY: setup demo serve serve-tiny test test-fast lint bench-models
+.PHONY: setup demo serve serve-tiny test test-fast lint docs bench-models
 
 # Each step is printed with the seconds elapsed (scripts/setup.sh).
 $(BIN)/precis: pyproject.toml
@@ -33,8 +33,9 @@ serve: setup
 serve-tiny: setup
 	$(BIN)/precis serve --profile tiny --port $(PORT)
 
-# Everything CI checks (.ci/run runs this): lint and types, then unit, integration and system tests.
-test: lint
+# Everything CI checks (.ci/run runs this): lint and types, the docs, then unit, integration and
+# system tests.
+test: lint docs
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 # The fast tier: unit tests only (stand-in engines, no server, no model build; under a minute).
@@ -42,9 +43,13 @@ test-fast: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q tests/unit
 
 lint: setup
-	$(BIN)/python -m ruff check service models tests bench protos
-	$(BIN)/python -m ruff format --check service models tests bench protos
+	$(BIN)/python -m ruff check service models tests bench protos docs
+	$(BIN)/python -m ruff format --check service models tests bench protos docs
 	$(BIN)/python -m mypy
+
+# The docs site (docs/, mkdocs.yml) into site/; --strict: a broken link or anchor fails the build.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
 # Random weights at the default profile's exact sizes, for bench/ (a few minutes, ~5 GB).
 bench-models: setup

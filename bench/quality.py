@@ -9,7 +9,7 @@ The data is JSONL, one record a line:
 
 Without --server it starts its own server with the profile's normal settings (the result cache
 off). The bundled sample (bench/data/quality-sample.jsonl) only shows that the pipeline runs: on
-the random-weight `bench` profile every score is meaningless (near zero); see bench/README.md
+the random-weight `bench` profile every score is meaningless (near zero); see docs/benchmarks.md
 for the published scores real models should approach.
 """
 
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     if info.profile in ("bench", "tiny"):
         print(
             "NOTE: random weights: these scores are meaningless (they only show the "
-            "pipeline runs); see bench/README.md for the published scores of real models"
+            "pipeline runs); see docs/benchmarks.md for the published scores of real models"
         )
 
     if summaries:

@@ -178,7 +178,7 @@ def test_without_wait_for_ready_a_closed_port_is_unavailable_not_a_deadline(flav
 
 
 def _first_call(flavour: str, target: str, **options: object) -> PrecisError:
-    """The error of a first summarize with the README snippet's defaults (timeout 60 s)."""
+    """The error of a first summarize with the API page snippet's defaults (timeout 60 s)."""
     if flavour == "sync":
         with PrecisClient(target=target, **options) as client, pytest.raises(PrecisError) as e:  # type: ignore[arg-type]
             client.summarize("Some news.", targets="fr")
