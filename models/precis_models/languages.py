@@ -61,8 +61,16 @@ class Language:
     corpus: Path | None = None
 
 
-def _words(groups: Mapping[int, str]) -> Mapping[str, int]:
-    """{2: "two deux"} -> {"two": 2, "deux": 2}."""
+def _words_of(text: str) -> frozenset[str]:
+    """The words of `text` (split at white space)."""
+    return frozenset(text.split())
+
+
+def _words(groups: Mapping[int, str] | str) -> Mapping[str, int]:
+    """{2: "two deux"} or "2 two deux; 3 three" -> {"two": 2, "deux": 2, ...}."""
+    if isinstance(groups, str):
+        pairs = (group.split(None, 1) for group in groups.split(";") if group.strip())
+        groups = {int(value): words for value, words in pairs}
     return _table({word: value for value, words in groups.items() for word in words.split()})
 
 
@@ -86,62 +94,18 @@ ENGLISH = Language(
     lingua="ENGLISH",
     script="Latin",
     capitals="A-Z",
-    abbreviations=frozenset(
-        [
-            "mr",
-            "mrs",
-            "ms",
-            "dr",
-            "prof",
-            "st",
-            "jr",
-            "sr",
-            "vs",
-            "inc",
-            "ltd",
-            "co",
-            "corp",
-            "gen",
-            "gov",
-            "sen",
-            "rep",
-            "no",
-            "fig",
-            "jan",
-            "feb",
-            "mar",
-            "apr",
-            "jun",
-            "jul",
-            "aug",
-            "sep",
-            "sept",
-            "oct",
-            "nov",
-            "dec",
-            "e.g",
-            "i.e",
-            "u.s",
-            "u.k",
-        ]
+    abbreviations=_words_of(
+        """
+        mr mrs ms dr prof st jr sr vs inc ltd co corp gen gov sen rep no fig jan feb mar apr
+        jun jul aug sep sept oct nov dec e.g i.e u.s u.k
+        """
     ),
     closing_abbreviations=frozenset(["etc"]),
     number_words=_words(
-        {
-            2: "two",
-            3: "three",
-            4: "four",
-            5: "five",
-            6: "six",
-            7: "seven",
-            8: "eight",
-            9: "nine",
-            10: "ten",
-            11: "eleven",
-            12: "twelve dozen",
-            20: "twenty",
-            100: "hundred",
-        }
+        """
+        2 two; 3 three; 4 four; 5 five; 6 six; 7 seven; 8 eight; 9 nine; 10 ten; 11 eleven;
+        12 twelve dozen; 20 twenty; 100 hundred
+        """
     ),
     scale_words=_words(
         {10**3: "thousand k", 10**6: "million millions m mn", 10**9: "billion billions bn"}
@@ -159,21 +123,10 @@ FRENCH = Language(
     abbreviations=frozenset(["mme", "mlle", "m", "p.ex", "av", "apr.-j.-c"]),
     closing_abbreviations=frozenset(["etc"]),
     number_words=_words(
-        {
-            2: "deux",
-            3: "trois",
-            4: "quatre",
-            5: "cinq",
-            6: "six",
-            7: "sept",
-            8: "huit",
-            9: "neuf",
-            10: "dix",
-            11: "onze",
-            12: "douze douzaine",
-            20: "vingt",
-            100: "cent",
-        }
+        """
+        2 deux; 3 trois; 4 quatre; 5 cinq; 6 six; 7 sept; 8 huit; 9 neuf; 10 dix; 11 onze;
+        12 douze douzaine; 20 vingt; 100 cent
+        """
     ),
     scale_words=_words({10**3: "mille", 10**6: "million millions", 10**9: "milliard milliards"}),
     corpus=CORPUS_DIR / "fr.txt",
@@ -189,21 +142,11 @@ UKRAINIAN = Language(
     abbreviations=frozenset(["ст", "проф", "акад", "вул", "див", "т.зв"]),
     closing_abbreviations=frozenset(["т.ін", "та ін"]),
     number_words=_words(
-        {
-            2: "два дві двох двома",
-            3: "три трьох трьома",
-            4: "чотири чотирьох",
-            5: "пʼять п'ять п’ять",
-            6: "шість шести",
-            7: "сім семи",
-            8: "вісім восьми",
-            9: "девʼять дев'ять дев’ять",
-            10: "десять десяти",
-            11: "одинадцять",
-            12: "дванадцять",
-            20: "двадцять",
-            100: "сто сотня",
-        }
+        """
+        2 два дві двох двома; 3 три трьох трьома; 4 чотири чотирьох; 5 пʼять п'ять п’ять;
+        6 шість шести; 7 сім семи; 8 вісім восьми; 9 девʼять дев'ять дев’ять; 10 десять десяти;
+        11 одинадцять; 12 дванадцять; 20 двадцять; 100 сто сотня
+        """
     ),
     scale_words=_words(
         {
@@ -230,21 +173,11 @@ RUSSIAN = Language(
     ),
     closing_abbreviations=frozenset(["т.д", "т.п", "и др"]),
     number_words=_words(
-        {
-            2: "два две двух двум двумя",
-            3: "три трёх трех трем тремя",
-            4: "четыре четырёх четырех",
-            5: "пять пяти",
-            6: "шесть шести",
-            7: "семь семи",
-            8: "восемь восьми",
-            9: "девять девяти",
-            10: "десять десяти",
-            11: "одиннадцать",
-            12: "двенадцать",
-            20: "двадцать",
-            100: "сто сотня",
-        }
+        """
+        2 два две двух двум двумя; 3 три трёх трех трем тремя; 4 четыре четырёх четырех;
+        5 пять пяти; 6 шесть шести; 7 семь семи; 8 восемь восьми; 9 девять девяти;
+        10 десять десяти; 11 одиннадцать; 12 двенадцать; 20 двадцать; 100 сто сотня
+        """
     ),
     scale_words=_words(
         {
