@@ -104,6 +104,10 @@ class Profile:
         return tuple(pair for spec in self.translators for pair in spec.pairs)
 
 
+class UnknownProfile(KeyError):
+    """A profile name the catalog does not define (a KeyError, as any failed lookup by name)."""
+
+
 @dataclass(frozen=True)
 class Catalog:
     """All profiles and models of a catalog file."""
@@ -114,13 +118,13 @@ class Catalog:
         """The profile called `name`.
 
         Raises:
-            KeyError: no such profile; the message lists the known ones.
+            UnknownProfile: no such profile; the message lists the known ones.
         """
         try:
             return self.profiles[name]
         except KeyError:
             known = ", ".join(sorted(self.profiles))
-            raise KeyError(f"unknown profile {name!r}; known profiles: {known}") from None
+            raise UnknownProfile(f"unknown profile {name!r}; known profiles: {known}") from None
 
 
 def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:

@@ -19,7 +19,7 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 from google.protobuf import json_format
 
-from precis_news import __version__
+from precis_news import __version__, findings
 from precis_news.client import DEFAULT_TIMEOUT, LENGTH_NAMES, PrecisClient, PrecisError, Unavailable
 from precis_news.client.corpus import add_summarize_many
 from precis_news.client.fetch import FetchError, fetch_page, is_url
@@ -437,14 +437,9 @@ def _print_summary(summary: pb.Summary, *, first: bool, json: bool = False) -> N
 def _warn_checks(summary: pb.Summary) -> None:
     """One stderr line for a summary whose numbers or names the server's checks flagged (the
     details are in --json's number_issues and missing_names)."""
-    parts = [
-        f"{i.kind.replace('_', ' ')} {i.number}" + (f" (found {i.found})" if i.found else "")
-        for i in summary.number_issues
-    ]
-    if summary.missing_names:
-        parts.append("names missing: " + ", ".join(summary.missing_names))
-    if parts:
-        print(f"precis: warning: [{summary.language}] check: {'; '.join(parts)}", file=sys.stderr)
+    found = findings.plain_line(summary)
+    if found:
+        print(f"precis: warning: [{summary.language}] check: {found}", file=sys.stderr)
 
 
 def _warn_truncated(client: PrecisClient, metadata: pb.SummarizeMetadata) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from precis_news import findings
 from precis_news.pipeline import names, numbers, provenance
 from precis_news.pipeline.jobs import Summary
 
@@ -85,23 +86,8 @@ def check_translation(reference: Reference, source: Summary, translated: Summary
     )
 
 
-def flagged(summary: Summary) -> bool:
-    return bool(summary.number_issues or summary.missing_names)
-
-
-def describe(summary: Summary) -> str:
-    """One line saying what the checks found in a summary ("" when nothing)."""
-    parts = [
-        f"{i.kind} {i.number}" + (f" -> {i.found}" if i.found else "")
-        for i in summary.number_issues
-    ]
-    if summary.missing_names:
-        parts.append("names missing: " + ", ".join(summary.missing_names))
-    return f"{summary.language}: " + "; ".join(parts) if parts else ""
-
-
 def log_flags(summaries: Sequence[Summary]) -> None:
     """The request's one log line about its flagged summaries (none when all pass)."""
-    lines = [describe(s) for s in summaries if flagged(s)]
+    lines = [findings.log_line(s) for s in summaries if findings.flagged(s)]
     if lines:
         log.info("summary checks: %s", " | ".join(lines))

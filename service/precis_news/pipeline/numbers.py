@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from precis_models import languages
+from precis_news import findings
 
-# Kinds of NumberIssue (the proto's NumberIssue.kind says the same).
-NOT_IN_ARTICLE = "not_in_article"  # the summary states a number the article never gives
-CHANGED = "changed"  # the translation gives `found` where the source summary gave `number`
-DROPPED = "dropped"  # a number of the source summary is missing from the translation
-ADDED = "added"  # the translation states a number its source summary does not
+# Kinds of NumberIssue, from the checks' registry (the proto's NumberIssue.kind says the same).
+NOT_IN_ARTICLE = findings.NOT_IN_ARTICLE.kind
+CHANGED = findings.CHANGED.kind  # the translation gives `found` where its source gave `number`
+DROPPED = findings.DROPPED.kind
+ADDED = findings.ADDED.kind
 
 _SPACES = " \u00a0\u202f\u2009"  # space, no-break, narrow no-break, thin: French/Slavic groups
 # A figure: digits in groups of three joined by a space ("100 000", one to three digits first, so

@@ -163,6 +163,7 @@ def _logging(level: str = "INFO") -> None:
 def _run_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from precis_models.catalog import UnknownProfile
     from precis_models.store import ModelsMissing
     from precis_news.server.app import CannotListen, run
 
@@ -176,7 +177,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     _logging(settings.log_level)
     try:
         asyncio.run(run(settings))
-    except (ModelsMissing, KeyError, CannotListen) as exc:
+    except (ModelsMissing, UnknownProfile, CannotListen) as exc:  # the user's to fix
         print(f"precis: {exc.args[0]}", file=sys.stderr)
         return EXIT_FAILED
     except ModuleNotFoundError:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, TypeAlias
 
 from precis_news._proto import precis_pb2 as pb
 from precis_news.pipeline import Detection, Pipeline, Summary
@@ -83,3 +85,19 @@ class Methods:
             backend=self.state.backend,
             device=self.state.device,
         )
+
+
+Handler: TypeAlias = Callable[[Methods, Any], Any]  # (methods, request message) -> result
+
+# The Methods function serving each precis.v1.Summarizer RPC, by RPC name: the HTTP gateway
+# dispatches through it (http.routes attaches each route's handler) and a test checks it names
+# every RPC of the proto's service once.
+HANDLERS: Mapping[str, Handler] = MappingProxyType(
+    {
+        "Summarize": Methods.summarize,
+        "StreamSummarize": Methods.stream_summarize,
+        "Translate": Methods.translate,
+        "DetectLanguage": Methods.detect_language,
+        "GetInfo": Methods.get_info,
+    }
+)

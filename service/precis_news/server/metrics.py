@@ -13,13 +13,13 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 from prometheus_client.exposition import ThreadingWSGIServer
 
+from precis_news import findings
+
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
     from precis_models.language import LanguageMismatch
     from precis_news.pipeline import Summary
-
-MISSING_NAME = "missing_name"  # the check label of a name a translation lost
 
 METRICS_PATH = "/metrics"
 
@@ -66,13 +66,13 @@ class Metrics:
         )
         self.cache_hits = Counter("precis_cache_hits", "outputs served from cache", registry=r)
         self.output_language_mismatches = Counter(
-            "precis_output_language_mismatches",
+            findings.LANGUAGE_METRIC,
             "translated summaries detected in another language than asked for",
             ["model", "expected", "detected"],
             registry=r,
         )
         self.summary_checks = Counter(
-            "precis_summary_checks_flagged",
+            findings.SUMMARY_CHECKS_METRIC,
             "numbers (by NumberIssue kind) and names (missing_name) the checks flagged, by "
             "summary language",
             ["language", "check"],
@@ -80,12 +80,11 @@ class Metrics:
         )
 
     def count_checks(self, summaries: Iterable[Summary]) -> None:
-        """Count what the checks flagged in a response's summaries (see pipeline.checks)."""
+        """Count what the checks flagged in a response's summaries, one per finding, by kind
+        (see precis_news.findings)."""
         for s in summaries:
-            for issue in s.number_issues:
-                self.summary_checks.labels(s.language, issue.kind).inc()
-            if s.missing_names:
-                self.summary_checks.labels(s.language, MISSING_NAME).inc(len(s.missing_names))
+            for found in findings.findings(s):
+                self.summary_checks.labels(s.language, found.check.kind).inc()
 
     def count_mismatches(self, mismatches: Iterable[LanguageMismatch]) -> None:
         """Count a response's wrong-language summaries (see models.language)."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 import grpc
 
@@ -13,6 +14,7 @@ from precis_news.server import calls
 from precis_news.server.methods import Methods, ServingState
 from precis_news.server.status import cancelled_code, status_trailers
 
+P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -24,15 +26,21 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
         self.methods = Methods(state)
 
     async def _serve(
-        self, method: str, context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[T]]
+        self,
+        method: str,
+        context: grpc.aio.ServicerContext,
+        handler: Callable[P, Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
     ) -> T:
+        """`handler(*args, **kwargs)` as the call `method`: request id, status table, metrics."""
         given = str(dict(context.invocation_metadata() or ()).get("x-request-id", ""))
         request_id = calls.request_id(given)
         context.set_trailing_metadata((("x-request-id", request_id),))
         try:
             return await calls.serve_call(
                 method,
-                work,
+                functools.partial(handler, *args, **kwargs),
                 request_id=request_id,
                 metrics=self.state.metrics,
                 cancelled=lambda: cancelled_code(context),
@@ -49,32 +57,32 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
     async def Summarize(
         self, request: pb.SummarizeRequest, context: grpc.aio.ServicerContext
     ) -> pb.SummarizeResponse:
-        return await self._serve("Summarize", context, lambda: self.methods.summarize(request))
+        return await self._serve("Summarize", context, self.methods.summarize, request)
 
     async def StreamSummarize(
         self, request: pb.SummarizeRequest, context: grpc.aio.ServicerContext
     ) -> None:
+        await self._serve("StreamSummarize", context, self._write_stream, request, context)
+
+    async def _write_stream(
+        self, request: pb.SummarizeRequest, context: grpc.aio.ServicerContext
+    ) -> None:
         # A coroutine that writes, rather than an async generator, so that one _serve covers
         # every error, including those after the first message.
-        async def work() -> None:
-            async for message in self.methods.stream_summarize(request):
-                await context.write(message)
-
-        await self._serve("StreamSummarize", context, work)
+        async for message in self.methods.stream_summarize(request):
+            await context.write(message)
 
     async def Translate(
         self, request: pb.TranslateRequest, context: grpc.aio.ServicerContext
     ) -> pb.TranslateResponse:
-        return await self._serve("Translate", context, lambda: self.methods.translate(request))
+        return await self._serve("Translate", context, self.methods.translate, request)
 
     async def DetectLanguage(
         self, request: pb.DetectLanguageRequest, context: grpc.aio.ServicerContext
     ) -> pb.DetectLanguageResponse:
-        return await self._serve(
-            "DetectLanguage", context, lambda: self.methods.detect_language(request)
-        )
+        return await self._serve("DetectLanguage", context, self.methods.detect_language, request)
 
     async def GetInfo(
         self, request: pb.GetInfoRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetInfoResponse:
-        return await self._serve("GetInfo", context, lambda: self.methods.get_info(request))
+        return await self._serve("GetInfo", context, self.methods.get_info, request)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import math
@@ -221,7 +222,6 @@ class Gateway:
     # -- the precis.v1 routes ------------------------------------------------------------------
 
     def _handler(self, route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        method: Callable[[Any], Any] = getattr(self.methods, route.handler_name)
         message_type = route.method.input_type._concrete_class
 
         async def handle(request: web.Request) -> web.StreamResponse:
@@ -233,10 +233,12 @@ class Gateway:
                 return error_response(refused.status, headers=headers)
             try:
                 if route.streams:
-                    return await self._stream(route, request, method(message), headers)
+                    return await self._stream(
+                        route, request, route.handler(self.methods, message), headers
+                    )
                 result = await calls.serve_call(
                     route.name,
-                    lambda: method(message),
+                    functools.partial(route.handler, self.methods, message),
                     request_id=headers["X-Request-Id"],
                     metrics=self.state.metrics,
                 )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from google.api import annotations_pb2
 from google.protobuf.descriptor import MethodDescriptor
 
 from precis_news._proto import precis_pb2 as pb
+from precis_news.server.methods import HANDLERS, Handler
 
 SERVICE = pb.DESCRIPTOR.services_by_name["Summarizer"]
 
@@ -21,6 +21,7 @@ class Route:
     verb: str  # "GET" or "POST"
     path: str  # "/v1/summarize"
     body: str  # "*" (the whole request message) or "" (none: a GET)
+    handler: Handler  # the server.methods function serving it (HANDLERS[name])
 
     @property
     def name(self) -> str:
@@ -28,17 +29,13 @@ class Route:
         return str(self.method.name)
 
     @property
-    def handler_name(self) -> str:
-        """The server.methods.Methods coroutine serving it: "stream_summarize"."""
-        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.name).lower()
-
-    @property
     def streams(self) -> bool:
         return bool(self.method.server_streaming)
 
 
 def routes() -> tuple[Route, ...]:
-    """Every Summarizer method that has a google.api.http option, in proto order."""
+    """Every Summarizer method that has a google.api.http option, in proto order, each with its
+    handler from server.methods.HANDLERS."""
     found = []
     for method in SERVICE.methods:
         options = method.GetOptions()
@@ -48,5 +45,7 @@ def routes() -> tuple[Route, ...]:
         verb = rule.WhichOneof("pattern")
         if verb not in ("get", "post"):
             raise ValueError(f"{method.name}: only get and post routes are served, not {verb}")
-        found.append(Route(method, verb.upper(), getattr(rule, verb), rule.body))
+        found.append(
+            Route(method, verb.upper(), getattr(rule, verb), rule.body, HANDLERS[method.name])
+        )
     return tuple(found)

@@ -11,12 +11,14 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from precis_models.catalog import load_catalog
 from precis_models.store import is_present
 from precis_news.cli import main
+from precis_news.server import app, commands
 from tests.support import (
     CORPUS,
     describe,
@@ -328,3 +330,29 @@ def test_a_server_stopped_while_it_builds_leaves_nothing_its_restart_keeps(
         second.process.send_signal(signal.SIGTERM)
         assert second.process.wait(60) == 0, second.output()
     assert "Traceback" not in second.output()
+
+
+def test_serve_with_an_unknown_profile_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(commands, "_logging", lambda level="INFO": None)  # keep pytest's handlers
+    monkeypatch.setenv("PRECIS_PROFILE", "nope")  # flags are checked by argparse; env is not
+    assert main(["serve", "--model-dir", str(tmp_path)]) == commands.EXIT_FAILED
+    assert capsys.readouterr().err.startswith("precis: unknown profile 'nope'; known profiles: ")
+
+
+def test_serve_keeps_the_traceback_of_a_key_error_from_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    async def run(settings: Any) -> None:
+        raise KeyError("token '<x>' is not in the vocabulary")  # a bug, not the user's mistake
+
+    monkeypatch.setattr(commands, "_logging", lambda level="INFO": None)
+    monkeypatch.setattr(app, "run", run)
+    assert main(["serve", "--profile", "tiny", "--model-dir", str(tmp_path)]) == 1
+    assert "precis:" not in capsys.readouterr().err
+    (failed,) = [r for r in caplog.records if r.getMessage() == "the server failed"]
+    assert failed.exc_info is not None and failed.exc_info[0] is KeyError

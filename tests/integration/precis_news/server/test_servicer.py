@@ -7,7 +7,10 @@ import grpc
 import pytest
 
 from precis_models.sentences import split_sentences
+from precis_news._proto import precis_pb2 as pb
+from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.client import PrecisClient, PrecisError
+from precis_news.server.servicer import SummarizerServicer
 from tests.support import article
 
 NO_VISIBLE = "has no visible characters (only invisible or control characters)"
@@ -120,3 +123,10 @@ def test_info_describes_the_profile(client: PrecisClient) -> None:
     assert names["tiny-bart"].task == "summarize" and names["tiny-bart"].revision == "built"
     assert info.limits.max_article_chars == 200_000
     assert info.summarizer == "abstractive"
+
+
+def test_the_servicer_serves_every_rpc_of_the_service() -> None:
+    service = pb.DESCRIPTOR.services_by_name["Summarizer"]
+    for method in service.methods:  # the generated base answers UNIMPLEMENTED
+        ours = getattr(SummarizerServicer, method.name)
+        assert ours is not getattr(pb_grpc.SummarizerServicer, method.name), method.name

@@ -85,8 +85,3 @@ def test_nothing_is_flagged_on_the_correct_corpus(case: int, language: str) -> N
     )
     assert source.number_issues == []
     assert (translated.number_issues, translated.missing_names) == ([], [])
-
-
-def test_describe_says_nothing_of_a_clean_summary() -> None:
-    assert checks.describe(Summary("en", "ok", "m")) == ""
-    assert not checks.flagged(Summary("en", "ok", "m"))

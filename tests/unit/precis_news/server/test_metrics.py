@@ -6,6 +6,9 @@ from typing import Any
 from wsgiref.util import setup_testing_defaults
 
 from precis_models.language import LanguageMismatch
+from precis_news import findings
+from precis_news.pipeline import Summary
+from precis_news.pipeline.numbers import NumberIssue
 from precis_news.server.metrics import Metrics, metrics_app
 
 
@@ -76,3 +79,25 @@ def test_metrics_app_with_a_token_needs_exactly_that_bearer_token() -> None:
         assert status == "401 Unauthorized" and b"precis_" not in body
     status, body = _get(app, "/metrics", "Bearer scrape-me")
     assert status == "200 OK" and b"precis_requests_total" in body
+
+
+def test_checks_are_counted_one_per_finding_by_kind() -> None:
+    metrics = Metrics()
+    flagged = Summary(
+        "fr",
+        "…",
+        "m",
+        number_issues=[NumberIssue(findings.CHANGED.kind, "3", "4")],
+        missing_names=["Doucet", "Lyon"],
+    )
+    metrics.count_checks([flagged, Summary("en", "ok", "m")])
+    value = metrics.registry.get_sample_value
+    name = findings.SUMMARY_CHECKS_METRIC + "_total"
+    assert value(name, {"language": "fr", "check": "changed"}) == 1
+    assert value(name, {"language": "fr", "check": "missing_name"}) == 2
+
+
+def test_every_check_is_counted_in_a_counter_of_the_registry() -> None:
+    counted = {family.name for family in Metrics().registry.collect()}
+    for check in findings.CHECKS.values():
+        assert check.metric in counted, check

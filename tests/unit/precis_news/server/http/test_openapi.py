@@ -67,7 +67,9 @@ def test_enums_are_listed_by_name() -> None:
 
 
 def test_every_route_has_a_transport_free_method() -> None:
-    from precis_news.server.methods import Methods
+    from precis_news.server.methods import HANDLERS, Methods
 
     for route in routes():
-        assert callable(getattr(Methods, route.handler_name)), route.handler_name
+        assert callable(route.handler), route.name
+        assert route.handler is HANDLERS[route.name]
+        assert route.handler.__qualname__.startswith(f"{Methods.__name__}."), route.name
