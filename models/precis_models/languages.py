@@ -32,7 +32,8 @@ class Language:
         name: English name, as the page and messages show it: "English".
         native_name: the language's own name for itself: "English", "українська".
         lingua: the lingua ``Language`` member that detects it: "ENGLISH".
-        script: "Latin" or "Cyrillic".
+        script: "Latin" or "Cyrillic"; a language in any other script than Latin has a
+            `to_latin` table.
         capitals: regex character-class ranges of its capital letters; a sentence ends before
             one ("A-Z").
         abbreviations: lower-cased abbreviations after which a full stop does not end a sentence
@@ -61,12 +62,12 @@ class Language:
     corpus: Path | None = None
 
 
-def _words_of(text: str) -> frozenset[str]:
+def _word_set(text: str) -> frozenset[str]:
     """The words of `text` (split at white space)."""
     return frozenset(text.split())
 
 
-def _words(groups: Mapping[int, str] | str) -> Mapping[str, int]:
+def _valued(groups: Mapping[int, str] | str) -> Mapping[str, int]:
     """{2: "two deux"} or "2 two deux; 3 three" -> {"two": 2, "deux": 2, ...}."""
     if isinstance(groups, str):
         pairs = (group.split(None, 1) for group in groups.split(";") if group.strip())
@@ -94,20 +95,20 @@ ENGLISH = Language(
     lingua="ENGLISH",
     script="Latin",
     capitals="A-Z",
-    abbreviations=_words_of(
+    abbreviations=_word_set(
         """
         mr mrs ms dr prof st jr sr vs inc ltd co corp gen gov sen rep no fig jan feb mar apr
         jun jul aug sep sept oct nov dec e.g i.e u.s u.k
         """
     ),
     closing_abbreviations=frozenset(["etc"]),
-    number_words=_words(
+    number_words=_valued(
         """
         2 two; 3 three; 4 four; 5 five; 6 six; 7 seven; 8 eight; 9 nine; 10 ten; 11 eleven;
         12 twelve dozen; 20 twenty; 100 hundred
         """
     ),
-    scale_words=_words(
+    scale_words=_valued(
         {10**3: "thousand k", 10**6: "million millions m mn", 10**9: "billion billions bn"}
     ),
     corpus=CORPUS_DIR / "en.txt",
@@ -122,13 +123,13 @@ FRENCH = Language(
     capitals="A-ZÀ-ÖØ-Þ",
     abbreviations=frozenset(["mme", "mlle", "m", "p.ex", "av", "apr.-j.-c"]),
     closing_abbreviations=frozenset(["etc"]),
-    number_words=_words(
+    number_words=_valued(
         """
         2 deux; 3 trois; 4 quatre; 5 cinq; 6 six; 7 sept; 8 huit; 9 neuf; 10 dix; 11 onze;
         12 douze douzaine; 20 vingt; 100 cent
         """
     ),
-    scale_words=_words({10**3: "mille", 10**6: "million millions", 10**9: "milliard milliards"}),
+    scale_words=_valued({10**3: "mille", 10**6: "million millions", 10**9: "milliard milliards"}),
     corpus=CORPUS_DIR / "fr.txt",
 )
 
@@ -141,14 +142,14 @@ UKRAINIAN = Language(
     capitals="А-ЯЄІЇҐ",
     abbreviations=frozenset(["ст", "проф", "акад", "вул", "див", "т.зв"]),
     closing_abbreviations=frozenset(["т.ін", "та ін"]),
-    number_words=_words(
+    number_words=_valued(
         """
         2 два дві двох двома; 3 три трьох трьома; 4 чотири чотирьох; 5 пʼять п'ять п’ять;
         6 шість шести; 7 сім семи; 8 вісім восьми; 9 девʼять дев'ять дев’ять; 10 десять десяти;
         11 одинадцять; 12 дванадцять; 20 двадцять; 100 сто сотня
         """
     ),
-    scale_words=_words(
+    scale_words=_valued(
         {
             10**3: "тис тисяч тисячі тисяча",
             10**6: "млн мільйон мільйона мільйонів",
@@ -172,14 +173,14 @@ RUSSIAN = Language(
         ["г", "гг", "им", "ул", "ст", "стр", "рис", "см", "напр", "т.е", "др", "проф", "акад"]
     ),
     closing_abbreviations=frozenset(["т.д", "т.п", "и др"]),
-    number_words=_words(
+    number_words=_valued(
         """
         2 два две двух двум двумя; 3 три трёх трех трем тремя; 4 четыре четырёх четырех;
         5 пять пяти; 6 шесть шести; 7 семь семи; 8 восемь восьми; 9 девять девяти;
         10 десять десяти; 11 одиннадцать; 12 двенадцать; 20 двадцать; 100 сто сотня
         """
     ),
-    scale_words=_words(
+    scale_words=_valued(
         {
             10**3: "тыс тысяч тысячи тысяча",
             10**6: "млн миллион миллиона миллионов",

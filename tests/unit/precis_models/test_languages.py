@@ -63,6 +63,7 @@ def test_the_served_languages_and_their_data() -> None:
     ]
     for lang in languages.served():
         assert lang.corpus is not None and lang.corpus.is_file(), lang.code
+        assert bool(lang.to_latin) == (lang.script != "Latin"), lang.code
     assert languages.get("uk").to_latin["ї"] == "i"
     assert languages.number_words()["дві"] == 2 and languages.scale_words()["млн"] == 10**6
     with pytest.raises(KeyError, match="unknown language 'de'; served: en, fr, uk, ru"):
