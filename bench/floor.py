@@ -70,13 +70,14 @@ def record(
 ) -> Floor:
     """Serve `job` (a pipeline SummarizeJob) in-process with the server's settings from `env`
     (PRECIS_* variables), after `warm_ups` identical untimed runs; return its model calls."""
+    from precis_models import languages
     from precis_models.batching import BatchLimits
     from precis_models.catalog import load_catalog
     from precis_models.language import LanguageDetector
     from precis_models.loader import load_model_set, resolve_runtime
     from precis_models.runtime import Runtime
     from precis_news.pipeline import Pipeline
-    from precis_news.settings import LANGUAGES, load_settings
+    from precis_news.settings import load_settings
 
     settings = load_settings(
         env={**env, "PRECIS_PROFILE": profile, "PRECIS_MODEL_DIR": str(model_dir)}
@@ -91,7 +92,7 @@ def record(
     calls: list[Call] = []
     for model in models.models:
         model.batcher.engine = _Recording(model.batcher.engine, calls)  # type: ignore[assignment]
-    pipeline = Pipeline(models, LanguageDetector(LANGUAGES), settings)
+    pipeline = Pipeline(models, LanguageDetector(languages.codes()), settings)
 
     async def serve() -> float:
         models.start()

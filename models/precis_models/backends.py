@@ -168,6 +168,7 @@ def summarizer_engine(name: str) -> tuple[ModelSpec, Engine] | None:
         return None
     if name != EXTRACTIVE:
         raise ValueError(f"unknown summarizer {name!r}; use {' or '.join(SUMMARIZERS)}")
+    from precis_models import languages
     from precis_models.catalog import ModelSpec
     from precis_models.engines.extractive import ExtractiveEngine
 
@@ -177,6 +178,6 @@ def summarizer_engine(name: str) -> tuple[ModelSpec, Engine] | None:
         repo="precis/extractive",
         license="apache-2.0",
         max_input_tokens=1_000_000,
-        languages=("en", "fr", "uk", "ru"),
+        languages=languages.codes(),
     )
     return spec, ExtractiveEngine(name=spec.name, max_input_tokens=spec.max_input_tokens)

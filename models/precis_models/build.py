@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from precis_models import languages as served_languages
 from precis_models.conversion import convert_to_ctranslate2
 from precis_models.store import staged
 
@@ -21,11 +22,6 @@ if TYPE_CHECKING:
     from transformers import PreTrainedConfig, PreTrainedTokenizerBase
 
 logger = logging.getLogger(__name__)
-
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
-"""Project-written news paragraphs, one ``<language>.txt`` per language, blank-line separated."""
-
-CORPUS_LANGUAGES: tuple[str, ...] = ("en", "fr", "uk", "ru")
 
 BUILD_RECORD = "precis-build.json"
 """File written next to ``transformers/`` describing how the model was built."""
@@ -133,23 +129,30 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
 )
 
 
+def corpus_languages() -> tuple[str, ...]:
+    """The served languages that have a corpus (``Language.corpus``), in registry order."""
+    return tuple(lang.code for lang in served_languages.served() if lang.corpus is not None)
+
+
 def corpus_paragraphs(language: str) -> list[str]:
     """Return the project's sample news paragraphs for one language.
 
     Args:
-        language: One of ``CORPUS_LANGUAGES``.
+        language: One of ``corpus_languages()``.
 
     Returns:
-        The non-empty paragraphs of ``CORPUS_DIR/<language>.txt``, stripped, in file order.
+        The non-empty paragraphs of the language's corpus file, stripped, in file order.
 
     Raises:
         ValueError: ``language`` has no corpus file.
     """
-    if language not in CORPUS_LANGUAGES:
+    entry = served_languages.REGISTRY.get(language)
+    corpus = entry.corpus if entry else None
+    if corpus is None:
         raise ValueError(
-            f"no corpus for language {language!r}; available: {', '.join(CORPUS_LANGUAGES)}"
+            f"no corpus for language {language!r}; available: {', '.join(corpus_languages())}"
         )
-    text = (CORPUS_DIR / f"{language}.txt").read_text(encoding="utf-8")
+    text = corpus.read_text(encoding="utf-8")
     return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
@@ -351,16 +354,17 @@ def _preset(name: str) -> Preset:
         raise ValueError(f"unknown preset {name!r}; available: {', '.join(PRESETS)}") from None
 
 
-def _check_languages(languages: Iterable[str], what: str) -> tuple[str, ...]:
-    """Return ``languages`` as a tuple after checking each has a corpus."""
-    checked = tuple(dict.fromkeys(languages))
+def _check_languages(codes: Iterable[str], what: str) -> tuple[str, ...]:
+    """Return ``codes`` as a tuple after checking each has a corpus."""
+    checked = tuple(dict.fromkeys(codes))
+    available = corpus_languages()
     if not checked:
-        raise ValueError(f"{what} is empty; choose from {', '.join(CORPUS_LANGUAGES)}")
-    unknown = [lang for lang in checked if lang not in CORPUS_LANGUAGES]
+        raise ValueError(f"{what} is empty; choose from {', '.join(available)}")
+    unknown = [lang for lang in checked if lang not in available]
     if unknown:
         raise ValueError(
             f"{what} has {', '.join(map(repr, unknown))} without a corpus; "
-            f"choose from {', '.join(CORPUS_LANGUAGES)}"
+            f"choose from {', '.join(available)}"
         )
     return checked
 
@@ -383,7 +387,7 @@ def _bart_tokenizer(spec: Preset) -> PreTrainedTokenizerBase:
 
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(
-        iter(_paragraphs(CORPUS_LANGUAGES)),
+        iter(_paragraphs(corpus_languages())),
         vocab_size=spec.tokenizer_vocab_size,
         min_frequency=2,
         special_tokens=list(_BART_SPECIALS),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from precis_models import languages
+
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 
@@ -152,12 +154,23 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
 
     Raises:
         ValueError: a profile names a model the file does not define, a model's task is wrong,
-            or a downloaded model is not pinned to a commit hash.
+            a model names a language precis_models.languages does not serve, or a downloaded
+            model is not pinned to a commit hash.
     """
     with open(path, "rb") as handle:
         raw = tomllib.load(handle)
     specs = {name: _spec(name, entry) for name, entry in raw["models"].items()}
     for spec in specs.values():
+        unserved = [
+            code
+            for code in (*spec.languages, *(code for pair in spec.pairs for code in pair))
+            if code not in languages.REGISTRY
+        ]
+        if unserved:
+            raise ValueError(
+                f"model {spec.name!r}: language {unserved[0]!r} is not served "
+                f"({languages.listed()}); add it to precis_models/languages.py first"
+            )
         if not spec.is_built and not spec.is_pinned:
             raise ValueError(
                 f"model {spec.name!r}: revision {spec.revision!r} is not a commit hash "

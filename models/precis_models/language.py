@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-log = logging.getLogger(__name__)
+from precis_models import languages as served_languages
 
-_LINGUA_NAMES = {"en": "ENGLISH", "fr": "FRENCH", "uk": "UKRAINIAN", "ru": "RUSSIAN"}
+log = logging.getLogger(__name__)
 
 # lingua's low-accuracy mode (trigram models only) stays as accurate as the full one from about
 # this many characters on (its author, https://github.com/pemistahl/lingua-rs/issues/119), so
@@ -30,14 +30,15 @@ class LanguageDetector:
         """Build lingua's detectors for `languages` (BCP-47 codes).
 
         Raises:
-            ValueError: a language lingua is not set up for here.
+            ValueError: a language lingua is not set up for here (not in precis_models.languages).
         """
         from lingua import Language, LanguageDetectorBuilder
 
-        unknown = [code for code in languages if code not in _LINGUA_NAMES]
+        known = served_languages.REGISTRY
+        unknown = [code for code in languages if code not in known]
         if unknown:
             raise ValueError(f"no language detection for {', '.join(unknown)}")
-        self._codes = {getattr(Language, _LINGUA_NAMES[c]): c for c in languages}
+        self._codes = {getattr(Language, known[c].lingua): c for c in languages}
         self._long = (
             LanguageDetectorBuilder.from_languages(*self._codes)
             .with_low_accuracy_mode()

@@ -1,7 +1,8 @@
-"""Sentence splitting and packing for en/fr/uk/ru news text (rule-based, no model)."""
+"""Sentence splitting and packing for news text in the served languages (rule-based, no model)."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -9,82 +10,26 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-# Abbreviations after which a full stop does not end a sentence (lower-cased, without the last
-# dot; a space after an inner dot is dropped: "т. е." is "т.е").
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "vs",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "gen",
-        "gov",
-        "sen",
-        "rep",
-        "no",
-        "fig",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "e.g",
-        "i.e",
-        "u.s",
-        "u.k",
-        "mme",
-        "mlle",
-        "m",
-        "p.ex",
-        "av",
-        "apr.-j.-c",
-        "г",
-        "гг",
-        "им",
-        "ул",
-        "ст",
-        "стр",
-        "рис",
-        "см",
-        "напр",
-        "т.е",
-        "др",
-        "проф",
-        "акад",
-        "вул",
-        "див",
-        "т.зв",
-    ]
-)
-# Abbreviations that close a list ("etc.", "т. д."): before a capital they end the sentence.
-_CLOSING = frozenset(["etc", "т.д", "т.п", "и др", "т.ін", "та ін"])
+from precis_models import languages
+
 _INITIALS = re.compile(r"(?:[^\W\d_]\.-?)+")  # "J.", "J.-P.", "A.S."
-# A sentence ends at . ! ? … (and closing quotes/brackets, French "Jamais. »") followed by space
-# and a capital, digit, quote or dash.
-_BOUNDARY = re.compile(r"[.!?…](?: ?[\"'»”)\]])*(?=\s+[\"'«“(\[\-–—]?\s?[\dA-ZÀ-ÖØ-ÞА-ЯЁЄІЇҐ])")
 _PARAGRAPH = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 # A line that starts a list item: "- ", "• ", "1. ", "2) ".
 _ITEM = re.compile(r"\s*(?:[-–—•*·▪]|\d{1,2}[.)])\s")
-# A line that continues the one before it: hard-wrapped text (starts in lower case) ...
-_CONTINUES = re.compile(r"\s*[\"'«“(\[]?\s?[^\W\d_A-ZÀ-ÖØ-ÞА-ЯЁЄІЇҐ]")
-# ... or a line that ends with a comma, semicolon, hyphen or bracket.
+# A line that ends with a comma, semicolon, hyphen or bracket is continued by the next one.
 _UNFINISHED = (",", ";", "(", "-")
+
+
+@functools.lru_cache(maxsize=8)
+def _patterns(capitals: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The sentence boundary and the continued line for these capital letters (the served
+    languages', see precis_models.languages)."""
+    # A sentence ends at . ! ? … (and closing quotes/brackets, French "Jamais. »") followed by
+    # space and a capital, digit, quote or dash.
+    boundary = re.compile(rf"[.!?…](?: ?[\"'»”)\]])*(?=\s+[\"'«“(\[\-–—]?\s?[\d{capitals}])")
+    # A line that continues the one before it: hard-wrapped text (starts in lower case).
+    continues = re.compile(rf"\s*[\"'«“(\[]?\s?[^\W\d_{capitals}]")
+    return boundary, continues
 
 
 def split_sentences(text: str) -> list[str]:
@@ -95,14 +40,15 @@ def split_sentences(text: str) -> list[str]:
     Returns:
         Non-empty, stripped sentences in order.
     """
+    boundary, continues = _patterns(languages.capitals())
     sentences: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
-        for block in _blocks(paragraph):
+        for block in _blocks(paragraph, continues):
             block = " ".join(block.split())
             if not block:
                 continue
             start = 0
-            for match in _BOUNDARY.finditer(block):
+            for match in boundary.finditer(block):
                 candidate = block[start : match.end()]
                 if _abbreviated(candidate.rstrip("\"'»”)] ")):
                     continue  # "Dr. Smith", "J. K. Rowling"
@@ -114,11 +60,11 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _blocks(paragraph: str) -> list[str]:
+def _blocks(paragraph: str, continues: re.Pattern[str]) -> list[str]:
     """The paragraph cut at its line breaks that end a sentence (see `split_sentences`)."""
     lines = paragraph.splitlines()
     wrapped = any(
-        line.rstrip().endswith(_UNFINISHED) or _CONTINUES.match(after)
+        line.rstrip().endswith(_UNFINISHED) or continues.match(after)
         for line, after in itertools.pairwise(lines)
     )
     if not wrapped:
@@ -139,9 +85,11 @@ def _abbreviated(text: str) -> bool:
     last = words[-1].rstrip(".").lower()
     # The last two words, "т. д." as "т.д", "и др." as "и др".
     pair = re.sub(r"\.\s+", ".", " ".join(words).lower()).rstrip(".")
-    if last in _CLOSING or pair in _CLOSING:
+    closing = languages.closing_abbreviations()
+    if last in closing or pair in closing:
         return False
-    if last in _ABBREVIATIONS or pair in _ABBREVIATIONS:
+    abbreviations = languages.abbreviations()
+    if last in abbreviations or pair in abbreviations:
         return True
     return _INITIALS.fullmatch(words[-1]) is not None
 

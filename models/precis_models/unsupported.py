@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from precis_models import languages
 from precis_models.language import SHORT_TEXT
 from precis_models.sentences import split_sentences
 
@@ -40,11 +41,15 @@ class UnsupportedLanguageCheck:
         """Build the detector.
 
         Args:
-            served: the BCP-47 codes of the languages served (ISO 639-1 codes in lingua).
+            served: the BCP-47 codes of the languages served (precis_models.languages).
+
+        Raises:
+            KeyError: a code that precis_models.languages does not know.
         """
         from lingua import LanguageDetectorBuilder
 
-        self._served = {code.lower() for code in served}
+        # lingua's member name -> served code (a served language is told by its detector id).
+        self._served = {languages.get(code.lower()).lingua: code.lower() for code in served}
         self._detector = (
             LanguageDetectorBuilder.from_all_languages()
             .with_low_accuracy_mode()
@@ -69,7 +74,8 @@ class UnsupportedLanguageCheck:
             votes[code] += len(segment)
             names[code] = name
         total = sum(votes.values())
-        foreign = {code: n for code, n in votes.items() if code not in self._served}
+        served = set(self._served.values())
+        foreign = {code: n for code, n in votes.items() if code not in served}
         if not total or sum(foreign.values()) * 2 <= total:
             return None
         code = max(foreign, key=lambda c: foreign[c])
@@ -79,18 +85,19 @@ class UnsupportedLanguageCheck:
         """The (code, English name) a segment counts for."""
         values = self._detector.compute_language_confidence_values(segment)
         if not values or values[0].value <= 0.0:
-            return next(iter(self._served)), ""  # nothing to read: never a reason to refuse
+            # nothing to read: never a reason to refuse
+            return next(iter(self._served.values())), ""
         best = values[0]
-        if _code(best.language) in self._served:
-            return _code(best.language), _name(best.language)
+        if best.language.name in self._served:
+            return self._code(best.language), _name(best.language)
         for value in values[1:]:
-            if _code(value.language) in self._served and value.value >= CLOSE_CALL * best.value:
-                return _code(value.language), _name(value.language)
-        return _code(best.language), _name(best.language)
+            if value.language.name in self._served and value.value >= CLOSE_CALL * best.value:
+                return self._code(value.language), _name(value.language)
+        return self._code(best.language), _name(best.language)
 
-
-def _code(language: Any) -> str:
-    return str(language.iso_code_639_1.name).lower()
+    def _code(self, language: Any) -> str:
+        """A served language's code, else lingua's ISO 639-1 code ("de")."""
+        return self._served.get(language.name) or str(language.iso_code_639_1.name).lower()
 
 
 def _name(language: Any) -> str:

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     View = TypeVar("View", bound=DataclassInstance)
 
 ENV_PREFIX = "PRECIS_"
-LANGUAGES = ("en", "fr", "uk", "ru")
 
 
 def default_model_dir() -> Path:
@@ -168,7 +167,7 @@ class Settings:
         default=True,
         metadata={
             "help": "refuse (INVALID_ARGUMENT, naming it) an article detected to be in a "
-            "language other than en/fr/uk/ru; off = read it as the closest of the four"
+            "language other than the served ones; off = read it as the closest served one"
         },
     )
     max_target_languages: int = field(default=4, metadata={"help": "targets per request"})

@@ -272,7 +272,7 @@ class Limits(_message.Message):
     def __init__(self, max_article_chars: _Optional[int] = ..., max_target_languages: _Optional[int] = ..., max_summary_tokens: _Optional[int] = ..., max_chunks: _Optional[int] = ..., max_translate_texts: _Optional[int] = ..., max_queue: _Optional[int] = ..., max_translated_tokens: _Optional[int] = ..., max_html_chars: _Optional[int] = ..., max_html_elements: _Optional[int] = ...) -> None: ...
 
 class GetInfoResponse(_message.Message):
-    __slots__ = ("version", "profile", "languages", "pairs", "models", "limits", "backend", "device", "summarizer")
+    __slots__ = ("version", "profile", "languages", "pairs", "models", "limits", "backend", "device", "summarizer", "language_details")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     PROFILE_FIELD_NUMBER: _ClassVar[int]
     LANGUAGES_FIELD_NUMBER: _ClassVar[int]
@@ -282,6 +282,7 @@ class GetInfoResponse(_message.Message):
     BACKEND_FIELD_NUMBER: _ClassVar[int]
     DEVICE_FIELD_NUMBER: _ClassVar[int]
     SUMMARIZER_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_DETAILS_FIELD_NUMBER: _ClassVar[int]
     version: str
     profile: str
     languages: _containers.RepeatedScalarFieldContainer[str]
@@ -291,4 +292,15 @@ class GetInfoResponse(_message.Message):
     backend: str
     device: str
     summarizer: str
-    def __init__(self, version: _Optional[str] = ..., profile: _Optional[str] = ..., languages: _Optional[_Iterable[str]] = ..., pairs: _Optional[_Iterable[str]] = ..., models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., backend: _Optional[str] = ..., device: _Optional[str] = ..., summarizer: _Optional[str] = ...) -> None: ...
+    language_details: _containers.RepeatedCompositeFieldContainer[LanguageInfo]
+    def __init__(self, version: _Optional[str] = ..., profile: _Optional[str] = ..., languages: _Optional[_Iterable[str]] = ..., pairs: _Optional[_Iterable[str]] = ..., models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., backend: _Optional[str] = ..., device: _Optional[str] = ..., summarizer: _Optional[str] = ..., language_details: _Optional[_Iterable[_Union[LanguageInfo, _Mapping]]] = ...) -> None: ...
+
+class LanguageInfo(_message.Message):
+    __slots__ = ("code", "name", "native_name")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NATIVE_NAME_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    name: str
+    native_name: str
+    def __init__(self, code: _Optional[str] = ..., name: _Optional[str] = ..., native_name: _Optional[str] = ...) -> None: ...

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from precis_models import languages
 from precis_models.language import LanguageDetector, LanguageMismatch, check_output_language
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.jobs import Detection
-from precis_news.pipeline.validation import SUPPORTED
 
 DETECTION_SAMPLE_CHARS = 4000  # language detection reads the start of long texts only
 
@@ -33,10 +33,12 @@ def detect(
     if not scores or scores[0][1] <= 0.0:
         if override is None:
             raise BadRequest(
-                f"could not detect the language of the text; supported: {SUPPORTED}", field="text"
+                f"could not detect the language of the text; supported: {languages.listed()}",
+                field="text",
             )
         raise BadRequest(
-            f"could not detect the language of the text; set {override} to one of {SUPPORTED}",
+            "could not detect the language of the text; "
+            f"set {override} to one of {languages.listed()}",
             field=override,
         )
     return Detection(scores[0][0], scores[0][1], scores)
@@ -51,8 +53,8 @@ def refuse_unsupported(check: UnsupportedLanguageCheck, text: str, *, what: str)
     found = check.foreign(text[:DETECTION_SAMPLE_CHARS])
     if found is not None:
         raise BadRequest(
-            f"{what} appears to be {found.name} ({found.code}); supported: {SUPPORTED} (if it "
-            "is in one of them, say which in source_language)",
+            f"{what} appears to be {found.name} ({found.code}); supported: {languages.listed()} "
+            "(if it is in one of them, say which in source_language)",
             field="source_language",
         )
 

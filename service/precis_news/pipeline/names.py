@@ -8,24 +8,14 @@ import unicodedata
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
+from precis_models import languages
+from precis_models.languages import Language
 from precis_models.sentences import split_sentences
 
-# Cyrillic (ru and uk) to a loose Latin skeleton. Not a standard transliteration: names written
-# in two scripts are compared, so letters that standards render differently are folded
-# together (и, і, ы, й -> i; х -> h; щ -> sh) and the soft and hard signs vanish.
-_CYRILLIC = dict(
-    zip(
-        "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюяʼ'’",
-        [
-            "a", "b", "v", "g", "g", "d", "e", "e", "ie", "zh", "z", "i", "i", "i", "i", "k",
-            "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "h", "ts", "ch", "sh", "sh", "",
-            "i", "", "e", "iu", "ia", "", "", "",
-        ],
-        strict=True,
-    )
-)  # fmt: skip
-# Latin spellings folded the same way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/
-# Джон, Dubois/Дюбуа): a silent h, French "oi" and "eau", a final s.
+# Names written in two scripts are compared: Cyrillic letters go to a loose Latin skeleton (each
+# served language's `to_latin`, precis_models.languages), and Latin spellings are folded the same
+# way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/Джон, Dubois/Дюбуа): a silent h,
+# French "oi" and "eau", a final s.
 _LATIN_FOLDS = (
     ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"),
     ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
@@ -101,16 +91,22 @@ def names(text: str) -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=2**16)  # news repeats its words; a few MB at most
 def skeleton(word: str) -> str:
     """`word` in a loose lower-case Latin form shared by its Latin and Cyrillic spellings."""
+    return _skeleton(word, languages.served())
+
+
+@functools.lru_cache(maxsize=2**16)  # news repeats its words; a few MB at most
+def _skeleton(word: str, served: tuple[Language, ...]) -> str:
+    """`skeleton`, cached per word and served languages (`served` keys the cache only)."""
     plain = "".join(
         ch
         for ch in unicodedata.normalize("NFKD", word.lower())
         if not unicodedata.combining(ch) or ch == "\u0306"  # keep й (и + breve) apart from и
     )
     plain = unicodedata.normalize("NFC", plain)
-    latin = "".join(_CYRILLIC.get(ch, ch) for ch in plain)
+    table = languages.to_latin()
+    latin = "".join(table.get(ch, ch) for ch in plain)
     latin = _FINAL_S.sub("", _SILENT_H.sub("", re.sub(r"[^a-z]", "", latin)))
     for old, new in _LATIN_FOLDS:
         latin = latin.replace(old, new)

@@ -1,4 +1,4 @@
-"""Numbers as each of en/fr/uk/ru writes them, read into values, and compared between texts."""
+"""Numbers as each served language writes them, read into values, and compared between texts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from precis_models import languages
 from precis_news import findings
 
 # Kinds of NumberIssue, from the checks' registry (the proto's NumberIssue.kind says the same).
@@ -25,38 +26,6 @@ _FIGURE = re.compile(
 )
 _DATE = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
 _WORD = re.compile(r"[^\W\d_]+")
-
-# Words that multiply the figure before them ("1.5 million", "1,5 млн", "3 тис.").
-_SCALES: dict[str, int] = {
-    **dict.fromkeys(
-        ["thousand", "mille", "тысяч", "тысячи", "тысяча", "тыс", "тис", "тисяч"], 10**3
-    ),
-    **dict.fromkeys(["тисячі", "тисяча", "k"], 10**3),
-    **dict.fromkeys(["million", "millions", "m", "mn", "млн", "миллион", "миллиона"], 10**6),
-    **dict.fromkeys(["миллионов", "мільйон", "мільйона", "мільйонів"], 10**6),
-    **dict.fromkeys(["billion", "billions", "bn", "milliard", "milliards", "млрд"], 10**9),
-    **dict.fromkeys(["миллиард", "миллиарда", "миллиардов", "мільярд", "мільярда"], 10**9),
-    **dict.fromkeys(["мільярдів"], 10**9),
-}
-# Number words a small table covers: two to twelve, twenty, hundred (one is left out: "un",
-# "une", "one" are as often articles or pronouns as numbers), with ru/uk case forms.
-_WORDS: dict[str, int] = {
-    **dict.fromkeys(["two", "deux", "два", "две", "двух", "двум", "двумя", "дві", "двох"], 2),
-    **dict.fromkeys(["двома"], 2),
-    **dict.fromkeys(["three", "trois", "три", "трёх", "трех", "трем", "тремя", "трьох"], 3),
-    **dict.fromkeys(["трьома"], 3),
-    **dict.fromkeys(["four", "quatre", "четыре", "четырёх", "четырех", "чотири", "чотирьох"], 4),
-    **dict.fromkeys(["five", "cinq", "пять", "пяти", "пʼять", "п'ять", "п’ять", "пяти"], 5),
-    **dict.fromkeys(["six", "шесть", "шести", "шість", "шести"], 6),
-    **dict.fromkeys(["seven", "sept", "семь", "семи", "сім", "семи"], 7),
-    **dict.fromkeys(["eight", "huit", "восемь", "восьми", "вісім", "восьми"], 8),
-    **dict.fromkeys(["nine", "neuf", "девять", "девяти", "девʼять", "дев'ять", "дев’ять"], 9),
-    **dict.fromkeys(["ten", "dix", "десять", "десяти"], 10),
-    **dict.fromkeys(["eleven", "onze", "одиннадцать", "одинадцять"], 11),
-    **dict.fromkeys(["twelve", "douze", "двенадцать", "дванадцять", "dozen", "douzaine"], 12),
-    **dict.fromkeys(["twenty", "vingt", "двадцать", "двадцять"], 20),
-    **dict.fromkeys(["hundred", "cent", "сто", "сотня"], 100),
-}
 
 
 @dataclass(frozen=True)
@@ -77,12 +46,14 @@ class NumberIssue:
 
 def mentions(text: str) -> list[Mention]:
     """The numbers `text` states, in order: figures (with any scale word after them, "1.5
-    million") and the number words of a small table."""
+    million") and the number words of a small table (both the served languages', in
+    precis_models.languages)."""
+    scales, words = languages.scale_words(), languages.number_words()
     found: list[tuple[int, Mention]] = []
     for match in _FIGURE.finditer(text):
         written = match.group()
         after = _WORD.match(text, _skip_spaces(text, match.end()))
-        scale = _SCALES.get(after.group().lower()) if after else None
+        scale = scales.get(after.group().lower()) if after else None
         if _DATE.match(written):
             for part in re.split(r"[./]", written):
                 found.append((match.start(), Mention(part, frozenset({Decimal(int(part))}))))
@@ -92,7 +63,7 @@ def mentions(text: str) -> list[Mention]:
             values |= {v * scale for v in values}
         found.append((match.start(), Mention(written, frozenset(values))))
     for match in _WORD.finditer(text):
-        value = _WORDS.get(match.group().lower())
+        value = words.get(match.group().lower())
         if value is not None:
             found.append((match.start(), Mention(match.group(), frozenset({Decimal(value)}))))
     return [m for _, m in sorted(found, key=lambda pair: pair[0])]

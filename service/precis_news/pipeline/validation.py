@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from precis_models import languages
 from precis_models.sentences import is_blank, split_sentences
 from precis_news.pipeline.errors import BadRequest, TooLarge, echo
 from precis_news.pipeline.jobs import Detection, SummarizeJob
-from precis_news.settings import LANGUAGES, Settings
-
-SUPPORTED = ", ".join(LANGUAGES)
+from precis_news.settings import Settings
 
 
 def normalize_language(code: str, *, field_name: str) -> str:
     """ "en-GB" / "EN" -> "en"; BadRequest for anything not supported."""
     primary = code.strip().replace("_", "-").split("-", 1)[0].lower()
-    if primary not in LANGUAGES:
+    if primary not in languages.REGISTRY:
         raise BadRequest(
-            f"unsupported language {echo(code)} in {field_name}; supported: {SUPPORTED}",
+            f"unsupported language {echo(code)} in {field_name}; supported: {languages.listed()}",
             field=field_name,
         )
     return primary
@@ -129,7 +128,8 @@ def check_translate(texts: Sequence[str], target_language: str, *, settings: Set
         raise TooLarge(f"texts have {size} characters; the limit is {settings.max_article_chars}")
     if not target_language:
         raise BadRequest(
-            f"target_language is required; one of {SUPPORTED}", field="target_language"
+            f"target_language is required; one of {languages.listed()}",
+            field="target_language",
         )
     return normalize_language(target_language, field_name="target_language")
 

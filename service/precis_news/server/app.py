@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from precis_models import languages
 from precis_models.allocator import limit_arenas, release_free_memory
 from precis_models.batching import BatchLimits
 from precis_models.cache import ResultCache
@@ -32,7 +33,7 @@ from precis_news.server.http.gateway import Gateway
 from precis_news.server.methods import ServingState
 from precis_news.server.metrics import Metrics, MetricsEndpoint
 from precis_news.server.servicer import SummarizerServicer
-from precis_news.settings import LANGUAGES, Settings, read_api_keys
+from precis_news.settings import Settings, read_api_keys
 
 log = logging.getLogger(__name__)
 
@@ -236,10 +237,11 @@ class PrecisServer:
                 observer=self.metrics,
                 summarizer=s.summarizer,
             )
+            served = languages.codes()
             unsupported = (
-                UnsupportedLanguageCheck(LANGUAGES) if s.refuse_unsupported_languages else None
+                UnsupportedLanguageCheck(served) if s.refuse_unsupported_languages else None
             )
-            return models, LanguageDetector(LANGUAGES), unsupported
+            return models, LanguageDetector(served), unsupported
 
         models, detector, unsupported = await asyncio.to_thread(load_all)
         asyncio.get_running_loop().set_default_executor(

@@ -8,11 +8,12 @@ from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
+from precis_models import languages
 from precis_news import __version__
 from precis_news._proto import precis_pb2 as pb
 from precis_news.pipeline import Detection, Metadata, SummarizeJob, Summary, Translation
 from precis_news.pipeline.jobs import DEFAULT_LENGTH
-from precis_news.settings import LANGUAGES, Settings
+from precis_news.settings import Settings
 
 M = TypeVar("M", bound=Message)
 
@@ -109,7 +110,11 @@ def info_response(
     return pb.GetInfoResponse(
         version=__version__,
         profile=settings.profile,
-        languages=list(LANGUAGES),
+        languages=list(languages.codes()),
+        language_details=[
+            pb.LanguageInfo(code=lang.code, name=lang.name, native_name=lang.native_name)
+            for lang in languages.served()
+        ],
         pairs=[f"{s}-{t}" for s, t in pairs],
         models=[
             pb.ModelInfo(

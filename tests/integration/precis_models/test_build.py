@@ -13,9 +13,9 @@ from safetensors.torch import load_file
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from precis_models.build import (
-    CORPUS_LANGUAGES,
     PRESETS,
     build_model,
+    corpus_languages,
     corpus_paragraphs,
     preset_config,
 )
@@ -66,7 +66,7 @@ def _ct2_prefix(name: str) -> list[list[str]] | None:
 
 
 def test_corpus_has_distinct_paragraphs_per_language() -> None:
-    paragraphs = {lang: corpus_paragraphs(lang) for lang in CORPUS_LANGUAGES}
+    paragraphs = {lang: corpus_paragraphs(lang) for lang in corpus_languages()}
     for lang, paras in paragraphs.items():
         assert len(paras) >= 5, lang
         assert 3000 <= len("\n\n".join(paras).encode()) <= 6000, lang

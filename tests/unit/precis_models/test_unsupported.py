@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from precis_models import languages
 from precis_models.language import SHORT_TEXT
 from precis_models.unsupported import UnsupportedLanguageCheck
-from precis_news.settings import LANGUAGES
 from tests.support import ROOT, report
 
 CORPUS: dict[str, list[dict[str, Any]]] = tomllib.loads(
@@ -30,7 +30,7 @@ NAMES = {
 
 @pytest.fixture(scope="module")
 def check() -> Iterator[UnsupportedLanguageCheck]:
-    yield UnsupportedLanguageCheck(LANGUAGES)
+    yield UnsupportedLanguageCheck(languages.codes())
 
 
 def _label(case: dict[str, Any]) -> str:

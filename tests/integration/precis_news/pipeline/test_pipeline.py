@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from precis_models import language
+from precis_models import language, languages
 from precis_models.batching import MicroBatcher
 from precis_models.engines.base import GenerateOptions, Output
 from precis_models.engines.extractive import ExtractiveEngine
@@ -22,7 +22,6 @@ from precis_news.pipeline import Metadata, Pipeline, SummarizeJob
 from precis_news.pipeline.chunking import summarizer_inputs
 from precis_news.server import wire as convert
 from precis_news.server.metrics import Metrics
-from precis_news.settings import LANGUAGES
 from tests.support import (
     ServerThread,
     article,
@@ -192,7 +191,9 @@ def _summaries(model_dir: Path, en_zle_answer: str) -> tuple[list[str], list[Lan
         )
         models.start()
         try:
-            pipeline = Pipeline(models, LanguageDetector(LANGUAGES), tiny_settings(model_dir))
+            pipeline = Pipeline(
+                models, LanguageDetector(languages.codes()), tiny_settings(model_dir)
+            )
             job = SummarizeJob(text=article("en"), source_language="en", targets=("fr", "uk"))
             _, summaries, metadata = await pipeline.summarize(job)
         finally:

@@ -2,8 +2,10 @@
 // Article text and model output are only ever set as textContent, never parsed as HTML.
 "use strict";
 
-const NAMES = { en: "English", fr: "French", uk: "Ukrainian", ru: "Russian" };
 const $ = (id) => document.getElementById(id);
+// English names of the served languages by code, from GET /v1/info (languageDetails).
+let names = {};
+const nameOf = (code) => names[code] || code;
 
 function element(tag, text, attributes) {
   const node = document.createElement(tag);
@@ -13,10 +15,12 @@ function element(tag, text, attributes) {
 }
 
 function headers() {
-  const result = { "Content-Type": "application/json" };
+  return { "Content-Type": "application/json", ...keyHeader() };
+}
+
+function keyHeader() {
   const key = $("api-key").value.trim();
-  if (key) result.Authorization = "Bearer " + key;
-  return result;
+  return key ? { Authorization: "Bearer " + key } : {};
 }
 
 function showKeyField() {
@@ -56,11 +60,11 @@ function showError(text) {
 function addSummary(summary) {
   const language = summary.language;
   const box = element("article", undefined, { class: "summary" });
-  box.append(element("h3", NAMES[language] || language));
+  box.append(element("h3", nameOf(language)));
   box.append(element("p", summary.text, { lang: language, class: "summary-text" }));
   let note = summary.model;
-  if (summary.translatedFrom) note += " · translated from " + (NAMES[summary.translatedFrom] || summary.translatedFrom);
-  if (summary.pivotLanguage) note += " via " + (NAMES[summary.pivotLanguage] || summary.pivotLanguage);
+  if (summary.translatedFrom) note += " · translated from " + nameOf(summary.translatedFrom);
+  if (summary.pivotLanguage) note += " via " + nameOf(summary.pivotLanguage);
   if (summary.truncated) note += " · translation may be incomplete";
   box.append(element("p", note, { class: "model" }));
   $("summaries").append(box);
@@ -73,7 +77,7 @@ function detail(term, value) {
 function showMetadata(m) {
   detail("Input", m.inputCharacters + " characters, " + m.inputTokens + " tokens");
   detail("Chunks", m.chunks + (m.mergePasses ? " (" + m.mergePasses + " merge passes)" : ""));
-  if (m.summarizedIn) detail("Summarized in", NAMES[m.summarizedIn] || m.summarizedIn);
+  if (m.summarizedIn) detail("Summarized in", nameOf(m.summarizedIn));
   if (m.sourceSentences) {
     detail("Sentence selection", m.selectedSentences + " of " + m.sourceSentences + " sentences used" +
       (m.unselectedCharacters ? " (" + m.unselectedCharacters + " characters left out)" : ""));
@@ -84,15 +88,15 @@ function showMetadata(m) {
     " ms, inference " + Math.round(m.inferenceMs) + " ms (summed over model calls)");
   if (m.cacheHits) detail("Cache hits", m.cacheHits);
   for (const x of m.outputLanguageMismatches || []) {
-    detail("Language check", (NAMES[x.expected] || x.expected) + " summary reads as " +
-      (NAMES[x.detected] || x.detected) + " (" + Math.round(x.confidence * 100) + "%)");
+    detail("Language check", nameOf(x.expected) + " summary reads as " +
+      nameOf(x.detected) + " (" + Math.round(x.confidence * 100) + "%)");
   }
 }
 
 function onEvent(message, state) {
   if (!state.detected) {
     state.detected = true;
-    const language = NAMES[message.detectedLanguage] || message.detectedLanguage;
+    const language = nameOf(message.detectedLanguage);
     $("detected").textContent = "Article language: " + language + " (confidence " +
       Math.round(message.languageConfidence * 100) + "%)";
   }
@@ -192,8 +196,30 @@ function setUp() {
     drop.classList.remove("dragging");
     if (e.dataTransfer.files[0]) loadFile(e.dataTransfer.files[0]);
   });
-  // The API key field appears when the server asks for one.
-  fetch("/v1/info").then((response) => { if (response.status === 401) showKeyField(); }).catch(() => {});
+  // The API key field appears when the server asks for one; the languages come once it answers.
+  $("api-key").addEventListener("change", () => { if (!Object.keys(names).length) loadInfo(); });
+  loadInfo();
+}
+
+// The served languages (GET /v1/info) become the target checkboxes and the names shown.
+function loadInfo() {
+  fetch("/v1/info", { headers: keyHeader() }).then(async (response) => {
+    if (response.status === 401) showKeyField();
+    if (response.ok) showLanguages((await response.json()).languageDetails || []);
+  }).catch(() => {});
+}
+
+function showLanguages(languages) {
+  names = Object.fromEntries(languages.map((language) => [language.code, language.name]));
+  $("targets").replaceChildren(...languages.map((language) => {
+    const label = element("label");
+    label.append(element("input", undefined, { type: "checkbox", name: "target", value: language.code }),
+      " " + language.name);
+    return label;
+  }));
+  const listed = languages.map((language) => language.name);
+  $("served").textContent = listed.length > 1
+    ? " in " + listed.slice(0, -1).join(", ") + " and " + listed[listed.length - 1] : "";
 }
 
 document.addEventListener("DOMContentLoaded", setUp);

@@ -1,0 +1,266 @@
+"""The served languages and everything known per language: the one place to add a language."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+"""Project-written news paragraphs, one ``<language>.txt`` per language, blank-line separated."""
+
+
+V = TypeVar("V")
+
+
+def _table(mapping: Mapping[str, V]) -> Mapping[str, V]:
+    """A read-only copy (a Language is frozen, and so are its tables)."""
+    return MappingProxyType(dict(mapping))
+
+
+# eq=False: a Language is hashed by identity, so the merged tables below can be cached on the
+# registry's current members (a registered or removed language gives a new key).
+@dataclass(frozen=True, eq=False)
+class Language:
+    """One served language.
+
+    Attributes:
+        code: BCP-47 primary subtag (ISO 639-1), as requests name it: "en".
+        name: English name, as the page and messages show it: "English".
+        native_name: the language's own name for itself: "English", "українська".
+        lingua: the lingua ``Language`` member that detects it: "ENGLISH".
+        script: "Latin" or "Cyrillic"; a language in any other script than Latin has a
+            `to_latin` table.
+        capitals: regex character-class ranges of its capital letters; a sentence ends before
+            one ("A-Z").
+        abbreviations: lower-cased abbreviations after which a full stop does not end a sentence
+            (without the last dot; a space after an inner dot is dropped: "т. е." is "т.е").
+        closing_abbreviations: abbreviations that close a list ("etc", "т.д"): before a capital
+            they do end the sentence.
+        number_words: the number words the number check reads (two to twelve, twenty, hundred;
+            "one" is left out: as often an article or pronoun), with their case forms.
+        scale_words: words that multiply the figure before them ("million", "тыс").
+        to_latin: a loose Latin skeleton of each letter of a non-Latin script, for comparing
+            names across scripts (not a standard transliteration); empty for Latin script.
+        corpus: sample news paragraphs for building tiny models (None: no tiny models read it).
+    """
+
+    code: str
+    name: str
+    native_name: str
+    lingua: str
+    script: str
+    capitals: str
+    abbreviations: frozenset[str] = frozenset()
+    closing_abbreviations: frozenset[str] = frozenset()
+    number_words: Mapping[str, int] = field(default_factory=dict)
+    scale_words: Mapping[str, int] = field(default_factory=dict)
+    to_latin: Mapping[str, str] = field(default_factory=dict)
+    corpus: Path | None = None
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """The words of `text` (split at white space)."""
+    return frozenset(text.split())
+
+
+def _valued(groups: Mapping[int, str] | str) -> Mapping[str, int]:
+    """{2: "two deux"} or "2 two deux; 3 three" -> {"two": 2, "deux": 2, ...}."""
+    if isinstance(groups, str):
+        pairs = (group.split(None, 1) for group in groups.split(";") if group.strip())
+        groups = {int(value): words for value, words in pairs}
+    return _table({word: value for value, words in groups.items() for word in words.split()})
+
+
+# Cyrillic letters ru and uk share, to a loose Latin skeleton: letters that standards render
+# differently are folded together (и, і, ы, й -> i; х -> h; щ -> sh), the soft sign vanishes.
+_CYRILLIC = dict(
+    zip(
+        "абвгдежзийклмнопрстуфхцчшщьюя",
+        [
+            "a", "b", "v", "g", "d", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+            "r", "s", "t", "u", "f", "h", "ts", "ch", "sh", "sh", "", "iu", "ia",
+        ],
+        strict=True,
+    )
+)  # fmt: skip
+
+ENGLISH = Language(
+    code="en",
+    name="English",
+    native_name="English",
+    lingua="ENGLISH",
+    script="Latin",
+    capitals="A-Z",
+    abbreviations=_word_set(
+        """
+        mr mrs ms dr prof st jr sr vs inc ltd co corp gen gov sen rep no fig jan feb mar apr
+        jun jul aug sep sept oct nov dec e.g i.e u.s u.k
+        """
+    ),
+    closing_abbreviations=frozenset(["etc"]),
+    number_words=_valued(
+        """
+        2 two; 3 three; 4 four; 5 five; 6 six; 7 seven; 8 eight; 9 nine; 10 ten; 11 eleven;
+        12 twelve dozen; 20 twenty; 100 hundred
+        """
+    ),
+    scale_words=_valued(
+        {10**3: "thousand k", 10**6: "million millions m mn", 10**9: "billion billions bn"}
+    ),
+    corpus=CORPUS_DIR / "en.txt",
+)
+
+FRENCH = Language(
+    code="fr",
+    name="French",
+    native_name="français",
+    lingua="FRENCH",
+    script="Latin",
+    capitals="A-ZÀ-ÖØ-Þ",
+    abbreviations=frozenset(["mme", "mlle", "m", "p.ex", "av", "apr.-j.-c"]),
+    closing_abbreviations=frozenset(["etc"]),
+    number_words=_valued(
+        """
+        2 deux; 3 trois; 4 quatre; 5 cinq; 6 six; 7 sept; 8 huit; 9 neuf; 10 dix; 11 onze;
+        12 douze douzaine; 20 vingt; 100 cent
+        """
+    ),
+    scale_words=_valued({10**3: "mille", 10**6: "million millions", 10**9: "milliard milliards"}),
+    corpus=CORPUS_DIR / "fr.txt",
+)
+
+UKRAINIAN = Language(
+    code="uk",
+    name="Ukrainian",
+    native_name="українська",
+    lingua="UKRAINIAN",
+    script="Cyrillic",
+    capitals="А-ЯЄІЇҐ",
+    abbreviations=frozenset(["ст", "проф", "акад", "вул", "див", "т.зв"]),
+    closing_abbreviations=frozenset(["т.ін", "та ін"]),
+    number_words=_valued(
+        """
+        2 два дві двох двома; 3 три трьох трьома; 4 чотири чотирьох; 5 пʼять п'ять п’ять;
+        6 шість шести; 7 сім семи; 8 вісім восьми; 9 девʼять дев'ять дев’ять; 10 десять десяти;
+        11 одинадцять; 12 дванадцять; 20 двадцять; 100 сто сотня
+        """
+    ),
+    scale_words=_valued(
+        {
+            10**3: "тис тисяч тисячі тисяча",
+            10**6: "млн мільйон мільйона мільйонів",
+            10**9: "млрд мільярд мільярда мільярдів",
+        }
+    ),
+    to_latin=_table(
+        {**_CYRILLIC, "ґ": "g", "є": "ie", "і": "i", "ї": "i", "ʼ": "", "'": "", "’": ""}
+    ),
+    corpus=CORPUS_DIR / "uk.txt",
+)
+
+RUSSIAN = Language(
+    code="ru",
+    name="Russian",
+    native_name="русский",
+    lingua="RUSSIAN",
+    script="Cyrillic",
+    capitals="А-ЯЁ",
+    abbreviations=frozenset(
+        ["г", "гг", "им", "ул", "ст", "стр", "рис", "см", "напр", "т.е", "др", "проф", "акад"]
+    ),
+    closing_abbreviations=frozenset(["т.д", "т.п", "и др"]),
+    number_words=_valued(
+        """
+        2 два две двух двум двумя; 3 три трёх трех трем тремя; 4 четыре четырёх четырех;
+        5 пять пяти; 6 шесть шести; 7 семь семи; 8 восемь восьми; 9 девять девяти;
+        10 десять десяти; 11 одиннадцать; 12 двенадцать; 20 двадцать; 100 сто сотня
+        """
+    ),
+    scale_words=_valued(
+        {
+            10**3: "тыс тысяч тысячи тысяча",
+            10**6: "млн миллион миллиона миллионов",
+            10**9: "млрд миллиард миллиарда миллиардов",
+        }
+    ),
+    to_latin=_table({**_CYRILLIC, "ё": "e", "ъ": "", "ы": "i", "э": "e"}),
+    corpus=CORPUS_DIR / "ru.txt",
+)
+
+REGISTRY: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, FRENCH, UKRAINIAN, RUSSIAN)}
+"""The served languages by code, in the order responses and lists give them. Everything reads
+it when called (never a copy taken at import), so a language added here reaches every consumer."""
+
+
+def codes() -> tuple[str, ...]:
+    """The served languages' codes, in registry order ("en", "fr", "uk", "ru")."""
+    return tuple(REGISTRY)
+
+
+def listed() -> str:
+    """The served codes as messages list them: "en, fr, uk, ru"."""
+    return ", ".join(REGISTRY)
+
+
+def get(code: str) -> Language:
+    """The served language with this code.
+
+    Raises:
+        KeyError: `code` is not served; the message lists the served ones.
+    """
+    try:
+        return REGISTRY[code]
+    except KeyError:
+        raise KeyError(f"unknown language {code!r}; served: {listed()}") from None
+
+
+def served() -> tuple[Language, ...]:
+    """Every served language, in registry order."""
+    return tuple(REGISTRY.values())
+
+
+def abbreviations() -> frozenset[str]:
+    """Every served language's abbreviations (sentences are split without knowing the language)."""
+    return _merged_set(served(), "abbreviations")
+
+
+def closing_abbreviations() -> frozenset[str]:
+    """Every served language's list-closing abbreviations."""
+    return _merged_set(served(), "closing_abbreviations")
+
+
+def capitals() -> str:
+    """Regex character-class ranges of every served language's capital letters."""
+    return "".join(dict.fromkeys(lang.capitals for lang in served()))
+
+
+def number_words() -> Mapping[str, int]:
+    """Every served language's number words -> value."""
+    return _merged_map(served(), "number_words")
+
+
+def scale_words() -> Mapping[str, int]:
+    """Every served language's scale words -> multiplier."""
+    return _merged_map(served(), "scale_words")
+
+
+def to_latin() -> Mapping[str, str]:
+    """Every served non-Latin script's letters -> loose Latin skeleton."""
+    return _merged_map(served(), "to_latin")
+
+
+@functools.lru_cache(maxsize=16)
+def _merged_set(languages: tuple[Language, ...], attribute: str) -> frozenset[str]:
+    return frozenset(item for lang in languages for item in getattr(lang, attribute))
+
+
+@functools.lru_cache(maxsize=16)
+def _merged_map(languages: tuple[Language, ...], attribute: str) -> Mapping[str, Any]:
+    merged: dict[str, Any] = {}
+    for lang in languages:
+        merged.update(getattr(lang, attribute))
+    return MappingProxyType(merged)
