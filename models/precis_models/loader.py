@@ -21,7 +21,7 @@ from precis_models.backends import (
     install_hint,
     summarizer_engine,
 )
-from precis_models.batching import BatchLimits, BatchObserver, MicroBatcher
+from precis_models.batching import BatchLimits, BatchObserver, Generated, MicroBatcher, QueueFull
 from precis_models.cache import ResultCache
 from precis_models.catalog import ModelSpec, Profile
 from precis_models.engines.base import Engine, GenerateOptions
@@ -207,6 +207,44 @@ class LoadedModel:
         return decoding_options(
             self.spec, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens
         )
+
+    async def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, lengths: Sequence[int] = ()
+    ) -> Generated:
+        """One output per text, batched with other callers' texts (MicroBatcher.submit).
+
+        Args:
+            texts: the model's inputs (see `inputs` for a summarizer's).
+            options: decoding (see `options`).
+            lengths: the texts' input tokens, when the caller has counted them already.
+
+        Raises:
+            QueueFull: the model's queue is full of other callers' texts.
+            asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
+        """
+        return await self.batcher.submit(texts, options, lengths=lengths)
+
+    def refusal(self, texts: int = 1) -> QueueFull | None:
+        """The QueueFull a call of `texts` uncached texts would get now, or None."""
+        return self.batcher.refusal(texts)
+
+    async def warm_up(self) -> None:
+        """One short generate call on the model's own inference thread, so that the first
+        caller does not pay for lazy initialisation."""
+        engine = self.batcher.engine
+        options = self.options(max_new_tokens=2)
+        await self.batcher.run_sync(engine.generate_outputs, ["Warm up."], options)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine behind the batcher (benchmarks and tests read or wrap it)."""
+        return self.batcher.engine
+
+    def replace_engine(self, engine: Engine) -> Engine:
+        """Serve with `engine` from the next batch on (benchmarks record calls, tests alter
+        outputs), and return the engine it replaces."""
+        replaced, self.batcher.engine = self.batcher.engine, engine
+        return replaced
 
     # What the pipeline asks of the engine, read on each call (tests may swap the engine).
     @property

@@ -114,7 +114,7 @@ async def _generate(
     model: LoadedModel, chunks: Sequence[str], *, low: int, high: int, metadata: Metadata
 ) -> Generated:
     """One summary of `low`..`high` tokens per chunk, counted in `metadata`."""
-    generated = await model.batcher.submit(
+    generated = await model.generate(
         summarizer_inputs(model, chunks),
         model.options(max_new_tokens=high, min_new_tokens=low),
     )

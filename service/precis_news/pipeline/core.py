@@ -164,7 +164,7 @@ class Pipeline:
         """Refuse a call at once, before its detection (and again before its chunking), when
         the first model it needs (for the `given` source language; the summarizer, which every
         summary needs, when none is given) already holds max_queue texts: it gets the QueueFull
-        that model's batcher would give. An optimisation only: the batcher's own admission
+        that model's own admission would give. An optimisation only: that admission
         stays the authority, and on an idle server no queue is full, so nothing is refused here.
 
         Raises:
@@ -176,7 +176,7 @@ class Pipeline:
         if source and source not in model.spec.languages:
             hops = self.models.route(source, SUMMARIZED_IN)
             model = hops[0].model if hops else model
-        refused = model.batcher.refusal()
+        refused = model.refusal()
         if refused is not None:
             raise refused
 

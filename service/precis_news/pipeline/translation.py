@@ -140,7 +140,7 @@ async def _submit_by_bounds(
         groups.setdefault(bound, []).append(i)
     parts = await asyncio.gather(
         *(
-            hop.model.batcher.submit(
+            hop.model.generate(
                 [texts[i] for i in members],
                 hop.model.options(max_new_tokens=longest, min_new_tokens=shortest),
                 lengths=[lengths[i] for i in members],

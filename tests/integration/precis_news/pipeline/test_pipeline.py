@@ -99,7 +99,7 @@ def test_the_summarizer_reads_each_chunk_after_the_bart_prefix(
     assert summarizer.spec.prefix == " "  # as the real BART CNN configs say
     text = "The harbour authority opened a third pier for ferries on Tuesday."
     assert summarizer_inputs(summarizer, [text]) == [" " + text]
-    engine = summarizer.batcher.engine
+    engine = summarizer.engine
     assert engine.count_tokens([text]) != engine.count_tokens([" " + text]) or (
         engine.encode([text]) != engine.encode([" " + text])  # type: ignore[attr-defined]
     )
@@ -133,14 +133,13 @@ def test_a_summary_cut_at_its_maximum_ends_on_its_last_full_sentence(
 ) -> None:
     models = server.server.models
     assert models is not None
-    batcher = models.summarizer.batcher
-    real = batcher.engine
-    batcher.engine = SentenceThenRealOutput(real)  # type: ignore[assignment]
+    summarizer = models.summarizer
+    real = summarizer.replace_engine(SentenceThenRealOutput(summarizer.engine))  # type: ignore[arg-type]
     try:
         text = "A cut probe: the ferry timetable changes on the first of May."
         response = client.summarize(text, targets=["en"], min_tokens=8, max_tokens=8)
     finally:
-        batcher.engine = real
+        summarizer.replace_engine(real)
     options = decoding_options(models.summarizer.spec, max_new_tokens=8, min_new_tokens=8)
     (raw,) = real.generate_outputs([" " + text], options)
     assert not raw.ended  # the forced cut: generation stopped at its maximum
