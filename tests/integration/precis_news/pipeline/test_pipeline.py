@@ -193,7 +193,8 @@ def _summaries(model_dir: Path, en_zle_answer: str) -> tuple[list[str], list[Lan
         try:
             pipeline = Pipeline(models, LanguageDetector(LANGUAGES), tiny_settings(model_dir))
             job = SummarizeJob(text=article("en"), source_language="en", targets=("fr", "uk"))
-            _, summaries, metadata = await pipeline.summarize(job)
+            result = await pipeline.summarize(job)
+            summaries, metadata = result.summaries, result.metadata
         finally:
             await models.close()
         return [s.text for s in summaries], metadata.output_language_mismatches
