@@ -25,6 +25,7 @@ from precis_models.batching import BatchLimits, BatchObserver, Generated, MicroB
 from precis_models.cache import ResultCache
 from precis_models.catalog import ModelSpec, Profile
 from precis_models.engines.base import Engine, GenerateOptions
+from precis_models.families import Family, family
 from precis_models.runtime import Runtime
 from precis_models.sentences import fit
 from precis_models.store import (
@@ -186,8 +187,9 @@ def _vocabulary(folder: Path) -> set[str]:
 
 
 def load_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
-    """Load one model with the runtime's backend (the runtime must be resolved)."""
-    return backend(runtime.backend).build(spec, model_dir, runtime)
+    """Load one model, as its family builds it, on the runtime's backend (the runtime must be
+    resolved)."""
+    return family(spec.family).engine(spec, model_dir, runtime)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,22 @@ class LoadedModel:
         outputs), and return the engine it replaces."""
         replaced, self.batcher.engine = self.batcher.engine, engine
         return replaced
+
+    @property
+    def family(self) -> Family:
+        """The model's architecture (catalog `family`)."""
+        return family(self.spec.family)
+
+    def inputs(self, texts: Sequence[str]) -> list[str]:
+        """What the model reads to summarize each text (its family's prefix or prompt)."""
+        return self.family.inputs(self.spec, texts)
+
+    @property
+    def window(self) -> int:
+        """Tokens of text in one summarizer input, as the model's family counts them."""
+        return self.family.window(
+            self.spec, max_input_tokens=self.max_input_tokens, count_tokens=self.count_tokens
+        )
 
     # What the pipeline asks of the engine, read on each call (tests may swap the engine).
     @property

@@ -16,17 +16,6 @@ log = logging.getLogger(__name__)
 MAX_MERGE_PASSES = 4
 
 
-def summarizer_inputs(model: LoadedModel, chunks: Sequence[str]) -> list[str]:
-    """The summarizer's inputs: each chunk after the model's configured prefix (BART: " ")."""
-    return [model.spec.prefix + chunk for chunk in chunks]
-
-
-def window(model: LoadedModel) -> int:
-    """Tokens of text in one summarizer input: room for the begin/end tokens of a packed chunk
-    and for the model's input prefix."""
-    return model.max_input_tokens - 2 - (1 if model.spec.prefix else 0)
-
-
 async def summarize_sentences(
     model: LoadedModel,
     sentences: Sequence[str],
@@ -49,7 +38,7 @@ async def summarize_sentences(
         max_chunks: chunks read; the rest is left out and reported in `metadata`.
         metadata: gets input_tokens, chunks, merge_passes and what was truncated.
     """
-    budget = window(model)
+    budget = model.window  # as the model's family counts it
     if not sentences:
         return ""
     chunks = await _chunks(model, sentences, budget=budget, most=max_chunks, metadata=metadata)
@@ -120,7 +109,7 @@ async def _generate(
 ) -> Generated:
     """One summary of `low`..`high` tokens per chunk, counted in `metadata`."""
     generated = await model.generate(
-        summarizer_inputs(model, chunks),
+        model.inputs(chunks),
         model.options(max_new_tokens=high, min_new_tokens=low),
     )
     metadata.add(generated)

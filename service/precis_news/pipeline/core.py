@@ -15,7 +15,7 @@ from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import checks, detection
-from precis_news.pipeline.chunking import summarize_sentences, window
+from precis_news.pipeline.chunking import summarize_sentences
 from precis_news.pipeline.context import RequestContext, Routes
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.html import extract_article
@@ -239,7 +239,7 @@ class Pipeline:
             language = metadata.summarized_in = SUMMARIZED_IN
         elif self.settings.long_article == "select":
             sentences = await select_for_summary(
-                summarizer, sentences, budget=window(summarizer), metadata=metadata
+                summarizer, sentences, budget=summarizer.window, metadata=metadata
             )
         summary = await summarize_sentences(
             summarizer,

@@ -19,7 +19,6 @@ from precis_models.loader import LoadedModel, ModelSet, decoding_options
 from precis_models.sentences import end_on_sentence, split_sentences
 from precis_news.client import AsyncPrecisClient, PrecisClient
 from precis_news.pipeline import Metadata, Pipeline, SummarizeJob
-from precis_news.pipeline.chunking import summarizer_inputs
 from precis_news.server import wire as convert
 from precis_news.server.metrics import Metrics
 from precis_news.settings import LANGUAGES
@@ -98,7 +97,7 @@ def test_the_summarizer_reads_each_chunk_after_the_bart_prefix(
     summarizer = models.summarizer
     assert summarizer.spec.prefix == " "  # as the real BART CNN configs say
     text = "The harbour authority opened a third pier for ferries on Tuesday."
-    assert summarizer_inputs(summarizer, [text]) == [" " + text]
+    assert summarizer.inputs([text]) == [" " + text]
     engine = summarizer.engine
     assert engine.count_tokens([text]) != engine.count_tokens([" " + text]) or (
         engine.encode([text]) != engine.encode([" " + text])  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from precis_models.engines.base import GenerateOptions, Output
 from precis_models.sentences import pack
-from precis_news.pipeline.chunking import MAX_MERGE_PASSES, summarize_sentences, summarizer_inputs
+from precis_news.pipeline.chunking import MAX_MERGE_PASSES, summarize_sentences
 from precis_news.pipeline.jobs import Metadata
 from precis_news.pipeline.validation import visible_sentences
 from tests.unit.precis_news.pipeline.stand_ins import (
@@ -109,8 +109,3 @@ async def test_a_summary_cut_at_its_maximum_ends_on_its_last_full_sentence() -> 
 async def test_a_text_with_nothing_visible_summarizes_to_nothing() -> None:
     summary, metadata, engine = await _summarize("\u200b\n\n\ufeff")
     assert summary == "" and engine.calls == [] and metadata.chunks == 0
-
-
-async def test_summarizer_inputs_put_the_prefix_first() -> None:
-    models = model_set()
-    assert summarizer_inputs(models.summarizer, ["a", "b"]) == [" a", " b"]
