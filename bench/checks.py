@@ -20,6 +20,7 @@ from precis_models.loader import build_missing, decoding_options
 from precis_models.sentences import split_sentences
 from precis_models.store import ctranslate2_path, transformers_path
 from precis_news.pipeline import Summary, checks
+from precis_news.pipeline.context import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT / "bench" / "data" / "article-en.txt"
@@ -47,7 +48,7 @@ def main() -> None:
     sentences = len(split_sentences(summary))
 
     def run(*, sources: bool) -> None:
-        reference = checks.Reference.build(article, sources=sources)
+        reference = checks.Reference.build(Article.of(article), sources=sources)
         source = checks.check_summary(reference, Summary("en", summary, "m"))
         for lang, text in translations.items():
             checks.check_translation(reference, source, Summary(lang, text, "t", "en"))

@@ -91,7 +91,7 @@ def record(
     )
     calls: list[Call] = []
     for model in models.models:
-        model.batcher.engine = _Recording(model.batcher.engine, calls)  # type: ignore[assignment]
+        model.replace_engine(_Recording(model.engine, calls))  # type: ignore[arg-type]
     pipeline = Pipeline(models, LanguageDetector(languages.codes()), settings)
 
     async def serve() -> float:
@@ -107,7 +107,7 @@ def record(
             await models.close()
 
     seconds = asyncio.run(serve())
-    engines = {m.name: m.batcher.engine._engine for m in models.models}  # type: ignore[attr-defined]
+    engines = {m.name: m.engine._engine for m in models.models}  # type: ignore[attr-defined]
     return Floor(engines, models.summarizer.name, list(calls), seconds)
 
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from precis_models.catalog import ModelSpec
     from precis_models.engines.base import Engine
-    from precis_models.runtime import Runtime
 
 TRANSFORMERS_DIR = "transformers"  # the download: config, tokenizer, weights (every backend)
 CTRANSLATE2_DIR = "ctranslate2"  # the CTranslate2 conversion of that download
@@ -24,7 +23,8 @@ CONVERSION_MODULES = ("torch", "transformers", "sacremoses")
 
 @dataclass(frozen=True, kw_only=True)
 class Backend:
-    """One way to run a model: its store folder, its install extra, how to build its engine."""
+    """One way to run a model: its store folder and its install extra (each model family
+    says how it builds an engine on it: see families)."""
 
     name: str
     folder: str  # subfolder of a model's directory holding the weights this backend loads
@@ -33,7 +33,6 @@ class Backend:
     extra: str  # the precis-news extra that installs `modules`
     modules: tuple[str, ...]  # top-level modules its engine imports
     compute_types: Mapping[str, str]  # what compute type "auto" means, per device
-    build: Callable[[ModelSpec, Path, Runtime], Engine]  # load one model (resolved runtime)
     cuda_available: Callable[[], bool]
 
     def path(self, spec: ModelSpec, model_dir: Path) -> Path:
@@ -49,40 +48,10 @@ class Backend:
         return self.compute_types[device]
 
 
-def _ctranslate2_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
-    from precis_models.engines.ctranslate2_engine import CTranslate2Engine
-
-    return CTranslate2Engine(
-        CTRANSLATE2.path(spec, model_dir),
-        TRANSFORMERS.path(spec, model_dir),
-        name=spec.name,
-        max_input_tokens=spec.max_input_tokens,
-        device=runtime.device,
-        compute_type=runtime.compute_type,
-        threads=runtime.threads_per_call,
-        workers=runtime.slots,
-    )
-
-
 def _ctranslate2_cuda() -> bool:
     import ctranslate2
 
     return bool(ctranslate2.get_cuda_device_count() > 0)
-
-
-def _transformers_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
-    import torch
-
-    from precis_models.engines.transformers_engine import TransformersEngine
-
-    torch.set_num_threads(runtime.threads)
-    return TransformersEngine(
-        TRANSFORMERS.path(spec, model_dir),
-        name=spec.name,
-        max_input_tokens=spec.max_input_tokens,
-        device=runtime.device,
-        dtype=runtime.compute_type,
-    )
 
 
 def _torch_cuda() -> bool:
@@ -99,7 +68,6 @@ CTRANSLATE2 = Backend(
     extra="server",
     modules=("ctranslate2",),
     compute_types=MappingProxyType({"cpu": "int8", "cuda": "int8_float16"}),
-    build=_ctranslate2_engine,
     cuda_available=_ctranslate2_cuda,
 )
 TRANSFORMERS = Backend(
@@ -110,7 +78,6 @@ TRANSFORMERS = Backend(
     extra="torch",
     modules=("torch", "transformers"),
     compute_types=MappingProxyType({"cpu": "float32", "cuda": "float16"}),
-    build=_transformers_engine,
     cuda_available=_torch_cuda,
 )
 BACKENDS: Mapping[str, Backend] = MappingProxyType({b.name: b for b in (CTRANSLATE2, TRANSFORMERS)})

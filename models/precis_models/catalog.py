@@ -58,6 +58,10 @@ class ModelSpec:
     # the model's config says (BART CNN: " ", like transformers' summarization pipeline).
     lengths: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_LENGTHS))
     prefix: str = ""
+    # The architecture (a name in families.FAMILIES: how the model is built, fed and windowed),
+    # and, for prompt-based (decoder-only) families, the prompt with "{text}" where the text goes.
+    family: str = "seq2seq"
+    prompt: str = ""
 
     @property
     def is_built(self) -> bool:
@@ -146,6 +150,8 @@ def _spec(name: str, raw: Mapping[str, Any]) -> ModelSpec:
             for name, (low, high) in raw.get("lengths", DEFAULT_LENGTHS).items()
         },
         prefix=raw.get("prefix", ""),
+        family=raw.get("family", "seq2seq"),
+        prompt=raw.get("prompt", ""),
     )
 
 
@@ -154,13 +160,16 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
 
     Raises:
         ValueError: a profile names a model the file does not define, a model's task is wrong,
-            a model names a language precis_models.languages does not serve, or a downloaded
-            model is not pinned to a commit hash.
+            a model's family is unknown, a model names a language precis_models.languages does
+            not serve, or a downloaded model is not pinned to a commit hash.
     """
+    from precis_models.families import family
+
     with open(path, "rb") as handle:
         raw = tomllib.load(handle)
     specs = {name: _spec(name, entry) for name, entry in raw["models"].items()}
     for spec in specs.values():
+        family(spec.family)
         unserved = [
             code
             for code in (*spec.languages, *(code for pair in spec.pairs for code in pair))

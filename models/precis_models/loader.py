@@ -21,10 +21,11 @@ from precis_models.backends import (
     install_hint,
     summarizer_engine,
 )
-from precis_models.batching import BatchLimits, BatchObserver, MicroBatcher
+from precis_models.batching import BatchLimits, BatchObserver, Generated, MicroBatcher, QueueFull
 from precis_models.cache import ResultCache
 from precis_models.catalog import ModelSpec, Profile
 from precis_models.engines.base import Engine, GenerateOptions
+from precis_models.families import Family, family
 from precis_models.runtime import Runtime
 from precis_models.sentences import fit
 from precis_models.store import (
@@ -186,8 +187,9 @@ def _vocabulary(folder: Path) -> set[str]:
 
 
 def load_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> Engine:
-    """Load one model with the runtime's backend (the runtime must be resolved)."""
-    return backend(runtime.backend).build(spec, model_dir, runtime)
+    """Load one model, as its family builds it, on the runtime's backend (the runtime must be
+    resolved)."""
+    return family(spec.family).engine(spec, model_dir, runtime)
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,60 @@ class LoadedModel:
         """Decoding options: the model's published beam settings with these lengths."""
         return decoding_options(
             self.spec, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens
+        )
+
+    async def generate(
+        self, texts: Sequence[str], options: GenerateOptions, *, lengths: Sequence[int] = ()
+    ) -> Generated:
+        """One output per text, batched with other callers' texts (MicroBatcher.submit).
+
+        Args:
+            texts: the model's inputs (see `inputs` for a summarizer's).
+            options: decoding (see `options`).
+            lengths: the texts' input tokens, when the caller has counted them already.
+
+        Raises:
+            QueueFull: the model's queue is full of other callers' texts.
+            asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
+        """
+        return await self.batcher.submit(texts, options, lengths=lengths)
+
+    def refusal(self, texts: int = 1) -> QueueFull | None:
+        """The QueueFull a call of `texts` uncached texts would get now, or None."""
+        return self.batcher.refusal(texts)
+
+    async def warm_up(self) -> None:
+        """One short generate call on the model's own inference thread, so that the first
+        caller does not pay for lazy initialisation."""
+        engine = self.batcher.engine
+        options = self.options(max_new_tokens=2)
+        await self.batcher.run_sync(engine.generate_outputs, ["Warm up."], options)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine behind the batcher (benchmarks and tests read or wrap it)."""
+        return self.batcher.engine
+
+    def replace_engine(self, engine: Engine) -> Engine:
+        """Serve with `engine` from the next batch on (benchmarks record calls, tests alter
+        outputs), and return the engine it replaces."""
+        replaced, self.batcher.engine = self.batcher.engine, engine
+        return replaced
+
+    @property
+    def family(self) -> Family:
+        """The model's architecture (catalog `family`)."""
+        return family(self.spec.family)
+
+    def inputs(self, texts: Sequence[str]) -> list[str]:
+        """What the model reads to summarize each text (its family's prefix or prompt)."""
+        return self.family.inputs(self.spec, texts)
+
+    @property
+    def window(self) -> int:
+        """Tokens of text in one summarizer input, as the model's family counts them."""
+        return self.family.window(
+            self.spec, max_input_tokens=self.max_input_tokens, count_tokens=self.count_tokens
         )
 
     # What the pipeline asks of the engine, read on each call (tests may swap the engine).

@@ -105,3 +105,35 @@ def test_the_check_sees_every_form_of_import(
         ast.parse(source), package="precis_news.pipeline", module_level_only=module_level_only
     )
     assert [m for m in imports if _forbidden(m, patterns)] == expected
+
+
+BATCHER_NAMES = {"batcher", "MicroBatcher"}  # the model layer's queue, behind LoadedModel
+
+
+def _batcher_uses(path: Path) -> list[str]:
+    """Where `path`'s code names a batcher (a name, an attribute or an import; prose is free)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    used = []
+    for node in ast.walk(tree):
+        names = (
+            [node.id]
+            if isinstance(node, ast.Name)
+            else [node.attr]
+            if isinstance(node, ast.Attribute)
+            else [a.name for a in node.names]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+        used += [f"{path.relative_to(ROOT)}:{node.lineno}" for n in names if n in BATCHER_NAMES]
+    return used
+
+
+def test_only_the_model_layer_names_a_batcher() -> None:
+    files = [
+        path
+        for folder in (ROOT / "service", ROOT / "bench")
+        for path in sorted(folder.rglob("*.py"))
+    ]
+    assert files, "no modules found: the layout changed"
+    assert [use for path in files for use in _batcher_uses(path)] == []
+    assert _batcher_uses(MODELS / "loader.py")  # the check sees the model layer's own uses

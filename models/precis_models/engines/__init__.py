@@ -1,4 +1,4 @@
-"""Seq2seq engines behind one interface: transformers (torch), CTranslate2, extractive."""
+"""Engines behind one interface: seq2seq on CTranslate2 or transformers (torch), extractive."""
 
 from precis_models.engines.base import Engine, GenerateOptions
 

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from precis_models.engines.base import GenerateOptions, TokenizedEngine
+from precis_models.engines.base import GenerateOptions
+from precis_models.engines.seq2seq import TokenizedEngine
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from precis_news import findings
 from precis_news.pipeline import names, numbers, provenance
+from precis_news.pipeline.context import Article
 from precis_news.pipeline.jobs import Summary
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class Reference:
     @classmethod
     def build(
         cls,
-        article: str,
+        article: Article,
         *,
         sources: bool,
         readable: Sequence[str] = (),
@@ -34,18 +35,17 @@ class Reference:
         """The article's numbers and, with `sources`, its sentence index.
 
         Args:
-            article: the article as sent (title and text).
+            article: the article as sent (title and text), with its sentences.
             sources: index the sentences for provenance.
             readable: the sentences the summarizer read, when it read a translation.
             read_from: the article sentences `readable` translates, one each.
         """
-        pool = numbers.values(article) | numbers.values(" ".join(readable))
+        pool = numbers.values(article.text) | numbers.values(" ".join(readable))
         if not sources:
             return cls(pool)
         if not readable:
-            return cls(pool, provenance.ArticleIndex.of(article))
-        whole = provenance.ArticleIndex.of(article).sentences
-        at = {s: i for i, s in reversed(list(enumerate(whole)))}
+            return cls(pool, provenance.ArticleIndex(article.sentences))
+        at = {s: i for i, s in reversed(list(enumerate(article.sentences)))}
         index = provenance.ArticleIndex(
             read_from, readable=readable, positions=[at.get(s, -1) for s in read_from]
         )

@@ -10,41 +10,35 @@ from precis_models.batching import Generated
 from precis_models.loader import LoadedModel
 from precis_models.sentences import end_on_sentence, pack
 from precis_news.pipeline.jobs import Metadata
-from precis_news.pipeline.validation import visible_sentences
 
 log = logging.getLogger(__name__)
 
 MAX_MERGE_PASSES = 4
 
 
-def summarizer_inputs(model: LoadedModel, chunks: Sequence[str]) -> list[str]:
-    """The summarizer's inputs: each chunk after the model's configured prefix (BART: " ")."""
-    return [model.spec.prefix + chunk for chunk in chunks]
-
-
-def window(model: LoadedModel) -> int:
-    """Tokens of text in one summarizer input: room for the begin/end tokens of a packed chunk
-    and for the model's input prefix."""
-    return model.max_input_tokens - 2 - (1 if model.spec.prefix else 0)
-
-
-async def summarize_text(
-    model: LoadedModel, text: str, *, low: int, high: int, max_chunks: int, metadata: Metadata
+async def summarize_sentences(
+    model: LoadedModel,
+    sentences: Sequence[str],
+    *,
+    low: int,
+    high: int,
+    max_chunks: int,
+    metadata: Metadata,
 ) -> str:
-    """Summarize `text` into `low`..`high` tokens, however long it is.
+    """Summarize a text, given as its visible sentences, into `low`..`high` tokens, however
+    long it is.
 
-    Returns "" for a text with nothing visible left (e.g. an article of invisible characters
-    whose translation came back empty): an empty summary, not an error.
+    Returns "" for no sentences (e.g. an article of invisible characters whose translation
+    came back empty): an empty summary, not an error.
 
     Args:
         model: the summarizer.
-        text: what to summarize.
+        sentences: what to summarize (visible sentences, or pieces of them, in order).
         low, high: the summary's bounds in generated tokens.
         max_chunks: chunks read; the rest is left out and reported in `metadata`.
         metadata: gets input_tokens, chunks, merge_passes and what was truncated.
     """
-    budget = window(model)
-    sentences = visible_sentences(text)
+    budget = model.window  # as the model's family counts it
     if not sentences:
         return ""
     chunks = await _chunks(model, sentences, budget=budget, most=max_chunks, metadata=metadata)
@@ -60,7 +54,7 @@ async def summarize_text(
 
 
 async def _chunks(
-    model: LoadedModel, sentences: list[str], *, budget: int, most: int, metadata: Metadata
+    model: LoadedModel, sentences: Sequence[str], *, budget: int, most: int, metadata: Metadata
 ) -> list[str]:
     """The sentences packed into chunks of `budget` tokens, the first `most` of them."""
     chunks = await asyncio.to_thread(
@@ -114,8 +108,8 @@ async def _generate(
     model: LoadedModel, chunks: Sequence[str], *, low: int, high: int, metadata: Metadata
 ) -> Generated:
     """One summary of `low`..`high` tokens per chunk, counted in `metadata`."""
-    generated = await model.batcher.submit(
-        summarizer_inputs(model, chunks),
+    generated = await model.generate(
+        model.inputs(chunks),
         model.options(max_new_tokens=high, min_new_tokens=low),
     )
     metadata.add(generated)

@@ -9,27 +9,52 @@ import functools
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import checks, detection
-from precis_news.pipeline.chunking import summarize_text, window
+from precis_news.pipeline.chunking import summarize_sentences
+from precis_news.pipeline.context import RequestContext, Routes
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.html import extract_article
-from precis_news.pipeline.jobs import Detection, Metadata, SummarizeJob, Summary, Translation
+from precis_news.pipeline.jobs import (
+    Detection,
+    Metadata,
+    SummarizeJob,
+    SummarizeResult,
+    Summary,
+    Translation,
+)
 from precis_news.pipeline.selection import select_for_summary, select_for_translation
 from precis_news.pipeline.translation import Translator
 from precis_news.pipeline.validation import (
     check_summarize,
     check_translate,
     normalize_language,
-    target_order,
+    visible_sentences,
 )
 from precis_news.settings import Settings
 
 SUMMARIZED_IN = "en"  # what an article the summarizer cannot read is translated into first
 EXTRACTION_THREADS = 2  # HTML pages extracted at once
+
+
+@dataclass(frozen=True)
+class Readable:
+    """The article sentences a summarizer that cannot read them got, and their English."""
+
+    sentences: list[str] = field(default_factory=list)
+    english: list[str] = field(default_factory=list)  # one per sentence
+
+
+@dataclass(frozen=True)
+class Written:
+    """The summary as the summarizer wrote it (checked), and what it was checked against."""
+
+    summary: Summary
+    reference: checks.Reference
 
 
 class Pipeline:
@@ -62,14 +87,14 @@ class Pipeline:
         return detection.detect(self.detector, text, override=override)
 
     async def _source(self, given: str, text: str, *, what: str) -> Detection:
-        """The given source language (certain), else the detected one.
+        """The given source language (normalized; certain), else the detected one.
 
         Raises:
-            BadRequest: a bad given language, or (when detecting) a text in a language that is
-                not served, or none recognised.
+            BadRequest: (when detecting) a text in a language that is not served, or none
+                recognised.
         """
         if given:
-            return Detection(normalize_language(given, field_name="source_language"), 1.0)
+            return Detection(given, 1.0)
         return await asyncio.to_thread(self._detect_served, text, what=what)
 
     def _detect_served(self, text: str, *, what: str) -> Detection:
@@ -105,22 +130,22 @@ class Pipeline:
             title = metadata.extracted_title = page.title
         return dataclasses.replace(job, text=page.text, title=title, html="")
 
-    async def summarize(self, job: SummarizeJob) -> tuple[Detection, list[Summary], Metadata]:
+    async def summarize(self, job: SummarizeJob) -> SummarizeResult:
         """Summaries in request order (see summarize_stream)."""
-        found: Detection | None = None
+        context: RequestContext | None = None
         summaries: list[Summary] = []
         metadata = Metadata()
-        async for event in self.summarize_stream(job):
-            if isinstance(event, Detection):
-                found = event
+        async for event in self._summarize_events(job):
+            if isinstance(event, RequestContext):
+                context = event
             elif isinstance(event, Summary):
                 summaries.append(event)
             else:
                 metadata = event
-        assert found is not None
-        order = {lang: i for i, lang in enumerate(target_order(job, found))}
+        assert context is not None
+        order = {lang: i for i, lang in enumerate(context.targets)}
         summaries.sort(key=lambda s: order[s.language])
-        return found, summaries, metadata
+        return SummarizeResult(context.source, summaries, metadata)
 
     async def summarize_stream(
         self, job: SummarizeJob
@@ -132,25 +157,45 @@ class Pipeline:
             TooLarge: the article exceeds max_article_chars.
             QueueFull: a model queue is full.
         """
+        async with contextlib.aclosing(self._summarize_events(job)) as events:
+            async for event in events:
+                yield event.source if isinstance(event, RequestContext) else event
+
+    async def _summarize_events(
+        self, job: SummarizeJob
+    ) -> AsyncGenerator[RequestContext | Summary | Metadata, None]:
+        """The request's context (once the source language is known), then each target's
+        summary as soon as it is ready, then metadata (see summarize_stream)."""
         started = time.perf_counter()
         metadata = Metadata()
         job = await self._from_html(job, metadata)
         targets, low, high = check_summarize(
             job, settings=self.settings, lengths=self.models.summarizer.spec.lengths
         )
-        text = job.article
-        self._refuse_if_busy(job.source_language)
-        found = await self._source(job.source_language, text, what="the article")
-        if not job.source_language:  # the detected language's queue may have filled meanwhile
-            self._refuse_if_busy(found.language)
-        yield found
-        metadata.input_characters = len(text)
-        summary, reference = await self._summary(
-            text, found.language, low=low, high=high, metadata=metadata, sources=job.include_sources
+        given = (
+            normalize_language(job.source_language, field_name="source_language")
+            if job.source_language
+            else ""
         )
-        translations = self._in_languages(
-            summary, targets or (found.language,), metadata, reference
+        routes = Routes(self.models)
+        self._refuse_if_busy(given, routes)
+        found = await self._source(given, job.article, what="the article")
+        if not given:  # the detected language's queue may have filled meanwhile
+            self._refuse_if_busy(found.language, routes)
+        context = await asyncio.to_thread(
+            RequestContext.build,
+            job.article,
+            found,
+            targets=targets,
+            low=low,
+            high=high,
+            sources=job.include_sources,
+            routes=routes,
         )
+        yield context
+        metadata.input_characters = len(context.article.text)
+        written = await self._summary(context, metadata)
+        translations = self._in_languages(context, written, metadata)
         done: list[Summary] = []
         async with contextlib.aclosing(translations):  # its tasks end when this stream does
             async for translated in translations:
@@ -160,94 +205,93 @@ class Pipeline:
         metadata.total_ms = (time.perf_counter() - started) * 1000
         yield metadata
 
-    def _refuse_if_busy(self, given: str) -> None:
+    def _refuse_if_busy(self, source: str, routes: Routes) -> None:
         """Refuse a call at once, before its detection (and again before its chunking), when
-        the first model it needs (for the `given` source language; the summarizer, which every
-        summary needs, when none is given) already holds max_queue texts: it gets the QueueFull
-        that model's batcher would give. An optimisation only: the batcher's own admission
+        the first model it needs (for the `source` language, normalized; the summarizer, which
+        every summary needs, when none is known) already holds max_queue texts: it gets the
+        QueueFull that model's own admission would give. An optimisation only: that admission
         stays the authority, and on an idle server no queue is full, so nothing is refused here.
 
         Raises:
-            BadRequest: a bad given language.
             QueueFull: that model's queue is at capacity (retrying later helps).
         """
         model = self.models.summarizer
-        source = normalize_language(given, field_name="source_language") if given else ""
         if source and source not in model.spec.languages:
-            hops = self.models.route(source, SUMMARIZED_IN)
+            hops = routes(source, SUMMARIZED_IN)
             model = hops[0].model if hops else model
-        refused = model.batcher.refusal()
+        refused = model.refusal()
         if refused is not None:
             raise refused
 
-    async def _summary(
-        self, article: str, source: str, *, low: int, high: int, metadata: Metadata, sources: bool
-    ) -> tuple[Summary, checks.Reference]:
+    async def _summary(self, context: RequestContext, metadata: Metadata) -> Written:
         """The article's summary, in its own language when the summarizer reads it, else in
         English, checked against the article (see pipeline.checks); an article longer than
         the summarizer's window is read from its highest-ranked sentences that fit
         (long_article = "select") or chunked and merged."""
         summarizer = self.models.summarizer
-        language = source
-        text = article
-        read: list[str] = []
-        read_from: list[str] = []
-        if source not in summarizer.spec.languages:
-            read_from, read = await self._readable(article, source, metadata)
-            text = " ".join(t for t in read if t)
+        language = context.source.language
+        sentences = context.article.visible
+        readable = Readable()
+        if language not in summarizer.spec.languages:
+            readable = await self._readable(context, metadata)
+            # The translation's own sentences (one English text may hold two).
+            sentences = visible_sentences(" ".join(t for t in readable.english if t))
             language = metadata.summarized_in = SUMMARIZED_IN
         elif self.settings.long_article == "select":
-            text = await select_for_summary(
-                summarizer, text, budget=window(summarizer), metadata=metadata
+            sentences = await select_for_summary(
+                summarizer, sentences, budget=summarizer.window, metadata=metadata
             )
-        summary = await summarize_text(
+        summary = await summarize_sentences(
             summarizer,
-            text,
-            low=low,
-            high=high,
+            sentences,
+            low=context.low,
+            high=context.high,
             max_chunks=self.settings.max_chunks,
             metadata=metadata,
         )
         reference = await asyncio.to_thread(
-            checks.Reference.build, article, sources=sources, readable=read, read_from=read_from
+            checks.Reference.build,
+            context.article,
+            sources=context.sources,
+            readable=readable.english,
+            read_from=readable.sentences,
         )
         written = Summary(language, summary, summarizer.name)
-        return await asyncio.to_thread(checks.check_summary, reference, written), reference
+        checked = await asyncio.to_thread(checks.check_summary, reference, written)
+        return Written(checked, reference)
 
-    async def _readable(
-        self, text: str, source: str, metadata: Metadata
-    ) -> tuple[list[str], list[str]]:
+    async def _readable(self, context: RequestContext, metadata: Metadata) -> Readable:
         """The article's sentences the summarizer can use (bounded cost; what was left out is
         reported), and each one's English translation."""
-        hops = self.models.route(source, SUMMARIZED_IN)
+        source = context.source.language
+        hops = context.routes(source, SUMMARIZED_IN)
         sentences = await select_for_translation(
-            text,
+            context.article.visible,
             hop=hops[0] if hops else None,
             budget=self.settings.max_translated_tokens,
             metadata=metadata,
         )
         # One text per sentence, so that each translation is known (for the sentence sources);
         # the model sees the same sentences in one submit as before.
-        english = await self.translator.sentences([[s] for s in sentences], source, SUMMARIZED_IN)
+        english = await self.translator.sentences(
+            [[s] for s in sentences], source, SUMMARIZED_IN, routes=context.routes
+        )
         metadata.add_translation(english.metadata)
-        return sentences, english.texts
+        return Readable(sentences, english.texts)
 
     async def _in_languages(
-        self,
-        summary: Summary,
-        targets: Sequence[str],
-        metadata: Metadata,
-        reference: checks.Reference,
+        self, context: RequestContext, written: Written, metadata: Metadata
     ) -> AsyncGenerator[Summary, None]:
         """The summary in each target language: its own language at once, the translations
         as each is ready; the rest are cancelled when the caller stops."""
+        summary = written.summary
         tasks = [
-            asyncio.ensure_future(self._in_language(summary, target, metadata, reference))
-            for target in targets
+            asyncio.ensure_future(self._in_language(context, written, target, metadata))
+            for target in context.targets
             if target != summary.language
         ]
         try:
-            if summary.language in targets:
+            if summary.language in context.targets:
                 yield summary  # while the translations run
             for next_done in asyncio.as_completed(tasks):
                 result, part = await next_done
@@ -258,12 +302,15 @@ class Pipeline:
                 task.cancel()
 
     async def _in_language(
-        self, summary: Summary, target: str, metadata: Metadata, reference: checks.Reference
+        self, context: RequestContext, written: Written, target: str, metadata: Metadata
     ) -> tuple[Summary, Metadata]:
         """The summary translated into `target` (another language than its own), with the
         translation's metadata; a translation read as another language, or that changed the
         summary's numbers or lost its names, is reported."""
-        translated = await self.translator.texts([summary.text], summary.language, target)
+        summary = written.summary
+        translated = await self.translator.texts(
+            [summary.text], summary.language, target, routes=context.routes
+        )
         mismatch = await detection.wrong_language(
             self.detector, translated.texts[0], expected=target, model=translated.model
         )
@@ -277,7 +324,9 @@ class Pipeline:
             translated.pivot,
             translated.truncated[0],
         )
-        checked = await asyncio.to_thread(checks.check_translation, reference, summary, in_target)
+        checked = await asyncio.to_thread(
+            checks.check_translation, written.reference, summary, in_target
+        )
         return checked, translated.metadata
 
     async def translate(
@@ -290,7 +339,12 @@ class Pipeline:
             TooLarge: the texts together exceed max_article_chars.
         """
         target = check_translate(texts, target_language, settings=self.settings)
-        found = await self._source(source_language, "\n\n".join(texts), what="the text")
+        given = (
+            normalize_language(source_language, field_name="source_language")
+            if source_language
+            else ""
+        )
+        found = await self._source(given, "\n\n".join(texts), what="the text")
         result = await self.translator.texts(list(texts), found.language, target)
         return found, [
             Translation(t, result.model, result.pivot, cut)

@@ -101,3 +101,13 @@ class Metadata:
         """Count a translation stage: its times and cache hits, and its cut sentences."""
         self.add(part)
         self.cut_translations += part.cut_translations
+
+
+@dataclass(frozen=True)
+class SummarizeResult:
+    """A whole Summarize call's answer: the source language, the summaries in request order,
+    and how it was served."""
+
+    detection: Detection
+    summaries: list[Summary]
+    metadata: Metadata

@@ -10,13 +10,12 @@ from precis_models.loader import Hop, LoadedModel
 from precis_models.sentences import select
 from precis_news.pipeline.jobs import Metadata
 from precis_news.pipeline.translation import fit_to_hop
-from precis_news.pipeline.validation import visible_sentences
 
 log = logging.getLogger(__name__)
 
 
 async def select_for_translation(
-    text: str, *, hop: Hop | None, budget: int, metadata: Metadata
+    sentences: list[str], *, hop: Hop | None, budget: int, metadata: Metadata
 ) -> list[str]:
     """The article's sentences worth translating before summarizing: all of them when they
     fit `budget` translator tokens (0: no limit), else the highest-ranked that fit, in article
@@ -26,12 +25,11 @@ async def select_for_translation(
     (so one endless "sentence" cannot make the work unbounded).
 
     Args:
-        text: the article.
+        sentences: the article's visible sentences.
         hop: the first translation step towards English, or None when there is none.
         budget: max_translated_tokens.
         metadata: gets source_sentences, selected_sentences and unselected_characters.
     """
-    sentences = visible_sentences(text)
     if hop is None or not sentences:
         metadata.source_sentences = metadata.selected_sentences = len(sentences)
         return sentences
@@ -40,15 +38,15 @@ async def select_for_translation(
 
 
 async def select_for_summary(
-    model: LoadedModel, text: str, *, budget: int, metadata: Metadata
-) -> str:
-    """`text` when it fits `budget` summarizer tokens, else its highest-ranked sentences that
-    fit, in article order (one summarizer call whatever the article's length; what was left
-    out is reported in `metadata` as for select_for_translation)."""
-    sentences = visible_sentences(text)
+    model: LoadedModel, sentences: list[str], *, budget: int, metadata: Metadata
+) -> list[str]:
+    """The article's visible `sentences` when they fit `budget` summarizer tokens, else their
+    highest-ranked pieces that fit, in article order (one summarizer call whatever the
+    article's length; what was left out is reported in `metadata` as for
+    select_for_translation)."""
     fitted = await asyncio.to_thread(model.fit, [sentences], budget=budget)
     chosen = await _selected(fitted[0], budget=budget, metadata=metadata, purpose="summarizing")
-    return text if metadata.selected_sentences == metadata.source_sentences else " ".join(chosen)
+    return sentences if metadata.selected_sentences == metadata.source_sentences else chosen
 
 
 async def _selected(

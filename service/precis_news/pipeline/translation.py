@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from precis_models.batching import Generated
 from precis_models.loader import Hop, ModelSet
+from precis_news.pipeline.context import Routes
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.jobs import Metadata
 from precis_news.pipeline.validation import visible_sentences
@@ -78,24 +79,36 @@ class Translator:
         self.models = models
         self.settings = settings
 
-    async def texts(self, texts: Sequence[str], source: str, target: str) -> Translated:
+    async def texts(
+        self, texts: Sequence[str], source: str, target: str, *, routes: Routes | None = None
+    ) -> Translated:
         """Translate whole texts (split into sentences here); the same texts when source is
-        target."""
+        target. `routes`: the request's, when it has them (see `sentences`)."""
         if source == target:
             return Translated(list(texts), "", "", Metadata(), [False] * len(texts))
-        return await self.sentences([visible_sentences(t) for t in texts], source, target)
+        per_text = [visible_sentences(t) for t in texts]
+        return await self.sentences(per_text, source, target, routes=routes)
 
-    async def sentences(self, per_text: list[list[str]], source: str, target: str) -> Translated:
+    async def sentences(
+        self,
+        per_text: list[list[str]],
+        source: str,
+        target: str,
+        *,
+        routes: Routes | None = None,
+    ) -> Translated:
         """Sentence by sentence, all sentences of all texts in one submit per hop.
 
         A sentence longer than the translator reads is split into pieces that fit it
         (models.sentences.fit), never cut; a text with no sentence translates to "".
         `truncated` marks texts of which a piece's translation hit its length limit.
+        `routes`, the request's routes, saves looking the route up again (default: the
+        profile's, looked up here).
 
         Raises:
             BadRequest: the profile has no route from source to target.
         """
-        hops = self.models.route(source, target)
+        hops = (routes or Routes(self.models))(source, target)
         if hops is None:
             raise BadRequest(f"no translation from {source} to {target} in this profile")
         metadata = Metadata()
@@ -140,7 +153,7 @@ async def _submit_by_bounds(
         groups.setdefault(bound, []).append(i)
     parts = await asyncio.gather(
         *(
-            hop.model.batcher.submit(
+            hop.model.generate(
                 [texts[i] for i in members],
                 hop.model.options(max_new_tokens=longest, min_new_tokens=shortest),
                 lengths=[lengths[i] for i in members],

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from precis_models import languages
 from precis_models.sentences import is_blank, split_sentences
 from precis_news.pipeline.errors import BadRequest, TooLarge, echo
-from precis_news.pipeline.jobs import Detection, SummarizeJob
+from precis_news.pipeline.jobs import SummarizeJob
 from precis_news.settings import Settings
 
 
@@ -132,9 +132,3 @@ def check_translate(texts: Sequence[str], target_language: str, *, settings: Set
             field="target_language",
         )
     return normalize_language(target_language, field_name="target_language")
-
-
-def target_order(job: SummarizeJob, detection: Detection) -> tuple[str, ...]:
-    """Target languages in request order (the source language when none were asked for)."""
-    targets = tuple(normalize_language(t, field_name="target_languages") for t in job.targets)
-    return targets or (detection.language,)

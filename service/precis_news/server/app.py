@@ -265,9 +265,7 @@ class PrecisServer:
     async def _warm_up(self, pipeline: Pipeline) -> None:
         """One generate call per model, so the first caller does not pay for lazy init."""
         for model in pipeline.models.models:
-            options = model.options(max_new_tokens=2)
-            engine = model.batcher.engine
-            await model.batcher.run_sync(engine.generate_outputs, ["Warm up."], options)
+            await model.warm_up()
 
     async def stop(self, grace: float | None = None) -> None:
         """Drain within `grace` + ABANDON_AFTER_SECONDS, whatever is running.

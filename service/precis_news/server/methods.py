@@ -43,10 +43,10 @@ class Methods:
 
     async def summarize(self, request: pb.SummarizeRequest) -> pb.SummarizeResponse:
         result = await self.state.ready().summarize(convert.summarize_job(request))
-        self.state.metrics.cache_hits.inc(result[2].cache_hits)
-        self.state.metrics.count_mismatches(result[2].output_language_mismatches)
-        self.state.metrics.count_checks(result[1])
-        return convert.summarize_response(*result)
+        self.state.metrics.cache_hits.inc(result.metadata.cache_hits)
+        self.state.metrics.count_mismatches(result.metadata.output_language_mismatches)
+        self.state.metrics.count_checks(result.summaries)
+        return convert.summarize_response(result.detection, result.summaries, result.metadata)
 
     async def stream_summarize(
         self, request: pb.SummarizeRequest

@@ -55,6 +55,18 @@ def test_an_unpinned_model_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_every_model_is_seq2seq_and_an_unknown_family_is_refused(tmp_path: Path) -> None:
+    catalog = load_catalog()
+    assert {s.family for p in catalog.profiles.values() for s in p.models} == {"seq2seq"}
+    text = CATALOG.read_text(encoding="utf-8").replace(
+        'task = "summarize"', 'task = "summarize"\nfamily = "llama"', 1
+    )
+    path = tmp_path / "catalog.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown model family 'llama'; known: seq2seq"):
+        load_catalog(path)
+
+
 def test_is_commit() -> None:
     assert is_commit("708be1d372fe4c358a352f404e6dc9ca0126ba48")
     assert not is_commit("main") and not is_commit("708be1d") and not is_commit("G" * 40)

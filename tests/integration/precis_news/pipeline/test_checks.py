@@ -55,14 +55,13 @@ def stand_ins(server: ServerThread, engines: Mapping[str, Mapping[str, object]])
     saved = {}
     for model in models.models:
         if model.name in engines:
-            saved[model.name] = model.batcher.engine
-            model.batcher.engine = Copier(model.batcher.engine, **engines[model.name])  # type: ignore[arg-type]
+            saved[model.name] = model.replace_engine(Copier(model.engine, **engines[model.name]))  # type: ignore[arg-type]
     try:
         yield
     finally:
         for model in models.models:
             if model.name in saved:
-                model.batcher.engine = saved[model.name]
+                model.replace_engine(saved[model.name])
 
 
 def test_a_french_translation_that_changes_a_number_is_reported_in_its_summary(

@@ -19,7 +19,6 @@ from precis_models.loader import LoadedModel, ModelSet, decoding_options
 from precis_models.sentences import end_on_sentence, split_sentences
 from precis_news.client import AsyncPrecisClient, PrecisClient
 from precis_news.pipeline import Metadata, Pipeline, SummarizeJob
-from precis_news.pipeline.chunking import summarizer_inputs
 from precis_news.server import wire as convert
 from precis_news.server.metrics import Metrics
 from tests.support import (
@@ -97,8 +96,8 @@ def test_the_summarizer_reads_each_chunk_after_the_bart_prefix(
     summarizer = models.summarizer
     assert summarizer.spec.prefix == " "  # as the real BART CNN configs say
     text = "The harbour authority opened a third pier for ferries on Tuesday."
-    assert summarizer_inputs(summarizer, [text]) == [" " + text]
-    engine = summarizer.batcher.engine
+    assert summarizer.inputs([text]) == [" " + text]
+    engine = summarizer.engine
     assert engine.count_tokens([text]) != engine.count_tokens([" " + text]) or (
         engine.encode([text]) != engine.encode([" " + text])  # type: ignore[attr-defined]
     )
@@ -132,14 +131,13 @@ def test_a_summary_cut_at_its_maximum_ends_on_its_last_full_sentence(
 ) -> None:
     models = server.server.models
     assert models is not None
-    batcher = models.summarizer.batcher
-    real = batcher.engine
-    batcher.engine = SentenceThenRealOutput(real)  # type: ignore[assignment]
+    summarizer = models.summarizer
+    real = summarizer.replace_engine(SentenceThenRealOutput(summarizer.engine))  # type: ignore[arg-type]
     try:
         text = "A cut probe: the ferry timetable changes on the first of May."
         response = client.summarize(text, targets=["en"], min_tokens=8, max_tokens=8)
     finally:
-        batcher.engine = real
+        summarizer.replace_engine(real)
     options = decoding_options(models.summarizer.spec, max_new_tokens=8, min_new_tokens=8)
     (raw,) = real.generate_outputs([" " + text], options)
     assert not raw.ended  # the forced cut: generation stopped at its maximum
@@ -195,7 +193,8 @@ def _summaries(model_dir: Path, en_zle_answer: str) -> tuple[list[str], list[Lan
                 models, LanguageDetector(languages.codes()), tiny_settings(model_dir)
             )
             job = SummarizeJob(text=article("en"), source_language="en", targets=("fr", "uk"))
-            _, summaries, metadata = await pipeline.summarize(job)
+            result = await pipeline.summarize(job)
+            summaries, metadata = result.summaries, result.metadata
         finally:
             await models.close()
         return [s.text for s in summaries], metadata.output_language_mismatches

@@ -434,7 +434,7 @@ def test_a_call_whose_deadline_passes_is_counted_deadline_exceeded(
     assert asyncio.run(half_open_with_deadline()) is grpc.StatusCode.DEADLINE_EXCEEDED
     models = strict_server.server.models
     assert models is not None
-    engine = models.summarizer.batcher.engine
+    engine = models.summarizer.engine
     generate = engine.generate_outputs
 
     def slow(*args: Any, **kwargs: Any) -> Any:

@@ -147,7 +147,7 @@ def model_set(
 
 def engine(models: ModelSet, name: str) -> FirstWords:
     """The stand-in engine of the model called `name`."""
-    return cast(FirstWords, next(m for m in models.models if m.name == name).batcher.engine)
+    return cast(FirstWords, next(m for m in models.models if m.name == name).engine)
 
 
 @asynccontextmanager

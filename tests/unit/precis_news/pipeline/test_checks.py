@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from precis_news.pipeline import SummarizeJob, Summary, checks
+from precis_news.pipeline.context import Article
 from precis_news.pipeline.numbers import ADDED, CHANGED, DROPPED, NOT_IN_ARTICLE, NumberIssue
 from tests.unit.precis_news.pipeline.stand_ins import (
     FirstWords,
@@ -33,9 +34,10 @@ async def _summaries(
     engine(models, "en-fr").replace.update({"[en-fr] ": "", **(fr_replace or {})})
     engine(models, "en-zle").tag = ""
     async with serving(models) as pipeline:
-        _, summaries, _ = await pipeline.summarize(
+        result = await pipeline.summarize(
             SummarizeJob(ARTICLE, source_language="en", targets=("en", "fr", "uk"), max_tokens=40)
         )
+        summaries = result.summaries
     return summaries
 
 
@@ -78,7 +80,7 @@ async def test_a_name_dropped_in_translation_is_reported() -> None:
 @pytest.mark.parametrize("language", ["fr", "uk", "ru"])
 def test_nothing_is_flagged_on_the_correct_corpus(case: int, language: str) -> None:
     texts = CASES[case]
-    reference = checks.Reference.build(texts["en"], sources=True)
+    reference = checks.Reference.build(Article.of(texts["en"]), sources=True)
     source = checks.check_summary(reference, Summary("en", texts["en"], "m"))
     translated = checks.check_translation(
         reference, source, Summary(language, texts[language], "t", "en")

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from precis_models.engines.base import GenerateOptions, Output
 from precis_models.sentences import pack
-from precis_news.pipeline.chunking import MAX_MERGE_PASSES, summarize_text, summarizer_inputs
+from precis_news.pipeline.chunking import MAX_MERGE_PASSES, summarize_sentences
 from precis_news.pipeline.jobs import Metadata
+from precis_news.pipeline.validation import visible_sentences
 from tests.unit.precis_news.pipeline.stand_ins import (
     FirstWords,
     model_set,
@@ -45,9 +46,9 @@ async def _summarize(
     models = model_set(engine, summarizer_model=spec, translators=[])
     metadata = Metadata()
     async with serving(models) as pipeline:
-        summary = await summarize_text(
+        summary = await summarize_sentences(
             pipeline.models.summarizer,
-            text,
+            visible_sentences(text),
             low=low,
             high=high,
             max_chunks=max_chunks,
@@ -108,8 +109,3 @@ async def test_a_summary_cut_at_its_maximum_ends_on_its_last_full_sentence() -> 
 async def test_a_text_with_nothing_visible_summarizes_to_nothing() -> None:
     summary, metadata, engine = await _summarize("\u200b\n\n\ufeff")
     assert summary == "" and engine.calls == [] and metadata.chunks == 0
-
-
-async def test_summarizer_inputs_put_the_prefix_first() -> None:
-    models = model_set()
-    assert summarizer_inputs(models.summarizer, ["a", "b"]) == [" a", " b"]

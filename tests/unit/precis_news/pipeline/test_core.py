@@ -17,7 +17,8 @@ FRENCH = "Le conseil municipal a voté mardi. Le budget augmente les dépenses."
 
 async def test_targets_default_to_the_source_language() -> None:
     async with serving(model_set(), Answers([("en", 0.9)])) as pipeline:
-        found, summaries, metadata = await pipeline.summarize(SummarizeJob(ENGLISH))
+        result = await pipeline.summarize(SummarizeJob(ENGLISH))
+        found, summaries, metadata = result.detection, result.summaries, result.metadata
     assert found == Detection("en", 0.9, (("en", 0.9),))
     [summary] = summaries
     assert summary == Summary("en", summary.text, "sum-en")
@@ -29,7 +30,8 @@ async def test_targets_default_to_the_source_language() -> None:
 @pytest.mark.parametrize("targets", [("ru", "en"), ("uk", "fr", "en"), ("fr", "ru", "uk", "en")])
 async def test_summaries_come_back_in_the_requested_order(targets: tuple[str, ...]) -> None:
     async with serving(model_set()) as pipeline:
-        _, summaries, _ = await pipeline.summarize(SummarizeJob(ENGLISH, targets=targets))
+        result = await pipeline.summarize(SummarizeJob(ENGLISH, targets=targets))
+        summaries = result.summaries
         events = [
             e async for e in pipeline.summarize_stream(SummarizeJob(ENGLISH, targets=targets))
         ]
@@ -41,9 +43,8 @@ async def test_summaries_come_back_in_the_requested_order(targets: tuple[str, ..
 
 async def test_an_english_article_into_all_four_languages() -> None:
     async with serving(model_set()) as pipeline:
-        _, summaries, metadata = await pipeline.summarize(
-            SummarizeJob(ENGLISH, targets=("en", "fr", "uk", "ru"))
-        )
+        result = await pipeline.summarize(SummarizeJob(ENGLISH, targets=("en", "fr", "uk", "ru")))
+        summaries, metadata = result.summaries, result.metadata
     english, *translated = summaries
     assert english.model == "sum-en" and english.translated_from == ""
     assert [(s.model, s.translated_from, s.pivot_language) for s in translated] == [
@@ -70,9 +71,8 @@ async def test_an_article_the_summarizer_cannot_read_is_summarized_in_english(so
     models = model_set()
     answers = Answers([(source, 0.95)])
     async with serving(models, answers) as pipeline:
-        found, summaries, metadata = await pipeline.summarize(
-            SummarizeJob(FRENCH, targets=(source, "en"))
-        )
+        result = await pipeline.summarize(SummarizeJob(FRENCH, targets=(source, "en")))
+        found, summaries, metadata = result.detection, result.summaries, result.metadata
     own, english = summaries
     back = "fr-en" if source == "fr" else "zle-en"
     assert found.language == source and metadata.summarized_in == "en"
@@ -88,7 +88,8 @@ async def test_an_article_the_summarizer_cannot_read_is_summarized_in_english(so
 async def test_a_long_article_the_summarizer_cannot_read_keeps_its_best_sentences() -> None:
     text = " ".join(f"Phrase numéro {i} du conseil municipal." for i in range(40))
     async with serving(model_set(), Answers([("fr", 0.9)]), max_translated_tokens=30) as pipeline:
-        _, _, metadata = await pipeline.summarize(SummarizeJob(text, targets=("en",)))
+        result = await pipeline.summarize(SummarizeJob(text, targets=("en",)))
+        metadata = result.metadata
     assert metadata.source_sentences == 40
     assert 0 < metadata.selected_sentences < 40
     assert 0 < metadata.unselected_characters < len(text)
@@ -140,9 +141,10 @@ async def test_a_translation_in_the_wrong_language_is_reported_not_fatal(
         [("en", 0.9)], by_text={summary: [("ru", 0.8), ("uk", 0.2)], french: [("fr", 0.7)]}
     )
     async with serving(model_set(), answers) as pipeline:
-        _, summaries, metadata = await pipeline.summarize(
+        result = await pipeline.summarize(
             SummarizeJob("The council met on Monday.", targets=("uk", "fr"), max_tokens=6)
         )
+        summaries, metadata = result.summaries, result.metadata
     assert [s.text for s in summaries] == [summary, french]
     [mismatch] = metadata.output_language_mismatches
     assert (mismatch.expected, mismatch.detected, mismatch.model) == ("uk", "ru", "en-zle")
@@ -151,9 +153,10 @@ async def test_a_translation_in_the_wrong_language_is_reported_not_fatal(
 
 async def test_metadata_adds_up_every_model_call() -> None:
     async with serving(model_set()) as pipeline:
-        _, _, metadata = await pipeline.summarize(
+        result = await pipeline.summarize(
             SummarizeJob(FRENCH, source_language="fr", targets=("uk", "fr", "en"))
         )
+        metadata = result.metadata
     # inference_ms sums calls that may overlap (the proto says so): it can exceed total_ms.
     assert metadata.inference_ms > 0 and metadata.total_ms > 0
     assert metadata.cache_hits == 0 and metadata.cut_translations == 0
@@ -171,7 +174,8 @@ PAGE = (
 
 async def test_an_html_article_is_extracted_and_its_title_used() -> None:
     async with serving(model_set(), Answers([("en", 0.9)])) as pipeline:
-        _, [summary], metadata = await pipeline.summarize(SummarizeJob("", html=PAGE))
+        result = await pipeline.summarize(SummarizeJob("", html=PAGE))
+        [summary], metadata = result.summaries, result.metadata
     assert metadata.html_extracted and metadata.html_characters == len(PAGE)
     assert metadata.extracted_title == "Council backs budget"
     # The stand-in summarizer writes its input's first words: the title, then the article.
@@ -186,9 +190,8 @@ async def test_an_html_article_is_extracted_and_its_title_used() -> None:
 
 async def test_a_given_title_wins_over_the_pages() -> None:
     async with serving(model_set(), Answers([("en", 0.9)])) as pipeline:
-        _, [summary], metadata = await pipeline.summarize(
-            SummarizeJob("", title="Our headline", html=PAGE)
-        )
+        result = await pipeline.summarize(SummarizeJob("", title="Our headline", html=PAGE))
+        [summary], metadata = result.summaries, result.metadata
     assert metadata.html_extracted and metadata.extracted_title == ""
     assert summary.text.startswith("Our headline")
 
@@ -214,7 +217,8 @@ async def test_an_unsupported_language_is_refused_unless_the_source_is_given() -
         with pytest.raises(BadRequest) as caught:
             await pipeline.translate([ENGLISH], "", "fr")
         assert caught.value.message.startswith("the text appears to be German (de);")
-        found, _, _ = await pipeline.summarize(SummarizeJob(ENGLISH, source_language="en"))
+        result = await pipeline.summarize(SummarizeJob(ENGLISH, source_language="en"))
+        found = result.detection
     assert found == Detection("en", 1.0)
 
 
@@ -224,7 +228,8 @@ LONG_ENGLISH = " ".join(f"Report {i} says the council met again." for i in range
 async def test_a_long_english_article_is_summarized_from_its_best_sentences() -> None:
     models = model_set()  # the stand-in summarizer reads 64 words
     async with serving(models) as pipeline:
-        _, [summary], metadata = await pipeline.summarize(SummarizeJob(LONG_ENGLISH))
+        result = await pipeline.summarize(SummarizeJob(LONG_ENGLISH))
+        [summary], metadata = result.summaries, result.metadata
     assert summary.text
     [[read]] = engine(models, "sum-en").calls  # one call, one input: no chunks, no merge
     assert len(read.split()) <= 64 and read.strip().startswith("Report 0 says")
@@ -237,7 +242,8 @@ async def test_a_long_english_article_is_summarized_from_its_best_sentences() ->
 async def test_the_merge_strategy_chunks_and_merges_the_whole_article() -> None:
     models = model_set()
     async with serving(models, long_article="merge") as pipeline:
-        _, [summary], metadata = await pipeline.summarize(SummarizeJob(LONG_ENGLISH))
+        result = await pipeline.summarize(SummarizeJob(LONG_ENGLISH))
+        [summary], metadata = result.summaries, result.metadata
     assert summary.text and metadata.chunks > 1 and metadata.merge_passes >= 1
     assert metadata.unselected_characters == 0 and not metadata.truncated
     read = " ".join(chunk for call in engine(models, "sum-en").calls[:1] for chunk in call)

@@ -50,9 +50,10 @@ def test_empty_text_is_not_detected() -> None:
 async def test_a_given_source_language_skips_detection() -> None:
     answers = Answers([("fr", 1.0)])
     async with serving(model_set(), answers) as pipeline:
-        found, summaries, _ = await pipeline.summarize(
+        result = await pipeline.summarize(
             SummarizeJob("The council met. It voted.", source_language="en-GB", targets=("en",))
         )
+        found, summaries = result.detection, result.summaries
     assert (found.language, found.confidence) == ("en", 1.0)
     assert [s.language for s in summaries] == ["en"]
     assert answers.asked == []  # detection never ran

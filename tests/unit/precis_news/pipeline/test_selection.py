@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from precis_news.pipeline.jobs import Metadata
 from precis_news.pipeline.selection import select_for_summary, select_for_translation
+from precis_news.pipeline.validation import visible_sentences
 from tests.unit.precis_news.pipeline.stand_ins import FirstWords, model_set, serving
 
 SENTENCES = [f"Sentence {i} of the council report." for i in range(10)]  # 6 words each
@@ -16,9 +17,9 @@ async def _for_summary(text: str, *, budget: int) -> tuple[str, Metadata]:
     metadata = Metadata()
     async with serving(models) as pipeline:
         selected = await select_for_summary(
-            pipeline.models.summarizer, text, budget=budget, metadata=metadata
+            pipeline.models.summarizer, visible_sentences(text), budget=budget, metadata=metadata
         )
-    return selected, metadata
+    return " ".join(selected), metadata
 
 
 async def test_an_article_that_fits_is_read_whole_and_unchanged() -> None:
@@ -54,5 +55,5 @@ async def test_nothing_visible_selects_nothing() -> None:
 
 async def test_translation_selection_without_a_route_keeps_every_sentence() -> None:
     metadata = Metadata()
-    selected = await select_for_translation(TEXT, hop=None, budget=5, metadata=metadata)
+    selected = await select_for_translation(SENTENCES, hop=None, budget=5, metadata=metadata)
     assert selected == SENTENCES and metadata.selected_sentences == 10

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from precis_news.pipeline.errors import BadRequest, TooLarge
-from precis_news.pipeline.jobs import Detection, SummarizeJob
+from precis_news.pipeline.jobs import SummarizeJob
 from precis_news.pipeline.validation import (
     check_summarize,
     check_translate,
     normalize_language,
     require_visible,
-    target_order,
     visible_sentences,
 )
 from precis_news.settings import Settings
@@ -161,12 +160,6 @@ def test_translate_size_limit_and_target() -> None:
         check_translate(["x" * 100_000, "y" * 100_001], "fr", settings=SETTINGS)
     assert caught.value.message == "texts have 200001 characters; the limit is 200000"
     assert check_translate(["ok"], "FR-fr", settings=SETTINGS) == "fr"
-
-
-def test_targets_order_defaults_to_the_source_language() -> None:
-    detection = Detection("fr", 0.9)
-    assert target_order(SummarizeJob("t"), detection) == ("fr",)
-    assert target_order(SummarizeJob("t", targets=("RU", "en")), detection) == ("ru", "en")
 
 
 @pytest.mark.parametrize(

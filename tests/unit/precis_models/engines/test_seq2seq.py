@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from precis_models.engines.base import forced_bos_token
+from precis_models.engines.seq2seq import forced_bos_token
 
 
 @pytest.mark.parametrize(
