@@ -22,8 +22,11 @@ _UDHR = {
     "sr": "srp_cyrl", "kk": "kaz", "pl": "pol", "cs": "ces", "sk": "slk", "pt": "por_PT",
     "es": "spa", "it": "ita", "ro": "ron", "nl": "nld", "de": "deu",
 }  # fmt: skip
-_UD = {
-    "en": "en_ewt-ud-test", "fr": "fr_pud-ud-test", "uk": "uk_iu-ud-test", "ru": "ru_pud-ud-test",
+# UD test documents per corpus: the four served languages' news (PUD; Ukrainian IU, which has no
+# news treebank), and English web text (EWT: blogs, newsgroups) as context without a threshold.
+UD_CORPORA = {
+    "en": "en_pud-ud-test", "fr": "fr_pud-ud-test", "uk": "uk_iu-ud-test", "ru": "ru_pud-ud-test",
+    "en-web": "en_ewt-ud-test",
 }  # fmt: skip
 
 
@@ -80,15 +83,15 @@ class Document:
     paragraphs: list[list[str]]
 
 
-def ud_documents(lang: str, limit: int | None = None) -> list[Document]:
-    """The UD documents of `lang` rebuilt from `# newdoc`, `# newpar` and `# text` lines (a
+def ud_documents(corpus: str, limit: int | None = None) -> list[Document]:
+    """The UD documents of a corpus rebuilt from `# newdoc`, `# newpar` and `# text` lines (a
     treebank without `# newpar` gives one paragraph per document).
 
     Args:
-        lang: one of SERVED.
+        corpus: a key of UD_CORPORA.
         limit: keep the first `limit` documents only.
     """
-    path = PUBLIC / "ud" / f"{_UD[lang]}.comments.txt"
+    path = PUBLIC / "ud" / f"{UD_CORPORA[corpus]}.comments.txt"
     docs: list[Document] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# newdoc"):
@@ -129,7 +132,9 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-DIRECTIONS = tuple((a, b) for a, b in (("en", "fr"), ("en", "uk"), ("en", "ru")) for a, b in ((a, b), (b, a)))
+DIRECTIONS = tuple(
+    (a, b) for a, b in (("en", "fr"), ("en", "uk"), ("en", "ru")) for a, b in ((a, b), (b, a))
+)
 
 
 def translation_pairs(source: str, target: str, limit: int | None = None) -> list[tuple[str, str]]:

@@ -66,11 +66,16 @@ def run(figures: report.Figures, *, quick: bool) -> None:
             report.rate(window_flags, len(windows)),
             f"{window_flags} of {len(windows)}",
         )
-        figures.bound(f"names.caught.{key}", report.rate(caught, len(cases)), f"{caught} of {len(cases)}")
+        figures.bound(
+            f"names.caught.{key}", report.rate(caught, len(cases)), f"{caught} of {len(cases)}"
+        )
         common = Counter(n for m, _, _ in flagged for n in m).most_common(12)
         print(f"  most flagged names: {', '.join(f'{n} {c}' for n, c in common)}")
         report.worst(f"{key} flags", (f"{m} | {t}" for m, _, t in flagged), 3)
     pairs = data.translation_pairs("en", "uk", 60 if quick else None)
     before = report.rss()
     cost = report.microseconds(lambda p: missing(*p), pairs)
-    print(f"  cost: {cost:.0f} µs per sentence pair (en-uk); RSS +{(report.rss() - before) / 2**20:.1f} MB")
+    print(
+        f"  cost: {cost:.0f} µs per sentence pair (en-uk); "
+        f"RSS +{(report.rss() - before) / 2**20:.1f} MB"
+    )

@@ -55,4 +55,7 @@ def run(figures: report.Figures, *, quick: bool) -> None:
     pairs = data.translation_pairs("en", "uk", 60 if quick else None)
     before = report.rss()
     cost = report.microseconds(lambda p: issues(*p), pairs)
-    print(f"  cost: {cost:.0f} µs per sentence pair (en-uk); RSS +{(report.rss() - before) / 2**20:.1f} MB")
+    print(
+        f"  cost: {cost:.0f} µs per sentence pair (en-uk); "
+        f"RSS +{(report.rss() - before) / 2**20:.1f} MB"
+    )

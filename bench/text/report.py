@@ -63,7 +63,9 @@ class Figures:
         row = threshold(key)
         sign = ">=" if row.at_least else "<="
         verdict = "MET" if row.met(value) else "NOT MET"
-        print(f"  {key} = {value:.4f}  ({sign} {row.limit:g}: {verdict}){'  ' + note if note else ''}")
+        print(
+            f"  {key} = {value:.4f}  ({sign} {row.limit:g}: {verdict}){'  ' + note if note else ''}"
+        )
 
     def unmet(self) -> list[str]:
         return [k for k, v in self.values.items() if not threshold(k).met(v)]
@@ -96,7 +98,7 @@ def microseconds(call: Callable[[Any], object], items: Sequence[Any]) -> float:
     return (time.perf_counter() - started) / max(len(items), 1) * 1e6
 
 
-def rate(part: int, whole: int) -> float:
+def rate(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
 

@@ -4,6 +4,7 @@ pysbd, sentencex, the Moses splitter (sentence-splitter) and blingfire, in the s
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 
 from bench.sentences import boundaries
@@ -43,12 +44,16 @@ def run(figures: report.Figures, *, quick: bool) -> None:
     """Boundary precision, recall and F1 per language and splitter, within each paragraph (a
     paragraph break is given to every splitter), the worst paragraphs, and µs per paragraph."""
     report.section("sentences (UD test documents; boundaries inside paragraphs)")
-    for lang in data.SERVED:
+    for corpus, file in data.UD_CORPORA.items():
+        lang = corpus.split("-")[0]
         paragraphs = [
-            p for d in data.ud_documents(lang, 3 if quick else None) for p in d.paragraphs if p
+            p for d in data.ud_documents(corpus, 3 if quick else None) for p in d.paragraphs if p
         ]
         gold_count = sum(len(p) - 1 for p in paragraphs)
-        print(f" {lang}: {len(paragraphs)} paragraphs, {sum(map(len, paragraphs))} sentences")
+        print(
+            f" {corpus} ({file}): {len(paragraphs)} paragraphs, "
+            f"{sum(map(len, paragraphs))} sentences"
+        )
         for name, split in splitters(lang).items():
             hit = predicted = 0
             misses: list[tuple[int, str]] = []
@@ -63,16 +68,20 @@ def run(figures: report.Figures, *, quick: bool) -> None:
             precision = report.rate(hit, predicted)
             recall = report.rate(hit, gold_count)
             f1 = report.rate(2 * precision * recall, precision + recall)
-            cost = report.microseconds(lambda p: split(" ".join(p)), paragraphs)
+            cost = report.microseconds(functools.partial(_joined, split), paragraphs)
             stand_in = _STAND_IN.get(name, {}).get(lang)
             note = f"P={precision:.3f} R={recall:.3f} {cost:.0f} µs/paragraph" + (
                 f" ({stand_in} rules)" if stand_in else ""
             )
-            if name == "precis":
+            if name == "precis" and corpus in data.SERVED:
                 figures.bound(f"sentences.f1.{lang}", f1, note)
-                misses.sort(key=lambda m: -m[0])
-                report.worst(f"{lang} paragraphs (boundary errors, text)", (
-                    f"{n}: {t}" for n, t in misses
-                ))  # fmt: skip
             else:
                 print(f"  {name:10s} F1={f1:.4f}  {note}")
+            if name == "precis":
+                misses.sort(key=lambda m: -m[0])
+                cases = (f"{n}: {t}" for n, t in misses)
+                report.worst(f"{corpus} paragraphs (boundary errors: text)", cases)
+
+
+def _joined(split: Splitter, paragraph: list[str]) -> list[str]:
+    return split(" ".join(paragraph))
