@@ -29,20 +29,25 @@ def quoting_german(*, quick: bool) -> list[str]:
     makes 40-50 % of the first 4,000 characters while English is the majority of the whole."""
     en, de = data.flores("en"), data.flores("de")
     articles: list[str] = []
-    for start in range(0, 40 if quick else len(en) - 60, 8):
-        share = QUOTE_SHARE[0] + (QUOTE_SHARE[1] - QUOTE_SHARE[0]) * (start % 3) / 2
+    for start in range(0, 40 if quick else len(en) - 60, 4 if quick else 2):
+        target = QUOTE_SHARE[0] + (QUOTE_SHARE[1] - QUOTE_SHARE[0]) * (start % 5) / 4
         before = _take(en, start, 600)
-        quote = _take(de, (start + 200) % (len(de) - 40), int(4000 * share))
+        quote = _take(de, (start + 200) % (len(de) - 40), int(4000 * target), under=True)
+        if not QUOTE_SHARE[0] <= len(quote) / 4000 <= QUOTE_SHARE[1]:
+            continue
         after = _take(en, start + 20, len(quote) + 200)  # English stays the majority
         articles.append(f'{before} He said: "{quote}" {after}')
     return articles
 
 
-def _take(lines: list[str], start: int, chars: int) -> str:
-    """Whole consecutive sentences from `start` until at least `chars` characters."""
+def _take(lines: list[str], start: int, chars: int, *, under: bool = False) -> str:
+    """Whole consecutive sentences from `start` until at least `chars` characters (with
+    `under`, as many as stay within `chars`)."""
     taken: list[str] = []
     at = start
     while sum(map(len, taken)) < chars and at < len(lines):
+        if under and taken and sum(map(len, taken)) + len(lines[at]) + 1 > chars:
+            break
         taken.append(lines[at])
         at += 1
     return " ".join(taken)

@@ -73,9 +73,4 @@ def run(figures: report.Figures, *, quick: bool) -> None:
         print(f"  most flagged names: {', '.join(f'{n} {c}' for n, c in common)}")
         report.worst(f"{key} flags", (f"{m} | {t}" for m, _, t in flagged), 3)
     pairs = data.translation_pairs("en", "uk", 60 if quick else None)
-    before = report.rss()
-    cost = report.microseconds(lambda p: missing(*p), pairs)
-    print(
-        f"  cost: {cost:.0f} µs per sentence pair (en-uk); "
-        f"RSS +{(report.rss() - before) / 2**20:.1f} MB"
-    )
+    report.cost("sentence pair (en-uk)", lambda pair: missing(*pair), pairs)

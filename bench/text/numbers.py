@@ -7,7 +7,7 @@ import re
 
 from bench.text import data, report
 
-_FIGURE = re.compile(r"\d+")
+_FIGURE = re.compile(r"(?<!\w)\d+(?!\w)")  # a number of its own, not the 5 of H5N1
 
 
 def issues(source: str, translation: str) -> list[str]:
@@ -20,7 +20,7 @@ def issues(source: str, translation: str) -> list[str]:
 
 
 def corrupt(translation: str) -> str | None:
-    """`translation` with its first figure changed by one (None when it has no figure)."""
+    """`translation` with its first stand-alone figure changed by one (None when it has none)."""
     match = _FIGURE.search(translation)
     if match is None:
         return None
@@ -37,12 +37,16 @@ def run(figures: report.Figures, *, quick: bool) -> None:
         windows = data.windows(pairs)
         window_flags = sum(bool(issues(s, t)) for s, t in windows)
         caught = tried = 0
+        missed: list[str] = []
         for s, t in pairs:
             bad = corrupt(t)
             if bad is None or issues(s, t):
                 continue  # only corruptions of translations the check passes say anything
             tried += 1
-            caught += bool(issues(s, bad))
+            if issues(s, bad):
+                caught += 1
+            else:
+                missed.append(f"{s} | {bad}")
         key = f"{source}-{target}"
         figures.bound(
             f"numbers.sentences.{key}",
@@ -52,10 +56,6 @@ def run(figures: report.Figures, *, quick: bool) -> None:
         )
         figures.bound(f"numbers.caught.{key}", report.rate(caught, tried), f"{caught} of {tried}")
         report.worst(f"{key} flags", (f"{i} | {s} | {t}" for i, s, t in flagged), 3)
+        report.worst(f"{key} changed numbers missed", missed, 3)
     pairs = data.translation_pairs("en", "uk", 60 if quick else None)
-    before = report.rss()
-    cost = report.microseconds(lambda p: issues(*p), pairs)
-    print(
-        f"  cost: {cost:.0f} µs per sentence pair (en-uk); "
-        f"RSS +{(report.rss() - before) / 2**20:.1f} MB"
-    )
+    report.cost("sentence pair (en-uk)", lambda pair: issues(*pair), pairs)

@@ -98,6 +98,13 @@ def microseconds(call: Callable[[Any], object], items: Sequence[Any]) -> float:
     return (time.perf_counter() - started) / max(len(items), 1) * 1e6
 
 
+def cost(what: str, call: Callable[[Any], object], items: Sequence[Any]) -> None:
+    """Print the mean microseconds of `call` per item and the RSS it added while running."""
+    before = rss()
+    spent = microseconds(call, items)
+    print(f"  cost: {spent:.0f} µs per {what}; RSS +{(rss() - before) / 2**20:.1f} MB")
+
+
 def rate(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
