@@ -1,0 +1,1 @@
+"""Every text step measured on public data nobody on the project wrote (`python -m bench.text`)."""

@@ -1,0 +1,44 @@
+"""Every text step on public data (bench/data/public), its figures against the issue's thresholds.
+
+    python -m bench.text [--quick] [--check] [--steps sentences,languages,numbers,names,html]
+
+--quick measures a small subset (the system test's run); --check exits 1 when a threshold is not
+met. Figures bounded by a threshold are printed with MET / NOT MET; the rest are context.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench.text import html, languages, names, numbers, report, sentences
+
+STEPS = {
+    "sentences": sentences.run,
+    "languages": languages.run,
+    "numbers": numbers.run,
+    "names": names.run,
+    "html": html.run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small subset of every data set")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a threshold is not met")
+    parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated [%(default)s]")
+    args = parser.parse_args(argv)
+    report.header("bench.text" + (" --quick" if args.quick else ""))
+    figures = report.Figures()
+    for step in args.steps.split(","):
+        STEPS[step](figures, quick=args.quick)
+    unmet = figures.unmet()
+    report.section("summary")
+    print(f"  thresholds met: {len(figures.values) - len(unmet)} of {len(figures.values)}")
+    for key in unmet:
+        print(f"  NOT MET: {key} = {figures.values[key]:.4f} ({report.threshold(key).what})")
+    return 1 if args.check and unmet else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Loaders for the public data vendored under bench/data/public (SOURCES.md says where from)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PUBLIC = Path(__file__).resolve().parents[1] / "data" / "public"
+SERVED = ("en", "fr", "uk", "ru")
+# The languages closest to the served ones (and the biggest neighbours), which must be refused.
+OTHERS = ("be", "bg", "mk", "sr", "kk", "pl", "cs", "sk", "pt", "es", "it", "ro", "nl", "de")
+_FLORES = {
+    "en": "eng_Latn", "fr": "fra_Latn", "uk": "ukr_Cyrl", "ru": "rus_Cyrl", "be": "bel_Cyrl",
+    "bg": "bul_Cyrl", "mk": "mkd_Cyrl", "sr": "srp_Cyrl", "kk": "kaz_Cyrl", "pl": "pol_Latn",
+    "cs": "ces_Latn", "sk": "slk_Latn", "pt": "por_Latn", "es": "spa_Latn", "it": "ita_Latn",
+    "ro": "ron_Latn", "nl": "nld_Latn", "de": "deu_Latn",
+}  # fmt: skip
+_UDHR = {
+    "en": "eng", "fr": "fra", "uk": "ukr", "ru": "rus", "be": "bel", "bg": "bul", "mk": "mkd",
+    "sr": "srp_cyrl", "kk": "kaz", "pl": "pol", "cs": "ces", "sk": "slk", "pt": "por_PT",
+    "es": "spa", "it": "ita", "ro": "ron", "nl": "nld", "de": "deu",
+}  # fmt: skip
+# UD test documents per corpus: the four served languages' news (PUD; Ukrainian IU, which has no
+# news treebank), and English web text (EWT: blogs, newsgroups) as context without a threshold.
+UD_CORPORA = {
+    "en": "en_pud-ud-test", "fr": "fr_pud-ud-test", "uk": "uk_iu-ud-test", "ru": "ru_pud-ud-test",
+    "en-web": "en_ewt-ud-test",
+}  # fmt: skip
+
+
+def flores(lang: str, limit: int | None = None) -> list[str]:
+    """FLORES-200 devtest sentences of `lang`, line i the same sentence in every language.
+
+    Args:
+        lang: an ISO 639-1 code among SERVED and OTHERS.
+        limit: keep the first `limit` sentences only.
+    """
+    path = PUBLIC / "flores200" / f"{_FLORES[lang]}.devtest"
+    return path.read_text(encoding="utf-8").splitlines()[:limit]
+
+
+def flores_articles(limit: int | None = None) -> list[range]:
+    """The line ranges of FLORES devtest that come from one source article (same URL)."""
+    rows = (PUBLIC / "flores200" / "metadata_devtest.tsv").read_text(encoding="utf-8")
+    urls = [row.split("\t")[0] for row in rows.splitlines()[1:]][:limit]
+    articles: list[range] = []
+    start = 0
+    for i in range(1, len(urls) + 1):
+        if i == len(urls) or urls[i] != urls[start]:
+            articles.append(range(start, i))
+            start = i
+    return articles
+
+
+def texts_of(sentences: list[str], *, low: int = 300, high: int = 700) -> list[str]:
+    """Consecutive sentences joined into texts of `low` to about `high` characters (a run
+    that cannot reach `low` is left out)."""
+    texts: list[str] = []
+    run: list[str] = []
+    for sentence in sentences:
+        if run and len(" ".join([*run, sentence])) > high:
+            if len(" ".join(run)) >= low:
+                texts.append(" ".join(run))
+            run = []
+        run.append(sentence)
+    if len(" ".join(run)) >= low:
+        texts.append(" ".join(run))
+    return texts
+
+
+def udhr(lang: str) -> str:
+    """The start of the Universal Declaration of Human Rights in `lang` (a few KB)."""
+    return (PUBLIC / "udhr" / f"{_UDHR[lang]}.txt").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A UD test document: its paragraphs, each a list of gold sentences."""
+
+    id: str
+    paragraphs: list[list[str]]
+
+
+def ud_documents(corpus: str, limit: int | None = None) -> list[Document]:
+    """The UD documents of a corpus rebuilt from `# newdoc`, `# newpar` and `# text` lines (a
+    treebank without `# newpar` gives one paragraph per document).
+
+    Args:
+        corpus: a key of UD_CORPORA.
+        limit: keep the first `limit` documents only.
+    """
+    path = PUBLIC / "ud" / f"{UD_CORPORA[corpus]}.comments.txt"
+    docs: list[Document] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# newdoc"):
+            docs.append(Document(line.split("=", 1)[-1].strip(), [[]]))
+        elif line.startswith("# newpar") and docs[-1].paragraphs[-1]:
+            docs[-1].paragraphs.append([])
+        elif line.startswith("# text ="):
+            docs[-1].paragraphs[-1].append(line.split("=", 1)[1].strip())
+    return docs[:limit]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A Readability test page: the saved page, the article Readability must find, its metadata."""
+
+    name: str
+    html: str
+    expected_html: str
+    metadata: dict[str, object]
+
+
+def readability_pages(limit: int | None = None) -> list[Page]:
+    """The vendored Mozilla Readability test pages, by name."""
+    folders = sorted(p for p in (PUBLIC / "readability").iterdir() if p.is_dir())[:limit]
+    return [
+        Page(
+            folder.name,
+            (folder / "source.html").read_text(encoding="utf-8"),
+            (folder / "expected.html").read_text(encoding="utf-8"),
+            json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8")),
+        )
+        for folder in folders
+    ]
+
+
+def words(text: str) -> list[str]:
+    """The lower-case word tokens of `text` (what the HTML figures count)."""
+    return re.findall(r"\w+", text.lower())
+
+
+DIRECTIONS = tuple(
+    (a, b) for a, b in (("en", "fr"), ("en", "uk"), ("en", "ru")) for a, b in ((a, b), (b, a))
+)
+
+
+def translation_pairs(source: str, target: str, limit: int | None = None) -> list[tuple[str, str]]:
+    """FLORES (source sentence, its human translation) pairs, in order."""
+    return list(zip(flores(source, limit), flores(target, limit), strict=True))
+
+
+def windows(pairs: list[tuple[str, str]], size: int = 3) -> list[tuple[str, str]]:
+    """Consecutive non-overlapping runs of `size` pairs, each joined (a summary's size)."""
+    return [
+        (" ".join(s for s, _ in pairs[i : i + size]), " ".join(t for _, t in pairs[i : i + size]))
+        for i in range(0, len(pairs) - size + 1, size)
+    ]

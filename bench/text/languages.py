@@ -1,0 +1,108 @@
+"""Language refusal as the server runs it: served FLORES and UDHR texts must never be refused,
+other languages' must be refused naming their language, and an English article quoting a long
+German passage must be served."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bench.text import data, report
+
+QUOTE_SHARE = (0.40, 0.50)  # of the first 4,000 characters: the German quote's share
+
+
+def corpus(lang: str, *, quick: bool) -> list[str]:
+    """`lang`'s texts of 300-700 characters: consecutive FLORES sentences of one article, and
+    consecutive UDHR lines."""
+    lines = data.flores(lang, 60 if quick else None)
+    texts = [
+        t
+        for article in data.flores_articles(len(lines))
+        for t in data.texts_of([lines[i] for i in article])
+    ]
+    udhr = [line.strip() for line in data.udhr(lang).splitlines() if line.strip()]
+    return texts + data.texts_of(udhr)[: 2 if quick else None]
+
+
+def quoting_german(*, quick: bool) -> list[str]:
+    """English articles (FLORES en) quoting a German passage (FLORES de, other articles) that
+    makes 40-50 % of the first 4,000 characters while English is the majority of the whole."""
+    en, de = data.flores("en"), data.flores("de")
+    articles: list[str] = []
+    for start in range(0, 40 if quick else len(en) - 60, 4 if quick else 2):
+        target = QUOTE_SHARE[0] + (QUOTE_SHARE[1] - QUOTE_SHARE[0]) * (start % 5) / 4
+        before = _take(en, start, 600)
+        quote = _take(de, (start + 200) % (len(de) - 40), int(4000 * target), under=True)
+        if not QUOTE_SHARE[0] <= len(quote) / 4000 <= QUOTE_SHARE[1]:
+            continue
+        after = _take(en, start + 20, len(quote) + 200)  # English stays the majority
+        articles.append(f'{before} He said: "{quote}" {after}')
+    return articles
+
+
+def _take(lines: list[str], start: int, chars: int, *, under: bool = False) -> str:
+    """Whole consecutive sentences from `start` until at least `chars` characters (with
+    `under`, as many as stay within `chars`)."""
+    taken: list[str] = []
+    at = start
+    while sum(map(len, taken)) < chars and at < len(lines):
+        if under and taken and sum(map(len, taken)) + len(lines[at]) + 1 > chars:
+            break
+        taken.append(lines[at])
+        at += 1
+    return " ".join(taken)
+
+
+def run(figures: report.Figures, *, quick: bool) -> None:
+    """Refusals per language through UnsupportedLanguageCheck on the text the server reads
+    (its first DETECTION_SAMPLE_CHARS), the served detector's choice for served texts, and the
+    check's cost."""
+    from precis_models.language import LanguageDetector
+    from precis_models.unsupported import UnsupportedLanguageCheck
+    from precis_news.pipeline.detection import DETECTION_SAMPLE_CHARS, detect
+
+    report.section("languages (FLORES devtest + UDHR texts of 300-700 characters)")
+    before = report.rss()
+    check = UnsupportedLanguageCheck(data.SERVED)
+    check_rss = report.rss() - before
+    before = report.rss()
+    detector = LanguageDetector(data.SERVED)
+    detector_rss = report.rss() - before
+    all_texts: list[str] = []
+    for lang in data.SERVED + data.OTHERS:
+        texts = corpus(lang, quick=quick)
+        all_texts += texts
+        found = [check.foreign(t[:DETECTION_SAMPLE_CHARS]) for t in texts]
+        wrong = [(f, t) for f, t in zip(found, texts, strict=True) if f is not None]
+        if lang in data.SERVED:
+            misread = sum(detect(detector, t).language != lang for t in texts)
+            figures.bound(
+                f"languages.served_refused.{lang}",
+                report.rate(len(wrong), len(texts)),
+                f"{len(wrong)} of {len(texts)}; detected as another served language: {misread}",
+            )
+            report.worst(f"{lang} refusals", (f"as {f.code} {f.share:.2f}: {t}" for f, t in wrong))
+            continue
+        named = sum(f is not None and f.code == lang for f in found)
+        as_what = Counter("served" if f is None else f.code for f in found)
+        as_what.pop(lang, None)
+        figures.bound(
+            f"languages.others_named.{lang}",
+            report.rate(named, len(texts)),
+            f"{named} of {len(texts)}; otherwise: {dict(as_what) or '-'}",
+        )
+    quoted = quoting_german(quick=quick)
+    refused = [
+        (f, q) for q in quoted if (f := check.foreign(q[:DETECTION_SAMPLE_CHARS])) is not None
+    ]
+    figures.bound(
+        "languages.quoted_refused",
+        report.rate(len(refused), len(quoted)),
+        f"{len(refused)} of {len(quoted)} (quote = 40-50 % of the first 4,000 characters)",
+    )
+    cost = report.microseconds(lambda t: check.foreign(t[:DETECTION_SAMPLE_CHARS]), all_texts)
+    detect_cost = report.microseconds(lambda t: detect(detector, t), all_texts)
+    print(
+        f"  cost: check {cost:.0f} µs/text, served detection {detect_cost:.0f} µs/text; "
+        f"RSS +{check_rss / 2**20:.0f} MB check, +{detector_rss / 2**20:.0f} MB detector"
+    )

@@ -1,0 +1,118 @@
+"""The thresholds of issue 23 in one table, and the printing and cost helpers every step shares."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench.common import _cpu_model, isa_flags, load, proc_status_bytes
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A figure's bound: at least `limit` (`at_least`) or at most `limit`."""
+
+    limit: float
+    at_least: bool
+    what: str
+
+    def met(self, value: float) -> bool:
+        return value >= self.limit if self.at_least else value <= self.limit
+
+
+# One row per figure the issue bounds; a per-language or per-direction figure is checked against
+# the row of its prefix ("names.sentences" bounds "names.sentences.en-fr").
+THRESHOLDS = {
+    "sentences.f1": Threshold(0.98, True, "boundary F1 per language (UD gold)"),
+    "languages.served_refused": Threshold(0.0, False, "served texts refused, per language"),
+    "languages.others_named": Threshold(0.995, True, "other texts refused naming their language"),
+    "languages.quoted_refused": Threshold(0.0, False, "English articles quoting German refused"),
+    "numbers.sentences": Threshold(0.01, False, "correct sentences flagged, per direction"),
+    "numbers.caught": Threshold(0.95, True, "changed numbers caught, per direction"),
+    "names.sentences": Threshold(0.03, False, "correct sentences flagged, per direction"),
+    "names.windows": Threshold(0.08, False, "correct 3-sentence windows flagged, per direction"),
+    "names.caught": Threshold(0.95, True, "dropped or swapped names caught, per direction"),
+    "html.recall_vs_trafilatura": Threshold(0.0, True, "token recall minus trafilatura's"),
+    "html.precision_vs_trafilatura": Threshold(0.0, True, "token precision minus trafilatura's"),
+    "html.titles_vs_trafilatura": Threshold(0.0, True, "titles right minus trafilatura's"),
+}
+
+
+def threshold(key: str) -> Threshold:
+    """The row bounding figure `key` (itself or its longest prefix)."""
+    parts = key.split(".")
+    for end in range(len(parts), 0, -1):
+        if (found := THRESHOLDS.get(".".join(parts[:end]))) is not None:
+            return found
+    raise KeyError(key)
+
+
+class Figures:
+    """The bounded figures of one run, printed as they come with MET / NOT MET."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, float] = {}
+
+    def bound(self, key: str, value: float, note: str = "") -> None:
+        """Record and print a figure that a threshold bounds."""
+        self.values[key] = value
+        row = threshold(key)
+        sign = ">=" if row.at_least else "<="
+        verdict = "MET" if row.met(value) else "NOT MET"
+        print(
+            f"  {key} = {value:.4f}  ({sign} {row.limit:g}: {verdict}){'  ' + note if note else ''}"
+        )
+
+    def unmet(self) -> list[str]:
+        return [k for k, v in self.values.items() if not threshold(k).met(v)]
+
+
+def header(title: str) -> None:
+    """The run's first lines: what ran where (CPU with its ISA flags, Python, load)."""
+    print(
+        f"# {title}  {time.strftime('%Y-%m-%d %H:%M %Z')}  Python {platform.python_version()}  "
+        f"{len(os.sched_getaffinity(0))} CPU ({_cpu_model()})"
+    )
+    print(f"# CPU flags: {' '.join(isa_flags()) or 'none of the tracked ISA flags'}")
+    load()
+
+
+def section(name: str) -> None:
+    print(f"\n== {name}", flush=True)
+
+
+def rss() -> int:
+    """This process's resident memory, in bytes."""
+    return proc_status_bytes(os.getpid(), "VmRSS")
+
+
+def microseconds(call: Callable[[Any], object], items: Sequence[Any]) -> float:
+    """Mean microseconds of `call` over `items` (one pass)."""
+    started = time.perf_counter()
+    for item in items:
+        call(item)
+    return (time.perf_counter() - started) / max(len(items), 1) * 1e6
+
+
+def cost(what: str, call: Callable[[Any], object], items: Sequence[Any]) -> None:
+    """Print the mean microseconds of `call` per item and the RSS it added while running."""
+    before = rss()
+    spent = microseconds(call, items)
+    print(f"  cost: {spent:.0f} µs per {what}; RSS +{(rss() - before) / 2**20:.1f} MB")
+
+
+def rate(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+def worst(title: str, cases: Iterable[str], count: int = 5) -> None:
+    """Print up to `count` worst cases, each cut to one line."""
+    shown = list(cases)[:count]
+    if shown:
+        print(f"  worst {title}:")
+        for case in shown:
+            print("    - " + " ".join(case.split())[:240])

@@ -1,0 +1,87 @@
+"""Sentence boundaries on UD gold documents rebuilt as running text: Précis's splitter beside
+pysbd, sentencex, the Moses splitter (sentence-splitter) and blingfire, in the same run."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+
+from bench.sentences import boundaries
+from bench.text import data, report
+
+Splitter = Callable[[str], list[str]]
+# Where a library has no rules for Ukrainian, its Russian rules stand in (said in the output).
+_STAND_IN = {"pysbd": {"uk": "ru"}, "moses": {"uk": "ru"}}
+
+
+def splitters(lang: str) -> dict[str, Splitter]:
+    """Every splitter installed here, set up for `lang`."""
+    from precis_models.sentences import split_sentences
+
+    found: dict[str, Splitter] = {"precis": split_sentences}
+    with contextlib.suppress(ImportError):
+        import pysbd
+
+        segmenter = pysbd.Segmenter(language=_STAND_IN["pysbd"].get(lang, lang), clean=False)
+        found["pysbd"] = segmenter.segment
+    with contextlib.suppress(ImportError):
+        import sentencex
+
+        found["sentencex"] = lambda text: list(sentencex.segment(lang, text))
+    with contextlib.suppress(ImportError):
+        from sentence_splitter import SentenceSplitter
+
+        found["moses"] = SentenceSplitter(language=_STAND_IN["moses"].get(lang, lang)).split
+    with contextlib.suppress(ImportError):
+        import blingfire
+
+        found["blingfire"] = lambda text: blingfire.text_to_sentences(text).split("\n")
+    return found
+
+
+def run(figures: report.Figures, *, quick: bool) -> None:
+    """Boundary precision, recall and F1 per language and splitter, within each paragraph (a
+    paragraph break is given to every splitter), the worst paragraphs, and µs per paragraph."""
+    report.section("sentences (UD test documents; boundaries inside paragraphs)")
+    for corpus, file in data.UD_CORPORA.items():
+        lang = corpus.split("-")[0]
+        paragraphs = [
+            p for d in data.ud_documents(corpus, 3 if quick else None) for p in d.paragraphs if p
+        ]
+        gold_count = sum(len(p) - 1 for p in paragraphs)
+        print(
+            f" {corpus} ({file}): {len(paragraphs)} paragraphs, "
+            f"{sum(map(len, paragraphs))} sentences"
+        )
+        for name, split in splitters(lang).items():
+            hit = predicted = 0
+            misses: list[tuple[int, str]] = []
+            for paragraph in paragraphs:
+                text = " ".join(paragraph)
+                gold = boundaries(text, paragraph)
+                found = boundaries(text, [s for s in split(text) if s.strip()])
+                hit += len(gold & found)
+                predicted += len(found)
+                if errors := len(gold ^ found):
+                    misses.append((errors, text))
+            precision = report.rate(hit, predicted)
+            recall = report.rate(hit, gold_count)
+            f1 = report.rate(2 * precision * recall, precision + recall)
+            cost = report.microseconds(functools.partial(_joined, split), paragraphs)
+            stand_in = _STAND_IN.get(name, {}).get(lang)
+            note = f"P={precision:.3f} R={recall:.3f} {cost:.0f} µs/paragraph" + (
+                f" ({stand_in} rules)" if stand_in else ""
+            )
+            if name == "precis" and corpus in data.SERVED:
+                figures.bound(f"sentences.f1.{lang}", f1, note)
+            else:
+                print(f"  {name:10s} F1={f1:.4f}  {note}")
+            if name == "precis":
+                misses.sort(key=lambda m: -m[0])
+                cases = (f"{n}: {t}" for n, t in misses)
+                report.worst(f"{corpus} paragraphs (boundary errors: text)", cases)
+
+
+def _joined(split: Splitter, paragraph: list[str]) -> list[str]:
+    return split(" ".join(paragraph))

@@ -1,0 +1,29 @@
+"""`python -m bench.text --quick` runs every text step on the vendored public data."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from tests.support import ROOT
+
+STEPS = ("sentences", "languages", "numbers", "names", "html")
+
+
+def test_quick_run_prints_every_step() -> None:
+    # Thresholds are not asserted yet: each is turned on (--check) as the steps meet them.
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.text", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert re.search(r"^# CPU flags: ", out, re.M), out[:500]
+    for step in STEPS:
+        assert f"\n== {step} " in out, f"no {step} section"
+        assert re.search(rf"^  {step}\.\S+ = [\d.-]+ +\((>=|<=) ", out, re.M), f"no {step} figure"
+    assert re.search(r"^  thresholds met: \d+ of \d+$", out, re.M), out[-2000:]
