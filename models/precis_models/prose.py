@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from precis_models import languages
 from precis_models.sentences import select
 
-# A sentence's final punctuation, closing quotes and brackets after it ("voté. »", "(2015).").
-_FINAL = re.compile(r"[.!?…](?:\s?[\"'»”)\]])*$")
+# Closing quotes and brackets that may follow final punctuation ("voté. »", "(See the vote.)").
+_CLOSING = "\"'»”)] "
 # What a line may end with that is not final punctuation and gives way to the full stop.
 _DANGLING = re.compile(r"[\s,;:–—-]+$")
 # A list item's marker: "- ", "• ", "* ".
@@ -27,6 +27,11 @@ _LONGEST_LINE_WORDS = 40
 @functools.lru_cache(maxsize=8)
 def _matcher(patterns: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in sorted(patterns)))
+
+
+def _ends_finally(text: str) -> bool:
+    """True when `text` ends with . ! ? or …, closing quotes and brackets after it aside."""
+    return text.rstrip(_CLOSING)[-1:] in (".", "!", "?", "…")
 
 
 def _matches(patterns: frozenset[str], sentence: str) -> bool:
@@ -82,17 +87,30 @@ def pickable(sentences: Sequence[str]) -> list[bool]:
     Returns:
         One flag per sentence.
     """
-    labels = [_is_label(s) for s in sentences]
+    lines = [_MARKER.sub("", s.strip()) for s in sentences]
+    label, credit, caption = (
+        _matcher(patterns)
+        for patterns in (
+            languages.label_lines(),
+            languages.credit_lines(),
+            languages.caption_lines(),
+        )
+    )
+    labels = [label.match(line) is not None for line in lines]
+    credits = [credit.match(line) is not None for line in lines]
+    captions = [
+        labelled or credited or caption.match(line) is not None
+        for line, labelled, credited in zip(lines, labels, credits, strict=True)
+    ]
     flags = []
     for i, sentence in enumerate(sentences):
         text = sentence.strip()
         words = len(text.split())
         flags.append(
-            not labels[i]
-            and not is_caption(sentence)
-            and not (i + 1 < len(sentences) and is_credit(sentences[i + 1]))
+            not captions[i]
+            and not (i + 1 < len(sentences) and credits[i + 1])
             and not (i > 0 and labels[i - 1])
-            and (i == 0 or _FINAL.search(text) is not None or words > _LONGEST_LINE_WORDS)
+            and (i == 0 or _ends_finally(text) or words > _LONGEST_LINE_WORDS)
             and not text.endswith(":")
             and words >= _FEWEST_WORDS
         )
@@ -133,7 +151,7 @@ def join_sentences(sentences: Sequence[str]) -> str:
     out: list[str] = []
     for sentence in sentences:
         text = _MARKER.sub("", sentence.strip())
-        if not _FINAL.search(text):
+        if not _ends_finally(text):
             text = _DANGLING.sub("", text)
             text = text + "." if text else ""
         if text:
