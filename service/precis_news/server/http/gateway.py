@@ -24,6 +24,7 @@ from google.protobuf.message import Message
 
 from precis_news.server import calls
 from precis_news.server.guard import PRECIS_PREFIX, CallGuard
+from precis_news.server.http.fields import in_json_words
 from precis_news.server.http.openapi import document
 from precis_news.server.http.routes import Route, routes
 from precis_news.server.methods import Methods, ServingState
@@ -243,7 +244,8 @@ class Gateway:
                     metrics=self.state.metrics,
                 )
             except calls.CallFailed as failed:
-                return error_response(failed.status, headers=headers)
+                status = in_json_words(failed.status, route.method.input_type)
+                return error_response(status, headers=headers)
             finally:
                 self.guard.calls.give()
             return web.Response(text=to_json(result), content_type=JSON_TYPE, headers=headers)
@@ -324,8 +326,9 @@ class Gateway:
         except calls.CallFailed as failed:
             if not started:
                 raise
+            status = in_json_words(failed.status, route.method.input_type)
             with contextlib.suppress(ConnectionError):
-                await started[0].write(sse(status_json(failed.status), event="error"))
+                await started[0].write(sse(status_json(status), event="error"))
         if not started:  # a stream of no messages: an empty event stream
             started.append(web.StreamResponse(headers={**SSE_HEADERS, **headers}))
             await started[0].prepare(request)

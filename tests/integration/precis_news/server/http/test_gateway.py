@@ -117,7 +117,7 @@ def test_page_and_openapi_are_served(server: ServerThread) -> None:
         ("/v1/summarize", b'{"text": "x"}', {"Content-Type": "text/plain"}, 415, 3, "text/plain"),
         ("/v1/summarize", {"text": "x", "targetLanguages": ["xx"]}, None, 400, 3, "'xx'"),
         ("/v1/summarize:stream", {"text": "x", "length": "HUGE"}, None, 400, 3, "HUGE"),
-        ("/v1/translate", {"texts": ["x"]}, None, 400, 3, "target_language"),
+        ("/v1/translate", {"texts": ["x"]}, None, 400, 3, "targetLanguage is required"),
         ("/v1/detect", {}, None, 400, 3, "text"),
     ],
 )
@@ -322,3 +322,52 @@ def test_script_in_an_article_comes_back_as_json_text(server: ServerThread) -> N
     assert answer.status == 200
     assert answer.headers["content-type"].startswith("application/json")
     assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+# -- refusals in the HTTP caller's words ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message", "field"),
+    [
+        (
+            "/v1/summarize",
+            {"text": "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n1 0 obj"},
+            "text is a PDF file: Précis reads plain text or HTML",
+            "text",
+        ),
+        (
+            "/v1/summarize:stream",
+            {"html": "\u00ff\u00d8\u00ff\u00e0\u0000\u0010JFIF"},
+            "html is a JPEG image: Précis reads plain text or HTML",
+            "html",
+        ),
+        (
+            "/v1/summarize",
+            {"text": article("en"), "sourceLanguage": "xx"},
+            "unsupported language 'xx' in sourceLanguage; supported: en, fr, uk, ru",
+            "sourceLanguage",
+        ),
+        (
+            "/v1/summarize",
+            {"text": "1234 5678 !!!", "targetLanguages": ["en"]},
+            "could not detect the language of the text; set sourceLanguage to one of "
+            "en, fr, uk, ru",
+            "sourceLanguage",
+        ),
+        (
+            "/v1/summarize",
+            {"text": article("en"), "maxTokens": 1000},
+            "bad length bounds maxTokens=1000: maxTokens is over this server's limit of 512 tokens",
+            "maxTokens",
+        ),
+    ],
+)
+def test_refusals_name_fields_as_the_json_body_does(
+    server: ServerThread, path: str, body: dict[str, object], message: str, field: str
+) -> None:
+    answer = http_call(server.http, "POST", path, body)
+    assert answer.status == 400, answer.body
+    error = answer.json()
+    assert (error["code"], error["message"]) == (3, message)
+    assert error["details"][0]["fieldViolations"][0] == {"field": field, "description": message}
