@@ -51,7 +51,7 @@ SIGNATURES: tuple[Signature, ...] = (
     _sig("an older office document (.doc, .xls, .ppt)", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
 )
 # What a ZIP archive's first entry says it is (office formats are ZIP archives).
-_ZIP_KINDS = (
+ZIP_KINDS = (
     ("[Content_Types].xml", "an office document (.docx, .xlsx, .pptx)"),
     ("mimetypeapplication/vnd.oasis.opendocument", "an OpenDocument file (.odt, .ods, .odp)"),
     ("mimetypeapplication/epub+zip", "an EPUB book"),
@@ -127,7 +127,7 @@ def file_kind(text: str) -> str | None:
 
 
 def _zip_kind(head: str) -> str | None:
-    return next((name for marker, name in _ZIP_KINDS if marker in head), None)
+    return next((name for marker, name in ZIP_KINDS if marker in head), None)
 
 
 def _is_control(char: str) -> bool:
@@ -160,35 +160,28 @@ def file_refusal(what: str, data: bytes) -> str | None:
     return refusal(what, kind) if kind else None
 
 
-# The elements of an HTML page's skeleton and of its text: a text that starts with one of them
-# (or a doctype) and has several is a page, not an article about markup.
-_TAGS = (
-    "html|head|body|title|meta|link|script|style|div|span|p|a|br|hr|img|ul|ol|li|table|tr|td|"
-    "th|h[1-6]|article|section|header|footer|nav|main|aside|figure|figcaption|blockquote|em|"
-    "strong|b|i|time|form|noscript|iframe|svg"
+# The elements of an HTML page: a text that starts with a doctype or one of its skeleton or
+# block elements (inline ones like <b> open sentences too) and has several tags is a page.
+_BLOCKS = (
+    "html|head|body|title|meta|link|script|style|div|p|ul|ol|li|table|h[1-6]|article|section|"
+    "header|footer|nav|main|aside|figure|blockquote|form|noscript|iframe"
 )
+_TAGS = _BLOCKS + "|span|a|br|hr|img|tr|td|th|figcaption|em|strong|b|i|time|svg"
 _TAG = re.compile(rf"</?(?:{_TAGS})\b[^<>]{{0,2000}}>", re.IGNORECASE)
 _PAGE_START = re.compile(
-    rf"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<(?:{_TAGS})\b)",
+    rf"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<(?:{_BLOCKS})\b)",
     re.IGNORECASE | re.DOTALL,
 )
 MIN_TAGS = 3  # "<p>" alone at the start of a text is not a page
-# A text whose known tags take this share of its characters is markup even if it starts with
-# prose (a page pasted from its middle).
-MARKUP_SHARE = 0.2
 
 
 def is_html_page(text: str) -> bool:
     """Whether `text` is an HTML page (or a fragment of one) rather than prose: it starts with a
-    doctype or a known element and has at least MIN_TAGS tags, or tags are MARKUP_SHARE of it.
+    doctype or a block element and has at least MIN_TAGS tags. Prose with markup inside (an
+    article quoting a script) is prose: it is summarized as written.
 
     Args:
         text: the input (its first SNIFF_CHARS characters are read).
     """
     sample = _leading(text[:SNIFF_CHARS])
-    tags = _TAG.findall(sample)
-    if len(tags) < MIN_TAGS:
-        return False
-    if _PAGE_START.match(sample):
-        return True
-    return sum(map(len, tags)) >= MARKUP_SHARE * len(sample.strip())
+    return bool(_PAGE_START.match(sample)) and len(_TAG.findall(sample)) >= MIN_TAGS

@@ -24,6 +24,7 @@ from google.protobuf.message import Message
 
 from precis_news.server import calls
 from precis_news.server.guard import PRECIS_PREFIX, CallGuard
+from precis_news.server.http import page
 from precis_news.server.http.fields import in_json_words
 from precis_news.server.http.openapi import document
 from precis_news.server.http.routes import Route, routes
@@ -56,6 +57,8 @@ STATIC = {
     "/": ("index.html", "text/html"),
     "/app.js": ("app.js", "text/javascript"),
     "/style.css": ("style.css", "text/css"),
+    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
+    "/favicon.ico": ("favicon.svg", "image/svg+xml"),  # browsers ask for it without a link
 }
 # What the page itself may do: its own scripts and styles, calls to this server, nothing else
 # (no inline script, so an article that made it into the page as HTML still could not run).
@@ -129,9 +132,11 @@ class Gateway:
         self.app.router.add_get("/healthz", self._live)
         self.app.router.add_get("/readyz", self._ready)
         self.app.router.add_get("/v1/openapi.json", self._openapi)
+        self.app.router.add_get(page.PATH, self._page_tables)
         for path, (name, kind) in STATIC.items():
             self.app.router.add_get(path, self._static(name, kind))
         self._openapi_text = json.dumps(document(), ensure_ascii=False)
+        self._page_text = page.tables_json()
         self._runner: web.AppRunner | None = None
 
     async def start(self, host: str, port: int, *, ssl_context: ssl.SSLContext | None) -> int:
@@ -348,6 +353,9 @@ class Gateway:
 
     async def _openapi(self, request: web.Request) -> web.Response:
         return web.Response(text=self._openapi_text, content_type=JSON_TYPE)
+
+    async def _page_tables(self, request: web.Request) -> web.Response:
+        return web.Response(text=self._page_text, content_type=JSON_TYPE)
 
     def _static(self, name: str, kind: str) -> Callable[[web.Request], Awaitable[web.Response]]:
         body = (WEB / name).read_bytes()

@@ -98,6 +98,16 @@ def test_page_and_openapi_are_served(server: ServerThread) -> None:
     assert b'<label for="article">Article</label>' in page.body
     for asset in ("/app.js", "/style.css"):
         assert http_call(server.http, "GET", asset).status == 200
+    for icon in ("/favicon.ico", "/favicon.svg"):
+        answer = http_call(server.http, "GET", icon)
+        assert (answer.status, answer.headers["content-type"]) == (
+            200,
+            "image/svg+xml; charset=utf-8",
+        )
+        assert answer.body.startswith(b"<svg")
+    tables = http_call(server.http, "GET", "/page.json").json()
+    assert tables["checks"]["changed"]["words"] == "changed"
+    assert tables["reads"] == "Précis reads plain text or HTML"
     assert http_call(server.http, "GET", "/v1/openapi.json").json()["openapi"].startswith("3.")
 
 
