@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import ServerThread, article, free_port, serve_process, tiny_settings
+from tests.support import ROOT, ServerThread, article, free_port, serve_process, tiny_settings
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 CHROMIUM = next(
@@ -163,6 +164,15 @@ UNBROKEN = " ".join(
 )
 
 
+GERMAN = next(
+    case["text"]
+    for case in tomllib.loads((ROOT / "tests" / "data" / "languages.toml").read_text("utf-8"))[
+        "refuse"
+    ]
+    if case["language"] == "de"
+)
+
+
 def _overflow(page: Any) -> int:
     """How far the page is wider than its window (0 when nothing scrolls sideways)."""
     return int(page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth"))
@@ -224,12 +234,19 @@ def test_a_refusal_clears_the_sections_of_the_last_answer(page: Any, served: str
     page.get_by_role("button", name="Summarize").click()
     expect(page.locator("#details")).to_contain_text("Timings", timeout=60_000)
     expect(page.get_by_role("heading", name="How it was served")).to_be_visible()
-    page.get_by_label("Article").fill("1234 5678 !!! 9999")
+    page.get_by_label("Article").fill(GERMAN)
     page.get_by_role("button", name="Summarize").click()
-    expect(page.locator("#error")).to_contain_text("could not detect the language", timeout=60_000)
-    expect(page.locator("#error")).to_contain_text("sourceLanguage")
+    expect(page.locator("#error")).to_have_text(
+        "The request was not accepted: the article appears to be German (de); supported: en, fr, "
+        "uk, ru (if it is in one of them, say which in “Source language”)",
+        timeout=60_000,
+    )
     for heading in ("Summaries", "How it was served"):
         expect(page.get_by_role("heading", name=heading)).to_be_hidden()
+    page.get_by_label("Source language").select_option(label="English")  # the control it names
+    page.get_by_role("button", name="Summarize").click()
+    expect(page.locator("#details")).to_contain_text("Timings", timeout=60_000)
+    expect(page.locator("#error")).to_be_hidden()
 
 
 def test_findings_and_sources_are_shown_beside_each_summary(page: Any, served: str) -> None:

@@ -32,9 +32,15 @@ function showKeyField() {
   $("key-field").hidden = false;
 }
 
+// The request fields a refusal may name, as this page's controls (it speaks of "Source
+// language", not of sourceLanguage).
+const FIELD_LABELS = { sourceLanguage: "“Source language”", targetLanguages: "“Summaries in”" };
+const inPageWords = (message) =>
+  message.replace(/\b(sourceLanguage|targetLanguages)\b/g, (field) => FIELD_LABELS[field]);
+
 // An error body (google.rpc.Status JSON) in plain words.
 function explain(httpStatus, body, retryAfter) {
-  const message = (body && body.message) || "";
+  const message = inPageWords((body && body.message) || "");
   if (httpStatus === 401) {
     showKeyField();
     return "The API key is missing or wrong. Enter the key this server was given in the API key field.";
@@ -259,8 +265,8 @@ async function summarize(event) {
     const response = await fetch("/v1/summarize:stream", {
       method: "POST",
       headers: headers(),
-      body: JSON.stringify({ text: text, targetLanguages: targets, length: $("length").value,
-        includeSources: $("include-sources").checked }),
+      body: JSON.stringify({ text: text, sourceLanguage: $("source").value, targetLanguages: targets,
+        length: $("length").value, includeSources: $("include-sources").checked }),
     });
     if (!response.ok) {
       let body = null;
@@ -352,6 +358,8 @@ function showLanguages(languages) {
       " " + language.name);
     return label;
   }));
+  $("source").replaceChildren($("source").options[0],
+    ...languages.map((language) => element("option", language.name, { value: language.code })));
   const listed = languages.map((language) => language.name);
   $("served").textContent = listed.length > 1
     ? " in " + listed.slice(0, -1).join(", ") + " and " + listed[listed.length - 1] : "";
