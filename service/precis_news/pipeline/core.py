@@ -103,7 +103,8 @@ class Pipeline:
     def _detect_served(self, text: str, *, what: str) -> Detection:
         if self.unsupported is not None and text.strip():
             detection.refuse_unsupported(self.unsupported, text, what=what)
-        return self.detect(text)
+        # Not self.detect: the request's own fields were checked for binary input already.
+        return detection.detect(self.detector, text)
 
     async def _from_html(self, job: SummarizeJob, metadata: Metadata) -> SummarizeJob:
         """The job with the article extracted from its html (the page's title used when the
