@@ -172,7 +172,12 @@ class MicroBatcher:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def submit(
-        self, texts: Sequence[str], options: GenerateOptions, *, lengths: Sequence[int] = ()
+        self,
+        texts: Sequence[str],
+        options: GenerateOptions,
+        *,
+        lengths: Sequence[int] = (),
+        admitted: bool = False,
     ) -> Generated:
         """Generate one output per text, batched with whatever else is queued.
 
@@ -182,7 +187,9 @@ class MicroBatcher:
         of any size is served on an idle model and the queue never holds more than max_queue.
 
         `lengths`, the texts' input tokens when the caller has counted them already, saves
-        counting them again here.
+        counting them again here. `admitted`: the service admitted the call already (a later
+        step of it: a summary's translations), so it is never refused here but waits its turn,
+        instead of being refused after work was spent on it.
 
         Raises:
             QueueFull: the queue is full of other callers' texts (retrying later helps).
@@ -195,7 +202,7 @@ class MicroBatcher:
             outputs = [_from_cache(self._cache.get(key)) for key in keys]
         missing = [i for i, out in enumerate(outputs) if out is None]
         hits = len(texts) - len(missing)
-        if missing and (refused := self.refusal(len(missing))) is not None:
+        if missing and not admitted and (refused := self.refusal(len(missing))) is not None:
             raise refused
         loop = asyncio.get_running_loop()
         items = []
@@ -230,11 +237,12 @@ class MicroBatcher:
             [o.text for o in done], queue_ms, inference_ms, hits, [o.ended for o in done]
         )
 
-    def refusal(self, texts: int = 1) -> QueueFull | None:
+    def refusal(self, texts: int = 1, *, ahead: int = 0) -> QueueFull | None:
         """The QueueFull a call of `texts` uncached texts gets when it arrives now (its queue
-        holds max_queue texts of other callers), or None: it would be admitted."""
-        if texts and len(self._queue) >= self.limits.max_queue:
-            return QueueFull(self.name, self._retry_after(texts))
+        holds max_queue texts of other callers, counting `ahead` texts on their way to it),
+        or None: it would be admitted."""
+        if texts and len(self._queue) + ahead >= self.limits.max_queue:
+            return QueueFull(self.name, self._retry_after(texts + ahead))
         return None
 
     def _refill(self) -> None:

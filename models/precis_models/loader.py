@@ -211,7 +211,12 @@ class LoadedModel:
         )
 
     async def generate(
-        self, texts: Sequence[str], options: GenerateOptions, *, lengths: Sequence[int] = ()
+        self,
+        texts: Sequence[str],
+        options: GenerateOptions,
+        *,
+        lengths: Sequence[int] = (),
+        admitted: bool = False,
     ) -> Generated:
         """One output per text, batched with other callers' texts (MicroBatcher.submit).
 
@@ -219,16 +224,18 @@ class LoadedModel:
             texts: the model's inputs (see `inputs` for a summarizer's).
             options: decoding (see `options`).
             lengths: the texts' input tokens, when the caller has counted them already.
+            admitted: a later step of a call the service admitted already: never refused.
 
         Raises:
             QueueFull: the model's queue is full of other callers' texts.
             asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
         """
-        return await self.batcher.submit(texts, options, lengths=lengths)
+        return await self.batcher.submit(texts, options, lengths=lengths, admitted=admitted)
 
-    def refusal(self, texts: int = 1) -> QueueFull | None:
-        """The QueueFull a call of `texts` uncached texts would get now, or None."""
-        return self.batcher.refusal(texts)
+    def refusal(self, texts: int = 1, *, ahead: int = 0) -> QueueFull | None:
+        """The QueueFull a call of `texts` uncached texts would get now, or None; `ahead`
+        texts on their way to the queue (not in it yet) count as queued."""
+        return self.batcher.refusal(texts, ahead=ahead)
 
     async def warm_up(self) -> None:
         """One short generate call on the model's own inference thread, so that the first

@@ -107,10 +107,12 @@ async def _merge(
 async def _generate(
     model: LoadedModel, chunks: Sequence[str], *, low: int, high: int, metadata: Metadata
 ) -> Generated:
-    """One summary of `low`..`high` tokens per chunk, counted in `metadata`."""
+    """One summary of `low`..`high` tokens per chunk, counted in `metadata` (a Summarize call
+    was admitted before its detection, see Pipeline._first_model: never refused here)."""
     generated = await model.generate(
         model.inputs(chunks),
         model.options(max_new_tokens=high, min_new_tokens=low),
+        admitted=True,
     )
     metadata.add(generated)
     return generated

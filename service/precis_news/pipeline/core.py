@@ -12,9 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from precis_models.language import LanguageDetector
-from precis_models.loader import ModelSet
+from precis_models.loader import LoadedModel, ModelSet
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import checks, detection
+from precis_news.pipeline.admission import Heading
 from precis_news.pipeline.chunking import summarize_sentences
 from precis_news.pipeline.context import RequestContext, Routes
 from precis_news.pipeline.errors import BadRequest
@@ -77,6 +78,7 @@ class Pipeline:
         # burst of them must queue behind each other, not ahead of every caller's detection.
         self._extraction = ThreadPoolExecutor(EXTRACTION_THREADS, thread_name_prefix="html")
         self.translator = Translator(models, settings)
+        self._heading = Heading()  # calls between admission and their first model's queue
 
     def detect(self, text: str, *, override: str | None = "source_language") -> Detection:
         """The most likely supported language of `text` (see detection.detect).
@@ -178,20 +180,20 @@ class Pipeline:
             else ""
         )
         routes = Routes(self.models)
-        self._refuse_if_busy(given, routes)
-        found = await self._source(given, job.article, what="the article")
-        if not given:  # the detected language's queue may have filled meanwhile
-            self._refuse_if_busy(found.language, routes)
-        context = await asyncio.to_thread(
-            RequestContext.build,
-            job.article,
-            found,
-            targets=targets,
-            low=low,
-            high=high,
-            sources=job.include_sources,
-            routes=routes,
-        )
+        with self._heading.toward(self._first_model(given, routes)) as ticket:
+            found = await self._source(given, job.article, what="the article")
+            if not given:  # the detected language's first model (its queue may be full now)
+                ticket.move(self._first_model(found.language, routes))
+            context = await asyncio.to_thread(
+                RequestContext.build,
+                job.article,
+                found,
+                targets=targets,
+                low=low,
+                high=high,
+                sources=job.include_sources,
+                routes=routes,
+            )
         yield context
         metadata.input_characters = len(context.article.text)
         written = await self._summary(context, metadata)
@@ -205,23 +207,23 @@ class Pipeline:
         metadata.total_ms = (time.perf_counter() - started) * 1000
         yield metadata
 
-    def _refuse_if_busy(self, source: str, routes: Routes) -> None:
-        """Refuse a call at once, before its detection (and again before its chunking), when
-        the first model it needs (for the `source` language, normalized; the summarizer, which
-        every summary needs, when none is known) already holds max_queue texts: it gets the
-        QueueFull that model's own admission would give. An optimisation only: that admission
-        stays the authority, and on an idle server no queue is full, so nothing is refused here.
+    def _first_model(self, source: str, routes: Routes) -> LoadedModel:
+        """The first model a summary of a `source` article (normalized) needs: the summarizer
+        (also when the source is not known yet: every summary needs it), or the first hop of
+        the translation into English of a language it cannot read.
 
-        Raises:
-            QueueFull: that model's queue is at capacity (retrying later helps).
+        This is a Summarize call's admission: it is refused at once, before its detection (and
+        again, after it, for the detected language's first model), when that model's queue
+        already holds max_queue texts, counting the calls on their way to it (self._heading),
+        with the QueueFull that model's own admission would give. Once admitted, its model
+        calls are never refused (`admitted=True`): a call is refused at the door or served,
+        never after work was spent on it. On an idle server nothing is refused.
         """
         model = self.models.summarizer
         if source and source not in model.spec.languages:
             hops = routes(source, SUMMARIZED_IN)
             model = hops[0].model if hops else model
-        refused = model.refusal()
-        if refused is not None:
-            raise refused
+        return model
 
     async def _summary(self, context: RequestContext, metadata: Metadata) -> Written:
         """The article's summary, in its own language when the summarizer reads it, else in
@@ -274,7 +276,7 @@ class Pipeline:
         # One text per sentence, so that each translation is known (for the sentence sources);
         # the model sees the same sentences in one submit as before.
         english = await self.translator.sentences(
-            [[s] for s in sentences], source, SUMMARIZED_IN, routes=context.routes
+            [[s] for s in sentences], source, SUMMARIZED_IN, routes=context.routes, admitted=True
         )
         metadata.add_translation(english.metadata)
         return Readable(sentences, english.texts)
@@ -309,7 +311,7 @@ class Pipeline:
         summary's numbers or lost its names, is reported."""
         summary = written.summary
         translated = await self.translator.texts(
-            [summary.text], summary.language, target, routes=context.routes
+            [summary.text], summary.language, target, routes=context.routes, admitted=True
         )
         mismatch = await detection.wrong_language(
             self.detector, translated.texts[0], expected=target, model=translated.model

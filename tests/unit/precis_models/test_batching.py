@@ -236,6 +236,31 @@ async def test_refusal_is_what_a_call_arriving_now_would_get() -> None:
         assert batcher.refusal() is None
 
 
+async def test_texts_on_their_way_count_as_queued() -> None:
+    batcher = MicroBatcher(WordsEngine(), limits=batch_limits(max_queue=4))
+    async with running(batcher):
+        assert batcher.refusal(ahead=3) is None
+        refused = batcher.refusal(ahead=4)  # an empty queue, but 4 texts on their way
+        assert isinstance(refused, QueueFull) and refused.retry_after > 0
+        assert batcher.refusal(0, ahead=4) is None  # a call served from the cache needs no room
+
+
+async def test_an_admitted_call_waits_at_a_full_queue_instead_of_being_refused() -> None:
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(WordsEngine(), limits=batch_limits(max_queue=4), slots=slots)
+    async with running(batcher):
+        await slots.acquire()  # the machine is busy: nothing leaves the queue
+        first = asyncio.ensure_future(batcher.submit([f"text {i}" for i in range(4)], GREEDY))
+        await asyncio.sleep(0.05)
+        assert batcher.refusal() is not None
+        later = asyncio.ensure_future(batcher.submit(["A later step."], GREEDY, admitted=True))
+        await asyncio.sleep(0.05)
+        assert batcher.depth == 5 and not later.done()  # in the backlog, not refused
+        slots.release()
+        await first
+        assert (await later).outputs == ["A later step."]
+
+
 async def test_outputs_cut_at_their_limit_are_reported_also_from_the_cache() -> None:
     engine = WordsEngine()
     texts = ["short one", "a text longer than the limit", "ends here now"]

@@ -254,9 +254,9 @@ class Gateway:
         self, route: Route, request: web.Request, message_type: type[Message]
     ) -> Message:
         """The request message once the guard admits the call, in the gRPC guard's order: the
-        API key (before anything is read), the body, then a slot of the call budget (taken:
-        the caller gives it back)."""
-        refusal = self.guard.check_key(request.headers.items())
+        API key and a full call budget (from the headers, before anything is read), the body,
+        then a slot of the call budget (taken: the caller gives it back)."""
+        refusal = self.guard.check_key(request.headers.items()) or self.guard.calls.over()
         if refusal is not None:
             raise _Refused(refusal)
         message = await self._read(route, request, message_type)
