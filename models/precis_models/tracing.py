@@ -66,6 +66,11 @@ def span(
     Returns:
         The span, for what is known only at the end (see `note`).
     """
+    if parent is None and not recording():
+        # Nothing would be recorded, and the current span (a caller's, with its trace id for
+        # the logs) stays current: skip even the no-op tracer's context switch.
+        yield trace.INVALID_SPAN
+        return
     with _tracer.start_as_current_span(
         name, context=parent, kind=kind, links=links, attributes=attributes(work)
     ) as current:
