@@ -18,9 +18,9 @@ Attribute: TypeAlias = str | bool | int | float
 PREFIX = "precis."  # every attribute a stage sets is precis.<name>
 
 # The API's own no-op tracer until `use` installs one (the server does, when tracing is
-# configured): a span then costs a context switch, and nothing is recorded or exported. Held
-# here rather than in the API's process-wide provider (which can be set once per process) so
-# that a server's tracing ends with that server.
+# configured): nothing is then recorded or exported, and `span` skips even the no-op's context
+# switch. Held here rather than in the API's process-wide provider (which can be set once per
+# process) so that a server's tracing ends with that server.
 _tracer: Tracer = trace.NoOpTracer()
 
 
