@@ -12,7 +12,8 @@ HTTP/JSON (after the first has ended), every call measured from its own start:
   queue is full (RESOURCE_EXHAUSTED "at capacity" / 429) while the admitted ones keep the
   models busy.
 
-`--keyless N` adds N calls without an API key to each burst (UNAUTHENTICATED / 401).
+`--keyless N` adds N calls without an API key to each burst (UNAUTHENTICATED / 401);
+`--max-calls N` sets the call budget of both servers (default: the server's).
 
     python -m bench.refusals [--scenarios large queue] [--calls 300] [--article-kb 184]
 
@@ -186,6 +187,8 @@ def report(scenario: str, protocol: str, by_code: Outcomes) -> float | None:
 def run_scenario(args: argparse.Namespace, scenario: str) -> dict[str, float | None]:
     """Both protocols' bursts on one server for `scenario`; refusal p99 (ms) by protocol."""
     settings: dict[str, object] = {"api_keys": KEY}
+    if args.max_calls:
+        settings["max_concurrent_rpcs"] = args.max_calls
     if scenario == "queue":
         settings["max_queue"] = args.max_queue
     texts = articles(scenario, args.calls, args.article_kb)
@@ -210,6 +213,9 @@ def main() -> None:
     p.add_argument("--keyless", type=int, default=0)
     p.add_argument("--article-kb", type=int, default=184)
     p.add_argument("--max-queue", type=int, default=16)
+    p.add_argument(
+        "--max-calls", type=int, default=0, help="call budget [default: the server's, 256]"
+    )
     p.add_argument("--summary-tokens", type=int, default=common.SUMMARY_TOKENS)
     args = p.parse_args()
     common.banner("bench.refusals", args)
