@@ -95,7 +95,8 @@ def run(figures: report.Figures, *, quick: bool) -> None:
     figures.bound(
         "languages.quoted_refused",
         report.rate(len(refused), len(quoted)),
-        f"{len(refused)} of {len(quoted)} (quote = 40-50 % of the first 4,000 characters, < 50 % of the whole)",
+        f"{len(refused)} of {len(quoted)} (quote: 40-50 % of the first 4,000 characters, "
+        "under half of the whole)",
     )
     cost = report.microseconds(check.foreign, all_texts)
     article_cost = report.microseconds(check.foreign, quoted)
