@@ -8,7 +8,7 @@ import sys
 
 from tests.support import ROOT
 
-STEPS = ("sentences", "languages", "numbers", "names", "html")
+STEPS = ("sentences", "languages", "numbers", "names", "html", "prose")
 
 
 def test_quick_run_prints_every_step() -> None:
@@ -51,3 +51,26 @@ def test_quick_run_meets_the_sentence_and_language_thresholds() -> None:
     ):
         assert re.search(rf"^  {re.escape(key)} = [\d.]+ .*: MET\)", out, re.M), f"no {key}"
     assert not re.search(r"NOT MET", out), out[-2000:]
+
+
+def test_quick_html_and_prose_meet_their_thresholds() -> None:
+    # Counts, not times: extraction recall and precision at least trafilatura's defaults and
+    # titles as many; no caption, credit or byline picked and no line run on in a summary.
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.text", "--quick", "--check", "--steps", "html,prose"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    for key in (
+        "html.recall_vs_trafilatura",
+        "html.precision_vs_trafilatura",
+        "html.titles_vs_trafilatura",
+        "prose.captions_picked",
+        "prose.run_on_lines",
+    ):
+        assert re.search(
+            rf"^  {re.escape(key)} = [\d.-]+ +\((>=|<=) \S+: MET\)", done.stdout, re.M
+        ), key
