@@ -41,8 +41,9 @@ class Language:
         closing_abbreviations: abbreviations that close a list ("etc", "т.д"): before a capital
             they do end the sentence.
         counted_abbreviations: units and counted nouns abbreviated after a number ("5 ft. 6
-            in.", "10 год. 30 хв.", "2-ге вид."): after a number their full stop does not end a
-            sentence; elsewhere they are words ("in.", "вид." end sentences).
+            in.", "10 год. 30 хв.", "2-ге вид. 1998"): between a number and a number their full
+            stop does not end a sentence; elsewhere they are words ("in.", "вид." and Russian
+            "2015 год." end sentences).
         clock_abbreviations: "a.m", "p.m": they end a sentence before a capital unless the
             sentence so far is a short opening phrase ("At 5 a.m. Mr. Smith left") or a day,
             month or time zone follows ("5 p.m. Monday", "5 p.m. EST").

@@ -129,8 +129,13 @@ def _ends(candidate: str, rest: str) -> bool:
     last = bare.rsplit(None, 1)[-1].rstrip(".").lower()
     if last in languages.clock_abbreviations():
         return _clock_ends(bare, following)
-    counted = last in languages.counted_abbreviations() and _NUMBER_BEFORE.search(bare)
-    if not counted and not _abbreviated(bare):
+    if (
+        last in languages.counted_abbreviations()
+        and following[:1].isdigit()
+        and _NUMBER_BEFORE.search(bare)
+    ):
+        return False  # "5 ft. 6 in.", "10 год. 30 хв." (but "за 2015 год. Бюджет" ends)
+    if not _abbreviated(bare):
         return True
     # "in the U.S. How about you?", "Jane and co. They know.", but not "Mr. He Jiankui".
     return following in languages.sentence_starters() and (

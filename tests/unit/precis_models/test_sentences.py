@@ -109,7 +109,7 @@ def test_a_list_inside_a_sentence_and_a_lone_number_keep_their_old_cuts() -> Non
         "Див. стор. 12 журн. Вісник за 2020 р.",
         "Зустріч о 10 год. 30 хв. у залі.",
         "Він чл. Спілки письменників з 1990 р.",
-        "Це 2-ге вид. Львівського університету.",
+        "Це 2-ге вид. 1998 року.",
         "Я мешкаю на вул. Свободи 12, кв. 5 у Києві.",
         "Кв. 234 находится на 4 этаже.",
         "Едем в сторону пгт. Брагиновка.",
@@ -120,11 +120,31 @@ def test_ukrainian_and_russian_abbreviations_do_not_split(text: str) -> None:
     assert split_sentences(text) == [text]
 
 
-def test_a_counted_abbreviation_is_a_word_when_no_number_comes_before_it() -> None:
-    assert split_sentences("Це рідкісний вид. Його знайшли в Карпатах.") == [
-        "Це рідкісний вид.",
-        "Його знайшли в Карпатах.",
-    ]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Це рідкісний вид. Його знайшли в Карпатах.",  # no number before it
+        "Бюджет принят на 2015 год. Документ подписан.",  # Russian "год" (year), not "год."
+        "The rain came to 5 in. The river rose.",  # no number after it
+    ],
+)
+def test_a_counted_abbreviation_is_a_word_unless_numbers_stand_either_side(text: str) -> None:
+    assert len(split_sentences(text)) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ('He said "Stop."', "Then he left."),
+        ("He said “Stop.”", "Then he left."),
+        ("He said, 'It is over.'", "The crowd cheered."),
+        ("Він сказав: «Ні».", "Потім пішов."),
+        ("Il a dit : « Non. »", "Puis il est parti."),
+        ('It was "great."', '"Really?" she asked.'),
+    ],
+)
+def test_a_closing_quote_stays_with_its_sentence(first: str, second: str) -> None:
+    assert split_sentences(f"{first} {second}") == [first, second]
 
 
 def test_a_quote_goes_on_after_its_speaker() -> None:
