@@ -327,24 +327,10 @@ def closing_abbreviations() -> frozenset[str]:
     return _merged_set(served(), "closing_abbreviations")
 
 
-def counted_abbreviations() -> frozenset[str]:
-    """Every served language's abbreviations after a number ("5 ft.", "10 год.")."""
-    return _merged_set(served(), "counted_abbreviations")
-
-
-def clock_abbreviations() -> frozenset[str]:
-    """Every served language's clock-time abbreviations ("a.m", "p.m")."""
-    return _merged_set(served(), "clock_abbreviations")
-
-
-def calendar_words() -> frozenset[str]:
-    """Every served language's day and month names."""
-    return _merged_set(served(), "calendar_words")
-
-
-def sentence_starters() -> frozenset[str]:
-    """Every served language's words that start a sentence after an abbreviation."""
-    return _merged_set(served(), "sentence_starters")
+def merged_words(attribute: str) -> frozenset[str]:
+    """Every served language's words of a word-set field of Language ("counted_abbreviations",
+    "clock_abbreviations", "calendar_words", "sentence_starters")."""
+    return _merged_set(served(), attribute)
 
 
 def capitals() -> str:

@@ -127,10 +127,10 @@ def _ends(candidate: str, rest: str) -> bool:
     after = rest.split(None, 2)
     following = after[0].lstrip("\"'«“([") if after else ""
     last = bare.rsplit(None, 1)[-1].rstrip(".").lower()
-    if last in languages.clock_abbreviations():
+    if last in languages.merged_words("clock_abbreviations"):
         return _clock_ends(bare, following)
     if (
-        last in languages.counted_abbreviations()
+        last in languages.merged_words("counted_abbreviations")
         and following[:1].isdigit()
         and _NUMBER_BEFORE.search(bare)
     ):
@@ -138,7 +138,7 @@ def _ends(candidate: str, rest: str) -> bool:
     if not _abbreviated(bare):
         return True
     # "in the U.S. How about you?", "Jane and co. They know.", but not "Mr. He Jiankui".
-    return following in languages.sentence_starters() and (
+    return following in languages.merged_words("sentence_starters") and (
         len(after) < 2 or not after[1][:1].isupper()
     )
 
@@ -146,7 +146,7 @@ def _ends(candidate: str, rest: str) -> bool:
 def _clock_ends(sentence: str, following: str) -> bool:
     """After "a.m."/"p.m.": a sentence ends unless a day, month or time zone follows ("5 p.m.
     Monday", "5 p.m. EST") or the sentence so far is a short opening ("At 5 a.m. Mr. Smith")."""
-    if following in languages.calendar_words() or _TIME_ZONE.fullmatch(following):
+    if following in languages.merged_words("calendar_words") or _TIME_ZONE.fullmatch(following):
         return False
     return len(sentence.split()) > 4
 
