@@ -27,6 +27,7 @@ from precis_models.catalog import ModelSpec, Profile
 from precis_models.engines.base import Engine, GenerateOptions
 from precis_models.families import Family, family
 from precis_models.runtime import Runtime
+from precis_models.scheduling import ANYONE, Caller, Slots
 from precis_models.sentences import fit
 from precis_models.store import (
     Manifest,
@@ -211,7 +212,12 @@ class LoadedModel:
         )
 
     async def generate(
-        self, texts: Sequence[str], options: GenerateOptions, *, lengths: Sequence[int] = ()
+        self,
+        texts: Sequence[str],
+        options: GenerateOptions,
+        *,
+        lengths: Sequence[int] = (),
+        caller: Caller = ANYONE,
     ) -> Generated:
         """One output per text, batched with other callers' texts (MicroBatcher.submit).
 
@@ -219,16 +225,18 @@ class LoadedModel:
             texts: the model's inputs (see `inputs` for a summarizer's).
             options: decoding (see `options`).
             lengths: the texts' input tokens, when the caller has counted them already.
+            caller: whom it is for (priority, fair-share key, deadline).
 
         Raises:
-            QueueFull: the model's queue is full of other callers' texts.
+            QueueFull: the model's queue is full of other callers' texts, or of this key's.
+            DeadlineUnmeetable: the caller's deadline cannot be met (nothing was started).
             asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
         """
-        return await self.batcher.submit(texts, options, lengths=lengths)
+        return await self.batcher.submit(texts, options, lengths=lengths, caller=caller)
 
-    def refusal(self, texts: int = 1) -> QueueFull | None:
-        """The QueueFull a call of `texts` uncached texts would get now, or None."""
-        return self.batcher.refusal(texts)
+    def refusal(self, texts: int = 1, *, caller: Caller = ANYONE) -> QueueFull | None:
+        """The QueueFull a call of `texts` uncached texts from `caller` would get now, or None."""
+        return self.batcher.refusal(texts, caller=caller)
 
     async def warm_up(self) -> None:
         """One short generate call on the model's own inference thread, so that the first
@@ -378,7 +386,7 @@ def load_model_set(
     """
     require_models(profile, model_dir, backend=runtime.backend)
     build_missing(profile, model_dir, summarizer=summarizer)
-    slots = asyncio.Semaphore(runtime.slots)
+    slots = Slots(runtime.slots)
 
     def load(spec: ModelSpec, engine: Engine | None = None) -> LoadedModel:
         manifest = read_manifest(spec, model_dir)

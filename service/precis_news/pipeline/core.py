@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
+from precis_models.scheduling import ANYONE, Caller
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import checks, detection
 from precis_news.pipeline.chunking import summarize_sentences
@@ -178,10 +179,10 @@ class Pipeline:
             else ""
         )
         routes = Routes(self.models)
-        self._refuse_if_busy(given, routes)
+        self._refuse_if_busy(given, routes, job.caller)
         found = await self._source(given, job.article, what="the article")
         if not given:  # the detected language's queue may have filled meanwhile
-            self._refuse_if_busy(found.language, routes)
+            self._refuse_if_busy(found.language, routes, job.caller)
         context = await asyncio.to_thread(
             RequestContext.build,
             job.article,
@@ -191,6 +192,7 @@ class Pipeline:
             high=high,
             sources=job.include_sources,
             routes=routes,
+            caller=job.caller,
         )
         yield context
         metadata.input_characters = len(context.article.text)
@@ -205,7 +207,7 @@ class Pipeline:
         metadata.total_ms = (time.perf_counter() - started) * 1000
         yield metadata
 
-    def _refuse_if_busy(self, source: str, routes: Routes) -> None:
+    def _refuse_if_busy(self, source: str, routes: Routes, caller: Caller) -> None:
         """Refuse a call at once, before its detection (and again before its chunking), when
         the first model it needs (for the `source` language, normalized; the summarizer, which
         every summary needs, when none is known) already holds max_queue texts: it gets the
@@ -219,7 +221,7 @@ class Pipeline:
         if source and source not in model.spec.languages:
             hops = routes(source, SUMMARIZED_IN)
             model = hops[0].model if hops else model
-        refused = model.refusal()
+        refused = model.refusal(caller=caller)
         if refused is not None:
             raise refused
 
@@ -248,6 +250,7 @@ class Pipeline:
             high=context.high,
             max_chunks=self.settings.max_chunks,
             metadata=metadata,
+            caller=context.caller,
         )
         reference = await asyncio.to_thread(
             checks.Reference.build,
@@ -274,7 +277,11 @@ class Pipeline:
         # One text per sentence, so that each translation is known (for the sentence sources);
         # the model sees the same sentences in one submit as before.
         english = await self.translator.sentences(
-            [[s] for s in sentences], source, SUMMARIZED_IN, routes=context.routes
+            [[s] for s in sentences],
+            source,
+            SUMMARIZED_IN,
+            routes=context.routes,
+            caller=context.caller,
         )
         metadata.add_translation(english.metadata)
         return Readable(sentences, english.texts)
@@ -309,7 +316,11 @@ class Pipeline:
         summary's numbers or lost its names, is reported."""
         summary = written.summary
         translated = await self.translator.texts(
-            [summary.text], summary.language, target, routes=context.routes
+            [summary.text],
+            summary.language,
+            target,
+            routes=context.routes,
+            caller=context.caller,
         )
         mismatch = await detection.wrong_language(
             self.detector, translated.texts[0], expected=target, model=translated.model
@@ -330,9 +341,15 @@ class Pipeline:
         return checked, translated.metadata
 
     async def translate(
-        self, texts: Sequence[str], source_language: str, target_language: str
+        self,
+        texts: Sequence[str],
+        source_language: str,
+        target_language: str,
+        *,
+        caller: Caller = ANYONE,
     ) -> tuple[Detection, list[Translation]]:
-        """Translate each text into the target language.
+        """Translate each text into the target language (for `caller`: its priority, key and
+        deadline).
 
         Raises:
             BadRequest: no texts, an empty text, too many texts, or a bad language.
@@ -345,7 +362,7 @@ class Pipeline:
             else ""
         )
         found = await self._source(given, "\n\n".join(texts), what="the text")
-        result = await self.translator.texts(list(texts), found.language, target)
+        result = await self.translator.texts(list(texts), found.language, target, caller=caller)
         return found, [
             Translation(t, result.model, result.pivot, cut)
             for t, cut in zip(result.texts, result.truncated, strict=True)
