@@ -7,6 +7,7 @@ import functools
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -125,6 +126,9 @@ class BatchLimits:
     batch_every: int  # while both wait, at least one call in this many is batch priority
 
 
+# Model calls whose cost per token admission remembers (see MicroBatcher._check_deadline).
+COST_WINDOW = 8
+
 # Cached outputs carry whether the model ended them: one flag character before the text.
 _ENDED, _CUT = "1", "0"
 
@@ -177,7 +181,9 @@ class MicroBatcher:
         self._running: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._texts_per_second = 0.0
-        self._seconds_per_token = 0.0  # measured on the last calls: what admission estimates with
+        # Seconds per input token of the last calls: admission estimates with the least of them
+        # (the cost of a well-filled batch), so it refuses only work that surely cannot make it.
+        self._token_costs: deque[float] = deque(maxlen=COST_WINDOW)
         self._arrivals = itertools.count()
         self._shares = FairShares()
         self._interactive_in_a_row = 0  # interactive calls taken while batch texts waited
@@ -324,7 +330,8 @@ class MicroBatcher:
         if remaining is None:
             return
         ahead = sum(it.tokens for it in self._waiting if it.caller.who.priority <= caller.priority)
-        needed = (ahead + tokens) * self._seconds_per_token / self.engine.parallelism
+        per_token = min(self._token_costs, default=0.0)
+        needed = (ahead + tokens) * per_token / self.engine.parallelism
         if needed > remaining:
             raise DeadlineUnmeetable(self.name, needed=needed, remaining=remaining)
 
@@ -513,7 +520,7 @@ class MicroBatcher:
         seconds = time.perf_counter() - start
         tokens = sum(item.tokens for item in batch)
         self._texts_per_second = len(unique) / max(seconds, 1e-6)
-        self._seconds_per_token = seconds / max(tokens, 1)
+        self._token_costs.append(seconds / max(tokens, 1))
         if batch[0].caller.who.priority is Priority.INTERACTIVE:
             self._interactive_ms += seconds * 1000
         if self._observer is not None:
