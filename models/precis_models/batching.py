@@ -122,7 +122,9 @@ class BatchLimits:
     max_wait_ms: float  # how long the oldest text waits for company
     max_queue: int  # texts waiting for a batch; a request larger than that enters in pieces
     max_queue_per_key: int  # texts one caller key may have waiting (0: no limit of its own)
-    batch_priority_tokens: int  # padded tokens in a batch-priority call (0: max_batch_tokens)
+    # Padded tokens in a call of batch priority or of long work (a call with more than this
+    # waiting): how long interactive work may wait for a running call (0: max_batch_tokens).
+    bounded_call_tokens: int
     batch_every: int  # while both wait, at least one call in this many is batch priority
 
 
@@ -142,8 +144,10 @@ class MicroBatcher:
     one batch-priority call in `batch_every` while both wait; within a priority, fair shares of
     tokens between caller keys (scheduling.FairShares); within a key, one text per call in
     turn (the least-served call first, see `_round_robin`), so a short call is not queued
-    behind a long one's backlog. A batch holds one priority; a batch-priority one is capped at
-    `batch_priority_tokens`, which bounds how long interactive work waits for a running call.
+    behind a long one's backlog. A batch holds one priority; one of batch priority, or led by
+    long work (a call with more than `bounded_call_tokens` waiting: a long article's chunks),
+    is capped at `bounded_call_tokens`: long work runs in smaller model calls, so interactive
+    work arriving meanwhile waits at most for one of those.
     A batch is formed when the model has a free worker (`engine.parallelism`) and the machine a
     free slot (`slots`, shared by all models, interactive work first: scheduling.Slots).
 
@@ -462,8 +466,10 @@ class MicroBatcher:
         first = ordered[0]
         priority, search = first.caller.who.priority, first.options.search
         max_tokens = self.limits.max_batch_tokens
-        if priority is Priority.BATCH and self.limits.batch_priority_tokens:
-            max_tokens = min(max_tokens, self.limits.batch_priority_tokens)
+        bound = self.limits.bounded_call_tokens
+        long_work = sum(it.tokens for it in live if it.caller is first.caller) > bound
+        if bound and (priority is Priority.BATCH or long_work):
+            max_tokens = min(max_tokens, bound)
         batch: list[_Item] = []
         longest = 0
         for item in ordered:

@@ -156,11 +156,12 @@ class Settings:
             "(0 = none)"
         },
     )
-    batch_priority_tokens: int = field(
+    bounded_call_tokens: int = field(
         default=1024,
         metadata={
-            "help": "padded input tokens in one batch-priority model call (bounds how long "
-            "interactive work waits for a running call; 0 = max_batch_tokens)"
+            "help": "padded input tokens in one model call of batch priority or of long work "
+            "(a request with more than this many tokens waiting at a model): bounds how long "
+            "interactive work waits for a running call (0 = max_batch_tokens)"
         },
     )
     batch_every: int = field(

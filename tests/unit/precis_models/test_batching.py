@@ -465,12 +465,14 @@ async def test_a_text_whose_deadline_passed_in_the_queue_is_dropped_unrun() -> N
     assert engine.calls == []
 
 
-async def test_batch_priority_calls_are_capped_in_tokens() -> None:
+async def test_batch_priority_and_long_work_run_in_bounded_calls() -> None:
     engine = WordsEngine()
-    limits = batch_limits(max_batch_tokens=1000, batch_priority_tokens=8, max_wait_ms=20)
+    limits = batch_limits(max_batch_tokens=1000, bounded_call_tokens=16, max_wait_ms=20)
     batcher = MicroBatcher(engine, limits=limits)
-    texts = [f"text {i} w x" for i in range(6)]  # 4 tokens each: two per batch-priority call
+    texts = [f"text {i} w x" for i in range(6)]  # 4 tokens each
     async with running(batcher):
-        await batcher.submit(texts, GREEDY, caller=BATCH)
-        await batcher.submit(texts[:4], GREEDY, caller=Caller("key:c", deadline=None))
-    assert engine.batches[:3] == [2, 2, 2] and engine.batches[3:] == [4]
+        await batcher.submit(texts[:4], GREEDY, caller=BATCH)  # 16 tokens: one call of four
+        await batcher.submit(texts, GREEDY, caller=BATCH)  # 24: calls of at most four
+        await batcher.submit(texts[:4], GREEDY, caller=INTERACTIVE)  # short interactive work
+        await batcher.submit(texts, GREEDY, caller=INTERACTIVE)  # long interactive work
+    assert engine.batches == [4, 4, 2, 4, 4, 2]
