@@ -130,6 +130,9 @@ class BatchLimits:
 
 # Model calls whose cost per token admission remembers (see MicroBatcher._check_deadline).
 COST_WINDOW = 8
+# Calls are bounded (BatchLimits.bounded_call_tokens) while interactive work has arrived at the
+# model within this many seconds: a corpus run alone keeps its full batches.
+INTERACTIVE_RECENT_S = 10.0
 
 # Cached outputs carry whether the model ended them: one flag character before the text.
 _ENDED, _CUT = "1", "0"
@@ -144,10 +147,11 @@ class MicroBatcher:
     one batch-priority call in `batch_every` while both wait; within a priority, fair shares of
     tokens between caller keys (scheduling.FairShares); within a key, one text per call in
     turn (the least-served call first, see `_round_robin`), so a short call is not queued
-    behind a long one's backlog. A batch holds one priority; one of batch priority, or led by
-    long work (a call with more than `bounded_call_tokens` waiting: a long article's chunks),
-    is capped at `bounded_call_tokens`: long work runs in smaller model calls, so interactive
-    work arriving meanwhile waits at most for one of those.
+    behind a long one's backlog. A batch holds one priority. While interactive work has arrived
+    at the model lately (INTERACTIVE_RECENT_S), a batch of batch priority, or led by long work
+    (a call with more than `bounded_call_tokens` waiting: a long article's chunks) while another
+    caller's interactive work has, is capped at `bounded_call_tokens`: long work runs in smaller
+    model calls, so interactive work arriving meanwhile waits at most for one of those.
     A batch is formed when the model has a free worker (`engine.parallelism`) and the machine a
     free slot (`slots`, shared by all models, interactive work first: scheduling.Slots).
 
@@ -192,6 +196,7 @@ class MicroBatcher:
         self._shares = FairShares()
         self._interactive_in_a_row = 0  # interactive calls taken while batch texts waited
         self._interactive_ms = 0.0  # model time of this model's interactive calls, all told
+        self._interactive_seen: dict[str, float] = {}  # caller key -> its last interactive call
 
     @property
     def name(self) -> str:
@@ -267,6 +272,8 @@ class MicroBatcher:
             )
             self._check_deadline(caller, sum(counts))
             call = _Call(next(self._arrivals), caller)
+            if caller.priority is Priority.INTERACTIVE:
+                self._interactive_seen[caller.key] = time.monotonic()
             for i, tokens in zip(missing, counts, strict=True):
                 items.append(
                     _Item(
@@ -466,10 +473,8 @@ class MicroBatcher:
         first = ordered[0]
         priority, search = first.caller.who.priority, first.options.search
         max_tokens = self.limits.max_batch_tokens
-        bound = self.limits.bounded_call_tokens
-        long_work = sum(it.tokens for it in live if it.caller is first.caller) > bound
-        if bound and (priority is Priority.BATCH or long_work):
-            max_tokens = min(max_tokens, bound)
+        if self._bounded(first, live):
+            max_tokens = min(max_tokens, self.limits.bounded_call_tokens)
         batch: list[_Item] = []
         longest = 0
         for item in ordered:
@@ -496,6 +501,20 @@ class MicroBatcher:
             self._interactive_in_a_row = 0
         self._report_depth()
         return batch
+
+    def _bounded(self, first: _Item, live: list[_Item]) -> bool:
+        """Whether the batch `first` leads is capped at bounded_call_tokens (see the class)."""
+        bound = self.limits.bounded_call_tokens
+        now = time.monotonic()
+        for key, seen in list(self._interactive_seen.items()):
+            if now - seen > INTERACTIVE_RECENT_S:
+                del self._interactive_seen[key]
+        if not bound or not self._interactive_seen:
+            return False
+        if first.caller.who.priority is Priority.BATCH:
+            return True
+        others = any(key != first.caller.who.key for key in self._interactive_seen)
+        return others and sum(it.tokens for it in live if it.caller is first.caller) > bound
 
     async def _execute(self, batch: list[_Item], release: Callable[[], None]) -> None:
         try:

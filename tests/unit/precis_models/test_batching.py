@@ -465,14 +465,16 @@ async def test_a_text_whose_deadline_passed_in_the_queue_is_dropped_unrun() -> N
     assert engine.calls == []
 
 
-async def test_batch_priority_and_long_work_run_in_bounded_calls() -> None:
+async def test_batch_priority_and_long_work_run_in_bounded_calls_beside_interactive_work() -> None:
     engine = WordsEngine()
     limits = batch_limits(max_batch_tokens=1000, bounded_call_tokens=16, max_wait_ms=20)
     batcher = MicroBatcher(engine, limits=limits)
     texts = [f"text {i} w x" for i in range(6)]  # 4 tokens each
     async with running(batcher):
+        await batcher.submit(texts, GREEDY, caller=BATCH)  # alone: one full call
+        await batcher.submit(["a page"], GREEDY, caller=INTERACTIVE)  # interactive work appears
         await batcher.submit(texts[:4], GREEDY, caller=BATCH)  # 16 tokens: one call of four
         await batcher.submit(texts, GREEDY, caller=BATCH)  # 24: calls of at most four
-        await batcher.submit(texts[:4], GREEDY, caller=INTERACTIVE)  # short interactive work
-        await batcher.submit(texts, GREEDY, caller=INTERACTIVE)  # long interactive work
-    assert engine.batches == [4, 4, 2, 4, 4, 2]
+        await batcher.submit(texts, GREEDY, caller=INTERACTIVE)  # the page's own: one call
+        await batcher.submit(texts, GREEDY, caller=Caller("key:long"))  # another's long work
+    assert engine.batches == [6, 1, 4, 4, 2, 6, 4, 2]
