@@ -382,8 +382,11 @@ def load_model_set(
             that replaces it (extractive).
 
     Raises:
+        ValueError: a model's family (catalog `family`) is not registered in families.
         ModelsMissing: downloadable models are not there (the message says what to run).
     """
+    for spec in profile.models:
+        family(spec.family)  # before anything is read or built
     require_models(profile, model_dir, backend=runtime.backend)
     build_missing(profile, model_dir, summarizer=summarizer)
     slots = Slots(runtime.slots)
