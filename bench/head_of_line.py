@@ -38,21 +38,39 @@ LONG_TARGETS = ["en", "fr", "uk", "ru"]
 SHORT_TARGETS = ["en", "fr"]
 
 
-async def _summarize(client: Any, text: str, source: str, targets: list[str], tokens: int) -> Any:
+async def _summarize(
+    client: Any,
+    text: str,
+    source: str,
+    targets: list[str],
+    tokens: int,
+    *,
+    title: str = "",
+    priority: str | None = None,
+) -> Any:
     return await client.summarize(
         text,
+        title=title,
         source_language=source,
         targets=targets,
         length=None,
         min_tokens=tokens,
         max_tokens=tokens,
+        priority=priority,
     )
 
 
 async def _short_requests(
-    client: Any, items: list[dict[str, str]], *, runs: int, tag: str, tokens: int
+    client: Any,
+    items: list[dict[str, str]],
+    *,
+    runs: int,
+    tag: str,
+    tokens: int,
+    pause: float = 0.0,
 ) -> list[float]:
-    """`runs` short requests one after another (each unique), their latencies."""
+    """`runs` short requests one after another (each unique), `pause` seconds apart, their
+    latencies."""
     latencies = []
     for i in range(runs):
         item = items[i % len(items)]
@@ -61,6 +79,7 @@ async def _short_requests(
         await _summarize(client, text, "en", SHORT_TARGETS, tokens)
         latencies.append(time.perf_counter() - started)
         print(f"  {tag} short request {i + 1}: {latencies[-1]:.2f}s", flush=True)
+        await asyncio.sleep(pause)
     return latencies
 
 
@@ -131,14 +150,13 @@ class Corpus:
             while not stop.is_set():
                 n = next(numbers)
                 item = self.items[n % len(self.items)]
-                await self.client.summarize(
+                await _summarize(
+                    self.client,
                     item["text"],
+                    "en",
+                    SHORT_TARGETS,
+                    self.tokens,
                     title=f"{item['title']} ({self.tag} {n})",
-                    source_language="en",
-                    targets=SHORT_TARGETS,
-                    length=None,
-                    min_tokens=self.tokens,
-                    max_tokens=self.tokens,
                     priority=self.priority,
                 )
                 self.done.append(time.perf_counter())
@@ -162,25 +180,6 @@ async def _running(*jobs: Any) -> AsyncIterator[None]:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _interactive(
-    client: Any, items: list[dict[str, str]], *, runs: int, tag: str, tokens: int, pause: float
-) -> list[float]:
-    """`runs` single interactive requests, `pause` seconds apart, their latencies."""
-    latencies = []
-    for i in range(runs):
-        item = items[i % len(items)]
-        text = f"{item['title']} ({tag} {i + 1}).\n\n{item['text']}"
-        started = time.perf_counter()
-        await _summarize(client, text, "en", SHORT_TARGETS, tokens)
-        latencies.append(time.perf_counter() - started)
-        await asyncio.sleep(pause)
-    print(
-        f"  {tag}: p50 {common.median(latencies):.2f}s p95 {common.percentile(latencies, 95):.2f}s",
-        flush=True,
-    )
-    return latencies
-
-
 async def _shared(target: str, args: Any) -> dict[str, float]:
     from precis_news.client import AsyncPrecisClient
 
@@ -194,8 +193,8 @@ async def _shared(target: str, args: Any) -> dict[str, float]:
     page = clients["page"]
     figures: dict[str, float] = {}
     try:
-        await _interactive(page, items, runs=2, tag="warm-up", tokens=tokens, pause=0)
-        idle = await _interactive(
+        await _short_requests(page, items, runs=2, tag="warm-up", tokens=tokens)
+        idle = await _short_requests(
             page, items, runs=args.runs, tag="idle", tokens=tokens, pause=args.pause
         )
 
@@ -218,13 +217,12 @@ async def _shared(target: str, args: Any) -> dict[str, float]:
         async def long_article() -> None:
             nonlocal long_served
             while not stop.is_set():
-                await clients["long"].summarize(
+                await _summarize(
+                    clients["long"],
                     f"{english}\n\n({long_served})",
-                    source_language="en",
-                    targets=LONG_TARGETS,
-                    length=None,
-                    min_tokens=tokens,
-                    max_tokens=tokens,
+                    "en",
+                    LONG_TARGETS,
+                    tokens,
                     priority=args.long_priority,
                 )
                 long_served += 1
@@ -232,7 +230,7 @@ async def _shared(target: str, args: Any) -> dict[str, float]:
         async with _running(shared.run(args.clients, stop), long_article()):
             await asyncio.sleep(args.settle)
             start = time.perf_counter()
-            loaded = await _interactive(
+            loaded = await _short_requests(
                 page, items, runs=args.runs, tag="beside", tokens=tokens, pause=args.pause
             )
             shared_rate = shared.rate(start, time.perf_counter())

@@ -13,6 +13,7 @@ import pytest
 
 from precis_models.batching import COST_WINDOW
 from precis_models.engines.base import GenerateOptions, Output
+from precis_models.loader import LoadedModel
 from precis_models.scheduling import Caller, Priority
 from precis_news.server.callers import key_label
 from tests.support import ServerThread, article, http_call, status_of, tiny_settings
@@ -34,6 +35,12 @@ def _label(key: str) -> str:
     return key_label([("authorization", f"Bearer {key}")], "", keyed=True)
 
 
+def _summarizer(server: ServerThread) -> LoadedModel:
+    models = server.server.models
+    assert models is not None
+    return models.summarizer
+
+
 def _bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
@@ -41,9 +48,7 @@ def _bearer(key: str) -> dict[str, str]:
 def test_a_key_over_its_queue_limit_is_refused_naming_its_own_limit(
     keyed_server: ServerThread,
 ) -> None:
-    models = keyed_server.server.models
-    assert models is not None
-    summarizer = models.summarizer
+    summarizer = _summarizer(keyed_server)
     slots = summarizer.batcher._slots  # hold every inference slot: nothing leaves the queue
     assert slots is not None
     held = [keyed_server.call(slots.acquire()) for _ in range(2)]
@@ -108,9 +113,7 @@ class Slow:
 def test_a_deadline_that_cannot_be_met_is_refused_at_admission_over_both_protocols(
     keyed_server: ServerThread,
 ) -> None:
-    models = keyed_server.server.models
-    assert models is not None
-    summarizer = models.summarizer
+    summarizer = _summarizer(keyed_server)
     slow = Slow(summarizer.engine, seconds=0.25)
     real = summarizer.replace_engine(slow)  # type: ignore[arg-type]
     try:
