@@ -260,6 +260,8 @@ async def _shared(target: str, args: Any) -> dict[str, float]:
     idle_p95, loaded_p95 = common.percentile(idle, 95), common.percentile(loaded, 95)
     print(f"interactive idle   p50 {common.median(idle):6.2f}s  p95 {idle_p95:6.2f}s")
     print(f"interactive beside p50 {common.median(loaded):6.2f}s  p95 {loaded_p95:6.2f}s")
+    # Reported beside the targets: on a loaded machine one stall moves an idle p95 a lot.
+    print(f"interactive_p50_vs_idle={common.median(loaded) / common.median(idle):.2f}")
     figures["interactive_p95_vs_idle"] = loaded_p95 / idle_p95
     figures["batch_throughput_vs_solo"] = shared_rate / solo_rate if solo_rate else 0.0
     figures["batch_keys_ratio"] = rates[0] / rates[1] if rates[1] else 0.0
