@@ -64,7 +64,15 @@ def test_an_unknown_family_is_refused_before_anything_is_read(tmp_path: Path) ->
     runtime = Runtime(
         backend="ctranslate2", device="cpu", compute_type="int8", threads=1, threads_per_call=1
     )
-    limits = BatchLimits(max_batch_tokens=64, max_batch_size=2, max_wait_ms=1, max_queue=4)
+    limits = BatchLimits(
+        max_batch_tokens=64,
+        max_batch_size=2,
+        max_wait_ms=1,
+        max_queue=4,
+        max_queue_per_key=0,
+        bounded_call_tokens=0,
+        batch_every=4,
+    )
     with pytest.raises(ValueError, match="unknown model family 'llama'; known: seq2seq"):
         loader.load_model_set(profile, empty, runtime, limits=limits)
     assert not empty.exists()
