@@ -288,6 +288,8 @@ class MicroBatcher:
             self._waiting.extend(items)
             self._report_depth()
             self._wakeup.set()
+            if caller.priority is Priority.INTERACTIVE and isinstance(self._slots, Slots):
+                self._slots.regrant()  # this model may be waiting for a slot as batch work
         queue_ms = inference_ms = behind_ms = 0.0
         try:
             results = await asyncio.gather(*(item.future for item in items))

@@ -107,6 +107,7 @@ class Slots:
         self._free = count
         self._interactive = 0  # interactive calls running
         self._waiters: list[_Waiter] = []
+        self._recheck: asyncio.TimerHandle | None = None
 
     async def acquire(self, urgent: Callable[[], bool] = lambda: True) -> None:
         """Wait for a slot; `urgent()` says whether the waiting model has interactive work."""
@@ -131,6 +132,10 @@ class Slots:
         self._interactive -= interactive
         self._grant()
 
+    def regrant(self) -> None:
+        """Look at the waiters again (a waiting model has just been given interactive work)."""
+        self._grant()
+
     def _grant(self) -> None:
         while self._free > 0 and self._waiters:
             waiter = self._next()
@@ -145,6 +150,16 @@ class Slots:
             if waiter.urgent():
                 return waiter
         oldest = self._waiters[0]
-        if self._interactive == 0 or time.monotonic() - oldest.since >= self.batch_age_s:
+        waited = time.monotonic() - oldest.since
+        if self._interactive == 0 or waited >= self.batch_age_s:
             return oldest
+        if self._recheck is None or self._recheck.cancelled():
+            # Held back while interactive calls run: look again when the oldest has aged.
+            self._recheck = asyncio.get_running_loop().call_later(
+                self.batch_age_s - waited, self._aged
+            )
         return None
+
+    def _aged(self) -> None:
+        self._recheck = None
+        self._grant()

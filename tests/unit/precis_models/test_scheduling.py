@@ -54,9 +54,7 @@ async def test_batch_work_waits_while_interactive_runs_until_it_ages() -> None:
     waiter = asyncio.ensure_future(slots.acquire(lambda: False))
     await asyncio.sleep(0.02)
     assert not waiter.done()  # the interactive call gets the cores to itself
-    await asyncio.sleep(0.1)
-    slots.release(interactive=False)  # any event re-checks: by now the batch waiter has aged
-    await asyncio.wait_for(waiter, 1)
+    await asyncio.wait_for(waiter, 1)  # aged in while the interactive call still runs
     assert time.monotonic() - started >= 0.1
 
 
@@ -69,3 +67,16 @@ async def test_a_cancelled_waiter_leaves_no_slot_taken() -> None:
     await asyncio.gather(waiter, return_exceptions=True)
     slots.release()
     await asyncio.wait_for(slots.acquire(), 1)  # the one slot is free again
+
+
+async def test_a_waiting_model_given_interactive_work_gets_a_free_slot_at_once() -> None:
+    slots = Slots(2, batch_age_s=30)
+    await slots.acquire()
+    slots.started(interactive=True)
+    has_interactive = [False]
+    waiter = asyncio.ensure_future(slots.acquire(lambda: has_interactive[0]))
+    await asyncio.sleep(0.02)
+    assert not waiter.done()  # batch work only: held back while the interactive call runs
+    has_interactive[0] = True
+    slots.regrant()
+    await asyncio.wait_for(waiter, 1)
