@@ -13,6 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from opentelemetry.trace import Link
+
+from precis_models import tracing
 from precis_models.allocator import release_free_memory
 from precis_models.cache import ResultCache
 from precis_models.engines.base import Engine, GenerateOptions, Output, batch_options
@@ -55,6 +58,8 @@ class BatchObserver(Protocol):
 
     def queue_depth(self, model: str, depth: int) -> None: ...
 
+    def queued_work(self, model: str, priority: str, *, requests: int, tokens: int) -> None: ...
+
 
 @dataclass(frozen=True)
 class Generated:
@@ -81,6 +86,7 @@ class _Call:
     arrival: int
     who: Caller = ANYONE
     served: int = 0
+    link: Link | None = None  # to the caller's span, for the batch's (see precis_models.tracing)
 
 
 @dataclass
@@ -271,7 +277,7 @@ class MicroBatcher:
                 else self.engine.count_tokens([texts[i] for i in missing])
             )
             self._check_deadline(caller, sum(counts))
-            call = _Call(next(self._arrivals), caller)
+            call = _Call(next(self._arrivals), caller, link=tracing.link_to_current())
             if caller.priority is Priority.INTERACTIVE:
                 self._interactive_seen[caller.key] = time.monotonic()
             for i, tokens in zip(missing, counts, strict=True):
@@ -366,6 +372,13 @@ class MicroBatcher:
     def _report_depth(self) -> None:
         if self._observer is not None:
             self._observer.queue_depth(self.name, self.depth)
+            for priority in Priority:  # every priority, so that a drained one reads 0
+                requests, tokens = _queued_work(
+                    it for it in self._waiting if it.caller.who.priority is priority
+                )
+                self._observer.queued_work(
+                    self.name, priority.name.lower(), requests=requests, tokens=tokens
+                )
 
     def _has_interactive(self) -> bool:
         return any(
@@ -532,7 +545,15 @@ class MicroBatcher:
         limits = [o.max_new_tokens for _, o in unique]
         start = time.perf_counter()
         try:
-            outputs = await self.run_sync(self._generate_sync, texts, options, limits)
+            with tracing.span(
+                "batch",
+                links=[c.link for c in dict.fromkeys(it.caller for it in batch) if c.link],
+                model=self.name,
+                batch_size=len(unique),
+                input_tokens=sum(item.tokens for item in batch),
+                queue_ms=round((start - min(it.enqueued for it in batch)) * 1000, 3),
+            ):
+                outputs = await self.run_sync(self._generate_sync, texts, options, limits)
         except Exception:
             if len(unique) > 1:
                 log.warning("batch of %d failed on %s; retrying one by one", len(unique), self.name)
@@ -561,6 +582,12 @@ class MicroBatcher:
                     behind = min(waited, self._interactive_ms - item.interactive_ms_then)
                 output = by_request[item.text, item.options]
                 item.future.set_result((output, waited, seconds * 1000, behind))
+
+
+def _queued_work(items: Iterable[_Item]) -> tuple[int, int]:
+    """The calls with texts among `items` still wanted, and those texts' input tokens."""
+    wanted = [it for it in items if not it.future.done()]
+    return len({id(it.caller) for it in wanted}), sum(it.tokens for it in wanted)
 
 
 def _from_cache(value: str | None) -> Output | None:

@@ -8,10 +8,12 @@ import importlib.util
 import json
 import logging
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from precis_models import tracing
 from precis_models.allocator import release_free_memory
 from precis_models.backends import (
     ABSTRACTIVE,
@@ -232,7 +234,13 @@ class LoadedModel:
             DeadlineUnmeetable: the caller's deadline cannot be met (nothing was started).
             asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
         """
-        return await self.batcher.submit(texts, options, lengths=lengths, caller=caller)
+        with tracing.span("generate", model=self.name, texts=len(texts)) as current:
+            started = time.time_ns()
+            generated = await self.batcher.submit(texts, options, lengths=lengths, caller=caller)
+            tracing.note_generated(
+                current, started, generated, tokens=lambda: sum(lengths or self.count_tokens(texts))
+            )
+            return generated
 
     def refusal(self, texts: int = 1, *, caller: Caller = ANYONE) -> QueueFull | None:
         """The QueueFull a call of `texts` uncached texts from `caller` would get now, or None."""

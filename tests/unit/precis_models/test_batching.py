@@ -478,3 +478,44 @@ async def test_batch_priority_and_long_work_run_in_bounded_calls_beside_interact
         await batcher.submit(texts, GREEDY, caller=INTERACTIVE)  # the page's own: one call
         await batcher.submit(texts, GREEDY, caller=Caller("key:long"))  # another's long work
     assert engine.batches == [6, 1, 4, 4, 2, 6, 4, 2]
+
+
+class WorkSeen:
+    """A batch observer that keeps the latest queued work reported per (model, priority)."""
+
+    def __init__(self) -> None:
+        self.queued: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def batch_done(self, model: str, *, size: int, tokens: int, seconds: float) -> None:
+        pass
+
+    def queue_depth(self, model: str, depth: int) -> None:
+        pass
+
+    def queued_work(self, model: str, priority: str, *, requests: int, tokens: int) -> None:
+        self.queued[model, priority] = (requests, tokens)
+
+
+async def test_queued_work_is_reported_in_calls_and_tokens_until_served() -> None:
+    seen = WorkSeen()
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(
+        WordsEngine(), limits=batch_limits(max_queue=3), observer=seen, slots=slots
+    )
+    async with running(batcher):
+        await slots.acquire()  # the machine is busy: the work waits
+        calls = [
+            asyncio.ensure_future(batcher.submit(["one two three", "four five"], GREEDY)),
+            asyncio.ensure_future(batcher.submit(["six seven eight nine", "ten"], GREEDY)),
+        ]
+        await asyncio.sleep(0.05)
+        assert batcher.depth == 4  # 3 in the queue, "ten" in the backlog
+        # Queue and backlog alike: 2 calls, 3 + 2 + 4 + 1 words (the stand-in's tokens).
+        assert seen.queued["words", "interactive"] == (2, 10)
+        assert seen.queued["words", "batch"] == (0, 0)  # every priority is reported
+        corpus = asyncio.ensure_future(batcher.submit(["a b c"], GREEDY, caller=BATCH))
+        await asyncio.sleep(0.02)
+        assert seen.queued["words", "batch"] == (1, 3)
+        slots.release()
+        await asyncio.gather(*calls, corpus)
+    assert seen.queued["words", "interactive"] == seen.queued["words", "batch"] == (0, 0)
