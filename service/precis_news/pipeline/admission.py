@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from precis_models.loader import LoadedModel
+from precis_models.scheduling import ANYONE, Caller
 
 
 class Heading:
@@ -26,21 +27,21 @@ class Heading:
         return self._calls[model.name]
 
     @contextlib.contextmanager
-    def toward(self, model: LoadedModel) -> Iterator[Ticket]:
-        """Admit a call to `model` (counted until the block ends) or refuse it.
+    def toward(self, model: LoadedModel, caller: Caller = ANYONE) -> Iterator[Ticket]:
+        """Admit `caller`'s call to `model` (counted until the block ends) or refuse it.
 
         Raises:
             QueueFull: `model`'s queue, with the calls on their way to it, is at capacity.
         """
-        ticket = Ticket(self)
+        ticket = Ticket(self, caller)
         try:
             ticket.move(model)
             yield ticket
         finally:
             ticket.leave()
 
-    def _refusal_or_enter(self, model: LoadedModel) -> None:
-        refused = model.refusal(ahead=self._calls[model.name])
+    def _refusal_or_enter(self, model: LoadedModel, caller: Caller) -> None:
+        refused = model.refusal(ahead=self._calls[model.name], caller=caller)
         if refused is not None:
             raise refused
         self._calls[model.name] += 1
@@ -54,8 +55,9 @@ class Heading:
 class Ticket:
     """One call's place on its way to a model (see Heading.toward)."""
 
-    def __init__(self, heading: Heading) -> None:
+    def __init__(self, heading: Heading, caller: Caller) -> None:
         self._heading = heading
+        self._caller = caller
         self._model: str | None = None
 
     def move(self, model: LoadedModel) -> None:
@@ -65,7 +67,7 @@ class Ticket:
             QueueFull: `model`'s queue, with the other calls on their way to it, is at capacity.
         """
         self.leave()
-        self._heading._refusal_or_enter(model)
+        self._heading._refusal_or_enter(model, self._caller)
         self._model = model.name
 
     def leave(self) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from precis_models import tracing
 from precis_models.language import LanguageDetector
 from precis_models.loader import LoadedModel, ModelSet
+from precis_models.scheduling import ANYONE, Caller
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import checks, detection
 from precis_news.pipeline.admission import Heading
@@ -189,7 +190,7 @@ class Pipeline:
         with contextlib.ExitStack() as on_the_way:
             with tracing.span("admit", targets=len(targets)):
                 ticket = on_the_way.enter_context(
-                    self._heading.toward(self._first_model(given, routes))
+                    self._heading.toward(self._first_model(given, routes), job.caller)
                 )
             found = await self._source(given, job.article, what="the article")
             if not given:  # the detected language's first model (its queue may be full now)
@@ -204,6 +205,7 @@ class Pipeline:
                     high=high,
                     sources=job.include_sources,
                     routes=routes,
+                    caller=job.caller,
                 )
                 tracing.note(current, sentences=len(context.article.visible))
         yield context
@@ -265,6 +267,7 @@ class Pipeline:
                 high=context.high,
                 max_chunks=self.settings.max_chunks,
                 metadata=metadata,
+                caller=context.caller,
             )
             tracing.note(current, chunks=metadata.chunks)
         with tracing.span("check", summary=language):
@@ -296,7 +299,12 @@ class Pipeline:
         # One text per sentence, so that each translation is known (for the sentence sources);
         # the model sees the same sentences in one submit as before.
         english = await self.translator.sentences(
-            [[s] for s in sentences], source, SUMMARIZED_IN, routes=context.routes, admitted=True
+            [[s] for s in sentences],
+            source,
+            SUMMARIZED_IN,
+            routes=context.routes,
+            admitted=True,
+            caller=context.caller,
         )
         metadata.add_translation(english.metadata)
         return Readable(sentences, english.texts)
@@ -332,7 +340,12 @@ class Pipeline:
         summary = written.summary
         with tracing.span("in_language", source=summary.language, target=target):
             translated = await self.translator.texts(
-                [summary.text], summary.language, target, routes=context.routes, admitted=True
+                [summary.text],
+                summary.language,
+                target,
+                routes=context.routes,
+                admitted=True,
+                caller=context.caller,
             )
             with tracing.span("check", translation=target):
                 mismatch = await detection.wrong_language(
@@ -354,9 +367,15 @@ class Pipeline:
         return checked, translated.metadata
 
     async def translate(
-        self, texts: Sequence[str], source_language: str, target_language: str
+        self,
+        texts: Sequence[str],
+        source_language: str,
+        target_language: str,
+        *,
+        caller: Caller = ANYONE,
     ) -> tuple[Detection, list[Translation]]:
-        """Translate each text into the target language.
+        """Translate each text into the target language (for `caller`: its priority, key and
+        deadline).
 
         Raises:
             BadRequest: no texts, an empty text, too many texts, or a bad language.
@@ -369,7 +388,7 @@ class Pipeline:
             else ""
         )
         found = await self._source(given, "\n\n".join(texts), what="the text")
-        result = await self.translator.texts(list(texts), found.language, target)
+        result = await self.translator.texts(list(texts), found.language, target, caller=caller)
         return found, [
             Translation(t, result.model, result.pivot, cut)
             for t, cut in zip(result.texts, result.truncated, strict=True)

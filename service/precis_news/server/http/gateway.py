@@ -22,7 +22,7 @@ from aiohttp import web
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from precis_news.server import calls
+from precis_news.server import callers, calls
 from precis_news.server.guard import PRECIS_PREFIX, CallGuard
 from precis_news.server.http.openapi import document
 from precis_news.server.http.routes import Route, routes
@@ -226,6 +226,8 @@ class Gateway:
 
         async def handle(request: web.Request) -> web.StreamResponse:
             headers = {"X-Request-Id": calls.request_id(request.headers.get("X-Request-Id", ""))}
+            keyed = bool(self.state.settings.api_keys)
+            callers.CALLER.set(callers.http_caller(request, keyed=keyed))
             try:
                 message = await self._admitted(route, request, message_type)
             except _Refused as refused:
