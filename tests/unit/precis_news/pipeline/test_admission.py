@@ -8,6 +8,7 @@ import pytest
 
 from precis_models.batching import QueueFull
 from precis_models.loader import LoadedModel
+from precis_models.scheduling import ANYONE, Caller
 from precis_news.pipeline.admission import Heading
 
 
@@ -19,7 +20,9 @@ class QueueOf:
         self.queued = queued
         self.max_queue = max_queue
 
-    def refusal(self, texts: int = 1, *, ahead: int = 0) -> QueueFull | None:
+    def refusal(
+        self, texts: int = 1, *, ahead: int = 0, caller: Caller = ANYONE
+    ) -> QueueFull | None:
         if texts and self.queued + ahead >= self.max_queue:
             return QueueFull(self.name, retry_after=1.0)
         return None
