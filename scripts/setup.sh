@@ -19,10 +19,10 @@ else
   installing() { heartbeat "installing" "$@"; }
 fi
 
-# Measured from a fresh clone on 2026-12-06 (2 shared vCPUs, packages from a nearby index; a slow
-# network adds the ~200 MB torch download): `make demo` took 3 min 40 s, of which this set-up
-# most, and .venv held 2.0 GB. The last line prints this run's own size.
-step "creating $venv: 4 steps; measured from a fresh clone: about 3 minutes and 2.0 GB"
+# Measured, not guessed: from a fresh clone on 2026-12-06, on 2 shared cores at load average
+# 10-14, this set-up took 7 min 22 s and made a 2.1 GB .venv (the CHANGELOG keeps earlier runs);
+# the last line prints this run's own size.
+step "creating $venv: 4 steps; measured from a fresh clone on a busy 2-core machine: 7 min 22 s, 2.1 GB"
 step "1/4 virtualenv ($("$python" --version))"
 heartbeat "creating the virtualenv" "$python" -m venv "$venv"
 step "2/4 upgrading pip"
