@@ -612,8 +612,8 @@ _NO_CAUSE = (
     _RUNNING_THERE,
     f"{_RUNNING_THERE}; if the server uses TLS, add --tls or --tls-ca FILE",
 )
-# How long each of a host name's addresses is tried when gRPC named no cause (a listener that
-# never answers fails within about 4 s: see DEFAULT_CONNECT_TIMEOUT's neighbour in the client).
+# How long each of a host name's addresses is tried when gRPC named no cause, at most (a listener
+# that never answers fails within about 4 s, the client's connection attempt limit).
 ADDRESS_PROBE_S = 10.0
 
 
