@@ -39,6 +39,8 @@ THRESHOLDS = {
     "html.recall_vs_trafilatura": Threshold(0.0, True, "token recall minus trafilatura's"),
     "html.precision_vs_trafilatura": Threshold(0.0, True, "token precision minus trafilatura's"),
     "html.titles_vs_trafilatura": Threshold(0.0, True, "titles right minus trafilatura's"),
+    "prose.captions_picked": Threshold(0, False, "caption, credit, byline lines in summaries"),
+    "prose.run_on_lines": Threshold(0, False, "lines run into the next sentence in summaries"),
 }
 
 

@@ -46,6 +46,14 @@ class Language:
         to_latin: a loose Latin skeleton of each letter of a non-Latin script, for comparing
             names across scripts (not a standard transliteration); empty for Latin script.
         corpus: sample news paragraphs for building tiny models (None: no tiny models read it).
+        caption_lines: regexes (matched from a line's start; case-sensitive but for their
+            `(?i:...)` groups) of lines that are a page's furniture, not its article's prose:
+            captions, bylines, "read more" links ("Image caption Mr Macron ...", "By Jane Doe",
+            "... reports from Moscow", "Related: ...").
+        credit_lines: regexes (as caption_lines) of photo credits ("Credit: AP", "(Reuters)",
+            "Photo: John Smith/Getty Images"): the sentence before a credit is its caption.
+        label_lines: regexes (as caption_lines) of a caption's label alone on its line
+            ("Photo", "Image caption"): the sentence after a label is its caption.
     """
 
     code: str
@@ -60,6 +68,9 @@ class Language:
     scale_words: Mapping[str, int] = field(default_factory=dict)
     to_latin: Mapping[str, str] = field(default_factory=dict)
     corpus: Path | None = None
+    caption_lines: tuple[str, ...] = ()
+    credit_lines: tuple[str, ...] = ()
+    label_lines: tuple[str, ...] = ()
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -112,6 +123,31 @@ ENGLISH = Language(
         {10**3: "thousand k", 10**6: "million millions m mn", 10**9: "billion billions bn"}
     ),
     corpus=CORPUS_DIR / "en.txt",
+    caption_lines=(
+        r"(?i:image|media|video|photo|picture)\s+(?i:caption)\b",
+        r"(?i:caption)\s*(?:[:|]|$)",
+        r"[\[(]?(?i:related|read|read more|read also|see also|more|watch|listen|advertisement)"
+        r"\s*(?:[:|]|$)",
+        # "By Jane Doe", "By JANE DOE and John Roe, Reuters": a byline names, it does not say
+        r"By\s+(?:[A-Z][\w.'’-]*(?:,|\s+and|\s+&)?(?:\s+|$)){1,6}$",
+        # a video's caption: "Sky's Rachel Younger reports from Moscow", "... explains"
+        r"(?:\S+\s+){0,8}(?:reports|reporting|explains|has the story|has more)"
+        r"(?:\s+from\s+[^.!?]*)?$",
+    ),
+    label_lines=(
+        r"(?i:photo|picture|image|video|graphic|illustration)$",
+        r"(?i:image|media|video|photo|picture)\s+(?i:caption)$",
+    ),
+    credit_lines=(
+        r"(?i:credits?|source|copyright|photo|photograph|picture|image|images|video)\s*[:|]",
+        r"(?i:image|media|photo|picture)\s+(?i:copyright|credit)\b",
+        r"(?:Credit|(?i:photo|picture|image)\s+by)\s+[^.!?]*$",
+        r"©",
+        # a credit alone on its line: "Getty Images", "AFP/Getty Images", "(Thomas Coex/AFP)"
+        r"\(?(?:[\w .'’-]+/)?(?:Getty Images|AFP|Reuters|AP(?: Photo)?|EPA(?:-EFE)?|Shutterstock"
+        r"|Alamy|PA(?: Media| Wire)?|Bloomberg|Associated Press|Agence France-Presse)"
+        r"(?:\s?[/—–][\w .'’-]+)*\)?$",
+    ),
 )
 
 FRENCH = Language(
@@ -131,6 +167,13 @@ FRENCH = Language(
     ),
     scale_words=_valued({10**3: "mille", 10**6: "million millions", 10**9: "milliard milliards"}),
     corpus=CORPUS_DIR / "fr.txt",
+    caption_lines=(
+        r"(?i:légende)\s*:",
+        r"(?i:lire aussi|à lire aussi|voir aussi|voir la vidéo|publicité)\b",
+        r"Par\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:,|\s+et)?(?:\s+|$)){1,6}$",
+    ),
+    label_lines=(r"(?i:photo|vidéo|image|illustration|légende)$",),
+    credit_lines=(r"(?i:photo|crédits?|source|illustration|vidéo|image)\s*:", r"©"),
 )
 
 UKRAINIAN = Language(
@@ -160,6 +203,12 @@ UKRAINIAN = Language(
         {**_CYRILLIC, "ґ": "g", "є": "ie", "і": "i", "ї": "i", "ʼ": "", "'": "", "’": ""}
     ),
     corpus=CORPUS_DIR / "uk.txt",
+    caption_lines=(r"(?i:читайте також|дивіться також|реклама)\b",),
+    label_lines=(r"(?i:фото|відео|ілюстрація|ілюстративне фото)$",),
+    credit_lines=(
+        r"(?i:фото|світлина|джерело|автор фото|ілюстрація|відео)\s*[:|—–-]",
+        r"\(?(?:[\w .'’-]+/)?(?:УНІАН|Укрінформ|Суспільне)(?:/[\w .'’-]+)?\)?$",
+    ),
 )
 
 RUSSIAN = Language(
@@ -189,6 +238,12 @@ RUSSIAN = Language(
     ),
     to_latin=_table({**_CYRILLIC, "ё": "e", "ъ": "", "ы": "i", "э": "e"}),
     corpus=CORPUS_DIR / "ru.txt",
+    caption_lines=(r"(?i:читайте также|смотрите также|реклама)\b",),
+    label_lines=(r"(?i:фото|видео|иллюстрация|иллюстративное фото)$",),
+    credit_lines=(
+        r"(?i:фото|источник|автор фото|иллюстрация|видео)\s*[:|—–-]",
+        r"\(?(?:[\w .'’-]+/)?(?:ТАСС|РИА Новости|Интерфакс)(?:/[\w .'’-]+)?\)?$",
+    ),
 )
 
 REGISTRY: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, FRENCH, UKRAINIAN, RUSSIAN)}
@@ -236,6 +291,21 @@ def closing_abbreviations() -> frozenset[str]:
 def capitals() -> str:
     """Regex character-class ranges of every served language's capital letters."""
     return "".join(dict.fromkeys(lang.capitals for lang in served()))
+
+
+def caption_lines() -> frozenset[str]:
+    """Every served language's caption, label and byline patterns (Language.caption_lines)."""
+    return _merged_set(served(), "caption_lines")
+
+
+def credit_lines() -> frozenset[str]:
+    """Every served language's photo credit patterns (Language.credit_lines)."""
+    return _merged_set(served(), "credit_lines")
+
+
+def label_lines() -> frozenset[str]:
+    """Every served language's caption label patterns (Language.label_lines)."""
+    return _merged_set(served(), "label_lines")
 
 
 def number_words() -> Mapping[str, int]:

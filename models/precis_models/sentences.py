@@ -18,6 +18,9 @@ _PARAGRAPH = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 _ITEM = re.compile(r"\s*(?:[-–—•*·▪]|\d{1,2}[.)])\s")
 # A line that ends with a comma, semicolon, hyphen or bracket is continued by the next one.
 _UNFINISHED = (",", ";", "(", "-")
+# Longer than anyone wraps by hand: a paragraph with such a line holds one paragraph per line
+# (as extracted HTML does), so a code listing or a "(bsc)" line in it joins none of its lines.
+_UNWRAPPED_LINE = 200
 
 
 @functools.lru_cache(maxsize=8)
@@ -63,7 +66,7 @@ def split_sentences(text: str) -> list[str]:
 def _blocks(paragraph: str, continues: re.Pattern[str]) -> list[str]:
     """The paragraph cut at its line breaks that end a sentence (see `split_sentences`)."""
     lines = paragraph.splitlines()
-    wrapped = any(
+    wrapped = max(map(len, lines), default=0) <= _UNWRAPPED_LINE and any(
         line.rstrip().endswith(_UNFINISHED) or continues.match(after)
         for line, after in itertools.pairwise(lines)
     )

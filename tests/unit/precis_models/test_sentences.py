@@ -84,3 +84,20 @@ def test_end_on_sentence_knows_initials_and_closing_abbreviations() -> None:
     )
     assert end_on_sentence("Il a acheté du pain, etc. Puis il") == "Il a acheté du pain, etc."
     assert end_on_sentence("Он уехал, т. е. сбежал. Потом т. е.") == "Он уехал, т. е. сбежал."
+
+
+def test_extracted_paragraphs_stay_one_per_line_beside_a_code_listing() -> None:
+    # Extracted HTML gives one paragraph per line; a code line starting in lower case must not
+    # make its lines read as hard-wrapped prose (Readability's ars-1 page).
+    paragraph = (
+        "The vulnerability stems from the fact that the client may send the server data about "
+        "certain slots, and the server reads all of it before it checks how deeply it is nested, "
+        "so a few kilobytes of nested lists keep it busy until it crashes."
+    )
+    text = "\n".join(["Proof of concept", paragraph, "rekt: {", "Mojang fixed the bug in 1.8.4"])
+    assert split_sentences(text) == [
+        "Proof of concept",
+        paragraph,
+        "rekt: {",
+        "Mojang fixed the bug in 1.8.4",
+    ]
