@@ -1,6 +1,6 @@
 """Every text step on public data (bench/data/public), its figures against the issue's thresholds.
 
-    python -m bench.text [--quick] [--check] [--steps sentences,languages,numbers,names,html,prose]
+    python -m bench.text [--quick] [--check] [--steps sentences,golden,languages,...]
 
 --quick measures a small subset (the system test's run); --check exits 1 when a threshold is not
 met. Figures bounded by a threshold are printed with MET / NOT MET; the rest are context.
@@ -15,6 +15,7 @@ from bench.text import html, languages, names, numbers, prose, report, sentences
 
 STEPS = {
     "sentences": sentences.run,
+    "golden": lambda figures, quick: sentences.golden(figures),
     "languages": languages.run,
     "numbers": numbers.run,
     "names": names.run,

@@ -28,6 +28,9 @@ class Threshold:
 # the row of its prefix ("names.sentences" bounds "names.sentences.en-fr").
 THRESHOLDS = {
     "sentences.f1": Threshold(0.98, True, "boundary F1 per language (UD gold)"),
+    # Not a figure of the issue: its hard cases among the Golden Rules (pysbd gets 47 of 48
+    # English cases, sentencex 43).
+    "sentences.golden": Threshold(0.95, True, "Golden Rules cases right, per language"),
     "languages.served_refused": Threshold(0.0, False, "served texts refused, per language"),
     "languages.others_named": Threshold(0.995, True, "other texts refused naming their language"),
     "languages.quoted_refused": Threshold(0.0, False, "English articles quoting German refused"),

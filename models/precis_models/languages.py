@@ -40,6 +40,17 @@ class Language:
             (without the last dot; a space after an inner dot is dropped: "т. е." is "т.е").
         closing_abbreviations: abbreviations that close a list ("etc", "т.д"): before a capital
             they do end the sentence.
+        counted_abbreviations: units and counted nouns abbreviated after a number ("5 ft. 6
+            in.", "10 год. 30 хв.", "2-ге вид. 1998"): between a number and a number their full
+            stop does not end a sentence; elsewhere they are words ("in.", "вид." and Russian
+            "2015 год." end sentences).
+        clock_abbreviations: "a.m", "p.m": they end a sentence before a capital unless the
+            sentence so far is a short opening phrase ("At 5 a.m. Mr. Smith left") or a day,
+            month or time zone follows ("5 p.m. Monday", "5 p.m. EST").
+        calendar_words: day and month names, which go on a clock time's sentence.
+        sentence_starters: words that begin sentences and are never part of a name (pronouns,
+            question words): after an abbreviation or an initial they start a new sentence
+            ("I live in the U.S. How about you?", "Jane and co. They know.").
         number_words: the number words the number check reads (two to twelve, twenty, hundred;
             "one" is left out: as often an article or pronoun), with their case forms.
         scale_words: words that multiply the figure before them ("million", "тыс").
@@ -64,6 +75,10 @@ class Language:
     capitals: str
     abbreviations: frozenset[str] = frozenset()
     closing_abbreviations: frozenset[str] = frozenset()
+    counted_abbreviations: frozenset[str] = frozenset()
+    clock_abbreviations: frozenset[str] = frozenset()
+    calendar_words: frozenset[str] = frozenset()
+    sentence_starters: frozenset[str] = frozenset()
     number_words: Mapping[str, int] = field(default_factory=dict)
     scale_words: Mapping[str, int] = field(default_factory=dict)
     to_latin: Mapping[str, str] = field(default_factory=dict)
@@ -108,11 +123,26 @@ ENGLISH = Language(
     capitals="A-Z",
     abbreviations=_word_set(
         """
-        mr mrs ms dr prof st jr sr vs inc ltd co corp gen gov sen rep no fig jan feb mar apr
-        jun jul aug sep sept oct nov dec e.g i.e u.s u.k
+        mr mrs ms dr prof st jr sr vs inc ltd co corp gen gov sen rep no nos n° № fig jan feb
+        mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k mt mts ft ave blvd dept lt col
+        capt sgt rev hon pres approx
         """
     ),
     closing_abbreviations=frozenset(["etc"]),
+    counted_abbreviations=_word_set("in yd mi lb lbs oz sq cu gal qt hr hrs min sec pp vol"),
+    clock_abbreviations=frozenset(["a.m", "p.m"]),
+    calendar_words=_word_set(
+        """
+        Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
+        May June July August September October November December
+        """
+    ),
+    sentence_starters=_word_set(
+        """
+        The He She It They We I You This That These Those There How What When Where Who Why
+        Which Did Does Do Is Are Was Were Can Will However But
+        """
+    ),
     number_words=_valued(
         """
         2 two; 3 three; 4 four; 5 five; 6 six; 7 seven; 8 eight; 9 nine; 10 ten; 11 eleven;
@@ -159,6 +189,8 @@ FRENCH = Language(
     capitals="A-ZÀ-ÖØ-Þ",
     abbreviations=frozenset(["mme", "mlle", "m", "p.ex", "av", "apr.-j.-c"]),
     closing_abbreviations=frozenset(["etc"]),
+    # Not "Le", "La": "M. Le Pen".
+    sentence_starters=_word_set("Il Elle Ils Elles Nous Je On Mais Cependant Pourquoi Comment"),
     number_words=_valued(
         """
         2 deux; 3 trois; 4 quatre; 5 cinq; 6 six; 7 sept; 8 huit; 9 neuf; 10 dix; 11 onze;
@@ -183,8 +215,13 @@ UKRAINIAN = Language(
     lingua="UKRAINIAN",
     script="Cyrillic",
     capitals="А-ЯЄІЇҐ",
-    abbreviations=frozenset(["ст", "проф", "акад", "вул", "див", "т.зв"]),
+    abbreviations=_word_set(
+        "ст проф акад вул див т.зв стор журн чл кв обл просп напр пор тел табл рис ред упоряд"
+    ),
     closing_abbreviations=frozenset(["т.ін", "та ін"]),
+    # "вид" and "год" are words too ("рідкісний вид."), abbreviations after a number.
+    counted_abbreviations=_word_set("вид год хв сек"),
+    sentence_starters=_word_set("Це Він Вона Вони Ми Я Але Однак Проте Як Що Хто Коли Де Чому"),
     number_words=_valued(
         """
         2 два дві двох двома; 3 три трьох трьома; 4 чотири чотирьох; 5 пʼять п'ять п’ять;
@@ -218,10 +255,12 @@ RUSSIAN = Language(
     lingua="RUSSIAN",
     script="Cyrillic",
     capitals="А-ЯЁ",
-    abbreviations=frozenset(
-        ["г", "гг", "им", "ул", "ст", "стр", "рис", "см", "напр", "т.е", "др", "проф", "акад"]
+    abbreviations=_word_set(
+        "г гг им ул ст стр рис см напр т.е др проф акад кв пгт журн чл обл изд тел табл ред пос"
     ),
     closing_abbreviations=frozenset(["т.д", "т.п", "и др"]),
+    counted_abbreviations=_word_set("куб мин сек час"),
+    sentence_starters=_word_set("Это Он Она Они Мы Я Но Однако Как Что Кто Когда Где Почему"),
     number_words=_valued(
         """
         2 два две двух двум двумя; 3 три трёх трех трем тремя; 4 четыре четырёх четырех;
@@ -286,6 +325,12 @@ def abbreviations() -> frozenset[str]:
 def closing_abbreviations() -> frozenset[str]:
     """Every served language's list-closing abbreviations."""
     return _merged_set(served(), "closing_abbreviations")
+
+
+def merged_words(attribute: str) -> frozenset[str]:
+    """Every served language's words of a word-set field of Language ("counted_abbreviations",
+    "clock_abbreviations", "calendar_words", "sentence_starters")."""
+    return _merged_set(served(), attribute)
 
 
 def capitals() -> str:

@@ -29,6 +29,30 @@ def test_quick_run_prints_every_step() -> None:
     assert re.search(r"^  thresholds met: \d+ of \d+$", out, re.M), out[-2000:]
 
 
+# The steps whose thresholds are all met: asserted with --check (counts, not times).
+MET = ("sentences", "golden", "languages")
+
+
+def test_quick_run_meets_the_sentence_and_language_thresholds() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.text", "--quick", "--check", "--steps", ",".join(MET)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out = done.stdout
+    assert done.returncode == 0, "\n".join(line for line in out.splitlines() if "NOT MET" in line)
+    for key in (
+        "sentences.f1.uk",
+        "sentences.golden.en",
+        "sentences.golden.ru",
+        "languages.quoted_refused",
+    ):
+        assert re.search(rf"^  {re.escape(key)} = [\d.]+ .*: MET\)", out, re.M), f"no {key}"
+    assert not re.search(r"NOT MET", out), out[-2000:]
+
+
 def test_quick_html_and_prose_meet_their_thresholds() -> None:
     # Counts, not times: extraction recall and precision at least trafilatura's defaults and
     # titles as many; no caption, credit or byline picked and no line run on in a summary.

@@ -22,7 +22,7 @@ from aiohttp import web
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from precis_news.server import calls
+from precis_news.server import callers, calls
 from precis_news.server.guard import PRECIS_PREFIX, CallGuard
 from precis_news.server.http import page
 from precis_news.server.http.fields import in_json_words
@@ -50,7 +50,7 @@ SSE_HEADERS = {
     "Cache-Control": "no-cache",
     "X-Accel-Buffering": "no",  # proxies (nginx) must not hold events back
 }
-CORS_HEADERS = "Authorization, Content-Type, X-Request-Id"
+CORS_HEADERS = "Authorization, Content-Type, X-Request-Id, traceparent, tracestate"
 CORS_EXPOSED = "X-Request-Id, Retry-After"
 WEB = resources.files("precis_news.server.http") / "web"
 STATIC = {
@@ -232,6 +232,8 @@ class Gateway:
 
         async def handle(request: web.Request) -> web.StreamResponse:
             headers = {"X-Request-Id": calls.request_id(request.headers.get("X-Request-Id", ""))}
+            keyed = bool(self.state.settings.api_keys)
+            callers.CALLER.set(callers.http_caller(request, keyed=keyed))
             try:
                 message = await self._admitted(route, request, message_type)
             except _Refused as refused:
@@ -247,6 +249,8 @@ class Gateway:
                     functools.partial(route.handler, self.methods, message),
                     request_id=headers["X-Request-Id"],
                     metrics=self.state.metrics,
+                    carrier=request.headers,
+                    protocol="http",
                 )
             except calls.CallFailed as failed:
                 status = in_json_words(failed.status, route.method.input_type)
@@ -261,9 +265,9 @@ class Gateway:
         self, route: Route, request: web.Request, message_type: type[Message]
     ) -> Message:
         """The request message once the guard admits the call, in the gRPC guard's order: the
-        API key (before anything is read), the body, then a slot of the call budget (taken:
-        the caller gives it back)."""
-        refusal = self.guard.check_key(request.headers.items())
+        API key and a full call budget (from the headers, before anything is read), the body,
+        then a slot of the call budget (taken: the caller gives it back)."""
+        refusal = self.guard.check_key(request.headers.items()) or self.guard.calls.over()
         if refusal is not None:
             raise _Refused(refusal)
         message = await self._read(route, request, message_type)
@@ -326,7 +330,12 @@ class Gateway:
 
         try:
             await calls.serve_call(
-                route.name, write, request_id=headers["X-Request-Id"], metrics=self.state.metrics
+                route.name,
+                write,
+                request_id=headers["X-Request-Id"],
+                metrics=self.state.metrics,
+                carrier=request.headers,
+                protocol="http",
             )
         except calls.CallFailed as failed:
             if not started:
