@@ -113,17 +113,23 @@ def file_kind(text: str) -> str | None:
     Returns:
         The refusal's name for the input's kind, or None.
     """
-    head = _leading(text[:_ZIP_ENTRY_CHARS])
-    signature = _signature(_head_bytes(head[:16]))
-    if signature is ZIP:
-        return _zip_kind(head) or ZIP.name
-    if signature is not None:
-        return signature.name
+    named = _named_kind(text)
+    if named is not None:
+        return named
     sample = text[:SNIFF_CHARS]
     unreadable = sum(1 for c in sample if c == REPLACEMENT or _is_control(c))
     if unreadable >= MIN_UNREADABLE and unreadable >= UNREADABLE_SHARE * len(sample):
         return BINARY_DATA
     return None
+
+
+def _named_kind(text: str) -> str | None:
+    """The name of the file type whose signature `text` starts with, else None."""
+    head = _leading(text[:_ZIP_ENTRY_CHARS])
+    signature = _signature(_head_bytes(head[:16]))
+    if signature is ZIP:
+        return _zip_kind(head) or ZIP.name
+    return signature.name if signature is not None else None
 
 
 def _zip_kind(head: str) -> str | None:
@@ -153,8 +159,9 @@ def file_refusal(what: str, data: bytes) -> str | None:
         what: the file's name.
         data: its first bytes (SNIFF_CHARS of them are enough).
     """
-    # Signatures on the bytes themselves; the unreadable share on UTF-8, which a text file is.
-    kind = file_kind(data[:_ZIP_ENTRY_CHARS].decode("latin-1")) or file_kind(
+    # Signatures on the bytes themselves (latin-1 keeps each byte); the unreadable share on
+    # UTF-8, which a text file is (UTF-8 read as latin-1 is full of C1 controls).
+    kind = _named_kind(data[:_ZIP_ENTRY_CHARS].decode("latin-1")) or file_kind(
         data[:SNIFF_CHARS].decode("utf-8", errors="replace")
     )
     return refusal(what, kind) if kind else None

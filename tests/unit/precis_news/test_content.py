@@ -7,6 +7,7 @@ import zlib
 import pytest
 
 from precis_news import content
+from tests.support import CORPUS
 
 PROSE = (
     "The city council approved a budget of 4.2 million euros on Tuesday. "
@@ -92,6 +93,13 @@ def test_a_file_is_refused_in_plain_words() -> None:
         == "report.pdf is a PDF file: Précis reads plain text or HTML"
     )
     assert content.file_refusal("notes.txt", PROSE.encode()) is None
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "uk", "ru"])
+def test_utf8_articles_in_every_language_are_text(language: str) -> None:
+    data = (CORPUS / f"{language}.txt").read_bytes()
+    assert content.file_refusal(f"{language}.txt", data) is None
+    assert content.file_kind(data.decode("utf-8")) is None
 
 
 @pytest.mark.parametrize(
