@@ -11,18 +11,21 @@ from difflib import SequenceMatcher
 from precis_models import languages
 from precis_models.languages import Language
 from precis_models.sentences import split_sentences
+from precis_news.pipeline import lexicon
 
 # Names written in two scripts are compared: Cyrillic letters go to a loose Latin skeleton (each
 # served language's `to_latin`, precis_models.languages), and Latin spellings are folded the same
 # way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/Джон, Dubois/Дюбуа): a silent h,
-# French "oi" and "eau", a final s.
+# French "oi" and "eau", a final s, g and h as one letter.
 _LATIN_FOLDS = (
     ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"),
     ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
     ("x", "ks"), ("y", "i"), ("j", "i"), ("iu", "u"),
+    ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
 _FINAL_S = re.compile(r"(?<=.{3})s$")
+_FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
@@ -73,8 +76,9 @@ MIN_NAME_CHARS = 2
 
 
 def names(text: str) -> list[str]:
-    """The proper names of `text`: capitalised words not at a sentence's start, acronyms left
-    out (each once, in order; "Marie Dubois" gives both words)."""
+    """The proper names of `text`: capitalised words not at a sentence's start, acronyms and
+    common words left out (lexicon.is_common_word: "The", "Court", "Зараз"), each once, in
+    order ("Marie Dubois" gives both words)."""
     found: list[str] = []
     for sentence in split_sentences(text):
         tokens = _TOKEN.findall(sentence)
@@ -86,6 +90,7 @@ def names(text: str) -> list[str]:
                 and not word.isupper()  # acronyms differ by language: NATO, OTAN, НАТО
                 and word.lower() not in _NOT_NAMES
                 and word not in found
+                and not lexicon.is_common_word(word)
             ):
                 found.append(word)
     return found
@@ -107,7 +112,8 @@ def _skeleton(word: str, served: tuple[Language, ...]) -> str:
     plain = unicodedata.normalize("NFC", plain)
     table = languages.to_latin()
     latin = "".join(table.get(ch, ch) for ch in plain)
-    latin = _FINAL_S.sub("", _SILENT_H.sub("", re.sub(r"[^a-z]", "", latin)))
+    latin = _FINAL_GH.sub("o", re.sub(r"[^a-z]", "", latin))
+    latin = _FINAL_S.sub("", _SILENT_H.sub("", latin))
     for old, new in _LATIN_FOLDS:
         latin = latin.replace(old, new)
     return re.sub(r"(.)\1+", r"\1", latin)  # doubled letters: Zelenskyy, Tallinn / Таллин
@@ -115,13 +121,37 @@ def _skeleton(word: str, served: tuple[Language, ...]) -> str:
 
 def missing(names_: Sequence[str], translation: str) -> list[str]:
     """The names of which no word of `translation` is a spelling (in either script; a case
-    ending after the name is allowed: "Дюбуа", "Києва")."""
+    ending after the name is allowed: "Дюбуа", "Києва"), nor an inflected form (lemmas of
+    Cyrillic words: "Трампа" is "Трамп"), nor, for a country, its name in another served
+    language ("Sweden", "Suède", "Швеції").
+
+    Args:
+        names_: the source's names (`names`).
+        translation: the translated text.
+
+    Returns:
+        The names not found, in the order given.
+    """
     tokens = _TOKEN.findall(translation)
     # "d'Odesa", "l'Ukraine": the name after an elided article is a word too.
-    parts = [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
-    words = {skeleton(t) for t in tokens + parts}
+    tokens += [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
+    words = {skeleton(t) for t in tokens}
     words.discard("")
-    return [n for n in names_ if not _found(skeleton(n), words)]
+    lemma_words: set[str] | None = None  # only when a name is not found as written
+    lost = []
+    for name in names_:
+        spellings = {skeleton(name)} | {skeleton(lemma) for lemma in lexicon.lemmas(name)}
+        if any(_found(s, words) for s in spellings):
+            continue
+        if lemma_words is None:  # names are capitalised in every served language
+            lemma_words = words | {
+                skeleton(lem) for t in tokens if t[:1].isupper() for lem in lexicon.lemmas(t)
+            }
+        countries = lexicon.country_words(skeleton)
+        exonyms = {e for s in spellings for e in countries.get(s, ())}
+        if not (exonyms & lemma_words) and not any(_found(s, lemma_words) for s in spellings):
+            lost.append(name)
+    return lost
 
 
 def _found(name: str, words: set[str]) -> bool:

@@ -1,0 +1,120 @@
+"""What registry packages know of words: Cyrillic lemmas, proper nouns, common words, countries."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from precis_models import languages
+
+# pymorphy3's tags for proper nouns: given names, surnames, patronymics, places, organisations,
+# trademarks.
+_PROPER_TAGS = frozenset(["Name", "Surn", "Patr", "Geox", "Orgn", "Trad"])
+# A Latin-script word this frequent lower-cased (wordfreq) is a common word. Below it, common
+# first names and cities (John 5.4, French "paris" 5.7) are as frequent as capitalised words
+# (South 5.4, Court 5.4): frequency alone cannot tell those apart.
+COMMON_ZIPF = 5.75
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")  # babel's territories also hold regions ("001", "EU")
+_CAPITALISED = re.compile(r"[^\W\d_][^\W\d_'’ʼ]*")
+
+
+def is_cyrillic(word: str) -> bool:
+    """Whether `word` has a Cyrillic letter."""
+    return bool(_CYRILLIC.search(word))
+
+
+@functools.lru_cache(maxsize=2**15)
+def lemmas(word: str) -> frozenset[str]:
+    """The dictionary forms of a Cyrillic `word` by every served Cyrillic language's analyser
+    ("Трампа": {"трамп"}, "Швеції": {"швеція"}); empty for other scripts.
+
+    Args:
+        word: one word, any case.
+
+    Returns:
+        Lower-case lemmas of its most likely reading per language.
+    """
+    if not is_cyrillic(word):
+        return frozenset()
+    return frozenset(analyse(word).normal_form for analyse in _analysers().values())
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_common_word(word: str) -> bool:
+    """Whether capitalised `word` is a common word of a served language rather than a name.
+
+    Cyrillic: an analyser knows it, and none that knows it reads it as a proper noun
+    ("Зараз", "Лікарні", "Земли"; not "Трампа", "Кавано", nor words none knows); a hyphenated
+    word when each part is ("Прем'єр-міністр"). Latin: its lower-case form is at least
+    COMMON_ZIPF frequent in a served Latin-script language ("The", "Court", "United").
+    """
+    if is_cyrillic(word):
+        if "-" in word:
+            return all(is_common_word(part) for part in word.split("-") if part)
+        known = [p for p in (analyse(word) for analyse in _analysers().values()) if p.is_known]
+        return bool(known) and not any(_PROPER_TAGS & p.tag.grammemes for p in known)
+    return max(_frequency(word.lower(), code) for code in _latin_codes()) >= COMMON_ZIPF
+
+
+def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:
+    """Each capitalised word of a country's name in a served language, by its skeleton -> the
+    skeletons of every word of that country's names in all served languages (and their
+    lemmas): "Sweden", "Suède", "Швеція", "Швеция" name one country.
+
+    Args:
+        skeleton_of: the loose spelling names are compared in (names.skeleton).
+    """
+    return _country_words(skeleton_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _country_words(
+    skeleton_of: Callable[[str], str], codes: tuple[str, ...]
+) -> Mapping[str, frozenset[str]]:
+    from babel import Locale
+
+    named: dict[str, set[str]] = {}
+    for code in codes:
+        for territory, name in Locale.parse(code).territories.items():
+            if _COUNTRY.match(territory):
+                words = [name] + [w for w in _CAPITALISED.findall(name) if w[0].isupper()]
+                spellings = {skeleton_of(w) for w in words}
+                spellings |= {skeleton_of(lemma) for w in words for lemma in lemmas(w)}
+                named.setdefault(territory, set()).update(spellings)
+    index: dict[str, set[str]] = {}
+    for spellings in named.values():
+        for spelling in spellings:
+            index.setdefault(spelling, set()).update(spellings)
+    return {spelling: frozenset(group) for spelling, group in index.items() if spelling}
+
+
+@functools.lru_cache(maxsize=1)
+def _analysers() -> Mapping[str, Callable[[str], Any]]:
+    """One pymorphy3 analyser per served Cyrillic language, each giving a word's most likely
+    parse (`normal_form`, `tag.grammemes`, `is_known`: in its dictionary)."""
+    import pymorphy3
+
+    return {
+        lang.code: functools.partial(_best_parse, pymorphy3.MorphAnalyzer(lang=lang.code))
+        for lang in languages.served()
+        if lang.script == "Cyrillic"
+    }
+
+
+def _best_parse(analyser: Any, word: str) -> Any:
+    return analyser.parse(word)[0]
+
+
+def _latin_codes() -> tuple[str, ...]:
+    return tuple(lang.code for lang in languages.served() if lang.script == "Latin")
+
+
+def _frequency(word: str, code: str) -> float:
+    from wordfreq import zipf_frequency
+
+    # The small lists (words above about 1 in a million) hold every word COMMON_ZIPF reaches,
+    # at a third of the memory of the large ones.
+    return float(zipf_frequency(word, code, wordlist="small"))

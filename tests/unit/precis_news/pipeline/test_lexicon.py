@@ -1,0 +1,29 @@
+"""Word knowledge from registry packages: Cyrillic lemmas, proper nouns, common words, countries."""
+
+from __future__ import annotations
+
+import pytest
+
+from precis_news.pipeline import lexicon
+from precis_news.pipeline.names import skeleton
+
+
+def test_cyrillic_words_have_their_dictionary_forms() -> None:
+    assert "трамп" in lexicon.lemmas("Трампа")
+    assert "швеція" in lexicon.lemmas("Швеції")
+    assert lexicon.lemmas("Trump") == frozenset()
+
+
+@pytest.mark.parametrize("word", ["The", "Зараз", "Лікарні", "Сейчас", "Земли"])
+def test_capitalised_common_words_are_common(word: str) -> None:
+    assert lexicon.is_common_word(word)
+
+
+@pytest.mark.parametrize("word", ["Трампа", "Кавано", "Kavanaugh", "John", "Paris", "Dubois"])
+def test_names_are_not_common_words(word: str) -> None:
+    assert not lexicon.is_common_word(word)
+
+
+def test_a_country_is_one_group_across_languages() -> None:
+    group = lexicon.country_words(skeleton)[skeleton("Sweden")]
+    assert {skeleton("Suède"), skeleton("Швеція"), skeleton("Швеция")} <= group
