@@ -12,10 +12,10 @@ from precis_models import languages
 # pymorphy3's tags for proper nouns: given names, surnames, patronymics, places, organisations,
 # trademarks.
 _PROPER_TAGS = frozenset(["Name", "Surn", "Patr", "Geox", "Orgn", "Trad"])
-# A Latin-script word this frequent lower-cased (wordfreq) is a common word. Below it, common
-# first names and cities (John 5.4, French "paris" 5.7) are as frequent as capitalised words
-# (South 5.4, Court 5.4): frequency alone cannot tell those apart.
-COMMON_ZIPF = 5.75
+# A Latin-script word this frequent lower-cased (wordfreq, in its text's language) is a common
+# word: South 5.4, Court 5.4, Earth 5.1, not Paris 4.8, Trump 4.9. First names are as frequent
+# (John 5.4): names.names keeps a common word beside a name.
+COMMON_ZIPF = 5.0
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")  # babel's territories also hold regions ("001", "EU")
 _CAPITALISED = re.compile(r"[^\W\d_][^\W\d_'’ʼ]*")
@@ -43,7 +43,7 @@ def lemmas(word: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=2**15)
-def is_common_word(word: str) -> bool:
+def is_common_word(word: str, language: str = "") -> bool:
     """Whether capitalised `word` is a common word of a served language rather than a name.
 
     Cyrillic: an analyser knows it, and none that knows it reads it as a proper noun
@@ -56,7 +56,26 @@ def is_common_word(word: str) -> bool:
             return all(is_common_word(part) for part in word.split("-") if part)
         known = [p for p in (analyse(word) for analyse in _analysers().values()) if p.is_known]
         return bool(known) and not any(_PROPER_TAGS & p.tag.grammemes for p in known)
-    return max(_frequency(word.lower(), code) for code in _latin_codes()) >= COMMON_ZIPF
+    codes = (language,) if language in _latin_codes() else _latin_codes()
+    return min(_frequency(word.lower(), code) for code in codes) >= COMMON_ZIPF
+
+
+def country_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:
+    """The skeletons of the countries' whole names in every served language ("China",
+    "Chine", "Китай", "États-Unis"; not the "South" of "South Africa")."""
+    return _country_names(skeleton_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _country_names(skeleton_of: Callable[[str], str], codes: tuple[str, ...]) -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(
+        skeleton_of(name)
+        for code in codes
+        for territory, name in Locale.parse(code).territories.items()
+        if _COUNTRY.match(territory)
+    )
 
 
 def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:

@@ -28,6 +28,7 @@ _FINAL_S = re.compile(r"(?<=.{3})s$")
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+_QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
 _NOT_NAMES = frozenset(
@@ -75,25 +76,54 @@ MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's find
 MIN_NAME_CHARS = 2
 
 
-def names(text: str) -> list[str]:
+def names(text: str, language: str = "") -> list[str]:
     """The proper names of `text`: capitalised words not at a sentence's start, acronyms and
-    common words left out (lexicon.is_common_word: "The", "Court", "Зараз"), each once, in
-    order ("Marie Dubois" gives both words)."""
+    common words left out, each once, in order ("Marie Dubois" gives both words).
+
+    A common word (lexicon.is_common_word: "The", "Court", "United", "Зараз") is a name only
+    beside a capitalised word that is not one ("John" of "John Smith", not "Supreme Court").
+
+    Args:
+        text: the summary.
+        language: its language code, when known: which word frequencies tell common words.
+    """
     found: list[str] = []
     for sentence in split_sentences(text):
-        tokens = _TOKEN.findall(sentence)
-        for token in tokens[1:]:
-            word = _POSSESSIVE.sub("", token)
-            if (
-                len(word) >= MIN_NAME_CHARS
-                and word[0].isupper()
-                and not word.isupper()  # acronyms differ by language: NATO, OTAN, НАТО
-                and word.lower() not in _NOT_NAMES
-                and word not in found
-                and not lexicon.is_common_word(word)
-            ):
+        # A word opening a quotation or following a colon starts a sentence too.
+        starts = {m.end() for m in _QUOTE_START.finditer(sentence)}
+        tokens = list(_TOKEN.finditer(sentence))
+        words = [_POSSESSIVE.sub("", token.group()) for token in tokens]
+        capitalised = [
+            _capitalised(word) and token.start() not in starts
+            for word, token in zip(words, tokens, strict=True)
+        ]
+        common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
+        for at in range(1, len(words)):
+            word = words[at]
+            beside_a_name = any(
+                capitalised[i] and not common[i] for i in (at - 1, at + 1) if 0 < i < len(words)
+            )
+            if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _common(word: str, language: str) -> bool:
+    """A common word, but not a country's ("China", "Chine": compared across languages)."""
+    return lexicon.is_common_word(word, language) and (
+        skeleton(word) not in lexicon.country_names(skeleton)
+    )
+
+
+def _capitalised(word: str) -> bool:
+    """Whether `word` could be a name: capitalised, not an acronym (they differ by language:
+    NATO, OTAN, НАТО), not a title, day or month (_NOT_NAMES)."""
+    return (
+        len(word) >= MIN_NAME_CHARS
+        and word[0].isupper()
+        and not word.isupper()
+        and word.lower() not in _NOT_NAMES
+    )
 
 
 def skeleton(word: str) -> str:

@@ -14,14 +14,22 @@ def test_cyrillic_words_have_their_dictionary_forms() -> None:
     assert lexicon.lemmas("Trump") == frozenset()
 
 
-@pytest.mark.parametrize("word", ["The", "Зараз", "Лікарні", "Сейчас", "Земли"])
-def test_capitalised_common_words_are_common(word: str) -> None:
-    assert lexicon.is_common_word(word)
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [("The", "en"), ("Court", "en"), ("United", "en"), ("Terre", "fr"), ("Зараз", ""),
+     ("Лікарні", ""), ("Сейчас", ""), ("Земли", "")],
+)  # fmt: skip
+def test_capitalised_common_words_are_common(word: str, language: str) -> None:
+    assert lexicon.is_common_word(word, language)
 
 
-@pytest.mark.parametrize("word", ["Трампа", "Кавано", "Kavanaugh", "John", "Paris", "Dubois"])
-def test_names_are_not_common_words(word: str) -> None:
-    assert not lexicon.is_common_word(word)
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [("Трампа", ""), ("Кавано", ""), ("Kavanaugh", "en"), ("Paris", "en"), ("Paris", ""),
+     ("Dubois", "fr"), ("Court", "fr")],
+)  # fmt: skip
+def test_names_are_not_common_words(word: str, language: str) -> None:
+    assert not lexicon.is_common_word(word, language)
 
 
 def test_a_country_is_one_group_across_languages() -> None:

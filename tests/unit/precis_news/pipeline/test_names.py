@@ -81,3 +81,8 @@ def test_a_correct_translation_keeps_its_names(source: str, translation: str) ->
 
 def test_a_dropped_country_is_still_missing() -> None:
     assert missing(names("It was sold in Sweden last year."), "Його продали торік.") == ["Sweden"]
+
+
+def test_a_common_word_is_a_name_only_beside_a_name() -> None:
+    text = "Later the United States met John Smith and John in the South."
+    assert names(text, "en") == ["John", "Smith"]
