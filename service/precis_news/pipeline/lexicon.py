@@ -43,7 +43,7 @@ def lemmas(word: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=2**15)
-def is_common_word(word: str, language: str = "") -> bool:
+def is_common_word(word: str, language: str = "", zipf: float = COMMON_ZIPF) -> bool:
     """Whether capitalised `word` is a common word of a served language rather than a name.
 
     Cyrillic: an analyser knows it, and none that knows it reads it as a proper noun
@@ -57,7 +57,7 @@ def is_common_word(word: str, language: str = "") -> bool:
         known = [p for p in (analyse(word) for analyse in _analysers().values()) if p.is_known]
         return bool(known) and not any(_PROPER_TAGS & p.tag.grammemes for p in known)
     codes = (language,) if language in _latin_codes() else _latin_codes()
-    return min(_frequency(word.lower(), code) for code in codes) >= COMMON_ZIPF
+    return min(_frequency(word.lower(), code) for code in codes) >= zipf
 
 
 def country_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:

@@ -74,6 +74,9 @@ _NOT_NAMES = frozenset(
 )
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
+STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
+# Words this frequent are never names, even beside one ("The Simpsons", "All Blacks").
+FUNCTION_WORD_ZIPF = 6.0
 
 
 def names(text: str, language: str = "") -> list[str]:
@@ -100,7 +103,7 @@ def names(text: str, language: str = "") -> list[str]:
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         for at in range(1, len(words)):
             word = words[at]
-            beside_a_name = any(
+            beside_a_name = not lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF) and any(
                 capitalised[i] and not common[i] for i in (at - 1, at + 1) if 0 < i < len(words)
             )
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
@@ -177,11 +180,24 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             lemma_words = words | {
                 skeleton(lem) for t in tokens if t[:1].isupper() for lem in lexicon.lemmas(t)
             }
-        countries = lexicon.country_words(skeleton)
-        exonyms = {e for s in spellings for e in countries.get(s, ())}
-        if not (exonyms & lemma_words) and not any(_found(s, lemma_words) for s in spellings):
+        stems = _country_stems(spellings)
+        if not any(w[:STEM_CHARS] in stems for w in lemma_words) and not any(
+            _found(s, lemma_words) for s in spellings
+        ):
             lost.append(name)
     return lost
+
+
+def _country_stems(spellings: set[str]) -> frozenset[str]:
+    """The first STEM_CHARS letters of every served language's name of the country that
+    `spellings` name or make an adjective of ("Sweden", "Swedish": "sved", "sued", "shve"), so
+    "Швеції", "suédoise" and "японського" find theirs."""
+    groups = lexicon.country_words(skeleton)
+    found = [groups[s] for s in spellings if s in groups]
+    if not found:
+        stems = {s[:STEM_CHARS] for s in spellings if len(s) > STEM_CHARS}
+        found = [g for spelling, g in groups.items() if spelling[:STEM_CHARS] in stems]
+    return frozenset(e[:STEM_CHARS] for group in found for e in group if len(e) >= STEM_CHARS)
 
 
 def _found(name: str, words: set[str]) -> bool:
