@@ -28,6 +28,8 @@ _FINAL_S = re.compile(r"(?<=.{3})s$")
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+_VOWELS = re.compile(r"[aeiou]+")
+MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
 _QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
@@ -209,6 +211,20 @@ def _found(name: str, words: set[str]) -> bool:
         head = word[: len(name) + 1]  # room for one changed letter, not for a case ending
         if (len(name) >= 4 and word.startswith(name[:-1])) or _similar(name, head):
             return True
+    return _same_consonants(name, words)
+
+
+def _same_consonants(name: str, words: set[str]) -> bool:
+    """Whether a word has the consonants of `name` in order, and at most one more for a case
+    ending: transliterations differ most in vowels (Stone / Стоуном, Jamie / Джеймі)."""
+    consonants = _VOWELS.sub("", name)
+    if len(consonants) < MIN_CONSONANTS:
+        return False
+    for word in words:
+        if word[:1] == name[:1]:
+            theirs = _VOWELS.sub("", word)
+            if theirs.startswith(consonants) and len(theirs) - len(consonants) <= 1:
+                return True
     return False
 
 
