@@ -156,39 +156,41 @@ def _figure(text: str, match: re.Match[str]) -> list[tuple[int, Mention]]:
 def _words(text: str) -> list[tuple[int, Mention]]:
     """Number words, alone or joined by hyphens ("dix-neuf" is 19, "quatre-vingts" 80), a scale
     after them ("four million"); stems opening a compound ("пятиматчевую"); all soft."""
-    table, stems = languages.number_words(), languages.number_stems()
     scales, per = languages.scale_words(), languages.percent_words()
     found: list[tuple[int, Mention]] = []
     previous = ""
     for match in _COMPOUND.finditer(text):
         written = match.group()
-        parts = written.lower().translate(_APOSTROPHES).split("-")
-        word_values = [table.get(part) for part in parts]
-        known = [v for v in word_values if v is not None]
-        if parts == ["cent"] and previous in per:
-            known = []  # "per cent", "pour cent"
-        previous = parts[-1]
-        if known and len(known) == len(parts):
-            value = Decimal(_compose(known))
+        lower = written.lower()
+        whole, parts = _word_values(lower, languages.served())
+        if lower == "cent" and previous in per:
+            whole, parts = None, ()  # "per cent", "pour cent"
+        previous = lower
+        if whole is not None:
             after = _WORD.match(text, _skip_spaces(text, match.end()))
             scale = scales.get(after.group().lower()) if after else None
-            values = {value, value * scale} if scale else {value}
+            values = {whole, whole * scale} if scale else {whole}
             found.append((match.start(), Mention(written, frozenset(values), soft=True)))
-        elif known:
-            for part_value in known:  # "three-dimensional", "hundred-run"
-                found.append(
-                    (match.start(), Mention(written, frozenset({Decimal(part_value)}), soft=True))
-                )
-        elif len(parts) == 1:
-            stem = _stem_pattern(tuple(stems)).match(parts[0])
-            if stem is not None:
-                found.append(
-                    (
-                        match.start(),
-                        Mention(written, frozenset({Decimal(stems[stem.group(1)])}), soft=True),
-                    )
-                )
+        for value in parts:  # "three-dimensional", "hundred-run", "пятиматчевую"
+            found.append((match.start(), Mention(written, frozenset({value}), soft=True)))
     return found
+
+
+@functools.lru_cache(maxsize=2**14)  # news repeats its words
+def _word_values(
+    word: str, served: tuple[languages.Language, ...]
+) -> tuple[Decimal | None, tuple[Decimal, ...]]:
+    """A lower-case word's value when it is a number word or a run of them, else the values
+    of the number words or the number stem inside it (`served` keys the cache only)."""
+    table, stems = languages.number_words(), languages.number_stems()
+    parts = word.translate(_APOSTROPHES).split("-")
+    known = [v for v in (table.get(part) for part in parts) if v is not None]
+    if known and len(known) == len(parts):
+        return Decimal(_compose(known)), ()
+    if known:
+        return None, tuple(Decimal(v) for v in known)
+    stem = _stem_pattern(tuple(stems)).match(parts[0]) if len(parts) == 1 else None
+    return None, (Decimal(stems[stem.group(1)]),) if stem else ()
 
 
 @functools.lru_cache(maxsize=4)
