@@ -80,9 +80,11 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-def _units(groups: Mapping[str, str]) -> Mapping[str, str]:
-    """{"km": "km kilometres"} -> {"km": "km", "kilometres": "km"}."""
-    return _table({word: unit for unit, words in groups.items() for word in words.split()})
+def _units(groups: str) -> Mapping[str, str]:
+    """ "km km kilometres; m metres" -> {"km": "km", "kilometres": "km", "metres": "m"} (the
+    first word of a group is the unit's code)."""
+    pairs = (group.split(None, 1) for group in groups.split(";") if group.strip())
+    return _table({word: unit for unit, words in pairs for word in words.split()})
 
 
 def _valued(groups: Mapping[int, str] | str) -> Mapping[str, int]:
@@ -137,22 +139,13 @@ ENGLISH = Language(
     percent_words=frozenset(["per"]),
     range_words=frozenset(["to", "and"]),
     unit_words=_units(
-        {
-            "ft": "ft feet foot",
-            "mi": "mi miles mile",
-            "lb": "lb lbs pounds pound",
-            "in": "inches inch",
-            "gal": "gallons gallon",
-            "mph": "mph",
-            "yd": "yards yard",
-            "m": "metres meters metre meter",
-            "km": "km kilometres kilometers kilometre",
-            "kg": "kg kilograms kilogrammes kilos",
-            "cm": "cm centimetres centimeters",
-            "l": "litres liters litre liter",
-            "°f": "°f fahrenheit",
-            "°c": "°c celsius",
-        }
+        """
+        ft ft feet foot; mi mi miles mile; lb lb lbs pounds pound; in inches inch;
+        gal gallons gallon; mph mph; yd yards yard; m metres meters metre meter;
+        km km kilometres kilometers kilometre; kg kg kilograms kilogrammes kilos;
+        cm cm centimetres centimeters; l litres liters litre liter; °f °f fahrenheit;
+        °c °c celsius;
+        """
     ),
     corpus=CORPUS_DIR / "en.txt",
 )
@@ -181,19 +174,11 @@ FRENCH = Language(
     percent_words=frozenset(["pour"]),
     range_words=frozenset(["à", "et"]),
     unit_words=_units(
-        {
-            "ft": "pieds pied",
-            "mi": "milles",
-            "lb": "livres",
-            "in": "pouces",
-            "m": "m mètres mètre",
-            "km": "km kilomètres kilomètre",
-            "kg": "kg kilogrammes kilos",
-            "cm": "cm centimètres",
-            "l": "l litres litre",
-            "°c": "°c",
-            "°f": "°f",
-        }
+        """
+        ft pieds pied; mi milles; lb livres; in pouces; m m mètres mètre;
+        km km kilomètres kilomètre; kg kg kilogrammes kilos; cm cm centimètres;
+        l l litres litre; °c °c; °f °f;
+        """
     ),
     corpus=CORPUS_DIR / "fr.txt",
 )
@@ -226,17 +211,10 @@ UKRAINIAN = Language(
     range_words=frozenset(["до", "і", "та"]),
     number_stems=_valued("2 дво; 3 трьох; 4 чотирьох; 5 пʼяти; 6 шести; 8 восьми; 9 девʼяти"),
     unit_words=_units(
-        {
-            "m": "м метрів метри метра",
-            "km": "км кілометрів кілометри",
-            "kg": "кг кілограмів",
-            "cm": "см сантиметрів",
-            "l": "л літрів",
-            "ft": "футів фути",
-            "mi": "миль милі",
-            "lb": "фунтів фунти",
-            "°c": "°c",
-        }
+        """
+        m м метрів метри метра; km км кілометрів кілометри; kg кг кілограмів; cm см сантиметрів;
+        l л літрів; ft футів фути; mi миль милі; lb фунтів фунти; °c °c;
+        """
     ),
     scale_words=_valued(
         {
@@ -281,17 +259,10 @@ RUSSIAN = Language(
     range_words=frozenset(["до", "и"]),
     number_stems=_valued("2 двух; 3 трёх трех; 4 четырёх четырех; 5 пяти; 6 шести; 8 восьми"),
     unit_words=_units(
-        {
-            "m": "м метров метра метры",
-            "km": "км километров километра",
-            "kg": "кг килограммов",
-            "cm": "см сантиметров",
-            "l": "л литров",
-            "ft": "футов фута",
-            "mi": "миль мили",
-            "lb": "фунтов фунта",
-            "°c": "°c",
-        }
+        """
+        m м метров метра метры; km км километров километра; kg кг килограммов;
+        cm см сантиметров; l л литров; ft футов фута; mi миль мили; lb фунтов фунта; °c °c;
+        """
     ),
     scale_words=_valued(
         {
