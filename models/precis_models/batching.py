@@ -12,11 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from opentelemetry.trace import Link
+
+from precis_models import tracing
 from precis_models.allocator import release_free_memory
 from precis_models.cache import ResultCache
 from precis_models.engines.base import Engine, GenerateOptions, Output, batch_options
 
 log = logging.getLogger(__name__)
+# The priority queued work is reported under (the only one until requests carry one).
+QUEUED_PRIORITY = "interactive"
 
 
 class QueueFull(Exception):
@@ -33,6 +38,8 @@ class BatchObserver(Protocol):
     def batch_done(self, model: str, *, size: int, tokens: int, seconds: float) -> None: ...
 
     def queue_depth(self, model: str, depth: int) -> None: ...
+
+    def queued_work(self, model: str, priority: str, *, requests: int, tokens: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class _Caller:
 
     arrival: int
     served: int = 0
+    link: Link | None = None  # to the caller's span, for the batch's (see precis_models.tracing)
 
 
 @dataclass
@@ -205,7 +213,7 @@ class MicroBatcher:
                 if lengths
                 else self.engine.count_tokens([texts[i] for i in missing])
             )
-            caller = _Caller(next(self._arrivals))
+            caller = _Caller(next(self._arrivals), link=tracing.link_to_current())
             for i, tokens in zip(missing, counts, strict=True):
                 items.append(_Item(texts[i], tokens, options, loop.create_future(), caller))
             self._backlog.extend(items)
@@ -266,6 +274,8 @@ class MicroBatcher:
     def _report_depth(self) -> None:
         if self._observer is not None:
             self._observer.queue_depth(self.name, self.depth)
+            requests, tokens = _queued_work(itertools.chain(self._queue, self._backlog))
+            self._observer.queued_work(self.name, QUEUED_PRIORITY, requests=requests, tokens=tokens)
 
     async def _run(self) -> None:
         while True:
@@ -358,7 +368,15 @@ class MicroBatcher:
         limits = [o.max_new_tokens for _, o in unique]
         start = time.perf_counter()
         try:
-            outputs = await self.run_sync(self._generate_sync, texts, options, limits)
+            with tracing.span(
+                "batch",
+                links=[c.link for c in dict.fromkeys(it.caller for it in batch) if c.link],
+                model=self.name,
+                batch_size=len(unique),
+                input_tokens=sum(item.tokens for item in batch),
+                queue_ms=round((start - min(it.enqueued for it in batch)) * 1000, 3),
+            ):
+                outputs = await self.run_sync(self._generate_sync, texts, options, limits)
         except Exception:
             if len(unique) > 1:
                 log.warning("batch of %d failed on %s; retrying one by one", len(unique), self.name)
@@ -381,6 +399,12 @@ class MicroBatcher:
                 waited = (start - item.enqueued) * 1000
                 output = by_request[item.text, item.options]
                 item.future.set_result((output, waited, seconds * 1000))
+
+
+def _queued_work(items: Iterable[_Item]) -> tuple[int, int]:
+    """The calls with texts among `items` still wanted, and those texts' input tokens."""
+    wanted = [it for it in items if not it.future.done()]
+    return len({id(it.caller) for it in wanted}), sum(it.tokens for it in wanted)
 
 
 def _from_cache(value: str | None) -> Output | None:

@@ -40,6 +40,17 @@ class Language:
             (without the last dot; a space after an inner dot is dropped: "т. е." is "т.е").
         closing_abbreviations: abbreviations that close a list ("etc", "т.д"): before a capital
             they do end the sentence.
+        counted_abbreviations: units and counted nouns abbreviated after a number ("5 ft. 6
+            in.", "10 год. 30 хв.", "2-ге вид. 1998"): between a number and a number their full
+            stop does not end a sentence; elsewhere they are words ("in.", "вид." and Russian
+            "2015 год." end sentences).
+        clock_abbreviations: "a.m", "p.m": they end a sentence before a capital unless the
+            sentence so far is a short opening phrase ("At 5 a.m. Mr. Smith left") or a day,
+            month or time zone follows ("5 p.m. Monday", "5 p.m. EST").
+        calendar_words: day and month names, which go on a clock time's sentence.
+        sentence_starters: words that begin sentences and are never part of a name (pronouns,
+            question words): after an abbreviation or an initial they start a new sentence
+            ("I live in the U.S. How about you?", "Jane and co. They know.").
         number_words: the number words the number check reads (two to ninety, hundred,
             thousand, their ordinals and collective forms; "one" is left out: as often an article
             or pronoun), with their case forms. A word is evidence that a number is kept; a
@@ -55,6 +66,14 @@ class Language:
         to_latin: a loose Latin skeleton of each letter of a non-Latin script, for comparing
             names across scripts (not a standard transliteration); empty for Latin script.
         corpus: sample news paragraphs for building tiny models (None: no tiny models read it).
+        caption_lines: regexes (matched from a line's start; case-sensitive but for their
+            `(?i:...)` groups) of lines that are a page's furniture, not its article's prose:
+            captions, bylines, "read more" links ("Image caption Mr Macron ...", "By Jane Doe",
+            "... reports from Moscow", "Related: ...").
+        credit_lines: regexes (as caption_lines) of photo credits ("Credit: AP", "(Reuters)",
+            "Photo: John Smith/Getty Images"): the sentence before a credit is its caption.
+        label_lines: regexes (as caption_lines) of a caption's label alone on its line
+            ("Photo", "Image caption"): the sentence after a label is its caption.
     """
 
     code: str
@@ -65,6 +84,10 @@ class Language:
     capitals: str
     abbreviations: frozenset[str] = frozenset()
     closing_abbreviations: frozenset[str] = frozenset()
+    counted_abbreviations: frozenset[str] = frozenset()
+    clock_abbreviations: frozenset[str] = frozenset()
+    calendar_words: frozenset[str] = frozenset()
+    sentence_starters: frozenset[str] = frozenset()
     number_words: Mapping[str, int] = field(default_factory=dict)
     scale_words: Mapping[str, int] = field(default_factory=dict)
     number_stems: Mapping[str, int] = field(default_factory=dict)
@@ -73,6 +96,9 @@ class Language:
     unit_words: Mapping[str, str] = field(default_factory=dict)
     to_latin: Mapping[str, str] = field(default_factory=dict)
     corpus: Path | None = None
+    caption_lines: tuple[str, ...] = ()
+    credit_lines: tuple[str, ...] = ()
+    label_lines: tuple[str, ...] = ()
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -117,11 +143,26 @@ ENGLISH = Language(
     capitals="A-Z",
     abbreviations=_word_set(
         """
-        mr mrs ms dr prof st jr sr vs inc ltd co corp gen gov sen rep no fig jan feb mar apr
-        jun jul aug sep sept oct nov dec e.g i.e u.s u.k
+        mr mrs ms dr prof st jr sr vs inc ltd co corp gen gov sen rep no nos n° № fig jan feb
+        mar apr jun jul aug sep sept oct nov dec e.g i.e u.s u.k mt mts ft ave blvd dept lt col
+        capt sgt rev hon pres approx
         """
     ),
     closing_abbreviations=frozenset(["etc"]),
+    counted_abbreviations=_word_set("in yd mi lb lbs oz sq cu gal qt hr hrs min sec pp vol"),
+    clock_abbreviations=frozenset(["a.m", "p.m"]),
+    calendar_words=_word_set(
+        """
+        Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
+        May June July August September October November December
+        """
+    ),
+    sentence_starters=_word_set(
+        """
+        The He She It They We I You This That These Those There How What When Where Who Why
+        Which Did Does Do Is Are Was Were Can Will However But
+        """
+    ),
     number_words=_valued(
         """
         1 first; 2 two second both twice dual double; 3 three third; 4 four fourth fours;
@@ -148,6 +189,31 @@ ENGLISH = Language(
         """
     ),
     corpus=CORPUS_DIR / "en.txt",
+    caption_lines=(
+        r"(?i:image|media|video|photo|picture)\s+(?i:caption)\b",
+        r"(?i:caption)\s*(?:[:|]|$)",
+        r"[\[(]?(?i:related|read|read more|read also|see also|more|watch|listen|advertisement)"
+        r"\s*(?:[:|]|$)",
+        # "By Jane Doe", "By JANE DOE and John Roe, Reuters": a byline names, it does not say
+        r"By\s+(?:[A-Z][\w.'’-]*(?:,|\s+and|\s+&)?(?:\s+|$)){1,6}$",
+        # a video's caption: "Sky's Rachel Younger reports from Moscow", "... explains"
+        r"(?:\S+\s+){0,8}(?:reports|reporting|explains|has the story|has more)"
+        r"(?:\s+from\s+[^.!?]*)?$",
+    ),
+    label_lines=(
+        r"(?i:photo|picture|image|video|graphic|illustration)$",
+        r"(?i:image|media|video|photo|picture)\s+(?i:caption)$",
+    ),
+    credit_lines=(
+        r"(?i:credits?|source|copyright|photo|photograph|picture|image|images|video)\s*[:|]",
+        r"(?i:image|media|photo|picture)\s+(?i:copyright|credit)\b",
+        r"(?:Credit|(?i:photo|picture|image)\s+by)\s+[^.!?]*$",
+        r"©",
+        # a credit alone on its line: "Getty Images", "AFP/Getty Images", "(Thomas Coex/AFP)"
+        r"\(?(?:[\w .'’-]+/)?(?:Getty Images|AFP|Reuters|AP(?: Photo)?|EPA(?:-EFE)?|Shutterstock"
+        r"|Alamy|PA(?: Media| Wire)?|Bloomberg|Associated Press|Agence France-Presse)"
+        r"(?:\s?[/—–][\w .'’-]+)*\)?$",
+    ),
 )
 
 FRENCH = Language(
@@ -159,6 +225,8 @@ FRENCH = Language(
     capitals="A-ZÀ-ÖØ-Þ",
     abbreviations=frozenset(["mme", "mlle", "m", "p.ex", "av", "apr.-j.-c"]),
     closing_abbreviations=frozenset(["etc"]),
+    # Not "Le", "La": "M. Le Pen".
+    sentence_starters=_word_set("Il Elle Ils Elles Nous Je On Mais Cependant Pourquoi Comment"),
     number_words=_valued(
         """
         1 premier première; 2 deux deuxième second seconde double; 3 trois troisième;
@@ -181,6 +249,13 @@ FRENCH = Language(
         """
     ),
     corpus=CORPUS_DIR / "fr.txt",
+    caption_lines=(
+        r"(?i:légende)\s*:",
+        r"(?i:lire aussi|à lire aussi|voir aussi|voir la vidéo|publicité)\b",
+        r"Par\s+(?:[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:,|\s+et)?(?:\s+|$)){1,6}$",
+    ),
+    label_lines=(r"(?i:photo|vidéo|image|illustration|légende)$",),
+    credit_lines=(r"(?i:photo|crédits?|source|illustration|vidéo|image)\s*:", r"©"),
 )
 
 UKRAINIAN = Language(
@@ -190,8 +265,13 @@ UKRAINIAN = Language(
     lingua="UKRAINIAN",
     script="Cyrillic",
     capitals="А-ЯЄІЇҐ",
-    abbreviations=frozenset(["ст", "проф", "акад", "вул", "див", "т.зв"]),
+    abbreviations=_word_set(
+        "ст проф акад вул див т.зв стор журн чл кв обл просп напр пор тел табл рис ред упоряд"
+    ),
     closing_abbreviations=frozenset(["т.ін", "та ін"]),
+    # "вид" and "год" are words too ("рідкісний вид."), abbreviations after a number.
+    counted_abbreviations=_word_set("вид год хв сек"),
+    sentence_starters=_word_set("Це Він Вона Вони Ми Я Але Однак Проте Як Що Хто Коли Де Чому"),
     number_words=_valued(
         """
         1 перший перша перше першого першої; 2 два дві двох двома двоє обидва обидві другий
@@ -227,6 +307,12 @@ UKRAINIAN = Language(
         {**_CYRILLIC, "ґ": "g", "є": "ie", "і": "i", "ї": "i", "ʼ": "", "'": "", "’": ""}
     ),
     corpus=CORPUS_DIR / "uk.txt",
+    caption_lines=(r"(?i:читайте також|дивіться також|реклама)\b",),
+    label_lines=(r"(?i:фото|відео|ілюстрація|ілюстративне фото)$",),
+    credit_lines=(
+        r"(?i:фото|світлина|джерело|автор фото|ілюстрація|відео)\s*[:|—–-]",
+        r"\(?(?:[\w .'’-]+/)?(?:УНІАН|Укрінформ|Суспільне)(?:/[\w .'’-]+)?\)?$",
+    ),
 )
 
 RUSSIAN = Language(
@@ -236,10 +322,12 @@ RUSSIAN = Language(
     lingua="RUSSIAN",
     script="Cyrillic",
     capitals="А-ЯЁ",
-    abbreviations=frozenset(
-        ["г", "гг", "им", "ул", "ст", "стр", "рис", "см", "напр", "т.е", "др", "проф", "акад"]
+    abbreviations=_word_set(
+        "г гг им ул ст стр рис см напр т.е др проф акад кв пгт журн чл обл изд тел табл ред пос"
     ),
     closing_abbreviations=frozenset(["т.д", "т.п", "и др"]),
+    counted_abbreviations=_word_set("куб мин сек час"),
+    sentence_starters=_word_set("Это Он Она Они Мы Я Но Однако Как Что Кто Когда Где Почему"),
     number_words=_valued(
         """
         1 первый первая первое первого первой; 2 два две двух двум двумя двое оба обе второй
@@ -273,6 +361,12 @@ RUSSIAN = Language(
     ),
     to_latin=_table({**_CYRILLIC, "ё": "e", "ъ": "", "ы": "i", "э": "e"}),
     corpus=CORPUS_DIR / "ru.txt",
+    caption_lines=(r"(?i:читайте также|смотрите также|реклама)\b",),
+    label_lines=(r"(?i:фото|видео|иллюстрация|иллюстративное фото)$",),
+    credit_lines=(
+        r"(?i:фото|источник|автор фото|иллюстрация|видео)\s*[:|—–-]",
+        r"\(?(?:[\w .'’-]+/)?(?:ТАСС|РИА Новости|Интерфакс)(?:/[\w .'’-]+)?\)?$",
+    ),
 )
 
 REGISTRY: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, FRENCH, UKRAINIAN, RUSSIAN)}
@@ -317,9 +411,31 @@ def closing_abbreviations() -> frozenset[str]:
     return _merged_set(served(), "closing_abbreviations")
 
 
+def merged_words(attribute: str) -> frozenset[str]:
+    """Every served language's words of a word-set field of Language ("counted_abbreviations",
+    "clock_abbreviations", "calendar_words", "sentence_starters", "percent_words",
+    "range_words")."""
+    return _merged_set(served(), attribute)
+
+
 def capitals() -> str:
     """Regex character-class ranges of every served language's capital letters."""
     return "".join(dict.fromkeys(lang.capitals for lang in served()))
+
+
+def caption_lines() -> frozenset[str]:
+    """Every served language's caption, label and byline patterns (Language.caption_lines)."""
+    return _merged_set(served(), "caption_lines")
+
+
+def credit_lines() -> frozenset[str]:
+    """Every served language's photo credit patterns (Language.credit_lines)."""
+    return _merged_set(served(), "credit_lines")
+
+
+def label_lines() -> frozenset[str]:
+    """Every served language's caption label patterns (Language.label_lines)."""
+    return _merged_set(served(), "label_lines")
 
 
 def number_words() -> Mapping[str, int]:
@@ -335,16 +451,6 @@ def scale_words() -> Mapping[str, int]:
 def number_stems() -> Mapping[str, int]:
     """Every served language's stems of compound number words -> value."""
     return _merged_map(served(), "number_stems")
-
-
-def percent_words() -> frozenset[str]:
-    """Every served language's words that make the "cent" after them "per cent"."""
-    return _merged_set(served(), "percent_words")
-
-
-def range_words() -> frozenset[str]:
-    """Every served language's words joining the two ends of a range."""
-    return _merged_set(served(), "range_words")
 
 
 def unit_words() -> Mapping[str, str]:

@@ -8,10 +8,12 @@ import importlib.util
 import json
 import logging
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from precis_models import tracing
 from precis_models.allocator import release_free_memory
 from precis_models.backends import (
     ABSTRACTIVE,
@@ -224,7 +226,13 @@ class LoadedModel:
             QueueFull: the model's queue is full of other callers' texts.
             asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
         """
-        return await self.batcher.submit(texts, options, lengths=lengths)
+        with tracing.span("generate", model=self.name, texts=len(texts)) as current:
+            started = time.time_ns()
+            generated = await self.batcher.submit(texts, options, lengths=lengths)
+            tracing.note_generated(
+                current, started, generated, tokens=lambda: sum(lengths or self.count_tokens(texts))
+            )
+            return generated
 
     def refusal(self, texts: int = 1) -> QueueFull | None:
         """The QueueFull a call of `texts` uncached texts would get now, or None."""
@@ -374,8 +382,11 @@ def load_model_set(
             that replaces it (extractive).
 
     Raises:
+        ValueError: a model's family (catalog `family`) is not registered in families.
         ModelsMissing: downloadable models are not there (the message says what to run).
     """
+    for spec in profile.models:
+        family(spec.family)  # before anything is read or built
     require_models(profile, model_dir, backend=runtime.backend)
     build_missing(profile, model_dir, summarizer=summarizer)
     slots = asyncio.Semaphore(runtime.slots)

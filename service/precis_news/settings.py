@@ -77,6 +77,26 @@ class Settings:
             "help": "bearer token /metrics requires (empty = none); prefer PRECIS_METRICS_TOKEN"
         },
     )
+    # Tracing: each setting, left empty, is read from its standard OpenTelemetry variable.
+    otel_traces_exporter: Literal["", "none", "otlp", "console"] = field(
+        default="",
+        metadata={
+            "help": "where request traces go: otlp (OTLP/gRPC), console (stdout) or none; empty "
+            "= $OTEL_TRACES_EXPORTER, else none (off, at no cost)"
+        },
+    )
+    otel_exporter_otlp_endpoint: str = field(
+        default="",
+        metadata={
+            "help": "the OTLP/gRPC collector, e.g. http://otel-collector:4317; empty = "
+            "$OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or $OTEL_EXPORTER_OTLP_ENDPOINT, else "
+            "http://localhost:4317"
+        },
+    )
+    otel_service_name: str = field(
+        default="",
+        metadata={"help": "service.name of the traces; empty = $OTEL_SERVICE_NAME, else precis"},
+    )
     grace_seconds: float = field(
         default=10.0, metadata={"help": "on SIGTERM, how long in-flight calls may finish"}
     )

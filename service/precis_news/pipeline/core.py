@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from precis_models import tracing
 from precis_models.language import LanguageDetector
 from precis_models.loader import ModelSet
 from precis_models.unsupported import UnsupportedLanguageCheck
@@ -95,7 +96,10 @@ class Pipeline:
         """
         if given:
             return Detection(given, 1.0)
-        return await asyncio.to_thread(self._detect_served, text, what=what)
+        with tracing.span("detect", characters=len(text)) as current:
+            found = await asyncio.to_thread(self._detect_served, text, what=what)
+            tracing.note(current, language=found.language, confidence=found.confidence)
+            return found
 
     def _detect_served(self, text: str, *, what: str) -> Detection:
         if self.unsupported is not None and text.strip():
@@ -114,15 +118,17 @@ class Pipeline:
             return job
         if job.text:
             raise BadRequest("give the article as text or as html, not both", field="html")
-        page = await asyncio.get_running_loop().run_in_executor(
-            self._extraction,
-            functools.partial(
-                extract_article,
-                job.html,
-                max_chars=self.settings.max_html_chars,
-                max_elements=self.settings.max_html_elements,
-            ),
-        )
+        with tracing.span("extract_html", html_characters=len(job.html)) as current:
+            page = await asyncio.get_running_loop().run_in_executor(
+                self._extraction,
+                functools.partial(
+                    extract_article,
+                    job.html,
+                    max_chars=self.settings.max_html_chars,
+                    max_elements=self.settings.max_html_elements,
+                ),
+            )
+            tracing.note(current, characters=len(page.text))
         metadata.html_extracted = True
         metadata.html_characters = page.html_characters
         title = job.title
@@ -178,20 +184,23 @@ class Pipeline:
             else ""
         )
         routes = Routes(self.models)
-        self._refuse_if_busy(given, routes)
+        with tracing.span("admit", targets=len(targets)):
+            self._refuse_if_busy(given, routes)
         found = await self._source(given, job.article, what="the article")
         if not given:  # the detected language's queue may have filled meanwhile
             self._refuse_if_busy(found.language, routes)
-        context = await asyncio.to_thread(
-            RequestContext.build,
-            job.article,
-            found,
-            targets=targets,
-            low=low,
-            high=high,
-            sources=job.include_sources,
-            routes=routes,
-        )
+        with tracing.span("split_sentences", characters=len(job.article)) as current:
+            context = await asyncio.to_thread(
+                RequestContext.build,
+                job.article,
+                found,
+                targets=targets,
+                low=low,
+                high=high,
+                sources=job.include_sources,
+                routes=routes,
+            )
+            tracing.note(current, sentences=len(context.article.visible))
         yield context
         metadata.input_characters = len(context.article.text)
         written = await self._summary(context, metadata)
@@ -238,26 +247,31 @@ class Pipeline:
             sentences = visible_sentences(" ".join(t for t in readable.english if t))
             language = metadata.summarized_in = SUMMARIZED_IN
         elif self.settings.long_article == "select":
-            sentences = await select_for_summary(
-                summarizer, sentences, budget=summarizer.window, metadata=metadata
+            with tracing.span("select", sentences=len(sentences), budget=summarizer.window) as sp:
+                sentences = await select_for_summary(
+                    summarizer, sentences, budget=summarizer.window, metadata=metadata
+                )
+                tracing.note(sp, selected=metadata.selected_sentences)
+        with tracing.span("summarize", language=language, sentences=len(sentences)) as current:
+            summary = await summarize_sentences(
+                summarizer,
+                sentences,
+                low=context.low,
+                high=context.high,
+                max_chunks=self.settings.max_chunks,
+                metadata=metadata,
             )
-        summary = await summarize_sentences(
-            summarizer,
-            sentences,
-            low=context.low,
-            high=context.high,
-            max_chunks=self.settings.max_chunks,
-            metadata=metadata,
-        )
-        reference = await asyncio.to_thread(
-            checks.Reference.build,
-            context.article,
-            sources=context.sources,
-            readable=readable.english,
-            read_from=readable.sentences,
-        )
-        written = Summary(language, summary, summarizer.name)
-        checked = await asyncio.to_thread(checks.check_summary, reference, written)
+            tracing.note(current, chunks=metadata.chunks)
+        with tracing.span("check", summary=language):
+            reference = await asyncio.to_thread(
+                checks.Reference.build,
+                context.article,
+                sources=context.sources,
+                readable=readable.english,
+                read_from=readable.sentences,
+            )
+            written = Summary(language, summary, summarizer.name)
+            checked = await asyncio.to_thread(checks.check_summary, reference, written)
         return Written(checked, reference)
 
     async def _readable(self, context: RequestContext, metadata: Metadata) -> Readable:
@@ -265,12 +279,15 @@ class Pipeline:
         reported), and each one's English translation."""
         source = context.source.language
         hops = context.routes(source, SUMMARIZED_IN)
-        sentences = await select_for_translation(
-            context.article.visible,
-            hop=hops[0] if hops else None,
-            budget=self.settings.max_translated_tokens,
-            metadata=metadata,
-        )
+        budget = self.settings.max_translated_tokens
+        with tracing.span("select", sentences=len(context.article.visible), budget=budget) as sp:
+            sentences = await select_for_translation(
+                context.article.visible,
+                hop=hops[0] if hops else None,
+                budget=budget,
+                metadata=metadata,
+            )
+            tracing.note(sp, selected=metadata.selected_sentences)
         # One text per sentence, so that each translation is known (for the sentence sources);
         # the model sees the same sentences in one submit as before.
         english = await self.translator.sentences(
@@ -308,25 +325,27 @@ class Pipeline:
         translation's metadata; a translation read as another language, or that changed the
         summary's numbers or lost its names, is reported."""
         summary = written.summary
-        translated = await self.translator.texts(
-            [summary.text], summary.language, target, routes=context.routes
-        )
-        mismatch = await detection.wrong_language(
-            self.detector, translated.texts[0], expected=target, model=translated.model
-        )
-        if mismatch:
-            metadata.output_language_mismatches.append(mismatch)
-        in_target = Summary(
-            target,
-            translated.texts[0],
-            translated.model,
-            summary.language,
-            translated.pivot,
-            translated.truncated[0],
-        )
-        checked = await asyncio.to_thread(
-            checks.check_translation, written.reference, summary, in_target
-        )
+        with tracing.span("in_language", source=summary.language, target=target):
+            translated = await self.translator.texts(
+                [summary.text], summary.language, target, routes=context.routes
+            )
+            with tracing.span("check", translation=target):
+                mismatch = await detection.wrong_language(
+                    self.detector, translated.texts[0], expected=target, model=translated.model
+                )
+                if mismatch:
+                    metadata.output_language_mismatches.append(mismatch)
+                in_target = Summary(
+                    target,
+                    translated.texts[0],
+                    translated.model,
+                    summary.language,
+                    translated.pivot,
+                    translated.truncated[0],
+                )
+                checked = await asyncio.to_thread(
+                    checks.check_translation, written.reference, summary, in_target
+                )
         return checked, translated.metadata
 
     async def translate(

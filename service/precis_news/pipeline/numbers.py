@@ -140,7 +140,9 @@ def _figure(text: str, match: re.Match[str]) -> list[tuple[int, Mention]]:
     if len(written) == 4 and written.isdigit() and _ZULU.match(text, match.end()):
         values.add(Decimal(written[:2]) + Decimal(written[2:]) / 100)
     unit = languages.unit_words().get(word)
-    if unit is None and (word in languages.range_words() or text.startswith("-", after_at)):
+    if unit is None and (
+        word in languages.merged_words("range_words") or text.startswith("-", after_at)
+    ):
         end = _RANGE_END.match(text, after_at + max(len(word), 1))
         if end:  # "100 to 250 meters", "10-20 km": the unit after the range's end
             after_at = end.end()
@@ -156,7 +158,7 @@ def _figure(text: str, match: re.Match[str]) -> list[tuple[int, Mention]]:
 def _words(text: str) -> list[tuple[int, Mention]]:
     """Number words, alone or joined by hyphens ("dix-neuf" is 19, "quatre-vingts" 80), a scale
     after them ("four million"); stems opening a compound ("пятиматчевую"); all soft."""
-    scales, per = languages.scale_words(), languages.percent_words()
+    scales, per = languages.scale_words(), languages.merged_words("percent_words")
     found: list[tuple[int, Mention]] = []
     previous = ""
     for match in _COMPOUND.finditer(text):

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from precis_models import tracing
 from precis_models.batching import Generated
 from precis_models.loader import Hop, ModelSet
 from precis_news.pipeline.context import Routes
@@ -137,7 +138,14 @@ class Translator:
         # reads and writes at most max_input_tokens positions).
         cap = hop.model.spec.max_input_tokens - 2
         bounds = translation_lengths(lengths, self.settings, cap=cap)
-        generated = await _submit_by_bounds(hop, flat, lengths, bounds)
+        with tracing.span(
+            "translate",
+            model=hop.model.name,
+            target=hop.target,
+            sentences=len(flat),
+            input_tokens=sum(lengths),
+        ):
+            generated = await _submit_by_bounds(hop, flat, lengths, bounds)
         metadata.add(generated)
         metadata.cut_translations += generated.ended.count(False)
         return _regroup(pieces, generated)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from opentelemetry.sdk.trace import TracerProvider
 
 from precis_models import languages
 from precis_models.allocator import limit_arenas, release_free_memory
@@ -33,6 +34,7 @@ from precis_news.server.http.gateway import Gateway
 from precis_news.server.methods import ServingState
 from precis_news.server.metrics import Metrics, MetricsEndpoint
 from precis_news.server.servicer import SummarizerServicer
+from precis_news.server.tracing import start_tracing, stop_tracing
 from precis_news.settings import Settings, read_api_keys
 
 log = logging.getLogger(__name__)
@@ -132,6 +134,7 @@ class PrecisServer:
         self.http_port = 0  # bound once started, when http_port is not -1
         self.abandoned = False  # model calls were still running when stop() returned
         self.metrics_endpoint: MetricsEndpoint | None = None
+        self.tracer_provider: TracerProvider | None = None
         self.guard = CallGuard(
             keys=read_api_keys(settings),
             max_calls=settings.max_concurrent_rpcs,
@@ -203,6 +206,7 @@ class PrecisServer:
                 self.settings.host,
                 self.http_port,
             )
+        self.tracer_provider = start_tracing(self.settings)
         if self.settings.metrics_port:
             self.metrics_endpoint = self.metrics.serve(
                 self.settings.metrics_host,
@@ -285,6 +289,9 @@ class PrecisServer:
         await asyncio.gather(*stopping)
         if self.metrics_endpoint is not None:
             self.metrics_endpoint.stop()
+        # Off the event loop: the last spans are exported (up to the exporter's timeout) here.
+        await asyncio.to_thread(stop_tracing, self.tracer_provider)
+        self.tracer_provider = None
         if self.models is not None:
             closing = asyncio.ensure_future(self.models.close())
             done, _ = await asyncio.wait({closing}, timeout=ABANDON_AFTER_SECONDS)

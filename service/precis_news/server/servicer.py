@@ -34,8 +34,8 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
         **kwargs: P.kwargs,
     ) -> T:
         """`handler(*args, **kwargs)` as the call `method`: request id, status table, metrics."""
-        given = str(dict(context.invocation_metadata() or ()).get("x-request-id", ""))
-        request_id = calls.request_id(given)
+        metadata = dict(context.invocation_metadata() or ())
+        request_id = calls.request_id(str(metadata.get("x-request-id", "")))
         context.set_trailing_metadata((("x-request-id", request_id),))
         try:
             return await calls.serve_call(
@@ -44,6 +44,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
                 request_id=request_id,
                 metrics=self.state.metrics,
                 cancelled=lambda: cancelled_code(context),
+                carrier=metadata,
             )
         except calls.CallFailed as failed:
             status = failed.status

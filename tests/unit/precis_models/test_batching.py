@@ -304,3 +304,40 @@ def test_models_share_the_machine_slots_and_late_texts_join_the_next_batch() -> 
     assert first.most_at_once == second.most_at_once == 1
     # While one model held the slot, the other's texts queued up and went in one call.
     assert len(first.batches) + len(second.batches) < len(texts)
+
+
+class WorkSeen:
+    """A batch observer that keeps the latest queued work reported per (model, priority)."""
+
+    def __init__(self) -> None:
+        self.queued: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def batch_done(self, model: str, *, size: int, tokens: int, seconds: float) -> None:
+        pass
+
+    def queue_depth(self, model: str, depth: int) -> None:
+        pass
+
+    def queued_work(self, model: str, priority: str, *, requests: int, tokens: int) -> None:
+        self.queued[model, priority] = (requests, tokens)
+
+
+async def test_queued_work_is_reported_in_calls_and_tokens_until_served() -> None:
+    seen = WorkSeen()
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(
+        WordsEngine(), limits=batch_limits(max_queue=3), observer=seen, slots=slots
+    )
+    async with running(batcher):
+        await slots.acquire()  # the machine is busy: the work waits
+        calls = [
+            asyncio.ensure_future(batcher.submit(["one two three", "four five"], GREEDY)),
+            asyncio.ensure_future(batcher.submit(["six seven eight nine", "ten"], GREEDY)),
+        ]
+        await asyncio.sleep(0.05)
+        assert batcher.depth == 4  # 3 in the queue, "ten" in the backlog
+        # Queue and backlog alike: 2 calls, 3 + 2 + 4 + 1 words (the stand-in's tokens).
+        assert seen.queued["words", "interactive"] == (2, 10)
+        slots.release()
+        await asyncio.gather(*calls)
+    assert seen.queued["words", "interactive"] == (0, 0)

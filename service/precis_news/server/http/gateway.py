@@ -48,7 +48,7 @@ SSE_HEADERS = {
     "Cache-Control": "no-cache",
     "X-Accel-Buffering": "no",  # proxies (nginx) must not hold events back
 }
-CORS_HEADERS = "Authorization, Content-Type, X-Request-Id"
+CORS_HEADERS = "Authorization, Content-Type, X-Request-Id, traceparent, tracestate"
 CORS_EXPOSED = "X-Request-Id, Retry-After"
 WEB = resources.files("precis_news.server.http") / "web"
 STATIC = {
@@ -241,6 +241,8 @@ class Gateway:
                     functools.partial(route.handler, self.methods, message),
                     request_id=headers["X-Request-Id"],
                     metrics=self.state.metrics,
+                    carrier=request.headers,
+                    protocol="http",
                 )
             except calls.CallFailed as failed:
                 return error_response(failed.status, headers=headers)
@@ -319,7 +321,12 @@ class Gateway:
 
         try:
             await calls.serve_call(
-                route.name, write, request_id=headers["X-Request-Id"], metrics=self.state.metrics
+                route.name,
+                write,
+                request_id=headers["X-Request-Id"],
+                metrics=self.state.metrics,
+                carrier=request.headers,
+                protocol="http",
             )
         except calls.CallFailed as failed:
             if not started:
