@@ -18,6 +18,11 @@ _PROPER_TAGS = frozenset(["Name", "Surn", "Patr", "Geox", "Orgn", "Trad"])
 COMMON_ZIPF = 5.0
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")  # babel's territories also hold regions ("001", "EU")
+# The kinds of region news names like countries (not districts, municipalities, parishes).
+_REGION_TYPES = frozenset(
+    ["State", "Province", "Nation", "Country", "Land", "Republic", "Autonomous region",
+     "Autonomous community", "Prefecture", "Emirate", "Territory"]
+)  # fmt: skip
 _CAPITALISED = re.compile(r"[^\W\d_][^\W\d_'’ʼ]*")
 
 
@@ -79,9 +84,9 @@ def _country_names(skeleton_of: Callable[[str], str], codes: tuple[str, ...]) ->
 
 
 def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:
-    """Each capitalised word of a country's name in a served language, by its skeleton -> the
-    skeletons of every word of that country's names in all served languages (and their
-    lemmas): "Sweden", "Suède", "Швеція", "Швеция" name one country.
+    """Each capitalised word of a country's (or a well-known region's: `_regions`) name in a
+    served language, by its skeleton -> the skeletons of every word of its names in all served
+    languages (and their lemmas): "Sweden", "Suède", "Швеція", "Швеция" name one country.
 
     Args:
         skeleton_of: the loose spelling names are compared in (names.skeleton).
@@ -96,18 +101,49 @@ def _country_words(
     from babel import Locale
 
     named: dict[str, set[str]] = {}
-    for code in codes:
-        for territory, name in Locale.parse(code).territories.items():
-            if _COUNTRY.match(territory):
-                words = [name] + [w for w in _CAPITALISED.findall(name) if w[0].isupper()]
-                spellings = {skeleton_of(w) for w in words}
-                spellings |= {skeleton_of(lemma) for w in words for lemma in lemmas(w)}
-                named.setdefault(territory, set()).update(spellings)
-    index: dict[str, set[str]] = {}
-    for spellings in named.values():
-        for spelling in spellings:
-            index.setdefault(spelling, set()).update(spellings)
-    return {spelling: frozenset(group) for spelling, group in index.items() if spelling}
+    places = [
+        (territory, name)
+        for code in codes
+        for territory, name in Locale.parse(code).territories.items()
+        if _COUNTRY.match(territory)
+    ]
+    for place, name in places + _regions(codes):
+        words = [name] + [w for w in _CAPITALISED.findall(name) if w[0].isupper()]
+        spellings = {skeleton_of(w) for w in words}
+        spellings |= {skeleton_of(lemma) for w in words for lemma in lemmas(w)}
+        named.setdefault(place, set()).update(spellings)
+    groups = [frozenset(spellings) for spellings in named.values()]
+    index: dict[str, frozenset[str]] = {}
+    for group in groups:
+        for spelling in group:
+            # A spelling of one place shares its group; of several (Georgia), their union.
+            index[spelling] = index[spelling] | group if spelling in index else group
+    index.pop("", None)
+    return index
+
+
+def _regions(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(code, name) of the states, provinces and nations (first-level ISO 3166-2 subdivisions,
+    pycountry) whose name a served Cyrillic-script language translates (Ohio / Огайо, Nova
+    Scotia / Нова Шотландія), in every served language."""
+    import gettext
+
+    import pycountry
+
+    books = {
+        code: gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[code])
+        for code in codes
+        if code != "en"
+    }
+    cyrillic = [code for code in books if languages.get(code).script == "Cyrillic"]
+    found = []
+    for region in pycountry.subdivisions:
+        if region.parent_code is not None or region.type not in _REGION_TYPES:
+            continue
+        names = {code: book.gettext(region.name) for code, book in books.items()}
+        if any(names[code] != region.name for code in cyrillic):
+            found += [(region.code, region.name)] + [(region.code, n) for n in names.values()]
+    return found
 
 
 @functools.lru_cache(maxsize=1)

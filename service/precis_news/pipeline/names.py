@@ -191,15 +191,28 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
 
 
 def _country_stems(spellings: set[str]) -> frozenset[str]:
-    """The first STEM_CHARS letters of every served language's name of the country that
-    `spellings` name or make an adjective of ("Sweden", "Swedish": "sved", "sued", "shve"), so
-    "Швеції", "suédoise" and "японського" find theirs."""
+    """The first STEM_CHARS letters of every served language's name of the country (or
+    region) that `spellings` name or make an adjective of ("Sweden", "Swedish": "sved", "sued",
+    "shve"), so "Швеції", "suédoise" and "японського" find theirs."""
     groups = lexicon.country_words(skeleton)
     found = [groups[s] for s in spellings if s in groups]
-    if not found:
-        stems = {s[:STEM_CHARS] for s in spellings if len(s) > STEM_CHARS}
-        found = [g for spelling, g in groups.items() if spelling[:STEM_CHARS] in stems]
-    return frozenset(e[:STEM_CHARS] for group in found for e in group if len(e) >= STEM_CHARS)
+    if found:
+        return frozenset(e[:STEM_CHARS] for group in found for e in group if len(e) >= STEM_CHARS)
+    by_stem = _stem_index(languages.served())
+    return frozenset(
+        e for s in spellings if len(s) > STEM_CHARS for e in by_stem.get(s[:STEM_CHARS], ())
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _stem_index(served: tuple[Language, ...]) -> dict[str, frozenset[str]]:
+    """Each place-name spelling's first STEM_CHARS letters -> its group's (`served` keys the
+    cache only)."""
+    index: dict[str, set[str]] = {}
+    for spelling, group in lexicon.country_words(skeleton).items():
+        stems = {e[:STEM_CHARS] for e in group if len(e) >= STEM_CHARS}
+        index.setdefault(spelling[:STEM_CHARS], set()).update(stems)
+    return {stem: frozenset(found) for stem, found in index.items()}
 
 
 def _found(name: str, words: set[str]) -> bool:

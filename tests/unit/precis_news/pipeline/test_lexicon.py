@@ -35,3 +35,9 @@ def test_names_are_not_common_words(word: str, language: str) -> None:
 def test_a_country_is_one_group_across_languages() -> None:
     group = lexicon.country_words(skeleton)[skeleton("Sweden")]
     assert {skeleton("Suède"), skeleton("Швеція"), skeleton("Швеция")} <= group
+
+
+def test_a_well_known_region_is_one_group_across_languages() -> None:
+    group = lexicon.country_words(skeleton)[skeleton("Ohio")]
+    assert skeleton("Огайо") in group
+    assert skeleton("Шотландія") in lexicon.country_words(skeleton)[skeleton("Scotia")]
