@@ -168,6 +168,29 @@ class Settings:
             "gets RESOURCE_EXHAUSTED (a larger call enters in pieces)"
         },
     )
+    max_queue_per_key: int = field(
+        default=256,
+        metadata={
+            "help": "texts one caller (API key, or peer without keys) may have waiting per "
+            "model; a call arriving beyond it gets RESOURCE_EXHAUSTED naming this limit "
+            "(0 = none)"
+        },
+    )
+    bounded_call_tokens: int = field(
+        default=1024,
+        metadata={
+            "help": "padded input tokens in one model call of batch priority or of long work "
+            "(a request with more than this many tokens waiting at a model): bounds how long "
+            "interactive work waits for a running call (0 = max_batch_tokens)"
+        },
+    )
+    batch_every: int = field(
+        default=4,
+        metadata={
+            "help": "while interactive and batch work both wait, at least one model call in "
+            "this many is batch priority (batch work is never starved)"
+        },
+    )
     cache_bytes: int = field(
         default=64 * 2**20, metadata={"help": "result cache size in bytes (0 = off)"}
     )
@@ -227,6 +250,7 @@ class Settings:
             "max_batch_tokens",
             "max_batch_size",
             "max_queue",
+            "batch_every",
             "max_article_chars",
             "max_html_chars",
             "max_html_elements",

@@ -10,7 +10,7 @@ import grpc
 
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
-from precis_news.server import calls
+from precis_news.server import callers, calls
 from precis_news.server.methods import Methods, ServingState
 from precis_news.server.status import cancelled_code, status_trailers
 
@@ -37,6 +37,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
         metadata = dict(context.invocation_metadata() or ())
         request_id = calls.request_id(str(metadata.get("x-request-id", "")))
         context.set_trailing_metadata((("x-request-id", request_id),))
+        callers.CALLER.set(callers.grpc_caller(context, keyed=bool(self.state.settings.api_keys)))
         try:
             return await calls.serve_call(
                 method,

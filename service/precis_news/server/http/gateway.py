@@ -22,7 +22,7 @@ from aiohttp import web
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from precis_news.server import calls
+from precis_news.server import callers, calls
 from precis_news.server.guard import PRECIS_PREFIX, CallGuard
 from precis_news.server.http.openapi import document
 from precis_news.server.http.routes import Route, routes
@@ -226,6 +226,8 @@ class Gateway:
 
         async def handle(request: web.Request) -> web.StreamResponse:
             headers = {"X-Request-Id": calls.request_id(request.headers.get("X-Request-Id", ""))}
+            keyed = bool(self.state.settings.api_keys)
+            callers.CALLER.set(callers.http_caller(request, keyed=keyed))
             try:
                 message = await self._admitted(route, request, message_type)
             except _Refused as refused:
@@ -256,9 +258,9 @@ class Gateway:
         self, route: Route, request: web.Request, message_type: type[Message]
     ) -> Message:
         """The request message once the guard admits the call, in the gRPC guard's order: the
-        API key (before anything is read), the body, then a slot of the call budget (taken:
-        the caller gives it back)."""
-        refusal = self.guard.check_key(request.headers.items())
+        API key and a full call budget (from the headers, before anything is read), the body,
+        then a slot of the call budget (taken: the caller gives it back)."""
+        refusal = self.guard.check_key(request.headers.items()) or self.guard.calls.over()
         if refusal is not None:
             raise _Refused(refusal)
         message = await self._read(route, request, message_type)

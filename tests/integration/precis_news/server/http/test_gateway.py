@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from precis_news.server.http import gateway
-from tests.support import ServerThread, article, http_call, report, sse_events, tiny_settings
+from tests.support import (
+    ServerThread,
+    article,
+    full_call_budget,
+    http_call,
+    report,
+    sse_events,
+    tiny_settings,
+)
 
 KEY = "secret-key"
 ORIGIN = "http://page.example"
@@ -312,6 +320,29 @@ def test_slow_sender_gets_408_and_holds_no_call_budget(
         reply = sock.recv(65536).decode()
     assert reply.startswith("HTTP/1.1 408"), reply
     assert '"code": 4' in reply
+
+
+def test_a_call_past_a_full_budget_is_429_before_its_body_is_read(tight: ServerThread) -> None:
+    """With the one call slot taken, a Summarize that sends its headers (a 184 KB body
+    announced) and a few bytes of body is answered 429 with Retry-After and RetryInfo at once,
+    without waiting for the rest."""
+    head = (
+        b"POST /v1/summarize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 184000\r\n\r\n"
+    )
+    with full_call_budget(tight), raw(tight) as sock:
+        started = time.perf_counter()
+        sock.sendall(head + b'{"text": "')
+        reply = sock.recv(65536).decode()
+        seconds = time.perf_counter() - started
+    report(f"HTTP full call budget: refused in {seconds * 1000:.0f} ms, body unsent")
+    assert reply.startswith("HTTP/1.1 429"), reply
+    assert "Retry-After: 1\r\n" in reply
+    body = json.loads(reply.split("\r\n\r\n", 1)[1])
+    assert body["code"] == 8
+    assert body["message"] == "the server has 1 calls in progress; retry shortly"
+    assert body["details"][0]["@type"] == "type.googleapis.com/google.rpc.RetryInfo"
+    assert seconds < gateway.BODY_TIMEOUT_SECONDS
 
 
 def test_script_in_an_article_comes_back_as_json_text(server: ServerThread) -> None:
