@@ -81,6 +81,14 @@ STEM_CHARS = 4  # a country's name and its adjectives share this many letters (J
 FUNCTION_WORD_ZIPF = 6.0
 
 
+def load() -> None:
+    """Load what the check reads (pymorphy3's dictionaries, word frequencies, place names:
+    about 1.3 s and 73 MB), so that the first summary checked does not wait for it."""
+    lexicon.lemmas("Київ")
+    lexicon.is_common_word("The", "en")
+    _stem_index(languages.served())
+
+
 def names(text: str, language: str = "") -> list[str]:
     """The proper names of `text`: capitalised words not at a sentence's start, acronyms and
     common words left out, each once, in order ("Marie Dubois" gives both words).

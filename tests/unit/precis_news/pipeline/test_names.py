@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from precis_news.pipeline.names import missing, names, skeleton
+from precis_news.pipeline.names import load, missing, names, skeleton
 
 SUMMARY = (
     "The mayor of Kyiv, Vitali Klitschko, met Marie Dubois and John Smith in Paris on Tuesday. "
@@ -86,3 +86,8 @@ def test_a_dropped_country_is_still_missing() -> None:
 def test_a_common_word_is_a_name_only_beside_a_name() -> None:
     text = "Later the United States met John Smith and John in the South."
     assert names(text, "en") == ["John", "Smith"]
+
+
+def test_load_reads_the_lexicon_ahead_of_the_first_check() -> None:
+    load()
+    assert missing(names("It was sold in Sweden.", "en"), "Його продали у Швеції.") == []
