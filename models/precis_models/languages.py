@@ -51,9 +51,18 @@ class Language:
         sentence_starters: words that begin sentences and are never part of a name (pronouns,
             question words): after an abbreviation or an initial they start a new sentence
             ("I live in the U.S. How about you?", "Jane and co. They know.").
-        number_words: the number words the number check reads (two to twelve, twenty, hundred;
-            "one" is left out: as often an article or pronoun), with their case forms.
+        number_words: the number words the number check reads (two to ninety, hundred,
+            thousand, their ordinals and collective forms; "one" is left out: as often an article
+            or pronoun), with their case forms. A word is evidence that a number is kept; a
+            word alone is never reported ("both", "a week" and "les deux", "sept jours").
         scale_words: words that multiply the figure before them ("million", "тыс").
+        number_stems: the stems that open a compound word with a number in it ("пяти" of
+            "пятилетний"); read only to find a number elsewhere, never reported (like "сім'я"
+            would be).
+        percent_words: the words before "cent" that make it "per cent", not a hundred.
+        range_words: words joining the two ends of a range ("100 to 250 m": 100 is in metres).
+        unit_words: words after a figure naming its unit -> unit code ("miles": "mi"), so a
+            value converted by a translator (20 feet, 6 m) reads as the same number.
         to_latin: a loose Latin skeleton of each letter of a non-Latin script, for comparing
             names across scripts (not a standard transliteration); empty for Latin script.
         corpus: sample news paragraphs for building tiny models (None: no tiny models read it).
@@ -81,6 +90,10 @@ class Language:
     sentence_starters: frozenset[str] = frozenset()
     number_words: Mapping[str, int] = field(default_factory=dict)
     scale_words: Mapping[str, int] = field(default_factory=dict)
+    number_stems: Mapping[str, int] = field(default_factory=dict)
+    percent_words: frozenset[str] = frozenset()
+    range_words: frozenset[str] = frozenset()
+    unit_words: Mapping[str, str] = field(default_factory=dict)
     to_latin: Mapping[str, str] = field(default_factory=dict)
     corpus: Path | None = None
     caption_lines: tuple[str, ...] = ()
@@ -91,6 +104,13 @@ class Language:
 def _word_set(text: str) -> frozenset[str]:
     """The words of `text` (split at white space)."""
     return frozenset(text.split())
+
+
+def _units(groups: str) -> Mapping[str, str]:
+    """ "km km kilometres; m metres" -> {"km": "km", "kilometres": "km", "metres": "m"} (the
+    first word of a group is the unit's code)."""
+    pairs = (group.split(None, 1) for group in groups.split(";") if group.strip())
+    return _table({word: unit for unit, words in pairs for word in words.split()})
 
 
 def _valued(groups: Mapping[int, str] | str) -> Mapping[str, int]:
@@ -145,12 +165,28 @@ ENGLISH = Language(
     ),
     number_words=_valued(
         """
-        2 two; 3 three; 4 four; 5 five; 6 six; 7 seven; 8 eight; 9 nine; 10 ten; 11 eleven;
-        12 twelve dozen; 20 twenty; 100 hundred
+        1 first; 2 two second both twice dual double; 3 three third; 4 four fourth fours;
+        5 five fifth; 6 six sixth sixes; 7 seven seventh; 8 eight eighth; 9 nine ninth;
+        10 ten tenth; 11 eleven eleventh; 12 twelve twelfth dozen; 13 thirteen thirteenth;
+        14 fourteen fourteenth; 15 fifteen fifteenth; 16 sixteen sixteenth;
+        17 seventeen seventeenth; 18 eighteen eighteenth; 19 nineteen nineteenth;
+        20 twenty twentieth; 30 thirty thirtieth; 40 forty fortieth; 50 fifty fiftieth;
+        60 sixty; 70 seventy; 80 eighty; 90 ninety; 100 hundred hundredth; 1000 thousandth
         """
     ),
     scale_words=_valued(
         {10**3: "thousand k", 10**6: "million millions m mn", 10**9: "billion billions bn"}
+    ),
+    percent_words=frozenset(["per"]),
+    range_words=frozenset(["to", "and"]),
+    unit_words=_units(
+        """
+        ft ft feet foot; mi mi miles mile; lb lb lbs pounds pound; in inches inch;
+        gal gallons gallon; mph mph; yd yards yard; m metres meters metre meter;
+        km km kilometres kilometers kilometre; kg kg kilograms kilogrammes kilos;
+        cm cm centimetres centimeters; l litres liters litre liter; °f °f fahrenheit;
+        °c °c celsius;
+        """
     ),
     corpus=CORPUS_DIR / "en.txt",
     caption_lines=(
@@ -193,11 +229,25 @@ FRENCH = Language(
     sentence_starters=_word_set("Il Elle Ils Elles Nous Je On Mais Cependant Pourquoi Comment"),
     number_words=_valued(
         """
-        2 deux; 3 trois; 4 quatre; 5 cinq; 6 six; 7 sept; 8 huit; 9 neuf; 10 dix; 11 onze;
-        12 douze douzaine; 20 vingt; 100 cent
+        1 premier première; 2 deux deuxième second seconde double; 3 trois troisième;
+        4 quatre quatrième; 5 cinq cinquième; 6 six sixième; 7 sept septième; 8 huit huitième;
+        9 neuf neuvième; 10 dix dixième dizaine; 11 onze onzième; 12 douze douzième douzaine;
+        13 treize treizième; 14 quatorze quatorzième; 15 quinze quinzième; 16 seize seizième;
+        20 vingt vingts vingtième vingtaine; 30 trente trentaine; 40 quarante quarantaine;
+        50 cinquante cinquantaine; 60 soixante soixantaine; 100 cent cents centième centaine;
+        1000 millième
         """
     ),
     scale_words=_valued({10**3: "mille", 10**6: "million millions", 10**9: "milliard milliards"}),
+    percent_words=frozenset(["pour"]),
+    range_words=frozenset(["à", "et"]),
+    unit_words=_units(
+        """
+        ft pieds pied; mi milles; lb livres; in pouces; m m mètres mètre;
+        km km kilomètres kilomètre; kg kg kilogrammes kilos; cm cm centimètres;
+        l l litres litre; °c °c; °f °f;
+        """
+    ),
     corpus=CORPUS_DIR / "fr.txt",
     caption_lines=(
         r"(?i:légende)\s*:",
@@ -224,9 +274,26 @@ UKRAINIAN = Language(
     sentence_starters=_word_set("Це Він Вона Вони Ми Я Але Однак Проте Як Що Хто Коли Де Чому"),
     number_words=_valued(
         """
-        2 два дві двох двома; 3 три трьох трьома; 4 чотири чотирьох; 5 пʼять п'ять п’ять;
-        6 шість шести; 7 сім семи; 8 вісім восьми; 9 девʼять дев'ять дев’ять; 10 десять десяти;
-        11 одинадцять; 12 дванадцять; 20 двадцять; 100 сто сотня
+        1 перший перша перше першого першої; 2 два дві двох двома двоє обидва обидві другий
+        друга другого; 3 три трьох трьома троє третій третя третього;
+        4 чотири чотирьох чотирьом четверо четвертий четверта; 5 пʼять пʼяти пʼятьох пʼятеро
+        пʼятий пʼята; 6 шість шести шістьох шестеро шостий шоста; 7 сім семи сімох семеро
+        сьомий сьома; 8 вісім восьми вісьмох восьмеро восьмий восьма; 9 девʼять девʼяти
+        девʼятьох девʼятий девʼята; 10 десять десяти десятьох десятий десята десяток;
+        11 одинадцять одинадцяти одинадцятий; 12 дванадцять дванадцяти дванадцятий;
+        13 тринадцять тринадцяти; 14 чотирнадцять чотирнадцяти; 15 пʼятнадцять пʼятнадцяти;
+        16 шістнадцять шістнадцяти; 17 сімнадцять сімнадцяти; 18 вісімнадцять вісімнадцяти;
+        19 девʼятнадцять девʼятнадцяти; 20 двадцять двадцяти двадцятий; 30 тридцять тридцяти;
+        40 сорок сорока; 50 пʼятдесят пʼятдесяти; 60 шістдесят; 70 сімдесят; 80 вісімдесят;
+        90 девʼяносто; 100 сто сотня сотню сотні; 1000 тисячний тисячна
+        """
+    ),
+    range_words=frozenset(["до", "і", "та"]),
+    number_stems=_valued("2 дво; 3 трьох; 4 чотирьох; 5 пʼяти; 6 шести; 8 восьми; 9 девʼяти"),
+    unit_words=_units(
+        """
+        m м метрів метри метра; km км кілометрів кілометри; kg кг кілограмів; cm см сантиметрів;
+        l л літрів; ft футів фути; mi миль милі; lb фунтів фунти; °c °c;
         """
     ),
     scale_words=_valued(
@@ -263,9 +330,26 @@ RUSSIAN = Language(
     sentence_starters=_word_set("Это Он Она Они Мы Я Но Однако Как Что Кто Когда Где Почему"),
     number_words=_valued(
         """
-        2 два две двух двум двумя; 3 три трёх трех трем тремя; 4 четыре четырёх четырех;
-        5 пять пяти; 6 шесть шести; 7 семь семи; 8 восемь восьми; 9 девять девяти;
-        10 десять десяти; 11 одиннадцать; 12 двенадцать; 20 двадцать; 100 сто сотня
+        1 первый первая первое первого первой; 2 два две двух двум двумя двое оба обе второй
+        вторая второго; 3 три трёх трех трем тремя трое третий третья третьего;
+        4 четыре четырёх четырех четырем четверо четвёртый четвертый четвёртая;
+        5 пять пяти пятеро пятый пятая; 6 шесть шести шестеро шестой шестая;
+        7 семь семи семеро седьмой седьмая; 8 восемь восьми восьмеро восьмой восьмая;
+        9 девять девяти девятый девятая; 10 десять десяти десятый десятая десяток;
+        11 одиннадцать одиннадцати одиннадцатый; 12 двенадцать двенадцати двенадцатый;
+        13 тринадцать тринадцати; 14 четырнадцать четырнадцати; 15 пятнадцать пятнадцати;
+        16 шестнадцать шестнадцати; 17 семнадцать семнадцати; 18 восемнадцать восемнадцати;
+        19 девятнадцать девятнадцати; 20 двадцать двадцати двадцатый; 30 тридцать тридцати;
+        40 сорок сорока; 50 пятьдесят пятидесяти; 60 шестьдесят; 70 семьдесят;
+        80 восемьдесят; 90 девяносто; 100 сто сотня сотню сотни; 1000 тысячный тысячная
+        """
+    ),
+    range_words=frozenset(["до", "и"]),
+    number_stems=_valued("2 двух; 3 трёх трех; 4 четырёх четырех; 5 пяти; 6 шести; 8 восьми"),
+    unit_words=_units(
+        """
+        m м метров метра метры; km км километров километра; kg кг килограммов;
+        cm см сантиметров; l л литров; ft футов фута; mi миль мили; lb фунтов фунта; °c °c;
         """
     ),
     scale_words=_valued(
@@ -329,7 +413,8 @@ def closing_abbreviations() -> frozenset[str]:
 
 def merged_words(attribute: str) -> frozenset[str]:
     """Every served language's words of a word-set field of Language ("counted_abbreviations",
-    "clock_abbreviations", "calendar_words", "sentence_starters")."""
+    "clock_abbreviations", "calendar_words", "sentence_starters", "percent_words",
+    "range_words")."""
     return _merged_set(served(), attribute)
 
 
@@ -361,6 +446,16 @@ def number_words() -> Mapping[str, int]:
 def scale_words() -> Mapping[str, int]:
     """Every served language's scale words -> multiplier."""
     return _merged_map(served(), "scale_words")
+
+
+def number_stems() -> Mapping[str, int]:
+    """Every served language's stems of compound number words -> value."""
+    return _merged_map(served(), "number_stems")
+
+
+def unit_words() -> Mapping[str, str]:
+    """Every served language's unit words -> unit code."""
+    return _merged_map(served(), "unit_words")
 
 
 def to_latin() -> Mapping[str, str]:

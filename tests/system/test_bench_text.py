@@ -30,10 +30,10 @@ def test_quick_run_prints_every_step() -> None:
 
 
 # The steps whose thresholds are all met: asserted with --check (counts, not times).
-MET = ("sentences", "golden", "languages")
+MET = ("sentences", "golden", "languages", "numbers")
 
 
-def test_quick_run_meets_the_sentence_and_language_thresholds() -> None:
+def test_quick_run_meets_the_sentence_language_and_number_thresholds() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bench.text", "--quick", "--check", "--steps", ",".join(MET)],
         cwd=ROOT,
@@ -48,6 +48,8 @@ def test_quick_run_meets_the_sentence_and_language_thresholds() -> None:
         "sentences.golden.en",
         "sentences.golden.ru",
         "languages.quoted_refused",
+        "numbers.sentences.en-uk",
+        "numbers.caught.ru-en",
     ):
         assert re.search(rf"^  {re.escape(key)} = [\d.]+ .*: MET\)", out, re.M), f"no {key}"
     assert not re.search(r"NOT MET", out), out[-2000:]
