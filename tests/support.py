@@ -9,6 +9,7 @@ import dataclasses
 import http.client
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -306,6 +307,10 @@ def precis_env(model_dir: Path) -> dict[str, str]:
     return env
 
 
+def _limit_files(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -371,8 +376,11 @@ class Served:
 
 
 @contextmanager
-def serve_process(model_dir: Path, log: Path, *flags: str) -> Iterator[Served]:
-    """`precis serve --profile tiny` on a free port, killed on the way out whatever happens."""
+def serve_process(
+    model_dir: Path, log: Path, *flags: str, file_limit: int | None = None
+) -> Iterator[Served]:
+    """`precis serve --profile tiny` on a free port, killed on the way out whatever happens
+    (with soft and hard open-file limits of `file_limit` when given)."""
     env = precis_env(model_dir)
     port = free_port()
     command = [
@@ -390,7 +398,12 @@ def serve_process(model_dir: Path, log: Path, *flags: str) -> Iterator[Served]:
     ]
     with open(log, "wb") as sink:
         process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            preexec_fn=None if file_limit is None else lambda: _limit_files(file_limit),
         )
     try:
         yield Served(process, log, port, env)
