@@ -138,6 +138,41 @@ def report(line: str) -> None:
 # -- HTTP -------------------------------------------------------------------------------------
 
 
+class HealthTimer:
+    """Times a gRPC health Check every 20 ms in a thread while a block runs."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.seconds: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with grpc.insecure_channel(self.address) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            stub.Check(health_pb2.HealthCheckRequest(), timeout=30)  # connected before timing
+            while not self._stop.is_set():
+                started = time.perf_counter()
+                stub.Check(health_pb2.HealthCheckRequest(), timeout=30)
+                self.seconds.append(time.perf_counter() - started)
+                time.sleep(0.02)
+
+    def __enter__(self) -> HealthTimer:
+        self._thread.start()
+        time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+    @property
+    def worst(self) -> float:
+        return max(self.seconds)
+
+
+
+
 @dataclasses.dataclass
 class HttpAnswer:
     status: int

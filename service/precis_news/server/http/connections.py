@@ -7,6 +7,7 @@ import asyncio
 import collections
 import logging
 import resource
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +18,17 @@ from precis_news.server.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-# Descriptors left free below the soft file limit for everything that is not an HTTP connection:
-# gRPC connections, health probes, the log, model files, the metrics endpoint.
-RESERVED_FILES = 256
+# asyncio accepts up to this many connections in one go (its `backlog`), before the limiter sees
+# (and refuses) any of them: descriptors held at once beyond the cap.
+ACCEPT_BATCH = 32
+# Connections the kernel queues until the loop accepts them (capped by net.core.somaxconn): a
+# burst larger than the queue has its SYNs dropped, and each costs its client a second.
+LISTEN_QUEUE = 1024
+# Descriptors left free below the soft file limit beside the capped HTTP connections: 128 for
+# gRPC connections, health probes, the log, model files and the metrics endpoint, and the
+# sockets accepted but not yet closed as refused: a refused socket is closed three loop turns
+# after its accept, and each turn may accept a batch.
+RESERVED_FILES = 128 + 4 * ACCEPT_BATCH
 # A refused connection is told this and closed at once (it never reaches aiohttp).
 REFUSAL = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
@@ -46,6 +55,14 @@ def raise_file_limit() -> tuple[int, int]:
         except (ValueError, OSError) as exc:  # a hard limit the kernel will not grant
             log.warning("cannot raise the open-file limit from %d to %d: %s", soft, hard, exc)
     return soft, hard
+
+
+def enlarge_queue(server: asyncio.base_events.Server) -> None:
+    """Give the listening sockets of `server` a kernel queue of LISTEN_QUEUE (asyncio sets
+    listen(backlog) with its accept batch size)."""
+    for listening in server.sockets:
+        with socket.fromfd(listening.fileno(), listening.family, listening.type) as same:
+            same.listen(LISTEN_QUEUE)  # the same socket: a dup of its descriptor
 
 
 def connection_cap(requested: int, soft_limit: int) -> int:

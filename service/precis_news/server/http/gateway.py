@@ -26,7 +26,12 @@ from google.protobuf.message import Message
 from precis_news.server import calls
 from precis_news.server.guard import CallGuard
 from precis_news.server.http import bodies
-from precis_news.server.http.connections import ConnectionLimiter, ConnectionLimits
+from precis_news.server.http.connections import (
+    ACCEPT_BATCH,
+    ConnectionLimiter,
+    ConnectionLimits,
+    enlarge_queue,
+)
 from precis_news.server.http.openapi import document
 from precis_news.server.http.routes import Route, routes
 from precis_news.server.logs import ParserNoise
@@ -174,7 +179,9 @@ class Gateway:
             ssl=ssl_context,
             ssl_handshake_timeout=self.limits.header_seconds if ssl_context else None,
             reuse_address=True,
+            backlog=ACCEPT_BATCH,
         )
+        enlarge_queue(self._listener)
         return int(self._listener.sockets[0].getsockname()[1])
 
     async def stop(self, grace: float) -> None:

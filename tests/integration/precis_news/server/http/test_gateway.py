@@ -9,15 +9,12 @@ import json
 import logging
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from precis_news.server import calls
 from precis_news.server.http import gateway, openapi
@@ -25,6 +22,7 @@ from precis_news.server.http.gateway import JSON_TYPE
 from precis_news.server.http.routes import routes
 from precis_news.server.logs import EscapingFormatter
 from tests.support import (
+    HealthTimer,
     ServerThread,
     article,
     http_call,
@@ -345,39 +343,6 @@ def test_script_in_an_article_comes_back_as_json_text(server: ServerThread) -> N
 
 
 # -- hostile edges (issue 22) -------------------------------------------------------------------
-
-
-class HealthTimer:
-    """Times a gRPC health Check every 20 ms in a thread while a block runs."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        self.seconds: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        with grpc.insecure_channel(self.address) as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
-            stub.Check(health_pb2.HealthCheckRequest(), timeout=30)  # connected before timing
-            while not self._stop.is_set():
-                started = time.perf_counter()
-                stub.Check(health_pb2.HealthCheckRequest(), timeout=30)
-                self.seconds.append(time.perf_counter() - started)
-                time.sleep(0.02)
-
-    def __enter__(self) -> HealthTimer:
-        self._thread.start()
-        time.sleep(0.2)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(30)
-
-    @property
-    def worst(self) -> float:
-        return max(self.seconds)
 
 
 def test_gzip_bomb_is_refused_unread_while_health_answers(server: ServerThread) -> None:
