@@ -171,8 +171,6 @@ class HealthTimer:
         return max(self.seconds)
 
 
-
-
 @dataclasses.dataclass
 class HttpAnswer:
     status: int

@@ -78,7 +78,7 @@ class ParserNoise(logging.LoggerAdapter):  # type: ignore[type-arg]
         held = self.throttle.ready()
         if held is None:
             return
-        reason = f"{type(exc_info).__name__}: {exc_info}"
+        reason = escape(f"{type(exc_info).__name__}: {exc_info}")
         self.logger.warning(
             "malformed HTTP request (%s)%s",
             reason[:200],

@@ -581,7 +581,5 @@ def test_what_the_openapi_document_calls_valid_is_accepted(server: ServerThread)
         for field in required:  # what the document calls invalid is refused
             less = {k: v for k, v in body.items() if k != field}
             assert http_call(server.http, "POST", route.path, less).status == 400, field
-        empty = http_call(
-            server.http, "POST", route.path, b"", headers={"Content-Type": JSON_TYPE}
-        )
+        empty = http_call(server.http, "POST", route.path, b"", headers={"Content-Type": JSON_TYPE})
         assert empty.status == 400
