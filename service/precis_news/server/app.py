@@ -167,15 +167,8 @@ class PrecisServer:
             ],
         )
         pb_grpc.add_SummarizerServicer_to_server(SummarizerServicer(self.state), self.server)
-        soft, hard = raise_file_limit()
-        cap = connection_cap(settings.http_max_connections, soft)
-        log.info(
-            "open-file limit %d (hard %d): up to %d HTTP connections, %d per peer",
-            soft,
-            hard,
-            cap,
-            settings.http_max_connections_per_peer,
-        )
+        self.file_limits = raise_file_limit()  # (soft, hard), logged once listening
+        cap = connection_cap(settings.http_max_connections, self.file_limits[0])
         limits = ConnectionLimits(
             max_total=cap,
             max_per_peer=settings.http_max_connections_per_peer,
@@ -226,6 +219,12 @@ class PrecisServer:
                 scheme,
                 self.settings.host,
                 self.http_port,
+            )
+            log.info(
+                "open-file limit %d (hard %d): up to %d HTTP connections, %d per peer",
+                *self.file_limits,
+                self.gateway.limits.max_total,
+                self.gateway.limits.max_per_peer,
             )
         if self.settings.metrics_port:
             self.metrics_endpoint = self.metrics.serve(
