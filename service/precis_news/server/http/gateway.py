@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 import grpc
-from aiohttp import web
+from aiohttp import web, web_response
 from aiohttp.log import server_logger
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -141,7 +141,6 @@ class Gateway:
         self.app = web.Application(
             client_max_size=max_body_bytes, middlewares=[self._errors, self._cors]
         )
-        self.app.on_response_prepare.append(_server_header)
         for route in routes():
             self.app.router.add_route(route.verb, route.path, self._handler(route), name=route.name)
         self.app.router.add_get("/healthz", self._live)
@@ -156,6 +155,9 @@ class Gateway:
 
     async def start(self, host: str, port: int, *, ssl_context: ssl.SSLContext | None) -> int:
         """Listen on host:port (0 = a free port); returns the bound port."""
+        # aiohttp's default Server header names Python's and its own version, on every answer,
+        # its parser's own 400s included (which no app hook sees): the one place it is read.
+        web_response.SERVER_SOFTWARE = SERVER_HEADER
         # handler_cancellation: a caller that disconnects cancels its call, so its model work
         # leaves the queues (as a cancelled gRPC call's does). Bodies are never decompressed
         # (see bodies.ACCEPTED_ENCODINGS); keepalive_timeout also closes a connection that
@@ -420,10 +422,6 @@ class Gateway:
             )
 
         return serve
-
-
-async def _server_header(request: web.Request, response: web.StreamResponse) -> None:
-    response.headers["Server"] = SERVER_HEADER
 
 
 class _Refused(Exception):
