@@ -19,8 +19,9 @@ $(BIN)/precis: pyproject.toml
 
 setup: $(BIN)/precis
 
-# Offline demo: serve the locally built tiny models, summarize an article into 4 languages, show
-# JSON over HTTP and the web page on HTTP_PORT, stop.
+# Offline demo: build the tiny models, serve them with the extractive summarizer (gRPC on PORT, JSON
+# and the web page on HTTP_PORT), print a news page's readable summary and the page's address,
+# then one truncated line per random-weight translation, stop.
 demo: setup
 	@bash scripts/demo.sh $(PORT) $(HTTP_PORT)
 
@@ -34,13 +35,13 @@ serve-tiny: setup
 	$(BIN)/precis serve --profile tiny --port $(PORT)
 
 # Everything CI checks (.ci/run runs this): lint and types, the docs, then unit, integration and
-# system tests.
+# system tests; -rs lists each skipped test with its reason.
 test: lint docs
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -rs
 
-# The fast tier: unit tests only (stand-in engines, no server, no model build; under a minute).
+# The fast tier: unit tests only (stand-in engines, no server, no model build).
 test-fast: setup
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q tests/unit
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -rs tests/unit
 
 lint: setup
 	$(BIN)/python -m ruff check service models tests bench protos docs

@@ -223,6 +223,7 @@ class Server:
         log_dir: Path | None = None,
         name: str = "server",
         startup_timeout: float = 900.0,
+        http: bool = False,
     ) -> None:
         self.model_dir = model_dir
         self.profile = profile
@@ -231,6 +232,9 @@ class Server:
         self.startup_timeout = startup_timeout
         self.port = free_port()
         self.target = f"127.0.0.1:{self.port}"
+        # The HTTP gateway's port (-1: off), and its base URL when on.
+        self.http_port = free_port() if http else -1
+        self.http_base = f"http://127.0.0.1:{self.http_port}"
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if log_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="precis-bench-")
@@ -264,7 +268,7 @@ class Server:
             "127.0.0.1",
             "--port",
             str(self.port),
-            "--http-port=-1",
+            f"--http-port={self.http_port}",
         ]
         started = time.perf_counter()
         with self.log_path.open("wb") as log:
@@ -350,13 +354,15 @@ def serving(
     name: str,
     *,
     metrics: bool = False,
+    http: bool = False,
     env: Mapping[str, str] | None = None,
     **settings: object,
 ) -> Iterator[Server]:
     """A server for `args` (model dir, profile, ratio) with fixed lengths, no cache unless
     `cache_bytes` is given, and `settings` on top; prints how long it took to be SERVING.
 
-    With `metrics`, the server exposes Prometheus metrics (see `batch_stats`); `env` adds
+    With `metrics`, the server exposes Prometheus metrics (see `batch_stats`); with `http`, the
+    HTTP gateway too (`Server.http_base`); `env` adds
     environment variables as they are (e.g. GLIBC_TUNABLES)."""
     if metrics:
         settings["metrics_port"] = free_port()
@@ -366,6 +372,7 @@ def serving(
         env={**fixed_lengths_env(args.translation_ratio, **settings), **(env or {})},
         log_dir=args.server_log_dir,
         name=name,
+        http=http,
     )
     print(f"starting {server.describe()}", flush=True)
     with server:

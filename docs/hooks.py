@@ -44,23 +44,12 @@ def _proto_file() -> Any:
         RuntimeError: protoc failed.
     """
     from google.protobuf import descriptor_pb2
-    from grpc_tools import protoc
 
-    from protos.generate import PROTOS, SOURCE, _googleapis_protos
+    from protos.generate import SOURCE, run_protoc
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "precis.pb"
-        args = [
-            "protoc",
-            f"-I{PROTOS}",
-            f"-I{Path(protoc.__file__).parent / '_proto'}",
-            f"-I{_googleapis_protos()}",
-            "--include_source_info",
-            f"--descriptor_set_out={out}",
-            str(PROTOS / SOURCE),
-        ]
-        if protoc.main(args) != 0:
-            raise RuntimeError(f"protoc failed on {SOURCE}")
+        run_protoc("--include_source_info", f"--descriptor_set_out={out}")
         files = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file
     return next(f for f in files if f.name == SOURCE)
 

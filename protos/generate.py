@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 PROTOS = Path(__file__).resolve().parent
@@ -12,16 +13,32 @@ SOURCE = "precis/v1/precis.proto"
 FILES = ("precis_pb2.py", "precis_pb2.pyi", "precis_pb2_grpc.py")
 
 
-def _googleapis_protos() -> Path:
-    """The folder holding google/api/annotations.proto and http.proto (the google.api.http
-    options): googleapis-common-protos ships them next to its Python modules."""
-    from google.api import annotations_pb2
+def well_known_types() -> Path:
+    """grpcio-tools' copy of protobuf's well-known types (google/protobuf/*.proto), which every
+    protoc ships: the one include from outside protos/ (google/api/annotations.proto imports
+    google/protobuf/descriptor.proto). googleapis' files are in protos/google/api/."""
+    from grpc_tools import protoc  # dev-only dependency
 
-    return Path(annotations_pb2.__file__).parents[2]
+    return Path(protoc.__file__).parent / "_proto"
+
+
+def run_protoc(*args: str) -> None:
+    """Run grpcio-tools' protoc on precis.proto with protos/ and the well-known types only.
+
+    Args:
+        args: output flags, e.g. --python_out=DIR.
+
+    Raises:
+        RuntimeError: protoc failed.
+    """
+    from grpc_tools import protoc
+
+    if protoc.main(["protoc", f"-I{PROTOS}", f"-I{well_known_types()}", *args, SOURCE]) != 0:
+        raise RuntimeError(f"protoc failed on {SOURCE}")
 
 
 def generate(out_dir: Path) -> list[Path]:
-    """Run protoc (from grpcio-tools) on the proto and write flat, package-relative stubs.
+    """Run protoc on the proto and write flat, package-relative stubs.
 
     Args:
         out_dir: folder that receives precis_pb2.py, precis_pb2.pyi and precis_pb2_grpc.py.
@@ -32,23 +49,8 @@ def generate(out_dir: Path) -> list[Path]:
     Raises:
         RuntimeError: protoc failed.
     """
-    import tempfile
-
-    from grpc_tools import protoc  # dev-only dependency
-
     with tempfile.TemporaryDirectory() as tmp:
-        args = [
-            "protoc",
-            f"-I{PROTOS}",
-            f"-I{Path(protoc.__file__).parent / '_proto'}",
-            f"-I{_googleapis_protos()}",
-            f"--python_out={tmp}",
-            f"--pyi_out={tmp}",
-            f"--grpc_python_out={tmp}",
-            str(PROTOS / SOURCE),
-        ]
-        if protoc.main(args) != 0:
-            raise RuntimeError(f"protoc failed on {SOURCE}")
+        run_protoc(f"--python_out={tmp}", f"--pyi_out={tmp}", f"--grpc_python_out={tmp}")
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
         for name in FILES:

@@ -1,6 +1,6 @@
 """Every text step on public data (bench/data/public), its figures against the issue's thresholds.
 
-    python -m bench.text [--quick] [--check] [--steps sentences,languages,numbers,names,html]
+    python -m bench.text [--quick] [--check] [--steps sentences,golden,languages,...]
 
 --quick measures a small subset (the system test's run); --check exits 1 when a threshold is not
 met. Figures bounded by a threshold are printed with MET / NOT MET; the rest are context.
@@ -11,14 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench.text import html, languages, names, numbers, report, sentences
+from bench.text import html, languages, names, numbers, prose, report, sentences
 
 STEPS = {
     "sentences": sentences.run,
+    "golden": lambda figures, quick: sentences.golden(figures),
     "languages": languages.run,
     "numbers": numbers.run,
     "names": names.run,
     "html": html.run,
+    "prose": prose.run,
 }
 
 

@@ -103,6 +103,16 @@ def ud_documents(corpus: str, limit: int | None = None) -> list[Document]:
     return docs[:limit]
 
 
+def golden_rules(lang: str) -> list[tuple[str, list[str]]]:
+    """The Pragmatic Segmenter's "Golden Rules" as pySBD's tests give them for `lang` ("en",
+    "ru", "uk"): (text, its sentences) pairs."""
+    rows = json.loads((PUBLIC / "golden_rules" / f"{lang}.json").read_text(encoding="utf-8"))
+    return [(row["text"], row["sentences"]) for row in rows]
+
+
+GOLDEN_RULES = ("en", "ru", "uk")
+
+
 @dataclass(frozen=True)
 class Page:
     """A Readability test page: the saved page, the article Readability must find, its metadata."""

@@ -9,11 +9,11 @@ from collections import Counter
 from bench.text import data, report
 
 
-def missing(source: str, translation: str) -> list[str]:
+def missing(source: str, translation: str, language: str) -> list[str]:
     """The source's names the translation lacks (as checks.check_translation calls it)."""
     from precis_news.pipeline import names
 
-    return names.missing(names.names(source), translation)
+    return names.missing(names.names(source, language), translation)
 
 
 def spelled(name: str, translation: str) -> list[str]:
@@ -23,15 +23,15 @@ def spelled(name: str, translation: str) -> list[str]:
     return [w for w in translation.split() if not names.missing([name], w)]
 
 
-def corruptions(pairs: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+def corruptions(pairs: list[tuple[str, str]], language: str) -> list[tuple[str, str, str]]:
     """(source, corrupted translation, name) for each translation the check passes with a name
     in it: that name's words dropped, and swapped for a name of the next such translation."""
     from precis_news.pipeline import names
 
     usable = []
     for source, translation in pairs:
-        found = [n for n in names.names(source) if spelled(n, translation)]
-        if found and not missing(source, translation):
+        found = [n for n in names.names(source, language) if spelled(n, translation)]
+        if found and not missing(source, translation, language):
             usable.append((source, translation, found[0]))
     cases = []
     for i, (source, translation, name) in enumerate(usable):
@@ -50,11 +50,11 @@ def run(figures: report.Figures, *, quick: bool) -> None:
     report.section("names (FLORES devtest, correct human translations)")
     for source, target in data.DIRECTIONS:
         pairs = data.translation_pairs(source, target, 60 if quick else None)
-        flagged = [(m, s, t) for s, t in pairs if (m := missing(s, t))]
+        flagged = [(m, s, t) for s, t in pairs if (m := missing(s, t, source))]
         windows = data.windows(pairs)
-        window_flags = sum(bool(missing(s, t)) for s, t in windows)
-        cases = corruptions(pairs)
-        caught = sum(name in missing(s, bad) for s, bad, name in cases)
+        window_flags = sum(bool(missing(s, t, source)) for s, t in windows)
+        cases = corruptions(pairs, source)
+        caught = sum(name in missing(s, bad, source) for s, bad, name in cases)
         key = f"{source}-{target}"
         figures.bound(
             f"names.sentences.{key}",
@@ -73,4 +73,4 @@ def run(figures: report.Figures, *, quick: bool) -> None:
         print(f"  most flagged names: {', '.join(f'{n} {c}' for n, c in common)}")
         report.worst(f"{key} flags", (f"{m} | {t}" for m, _, t in flagged), 3)
     pairs = data.translation_pairs("en", "uk", 60 if quick else None)
-    report.cost("sentence pair (en-uk)", lambda pair: missing(*pair), pairs)
+    report.cost("sentence pair (en-uk)", lambda pair: missing(*pair, "en"), pairs)

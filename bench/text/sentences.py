@@ -1,5 +1,6 @@
-"""Sentence boundaries on UD gold documents rebuilt as running text: Précis's splitter beside
-pysbd, sentencex, the Moses splitter (sentence-splitter) and blingfire, in the same run."""
+"""Sentence boundaries on UD gold documents rebuilt as running text, and the Pragmatic Segmenter's
+Golden Rules: Précis's splitter beside pysbd, sentencex, the Moses splitter (sentence-splitter) and
+blingfire, in the same run."""
 
 from __future__ import annotations
 
@@ -81,6 +82,39 @@ def run(figures: report.Figures, *, quick: bool) -> None:
                 misses.sort(key=lambda m: -m[0])
                 cases = (f"{n}: {t}" for n, t in misses)
                 report.worst(f"{corpus} paragraphs (boundary errors: text)", cases)
+
+
+def golden(figures: report.Figures) -> None:
+    """The share of Golden Rules cases each splitter gets exactly right (sentences compared with
+    white space folded), per language, and the cases Précis's splitter gets wrong."""
+    report.section("sentences, golden rules (Pragmatic Segmenter cases, pySBD's tests)")
+    for lang in data.GOLDEN_RULES:
+        cases = data.golden_rules(lang)
+        print(f" {lang}: {len(cases)} cases")
+        for name, split in splitters(lang).items():
+            wrong = [
+                (text, found)
+                for text, gold in cases
+                if (found := _folded(split(text))) != _folded(gold)
+            ]
+            right = report.rate(len(cases) - len(wrong), len(cases))
+            stand_in = _STAND_IN.get(name, {}).get(lang)
+            note = f"{len(cases) - len(wrong)} of {len(cases)}" + (
+                f" ({stand_in} rules)" if stand_in else ""
+            )
+            if name == "precis":
+                figures.bound(f"sentences.golden.{lang}", right, note)
+                report.worst(
+                    f"{lang} cases (text -> sentences found)",
+                    (f"{t!r} -> {f}" for t, f in wrong),
+                    count=len(wrong),
+                )
+            else:
+                print(f"  {name:10s} right={right:.4f}  {note}")
+
+
+def _folded(sentences: list[str]) -> list[str]:
+    return [" ".join(s.split()) for s in sentences if s.strip()]
 
 
 def _joined(split: Splitter, paragraph: list[str]) -> list[str]:

@@ -3,28 +3,52 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from opentelemetry.trace import Link
+
+from precis_models import tracing
 from precis_models.allocator import release_free_memory
 from precis_models.cache import ResultCache
 from precis_models.engines.base import Engine, GenerateOptions, Output, batch_options
+from precis_models.scheduling import ANYONE, Caller, FairShares, Priority, Slots
 
 log = logging.getLogger(__name__)
 
 
 class QueueFull(Exception):
-    """The model's queue holds max_queue texts of other callers; retry after `retry_after` s."""
+    """The model's queue holds max_queue texts of other callers (or, when `key` is given, that
+    caller's own limit of `limit` texts); retry after `retry_after` s."""
 
-    def __init__(self, model: str, retry_after: float) -> None:
-        super().__init__(f"{model} is at capacity; retry in {retry_after:.1f}s")
+    def __init__(self, model: str, retry_after: float, *, key: str = "", limit: int = 0) -> None:
+        if key:
+            message = (
+                f"caller {key} has {limit} texts waiting at {model}, the limit per caller; "
+                f"retry in {retry_after:.1f}s"
+            )
+        else:
+            message = f"{model} is at capacity; retry in {retry_after:.1f}s"
+        super().__init__(message)
         self.retry_after = retry_after
+
+
+class DeadlineUnmeetable(Exception):
+    """The caller's deadline comes before its texts could be generated: refused before they
+    cost model time."""
+
+    def __init__(self, model: str, *, needed: float, remaining: float) -> None:
+        super().__init__(
+            f"{model} needs about {max(needed, 0):.2f}s for the work queued ahead and this "
+            f"call's own, and the deadline is in {max(remaining, 0):.2f}s; not started"
+        )
 
 
 class BatchObserver(Protocol):
@@ -33,6 +57,8 @@ class BatchObserver(Protocol):
     def batch_done(self, model: str, *, size: int, tokens: int, seconds: float) -> None: ...
 
     def queue_depth(self, model: str, depth: int) -> None: ...
+
+    def queued_work(self, model: str, priority: str, *, requests: int, tokens: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -44,6 +70,8 @@ class Generated:
     inference_ms: float
     cache_hits: int
     ended: list[bool] = field(default_factory=list)  # per output: False = cut at its limit
+    # Batch priority: model time given to interactive work while these texts waited.
+    behind_interactive_ms: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.ended:
@@ -51,11 +79,14 @@ class Generated:
 
 
 @dataclass(eq=False)
-class _Caller:
-    """One submit call: the order it arrived in and how many of its texts were batched."""
+class _Call:
+    """One submit call: whom it is for, the order it arrived in and how many of its texts were
+    batched."""
 
     arrival: int
+    who: Caller = ANYONE
     served: int = 0
+    link: Link | None = None  # to the caller's span, for the batch's (see precis_models.tracing)
 
 
 @dataclass
@@ -63,16 +94,22 @@ class _Item:
     text: str
     tokens: int
     options: GenerateOptions
-    future: asyncio.Future[tuple[Output, float, float]]
-    caller: _Caller
+    future: asyncio.Future[tuple[Output, float, float, float]]
+    caller: _Call
     enqueued: float = field(default_factory=time.perf_counter)
+    interactive_ms_then: float = 0.0  # the model's interactive call time when it was queued
+
+    @property
+    def share(self) -> tuple[Priority, str]:
+        """Whose share of the model this text is served from."""
+        return self.caller.who.priority, self.caller.who.key
 
 
 def _round_robin(items: Iterable[_Item]) -> list[_Item]:
-    """`items` taken one per caller in turn, the caller with the fewest texts batched so far
-    first (then the oldest), each caller's longest text first: a newcomer's texts are never
+    """`items` taken one per call in turn, the call with the fewest texts batched so far
+    first (then the oldest), each call's longest text first: a newcomer's texts are never
     behind another call's whole backlog."""
-    by_caller: dict[_Caller, list[_Item]] = {}
+    by_caller: dict[_Call, list[_Item]] = {}
     for item in items:
         by_caller.setdefault(item.caller, []).append(item)
     turns = [
@@ -90,7 +127,18 @@ class BatchLimits:
     max_batch_size: int  # texts in one model call
     max_wait_ms: float  # how long the oldest text waits for company
     max_queue: int  # texts waiting for a batch; a request larger than that enters in pieces
+    max_queue_per_key: int  # texts one caller key may have waiting (0: no limit of its own)
+    # Padded tokens in a call of batch priority or of long work (a call with more than this
+    # waiting): how long interactive work may wait for a running call (0: max_batch_tokens).
+    bounded_call_tokens: int
+    batch_every: int  # while both wait, at least one call in this many is batch priority
 
+
+# Model calls whose cost per token admission remembers (see MicroBatcher._check_deadline).
+COST_WINDOW = 8
+# Calls are bounded (BatchLimits.bounded_call_tokens) while interactive work has arrived at the
+# model within this many seconds: a corpus run alone keeps its full batches.
+INTERACTIVE_RECENT_S = 10.0
 
 # Cached outputs carry whether the model ended them: one flag character before the text.
 _ENDED, _CUT = "1", "0"
@@ -101,14 +149,25 @@ class MicroBatcher:
 
     Texts from all callers are grouped by search settings (beams, penalties: lengths may differ,
     each output is cut to its own maximum) and taken into batches capped in padded tokens and in
-    size, one text per caller in turn (the least-served caller first, see `_round_robin`), so a
-    short call is not queued behind a long one's backlog. A batch is formed when the model has a
-    free worker (`engine.parallelism`) and the machine a free slot (`slots`, shared by all
-    models): texts that arrive while the cores are busy join the next batch instead of competing
-    for them. The queue holds at most `max_queue` texts; admitted calls' texts beyond that wait
-    in a backlog and enter it callers in turn (see `submit`). A caller that gives up (cancel,
-    deadline) leaves the queue before its text costs model time. A batch that fails is retried
-    text by text, so one bad input fails only its own caller.
+    size. Which texts go first (see `_order`): interactive before batch priority, with at least
+    one batch-priority call in `batch_every` while both wait; within a priority, fair shares of
+    tokens between caller keys (scheduling.FairShares); within a key, one text per call in
+    turn (the least-served call first, see `_round_robin`), so a short call is not queued
+    behind a long one's backlog. A batch holds one priority. While interactive work has arrived
+    at the model lately (INTERACTIVE_RECENT_S), a batch of batch priority, or led by long work
+    (a call with more than `bounded_call_tokens` waiting: a long article's chunks) while another
+    caller's interactive work has, is capped at `bounded_call_tokens`: long work runs in smaller
+    model calls, so interactive work arriving meanwhile waits at most for one of those.
+    A batch is formed when the model has a free worker (`engine.parallelism`) and the machine a
+    free slot (`slots`, shared by all models, interactive work first: scheduling.Slots).
+
+    Admission is per call: refused (QueueFull) when max_queue texts of other callers that run
+    no later than it (its priority or higher) wait, or when its key already has
+    `max_queue_per_key` texts waiting; refused (DeadlineUnmeetable) when the caller's deadline
+    comes before the queue ahead of it and its own texts, at the measured seconds per token,
+    could be generated. An admitted call of any size enters whole. A caller that gives up
+    (cancel, deadline) leaves the queue before its text costs model time. A batch that fails is
+    retried text by text, so one bad input fails only its own caller.
     """
 
     def __init__(
@@ -119,15 +178,14 @@ class MicroBatcher:
         revision: str = "",
         cache: ResultCache | None = None,
         observer: BatchObserver | None = None,
-        slots: asyncio.Semaphore | None = None,
+        slots: asyncio.Semaphore | Slots | None = None,
     ) -> None:
         self.engine = engine
         self.revision = revision
         self.limits = limits
         self._cache = cache
         self._observer = observer
-        self._queue: deque[_Item] = deque()
-        self._backlog: deque[_Item] = deque()  # admitted texts waiting for room in the queue
+        self._waiting: list[_Item] = []  # admitted texts not yet in a model call
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(
             engine.parallelism, thread_name_prefix=f"infer-{engine.name}"
@@ -137,7 +195,14 @@ class MicroBatcher:
         self._running: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._texts_per_second = 0.0
+        # Seconds per input token of the last calls: admission estimates with the least of them
+        # (the cost of a well-filled batch), so it refuses only work that surely cannot make it.
+        self._token_costs: deque[float] = deque(maxlen=COST_WINDOW)
         self._arrivals = itertools.count()
+        self._shares = FairShares()
+        self._interactive_in_a_row = 0  # interactive calls taken while batch texts waited
+        self._interactive_ms = 0.0  # model time of this model's interactive calls, all told
+        self._interactive_seen: dict[str, float] = {}  # caller key -> its last interactive call
 
     @property
     def name(self) -> str:
@@ -145,8 +210,8 @@ class MicroBatcher:
 
     @property
     def depth(self) -> int:
-        """Texts waiting: in the queue and in the backlog."""
-        return len(self._queue) + len(self._backlog)
+        """Texts waiting for a model call."""
+        return len(self._waiting)
 
     def start(self) -> None:
         if self._task is None:
@@ -160,11 +225,10 @@ class MicroBatcher:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await asyncio.gather(*self._running, return_exceptions=True)
-        for waiting in (self._queue, self._backlog):
-            while waiting:
-                item = waiting.popleft()
-                if not item.future.done():
-                    item.future.set_exception(asyncio.CancelledError())
+        for item in self._waiting:
+            if not item.future.done():
+                item.future.set_exception(asyncio.CancelledError())
+        self._waiting = []
         self._executor.shutdown(wait=True)
 
     async def run_sync(self, fn, *args):  # type: ignore[no-untyped-def]
@@ -172,20 +236,34 @@ class MicroBatcher:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def submit(
-        self, texts: Sequence[str], options: GenerateOptions, *, lengths: Sequence[int] = ()
+        self,
+        texts: Sequence[str],
+        options: GenerateOptions,
+        *,
+        lengths: Sequence[int] = (),
+        admitted: bool = False,
+        caller: Caller = ANYONE,
     ) -> Generated:
         """Generate one output per text, batched with whatever else is queued.
 
-        Admission is per call: a call is refused only when other callers' texts fill the queue
-        (`max_queue` texts) as it arrives. An admitted call's texts enter the queue as far as
-        there is room and the rest follow, callers in turn, as batches leave it, so a call
-        of any size is served on an idle model and the queue never holds more than max_queue.
+        Admission is per call (see `refusal` and the class): a call is refused only as it
+        arrives, and an admitted call of any size enters whole, so it is served on an idle model.
 
-        `lengths`, the texts' input tokens when the caller has counted them already, saves
-        counting them again here.
+        Args:
+            texts: the model's inputs.
+            options: decoding.
+            lengths: the texts' input tokens when the caller has counted them already (saves
+                counting them again here).
+            admitted: the service admitted the call already (a later step of it: a summary's
+                translations), so it is never refused for a full queue here but waits its
+                turn, instead of being refused after work was spent on it.
+            caller: whom the call is for: its priority, key (fair shares and the per-key limit)
+                and deadline.
 
         Raises:
-            QueueFull: the queue is full of other callers' texts (retrying later helps).
+            QueueFull: the queue is full of other callers' texts, or of this key's (see the
+                class; retrying later helps).
+            DeadlineUnmeetable: the caller's deadline cannot be met (nothing was started).
             asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
         """
         started = time.perf_counter()
@@ -195,7 +273,11 @@ class MicroBatcher:
             outputs = [_from_cache(self._cache.get(key)) for key in keys]
         missing = [i for i, out in enumerate(outputs) if out is None]
         hits = len(texts) - len(missing)
-        if missing and (refused := self.refusal(len(missing))) is not None:
+        if (
+            missing
+            and not admitted
+            and (refused := self.refusal(len(missing), caller=caller)) is not None
+        ):
             raise refused
         loop = asyncio.get_running_loop()
         items = []
@@ -205,47 +287,86 @@ class MicroBatcher:
                 if lengths
                 else self.engine.count_tokens([texts[i] for i in missing])
             )
-            caller = _Caller(next(self._arrivals))
+            self._check_deadline(caller, sum(counts))
+            call = _Call(next(self._arrivals), caller, link=tracing.link_to_current())
+            if caller.priority is Priority.INTERACTIVE:
+                self._interactive_seen[caller.key] = time.monotonic()
             for i, tokens in zip(missing, counts, strict=True):
-                items.append(_Item(texts[i], tokens, options, loop.create_future(), caller))
-            self._backlog.extend(items)
-            self._refill()
+                items.append(
+                    _Item(
+                        texts[i],
+                        tokens,
+                        options,
+                        loop.create_future(),
+                        call,
+                        interactive_ms_then=self._interactive_ms,
+                    )
+                )
+            self._waiting.extend(items)
+            self._report_depth()
             self._wakeup.set()
-        queue_ms = inference_ms = 0.0
+            if caller.priority is Priority.INTERACTIVE and isinstance(self._slots, Slots):
+                self._slots.regrant()  # this model may be waiting for a slot as batch work
+        queue_ms = inference_ms = behind_ms = 0.0
         try:
             results = await asyncio.gather(*(item.future for item in items))
         finally:
             for item in items:
                 item.future.cancel()  # no-op when done; frees the slot when we were cancelled
-        for i, (output, waited, spent) in zip(missing, results, strict=True):
+        for i, (output, waited, spent, behind) in zip(missing, results, strict=True):
             outputs[i] = output
             queue_ms = max(queue_ms, waited)
             inference_ms = max(inference_ms, spent)
+            behind_ms = max(behind_ms, behind)
             if self._cache is not None:
                 self._cache.put(keys[i], (_ENDED if output.ended else _CUT) + output.text)
         if not missing:
             inference_ms = (time.perf_counter() - started) * 1000
         done = [o or Output("") for o in outputs]
         return Generated(
-            [o.text for o in done], queue_ms, inference_ms, hits, [o.ended for o in done]
+            [o.text for o in done],
+            queue_ms,
+            inference_ms,
+            hits,
+            [o.ended for o in done],
+            behind_ms,
         )
 
-    def refusal(self, texts: int = 1) -> QueueFull | None:
-        """The QueueFull a call of `texts` uncached texts gets when it arrives now (its queue
-        holds max_queue texts of other callers), or None: it would be admitted."""
-        if texts and len(self._queue) >= self.limits.max_queue:
-            return QueueFull(self.name, self._retry_after(texts))
+    def refusal(
+        self, texts: int = 1, *, ahead: int = 0, caller: Caller = ANYONE
+    ) -> QueueFull | None:
+        """The QueueFull a call of `texts` uncached texts from `caller` gets when it arrives
+        now (see the class; `ahead` texts on their way to the queue count as queued), or None:
+        it would be admitted."""
+        if not texts:
+            return None
+        per_key = self.limits.max_queue_per_key
+        if per_key:
+            own = sum(1 for it in self._waiting if it.caller.who.key == caller.key)
+            if own >= per_key:
+                return QueueFull(
+                    self.name, self._retry_after(own + texts), key=caller.key, limit=per_key
+                )
+        queued = ahead + sum(1 for it in self._waiting if it.caller.who.priority <= caller.priority)
+        if queued >= self.limits.max_queue:
+            return QueueFull(self.name, self._retry_after(len(self._waiting) + ahead + texts))
         return None
 
-    def _refill(self) -> None:
-        """Move admitted texts from the backlog into the queue while it has room, callers in
-        turn (see `_round_robin`)."""
-        room = self.limits.max_queue - len(self._queue)
-        if self._backlog and room > 0:
-            waiting = _round_robin(it for it in self._backlog if not it.future.done())
-            self._queue.extend(waiting[:room])
-            self._backlog = deque(waiting[room:])
-        self._report_depth()
+    def _check_deadline(self, caller: Caller, tokens: int) -> None:
+        """Refuse a call whose deadline comes before the texts that run no later than it and
+        its own `tokens` could be generated, at the measured cost per token.
+
+        Raises:
+            DeadlineUnmeetable: naming the time needed and the time left.
+        """
+        remaining = caller.remaining()
+        if remaining is None:
+            return
+        ahead = sum(it.tokens for it in self._waiting if it.caller.who.priority <= caller.priority)
+        per_token = min(self._token_costs, default=0.0)
+        needed = (ahead + tokens) * per_token / self.engine.parallelism
+        if needed > remaining:
+            raise DeadlineUnmeetable(self.name, needed=needed, remaining=remaining)
 
     def _generate_sync(
         self, texts: list[str], options: GenerateOptions, limits: list[int]
@@ -257,53 +378,78 @@ class MicroBatcher:
             # without this glibc keeps them in this thread's arena, stacked on the next peak.
             release_free_memory()
 
-    def _retry_after(self, extra: int) -> float:
-        """Seconds until the queue and backlog ahead of `extra` texts have likely drained."""
+    def _retry_after(self, ahead: int) -> float:
+        """Seconds until `ahead` texts have likely been generated."""
         rate = self._texts_per_second or 1.0
-        ahead = len(self._queue) + len(self._backlog)
-        return round(min(30.0, max(0.5, (ahead + extra) / rate)), 1)
+        return round(min(30.0, max(0.5, ahead / rate)), 1)
 
     def _report_depth(self) -> None:
         if self._observer is not None:
             self._observer.queue_depth(self.name, self.depth)
+            for priority in Priority:  # every priority, so that a drained one reads 0
+                requests, tokens = _queued_work(
+                    it for it in self._waiting if it.caller.who.priority is priority
+                )
+                self._observer.queued_work(
+                    self.name, priority.name.lower(), requests=requests, tokens=tokens
+                )
+
+    def _has_interactive(self) -> bool:
+        return any(
+            it.caller.who.priority is Priority.INTERACTIVE and not it.future.done()
+            for it in self._waiting
+        )
 
     async def _run(self) -> None:
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._queue:
+            while self._waiting:
                 await self._wait_for_batch()
                 release = await self._acquire_worker()
                 batch = self._take_batch()
                 if not batch:
-                    release()
+                    release(False)
                     continue
-                task = asyncio.get_running_loop().create_task(self._execute(batch, release))
+                interactive = batch[0].caller.who.priority is Priority.INTERACTIVE
+                if isinstance(self._slots, Slots):
+                    self._slots.started(interactive=interactive)
+                task = asyncio.get_running_loop().create_task(
+                    self._execute(batch, functools.partial(release, interactive))
+                )
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
 
-    async def _acquire_worker(self) -> Callable[[], None]:
-        """Wait for a free worker of this model, then for a free machine slot."""
+    async def _acquire_worker(self) -> Callable[[bool], None]:
+        """Wait for a free worker of this model, then for a free machine slot (interactive
+        work first, see scheduling.Slots); returns what gives both back (told whether the
+        call was interactive)."""
         await self._workers.acquire()
-        if self._slots is None:
-            return self._workers.release
+        slots = self._slots
+        if slots is None:
+            return lambda interactive: self._workers.release()
         try:
-            await self._slots.acquire()
+            if isinstance(slots, Slots):
+                await slots.acquire(self._has_interactive)
+            else:
+                await slots.acquire()
         except BaseException:
             self._workers.release()
             raise
-        slots = self._slots
 
-        def release() -> None:
-            slots.release()
+        def release(interactive: bool) -> None:
+            if isinstance(slots, Slots):
+                slots.release(interactive=interactive)
+            else:
+                slots.release()
             self._workers.release()
 
         return release
 
     async def _wait_for_batch(self) -> None:
         """Give the oldest text up to max_wait_ms for company, unless a full batch is here."""
-        deadline = self._queue[0].enqueued + self.limits.max_wait_ms / 1000
-        while len(self._queue) < self.limits.max_batch_size:
+        deadline = min(it.enqueued for it in self._waiting) + self.limits.max_wait_ms / 1000
+        while len(self._waiting) < self.limits.max_batch_size:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 return
@@ -313,36 +459,91 @@ class MicroBatcher:
             except TimeoutError:
                 return
 
+    def _order(self, live: list[_Item]) -> list[_Item]:
+        """The waiting texts in the order they go into calls: the priority whose turn it is
+        first (interactive, but batch after `batch_every` - 1 interactive calls in a row while
+        batch texts waited), within it fair shares between keys, within a key calls in turn."""
+        groups: dict[tuple[Priority, str], list[_Item]] = {}
+        for item in live:
+            groups.setdefault(item.share, []).append(item)
+        by_priority: dict[Priority, dict[Hashable, list[_Item]]] = {}
+        for (priority, key), own in sorted(groups.items(), key=lambda g: g[0][0]):
+            by_priority.setdefault(priority, {})[priority, key] = _round_robin(own)
+        turns = sorted(by_priority)
+        if len(turns) > 1 and self._interactive_in_a_row >= self.limits.batch_every - 1:
+            turns.reverse()  # batch work's bounded share
+        return [
+            item
+            for priority in turns
+            for item in self._shares.interleave(by_priority[priority], lambda it: it.tokens)
+        ]
+
     def _take_batch(self) -> list[_Item]:
-        """Pop the next batch within the caps: callers' texts in turn (see `_round_robin`), of
-        the first one's search settings."""
-        while self._queue and self._queue[0].future.done():
-            self._queue.popleft()  # cancelled callers leave before costing model time
-        self._refill()
-        live = _round_robin(it for it in self._queue if not it.future.done())
+        """Pop the next batch within the caps: the first text's priority and search settings,
+        in the order of `_order`."""
+        now = time.monotonic()
+        live = []
+        for item in self._waiting:
+            if item.future.done():
+                continue  # cancelled callers leave before costing model time
+            deadline = item.caller.who.deadline
+            if deadline is not None and deadline <= now:
+                # The caller has stopped waiting (an HTTP caller is not cancelled by it).
+                item.future.set_exception(
+                    DeadlineUnmeetable(self.name, needed=0.0, remaining=deadline - now)
+                )
+                continue
+            live.append(item)
+        self._waiting = live
         if not live:
+            self._report_depth()
             return []
-        search = live[0].options.search
-        candidates = [it for it in live if it.options.search == search]
+        ordered = self._order(live)
+        first = ordered[0]
+        priority, search = first.caller.who.priority, first.options.search
+        max_tokens = self.limits.max_batch_tokens
+        if self._bounded(first, live):
+            max_tokens = min(max_tokens, self.limits.bounded_call_tokens)
         batch: list[_Item] = []
         longest = 0
-        for item in candidates:
+        for item in ordered:
             if len(batch) >= self.limits.max_batch_size:
                 break
+            if item.caller.who.priority is not priority or item.options.search != search:
+                continue
             padded = max(longest, item.tokens) * (len(batch) + 1)
-            if batch and padded > self.limits.max_batch_tokens:
+            if batch and padded > max_tokens:
                 continue  # a shorter text of another caller may still fit
             batch.append(item)
             longest = max(longest, item.tokens)
         batch.sort(key=lambda it: it.tokens, reverse=True)
         for item in batch:
             item.caller.served += 1
+            self._shares.charge(item.share, item.tokens)
         taken = {id(it) for it in batch}
-        self._queue = deque(
-            it for it in self._queue if id(it) not in taken and not it.future.done()
-        )
-        self._refill()
+        self._waiting = [it for it in live if id(it) not in taken]
+        self._shares.forget(it.share for it in self._waiting)
+        batch_waits = any(it.caller.who.priority is Priority.BATCH for it in self._waiting)
+        if priority is Priority.INTERACTIVE and batch_waits:
+            self._interactive_in_a_row += 1
+        elif priority is Priority.BATCH:
+            self._interactive_in_a_row = 0
+        self._report_depth()
         return batch
+
+    def _bounded(self, first: _Item, live: list[_Item]) -> bool:
+        """Whether the batch `first` leads is capped at bounded_call_tokens (see the class)."""
+        bound = self.limits.bounded_call_tokens
+        now = time.monotonic()
+        for key, seen in list(self._interactive_seen.items()):
+            if now - seen > INTERACTIVE_RECENT_S:
+                del self._interactive_seen[key]
+        if not bound or not self._interactive_seen:
+            return False
+        if first.caller.who.priority is Priority.BATCH:
+            return True
+        others = any(key != first.caller.who.key for key in self._interactive_seen)
+        return others and sum(it.tokens for it in live if it.caller is first.caller) > bound
 
     async def _execute(self, batch: list[_Item], release: Callable[[], None]) -> None:
         try:
@@ -358,7 +559,15 @@ class MicroBatcher:
         limits = [o.max_new_tokens for _, o in unique]
         start = time.perf_counter()
         try:
-            outputs = await self.run_sync(self._generate_sync, texts, options, limits)
+            with tracing.span(
+                "batch",
+                links=[c.link for c in dict.fromkeys(it.caller for it in batch) if c.link],
+                model=self.name,
+                batch_size=len(unique),
+                input_tokens=sum(item.tokens for item in batch),
+                queue_ms=round((start - min(it.enqueued for it in batch)) * 1000, 3),
+            ):
+                outputs = await self.run_sync(self._generate_sync, texts, options, limits)
         except Exception:
             if len(unique) > 1:
                 log.warning("batch of %d failed on %s; retrying one by one", len(unique), self.name)
@@ -371,16 +580,28 @@ class MicroBatcher:
                     item.future.set_exception(RuntimeError(f"generation failed on {self.name}"))
             return
         seconds = time.perf_counter() - start
+        tokens = sum(item.tokens for item in batch)
         self._texts_per_second = len(unique) / max(seconds, 1e-6)
+        self._token_costs.append(seconds / max(tokens, 1))
+        if batch[0].caller.who.priority is Priority.INTERACTIVE:
+            self._interactive_ms += seconds * 1000
         if self._observer is not None:
-            tokens = sum(item.tokens for item in batch)
             self._observer.batch_done(self.name, size=len(unique), tokens=tokens, seconds=seconds)
         by_request = dict(zip(unique, outputs, strict=True))
         for item in batch:
             if not item.future.done():
                 waited = (start - item.enqueued) * 1000
+                behind = 0.0
+                if item.caller.who.priority is Priority.BATCH:
+                    behind = min(waited, self._interactive_ms - item.interactive_ms_then)
                 output = by_request[item.text, item.options]
-                item.future.set_result((output, waited, seconds * 1000))
+                item.future.set_result((output, waited, seconds * 1000, behind))
+
+
+def _queued_work(items: Iterable[_Item]) -> tuple[int, int]:
+    """The calls with texts among `items` still wanted, and those texts' input tokens."""
+    wanted = [it for it in items if not it.future.done()]
+    return len({id(it.caller) for it in wanted}), sum(it.tokens for it in wanted)
 
 
 def _from_cache(value: str | None) -> Output | None:

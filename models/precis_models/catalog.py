@@ -160,16 +160,14 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
 
     Raises:
         ValueError: a profile names a model the file does not define, a model's task is wrong,
-            a model's family is unknown, a model names a language precis_models.languages does
-            not serve, or a downloaded model is not pinned to a commit hash.
+            a model names a language precis_models.languages does not serve, or a downloaded
+            model is not pinned to a commit hash. (An unknown family is refused when the models
+            are loaded: the families' registry builds engines, which the catalog does not need.)
     """
-    from precis_models.families import family
-
     with open(path, "rb") as handle:
         raw = tomllib.load(handle)
     specs = {name: _spec(name, entry) for name, entry in raw["models"].items()}
     for spec in specs.values():
-        family(spec.family)
         unserved = [
             code
             for code in (*spec.languages, *(code for pair in spec.pairs for code in pair))

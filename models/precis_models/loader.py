@@ -8,10 +8,12 @@ import importlib.util
 import json
 import logging
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from precis_models import tracing
 from precis_models.allocator import release_free_memory
 from precis_models.backends import (
     ABSTRACTIVE,
@@ -27,6 +29,7 @@ from precis_models.catalog import ModelSpec, Profile
 from precis_models.engines.base import Engine, GenerateOptions
 from precis_models.families import Family, family
 from precis_models.runtime import Runtime
+from precis_models.scheduling import ANYONE, Caller, Slots
 from precis_models.sentences import fit
 from precis_models.store import (
     Manifest,
@@ -211,7 +214,13 @@ class LoadedModel:
         )
 
     async def generate(
-        self, texts: Sequence[str], options: GenerateOptions, *, lengths: Sequence[int] = ()
+        self,
+        texts: Sequence[str],
+        options: GenerateOptions,
+        *,
+        lengths: Sequence[int] = (),
+        admitted: bool = False,
+        caller: Caller = ANYONE,
     ) -> Generated:
         """One output per text, batched with other callers' texts (MicroBatcher.submit).
 
@@ -219,16 +228,30 @@ class LoadedModel:
             texts: the model's inputs (see `inputs` for a summarizer's).
             options: decoding (see `options`).
             lengths: the texts' input tokens, when the caller has counted them already.
+            admitted: a later step of a call the service admitted already: never refused.
+            caller: whom it is for (priority, fair-share key, deadline).
 
         Raises:
-            QueueFull: the model's queue is full of other callers' texts.
+            QueueFull: the model's queue is full of other callers' texts, or of this key's.
+            DeadlineUnmeetable: the caller's deadline cannot be met (nothing was started).
             asyncio.CancelledError: the caller was cancelled (its texts leave the queue).
         """
-        return await self.batcher.submit(texts, options, lengths=lengths)
+        with tracing.span("generate", model=self.name, texts=len(texts)) as current:
+            started = time.time_ns()
+            generated = await self.batcher.submit(
+                texts, options, lengths=lengths, admitted=admitted, caller=caller
+            )
+            tracing.note_generated(
+                current, started, generated, tokens=lambda: sum(lengths or self.count_tokens(texts))
+            )
+            return generated
 
-    def refusal(self, texts: int = 1) -> QueueFull | None:
-        """The QueueFull a call of `texts` uncached texts would get now, or None."""
-        return self.batcher.refusal(texts)
+    def refusal(
+        self, texts: int = 1, *, ahead: int = 0, caller: Caller = ANYONE
+    ) -> QueueFull | None:
+        """The QueueFull a call of `texts` uncached texts from `caller` would get now, or None;
+        `ahead` texts on their way to the queue (not in it yet) count as queued."""
+        return self.batcher.refusal(texts, ahead=ahead, caller=caller)
 
     async def warm_up(self) -> None:
         """One short generate call on the model's own inference thread, so that the first
@@ -374,11 +397,14 @@ def load_model_set(
             that replaces it (extractive).
 
     Raises:
+        ValueError: a model's family (catalog `family`) is not registered in families.
         ModelsMissing: downloadable models are not there (the message says what to run).
     """
+    for spec in profile.models:
+        family(spec.family)  # before anything is read or built
     require_models(profile, model_dir, backend=runtime.backend)
     build_missing(profile, model_dir, summarizer=summarizer)
-    slots = asyncio.Semaphore(runtime.slots)
+    slots = Slots(runtime.slots)
 
     def load(spec: ModelSpec, engine: Engine | None = None) -> LoadedModel:
         manifest = read_manifest(spec, model_dir)

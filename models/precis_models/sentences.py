@@ -18,6 +18,9 @@ _PARAGRAPH = re.compile(r"\n\s*\n|\r\n\s*\r\n")
 _ITEM = re.compile(r"\s*(?:[-–—•*·▪]|\d{1,2}[.)])\s")
 # A line that ends with a comma, semicolon, hyphen or bracket is continued by the next one.
 _UNFINISHED = (",", ";", "(", "-")
+# Longer than anyone wraps by hand: a paragraph with such a line holds one paragraph per line
+# (as extracted HTML does), so a code listing or a "(bsc)" line in it joins none of its lines.
+_UNWRAPPED_LINE = 200
 
 
 @functools.lru_cache(maxsize=8)
@@ -47,23 +50,111 @@ def split_sentences(text: str) -> list[str]:
             block = " ".join(block.split())
             if not block:
                 continue
+            cuts, markers = _list_marks(block)
             start = 0
-            for match in boundary.finditer(block):
-                candidate = block[start : match.end()]
-                if _abbreviated(candidate.rstrip("\"'»”)] ")):
-                    continue  # "Dr. Smith", "J. K. Rowling"
-                sentences.append(candidate.strip())
-                start = match.end()
-            tail = block[start:].strip()
-            if tail:
+            # A boundary that passes _ends, or a cut before an inline list item, in text order.
+            events = sorted(
+                [(m.end(), False) for m in boundary.finditer(block) if m.end() not in markers]
+                + [(cut, True) for cut in cuts]
+            )
+            for at, cut in events:
+                # _ends reads a bounded window, so a run of "Mr. Mr. Mr." stays linear.
+                window = block[max(start, at - _WINDOW) : at]
+                if at > start and (cut or _ends(window, block[at : at + _WINDOW])):
+                    if piece := block[start:at].strip():  # a cut right after a sentence end
+                        sentences.append(piece)
+                    start = at
+            if tail := block[start:].strip():
                 sentences.append(tail)
     return sentences
+
+
+_WINDOW = 300  # characters _ends reads either side of a sentence end
+
+# An inline list item's marker: "1. ", "2.) ", "3) ", "• 9. ", "⁃10. ", "a. ".
+_MARKER = re.compile(r"(?<!\S)(?:[•⁃▪*-]\s?)?(\d{1,2}|[a-z])(?:\.\)|[.)])(?=\s)")
+
+
+def _list_marks(block: str) -> tuple[list[int], set[int]]:
+    """Where `block` holds an inline numbered or lettered list ("1. The first item 2. The
+    second item"): the offsets to cut before (every item but the first, unless the item before
+    ends with a comma or semicolon: a list inside a sentence), and the ends of the markers,
+    which end no sentence. A list is a run of at least two markers counting up by one that
+    starts the block, follows a colon, or starts at 1 or a (a lone "1." stays a sentence of its
+    own, as UD's Ukrainian legal text has it)."""
+    cuts: list[int] = []
+    ends: set[int] = set()
+    run: list[re.Match[str]] = []
+    for marker in [*_MARKER.finditer(block), None]:
+        if marker is not None and run and _rank(marker) == _rank(run[-1]) + 1:
+            run.append(marker)
+            continue
+        if len(run) >= 2 and (
+            run[0].start() == 0
+            or block[: run[0].start()].rstrip().endswith(":")
+            or run[0].group(1) in ("1", "a")
+        ):
+            ends.update(m.end() for m in run)
+            cuts += [
+                m.start() for m in run[1:] if not block[: m.start()].rstrip().endswith((";", ","))
+            ]
+        run = [marker] if marker is not None else []
+    return cuts, ends
+
+
+def _rank(marker: re.Match[str]) -> int:
+    """A list marker's number ("2" -> 2, "b" -> 2), letters and figures kept apart."""
+    value = marker.group(1)
+    return int(value) if value.isdigit() else 1000 + ord(value) - ord("a") + 1
+
+
+# "[...]" elides words, and so do three spaced dots; four (". . . .") end a sentence.
+_ELISION = re.compile(r"(?:\[(?:\.{3}|…)\]|(?<![.\s])\s?\.\s\.\s\.)$")
+_NUMBER_BEFORE = re.compile(r"\d\S*\s+\S+$")
+_TIME_ZONE = re.compile(r"[A-Z]{2,4}\b")
+
+
+def _ends(candidate: str, rest: str) -> bool:
+    """Whether the . ! ? or … that ends `candidate` (with its closing quotes) ends a sentence,
+    `rest` being the text after it (each may be cut to a window of _WINDOW characters)."""
+    bare = candidate.rstrip("\"'»”)] ")
+    if _ELISION.search(candidate.rstrip("\"'»” ")):
+        return False  # words left out
+    if candidate.count("«") > candidate.count("»") and rest.lstrip()[:1] in "–—":
+        return False  # «Quote? – asked she. – Quote goes on»
+    if not bare.endswith("."):
+        return True
+    after = rest.split(None, 2)
+    following = after[0].lstrip("\"'«“([") if after else ""
+    last = bare.rsplit(None, 1)[-1].rstrip(".").lower()
+    if last in languages.merged_words("clock_abbreviations"):
+        return _clock_ends(bare, following)
+    if (
+        last in languages.merged_words("counted_abbreviations")
+        and following[:1].isdigit()
+        and _NUMBER_BEFORE.search(bare)
+    ):
+        return False  # "5 ft. 6 in.", "10 год. 30 хв." (but "за 2015 год. Бюджет" ends)
+    if not _abbreviated(bare):
+        return True
+    # "in the U.S. How about you?", "Jane and co. They know.", but not "Mr. He Jiankui".
+    return following in languages.merged_words("sentence_starters") and (
+        len(after) < 2 or not after[1][:1].isupper()
+    )
+
+
+def _clock_ends(sentence: str, following: str) -> bool:
+    """After "a.m."/"p.m.": a sentence ends unless a day, month or time zone follows ("5 p.m.
+    Monday", "5 p.m. EST") or the sentence so far is a short opening ("At 5 a.m. Mr. Smith")."""
+    if following in languages.merged_words("calendar_words") or _TIME_ZONE.fullmatch(following):
+        return False
+    return len(sentence.split()) > 4
 
 
 def _blocks(paragraph: str, continues: re.Pattern[str]) -> list[str]:
     """The paragraph cut at its line breaks that end a sentence (see `split_sentences`)."""
     lines = paragraph.splitlines()
-    wrapped = any(
+    wrapped = max(map(len, lines), default=0) <= _UNWRAPPED_LINE and any(
         line.rstrip().endswith(_UNFINISHED) or continues.match(after)
         for line, after in itertools.pairwise(lines)
     )

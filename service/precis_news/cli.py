@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import ipaddress
 import os
+import re
+import socket
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 # gRPC's C core logs failed TLS handshakes and the like to stderr before the call fails; the
 # command prints one line of its own instead. Set before grpc is first imported (the user's own
@@ -45,8 +49,43 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 PROGRESS_AFTER_S = 2.0  # a terminal sees "waiting" after this long
 
 
+# The request fields a server's message may name, as this command's flags (a refusal relayed to
+# the command line speaks of --from, not of source_language).
+FIELD_FLAGS = {
+    "source_language": "--from",
+    "target_languages": "--to",
+    "target_language": "--to",
+    "min_tokens": "--min-tokens",
+    "max_tokens": "--max-tokens",
+}
+_FIELD_NAMES = re.compile(r"\b(" + "|".join(FIELD_FLAGS) + r")\b")
+
+
 class CommandError(Exception):
     """A problem the user can fix (a missing file, flags that go together): printed, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose (sub)command refuses the flags it does not know itself, with its
+    own usage and the closest flag it has (argparse leaves them to the top-level parser, which
+    prints `precis`'s usage and no hint)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(map(self._with_hint, extras))}")
+        return parsed, extras
+
+    def _with_hint(self, given: str) -> str:
+        """`--lenght` -> `--lenght (did you mean --length?)`; the argument itself when no flag of
+        this command is close."""
+        if not given.startswith("-"):
+            return given
+        flags = [flag for action in self._actions for flag in action.option_strings]
+        close = difflib.get_close_matches(given.split("=", 1)[0], flags, n=1, cutoff=0.6)
+        return f"{given} (did you mean {close[0]}?)" if close else given
 
 
 # -- argument types ---------------------------------------------------------------------------
@@ -92,12 +131,13 @@ def _positive_int(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The `precis` argument parser; each subcommand sets `func` to its runner."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="precis",
         description="Multilingual news summarization (en, fr, uk, ru) over gRPC.",
     )
     parser.add_argument("--version", action="version", version=f"precis {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # (every subcommand's parser is a _Parser too: argparse makes them of the parent's class)
+    subparsers = cast("Subparsers", parser.add_subparsers(dest="command", metavar="COMMAND"))
     _add_summarize(subparsers)
     _add_translate(subparsers)
     _add_detect(subparsers)
@@ -566,6 +606,17 @@ def _run_health(args: argparse.Namespace) -> int:
 # -- entry point ------------------------------------------------------------------------------
 
 
+# What _unreachable says when gRPC's words name no cause (a refused connection, most often).
+_RUNNING_THERE = "is `precis serve` running there? Check --server HOST:PORT (or PRECIS_SERVER)"
+_NO_CAUSE = (
+    _RUNNING_THERE,
+    f"{_RUNNING_THERE}; if the server uses TLS, add --tls or --tls-ca FILE",
+)
+# How long each of a host name's addresses is tried when gRPC named no cause, at most (a listener
+# that never answers fails within about 4 s, the client's connection attempt limit).
+ADDRESS_PROBE_S = 10.0
+
+
 def _unreachable(
     error: PrecisError, target: str, *, tls: bool = False, client_cert: bool = False
 ) -> str | None:
@@ -578,33 +629,81 @@ def _unreachable(
     """
     if not isinstance(error, Unavailable) or error.answered:
         return None
-    details = error.details.lower()
+    return f"precis: cannot reach the server at {target}: {_fix(error.details, tls, client_cert)}"
+
+
+def _fix(details: str, tls: bool, client_cert: bool) -> str:
+    """What gRPC's words about a failed connection mean for the user, and what to change."""
+    details = details.lower()
     if "errors resolving" in details or "lookup" in details or "dns" in details:
-        fix = "the host name does not resolve; check --server HOST:PORT (or PRECIS_SERVER)"
-    elif "wrong_version_number" in details:
-        fix = "it does not use TLS there; drop --tls and --tls-ca (or check the port)"
-    elif "certificate_verify_failed" in details:
-        fix = "its TLS certificate is not trusted; give the CA that signed it with --tls-ca FILE"
-    elif "ssl" in details or "handshake" in details or "tls" in details:
-        fix = "TLS did not work; check --tls, --tls-ca and that the server uses TLS"
-    elif "settings frame" in details or "http/2" in details or "http1" in details:
-        fix = (
+        return "the host name does not resolve; check --server HOST:PORT (or PRECIS_SERVER)"
+    if "wrong_version_number" in details:
+        return "it does not use TLS there; drop --tls and --tls-ca (or check the port)"
+    if "certificate_verify_failed" in details:
+        return "its TLS certificate is not trusted; give the CA that signed it with --tls-ca FILE"
+    if "ssl" in details or "handshake" in details or "tls" in details:
+        return "TLS did not work; check --tls, --tls-ca and that the server uses TLS"
+    if "settings frame" in details or "http/2" in details or "http1" in details:
+        return (
             "something listens there but does not speak gRPC (an HTTP server, another "
             "service?); check --server HOST:PORT (or PRECIS_SERVER)"
         )
-    elif "socket closed" in details and tls and not client_cert:
-        fix = (
+    if "socket closed" in details and tls and not client_cert:
+        return (
             "it closed the connection after the TLS handshake: it may require a client "
             "certificate (mutual TLS); add --tls-cert FILE --tls-key FILE"
         )
-    elif tls:
-        fix = "is `precis serve` running there? Check --server HOST:PORT (or PRECIS_SERVER)"
-    else:
-        fix = (
-            "is `precis serve` running there? Check --server HOST:PORT (or PRECIS_SERVER); "
-            "if the server uses TLS, add --tls or --tls-ca FILE"
-        )
-    return f"precis: cannot reach the server at {target}: {fix}"
+    return _NO_CAUSE[0] if tls else _NO_CAUSE[1]
+
+
+def _host_name(target: str) -> tuple[str, int] | None:
+    """(host, port) of a target that names a host (`localhost:8080`, `dns:///news:50051`);
+    None for an address (`127.0.0.1:8080`, `ipv6:...`, `unix:...`)."""
+    host_port = target.rsplit("/", 1)[-1] if target.startswith("dns:") else target
+    host, _, port = host_port.rpartition(":")
+    if target.startswith(("ipv4:", "ipv6:", "unix", "vsock:")) or not host or not port.isdigit():
+        return None
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host, int(port)
+    return None
+
+
+def _unreachable_by_address(target: str, *, timeout: float) -> str | None:
+    """For a host name that gRPC could not reach without naming a cause: the first cause found
+    by trying each of its addresses alone (plaintext).
+
+    gRPC reports only its last attempt: with `localhost` resolving to ::1 and 127.0.0.1, that is
+    ::1 refusing, while 127.0.0.1 may be the HTTP port. An address given as such is told apart
+    already (_unreachable); this makes a host name's message as precise.
+    """
+    named = _host_name(target)
+    if named is None:
+        return None
+    host, port = named
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return None
+    for ip in dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in found):
+        address = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+        scheme = "ipv6" if ":" in ip else "ipv4"
+        with PrecisClient(target=f"{scheme}:{address}", wait_for_ready=False, timeout=timeout) as c:
+            try:
+                c.health()
+            except Unavailable as error:
+                fix = _fix(error.details, tls=False, client_cert=False)
+                if not error.answered and fix not in _NO_CAUSE:
+                    return f"precis: cannot reach the server at {target} ({address}): {fix}"
+            except PrecisError:
+                continue
+    return None
+
+
+def _in_cli_words(details: str) -> str:
+    """A server's message with the request fields it names written as this command's flags."""
+    return _FIELD_NAMES.sub(lambda match: FIELD_FLAGS[match.group(1)], details)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -625,13 +724,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except PrecisError as error:
+        target = getattr(args, "server_address", DEFAULT_SERVER)
+        tls = bool(getattr(args, "tls", False) or getattr(args, "tls_ca", None))
         unreachable = _unreachable(
-            error,
-            getattr(args, "server_address", DEFAULT_SERVER),
-            tls=bool(getattr(args, "tls", False) or getattr(args, "tls_ca", None)),
-            client_cert=getattr(args, "tls_cert", None) is not None,
+            error, target, tls=tls, client_cert=getattr(args, "tls_cert", None) is not None
         )
-        print(unreachable or f"precis: {error.code.name}: {error.details}", file=sys.stderr)
+        if unreachable and not tls and unreachable.endswith(_NO_CAUSE):
+            probe_s = min(getattr(args, "timeout", ADDRESS_PROBE_S), ADDRESS_PROBE_S)
+            unreachable = _unreachable_by_address(target, timeout=probe_s) or unreachable
+        print(
+            unreachable or f"precis: {error.code.name}: {_in_cli_words(error.details)}",
+            file=sys.stderr,
+        )
         if error.retry_after is not None:
             print(f"precis: retry after {error.retry_after:g} s", file=sys.stderr)
         return EXIT_RPC_ERROR

@@ -105,6 +105,26 @@ class Settings:
             "help": "bearer token /metrics requires (empty = none); prefer PRECIS_METRICS_TOKEN"
         },
     )
+    # Tracing: each setting, left empty, is read from its standard OpenTelemetry variable.
+    otel_traces_exporter: Literal["", "none", "otlp", "console"] = field(
+        default="",
+        metadata={
+            "help": "where request traces go: otlp (OTLP/gRPC), console (stdout) or none; empty "
+            "= $OTEL_TRACES_EXPORTER, else none (off, at no cost)"
+        },
+    )
+    otel_exporter_otlp_endpoint: str = field(
+        default="",
+        metadata={
+            "help": "the OTLP/gRPC collector, e.g. http://otel-collector:4317; empty = "
+            "$OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or $OTEL_EXPORTER_OTLP_ENDPOINT, else "
+            "http://localhost:4317"
+        },
+    )
+    otel_service_name: str = field(
+        default="",
+        metadata={"help": "service.name of the traces; empty = $OTEL_SERVICE_NAME, else precis"},
+    )
     grace_seconds: float = field(
         default=10.0, metadata={"help": "on SIGTERM, how long in-flight calls may finish"}
     )
@@ -176,6 +196,29 @@ class Settings:
             "gets RESOURCE_EXHAUSTED (a larger call enters in pieces)"
         },
     )
+    max_queue_per_key: int = field(
+        default=256,
+        metadata={
+            "help": "texts one caller (API key, or peer without keys) may have waiting per "
+            "model; a call arriving beyond it gets RESOURCE_EXHAUSTED naming this limit "
+            "(0 = none)"
+        },
+    )
+    bounded_call_tokens: int = field(
+        default=1024,
+        metadata={
+            "help": "padded input tokens in one model call of batch priority or of long work "
+            "(a request with more than this many tokens waiting at a model): bounds how long "
+            "interactive work waits for a running call (0 = max_batch_tokens)"
+        },
+    )
+    batch_every: int = field(
+        default=4,
+        metadata={
+            "help": "while interactive and batch work both wait, at least one model call in "
+            "this many is batch priority (batch work is never starved)"
+        },
+    )
     cache_bytes: int = field(
         default=64 * 2**20, metadata={"help": "result cache size in bytes (0 = off)"}
     )
@@ -235,6 +278,7 @@ class Settings:
             "max_batch_tokens",
             "max_batch_size",
             "max_queue",
+            "batch_every",
             "max_article_chars",
             "max_html_chars",
             "max_html_elements",

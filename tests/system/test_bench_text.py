@@ -8,7 +8,7 @@ import sys
 
 from tests.support import ROOT
 
-STEPS = ("sentences", "languages", "numbers", "names", "html")
+STEPS = ("sentences", "languages", "numbers", "names", "html", "prose")
 
 
 def test_quick_run_prints_every_step() -> None:
@@ -27,3 +27,52 @@ def test_quick_run_prints_every_step() -> None:
         assert f"\n== {step} " in out, f"no {step} section"
         assert re.search(rf"^  {step}\.\S+ = [\d.-]+ +\((>=|<=) ", out, re.M), f"no {step} figure"
     assert re.search(r"^  thresholds met: \d+ of \d+$", out, re.M), out[-2000:]
+
+
+# The steps whose thresholds are all met: asserted with --check (counts, not times).
+MET = ("sentences", "golden", "languages", "numbers")
+
+
+def test_quick_run_meets_the_sentence_language_and_number_thresholds() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.text", "--quick", "--check", "--steps", ",".join(MET)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out = done.stdout
+    assert done.returncode == 0, "\n".join(line for line in out.splitlines() if "NOT MET" in line)
+    for key in (
+        "sentences.f1.uk",
+        "sentences.golden.en",
+        "sentences.golden.ru",
+        "languages.quoted_refused",
+        "numbers.sentences.en-uk",
+        "numbers.caught.ru-en",
+    ):
+        assert re.search(rf"^  {re.escape(key)} = [\d.]+ .*: MET\)", out, re.M), f"no {key}"
+    assert not re.search(r"NOT MET", out), out[-2000:]
+
+
+def test_quick_html_and_prose_meet_their_thresholds() -> None:
+    # Counts, not times: extraction recall and precision at least trafilatura's defaults and
+    # titles as many; no caption, credit or byline picked and no line run on in a summary.
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.text", "--quick", "--check", "--steps", "html,prose"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    for key in (
+        "html.recall_vs_trafilatura",
+        "html.precision_vs_trafilatura",
+        "html.titles_vs_trafilatura",
+        "prose.captions_picked",
+        "prose.run_on_lines",
+    ):
+        assert re.search(
+            rf"^  {re.escape(key)} = [\d.-]+ +\((>=|<=) \S+: MET\)", done.stdout, re.M
+        ), key

@@ -34,6 +34,7 @@ SERVER_MODULES = (
     "huggingface_hub",
     "prometheus_client",
     "grpc_reflection",
+    "opentelemetry",
 )
 
 

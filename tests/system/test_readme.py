@@ -14,7 +14,7 @@ from tests.support import ROOT, ServerThread, free_port
 
 README = ROOT / "README.md"
 API_PAGE = ROOT / "docs" / "api.md"
-TOUR = "A thirty-second tour"
+TOUR = "A short tour"
 README_ADDRESS = "127.0.0.1:50051"
 README_HTTP = "http://127.0.0.1:8080"
 MAX_README_LINES = 200

@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 
 from precis_models.engines.base import GenerateOptions, Output
-from precis_models.sentences import select, split_sentences
+from precis_models.prose import join_sentences, select_prose
+from precis_models.sentences import split_sentences
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -38,5 +39,7 @@ class ExtractiveEngine:
 
     def _summarize(self, text: str, budget: int) -> str:
         sentences = split_sentences(text)
-        chosen = select(sentences, self.count_tokens(sentences), budget=budget)
-        return " ".join(sentences[i] for i in chosen)
+        # Captions, credits and bylines are never picked; a headline or list item picked gets
+        # the full stop it lacks, so it does not run into the next sentence.
+        chosen = select_prose(sentences, self.count_tokens(sentences), budget=budget)
+        return join_sentences([sentences[i] for i in chosen])

@@ -14,13 +14,22 @@ class Length(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LENGTH_SHORT: _ClassVar[Length]
     LENGTH_MEDIUM: _ClassVar[Length]
     LENGTH_LONG: _ClassVar[Length]
+
+class Priority(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRIORITY_UNSPECIFIED: _ClassVar[Priority]
+    PRIORITY_INTERACTIVE: _ClassVar[Priority]
+    PRIORITY_BATCH: _ClassVar[Priority]
 LENGTH_UNSPECIFIED: Length
 LENGTH_SHORT: Length
 LENGTH_MEDIUM: Length
 LENGTH_LONG: Length
+PRIORITY_UNSPECIFIED: Priority
+PRIORITY_INTERACTIVE: Priority
+PRIORITY_BATCH: Priority
 
 class SummarizeRequest(_message.Message):
-    __slots__ = ("text", "title", "source_language", "target_languages", "length", "min_tokens", "max_tokens", "include_sources", "html")
+    __slots__ = ("text", "title", "source_language", "target_languages", "length", "min_tokens", "max_tokens", "include_sources", "html", "priority")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +39,7 @@ class SummarizeRequest(_message.Message):
     MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_SOURCES_FIELD_NUMBER: _ClassVar[int]
     HTML_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
     text: str
     title: str
     source_language: str
@@ -39,7 +49,8 @@ class SummarizeRequest(_message.Message):
     max_tokens: int
     include_sources: bool
     html: str
-    def __init__(self, text: _Optional[str] = ..., title: _Optional[str] = ..., source_language: _Optional[str] = ..., target_languages: _Optional[_Iterable[str]] = ..., length: _Optional[_Union[Length, str]] = ..., min_tokens: _Optional[int] = ..., max_tokens: _Optional[int] = ..., include_sources: _Optional[bool] = ..., html: _Optional[str] = ...) -> None: ...
+    priority: Priority
+    def __init__(self, text: _Optional[str] = ..., title: _Optional[str] = ..., source_language: _Optional[str] = ..., target_languages: _Optional[_Iterable[str]] = ..., length: _Optional[_Union[Length, str]] = ..., min_tokens: _Optional[int] = ..., max_tokens: _Optional[int] = ..., include_sources: _Optional[bool] = ..., html: _Optional[str] = ..., priority: _Optional[_Union[Priority, str]] = ...) -> None: ...
 
 class Summary(_message.Message):
     __slots__ = ("language", "text", "model", "translated_from", "pivot_language", "truncated", "number_issues", "missing_names", "sources")
@@ -94,7 +105,7 @@ class ArticleSentence(_message.Message):
     def __init__(self, index: _Optional[int] = ..., text: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class SummarizeMetadata(_message.Message):
-    __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes", "source_sentences", "selected_sentences", "unselected_characters", "summary_trimmed_characters", "cut_translations", "html_extracted", "html_characters", "extracted_title", "output_language_mismatches")
+    __slots__ = ("input_characters", "input_tokens", "chunks", "truncated", "truncated_characters", "queue_ms", "inference_ms", "total_ms", "cache_hits", "summarized_in", "merge_passes", "behind_interactive_ms", "source_sentences", "selected_sentences", "unselected_characters", "summary_trimmed_characters", "cut_translations", "html_extracted", "html_characters", "extracted_title", "output_language_mismatches")
     INPUT_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CHUNKS_FIELD_NUMBER: _ClassVar[int]
@@ -106,6 +117,7 @@ class SummarizeMetadata(_message.Message):
     CACHE_HITS_FIELD_NUMBER: _ClassVar[int]
     SUMMARIZED_IN_FIELD_NUMBER: _ClassVar[int]
     MERGE_PASSES_FIELD_NUMBER: _ClassVar[int]
+    BEHIND_INTERACTIVE_MS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_SENTENCES_FIELD_NUMBER: _ClassVar[int]
     SELECTED_SENTENCES_FIELD_NUMBER: _ClassVar[int]
     UNSELECTED_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
@@ -126,6 +138,7 @@ class SummarizeMetadata(_message.Message):
     cache_hits: int
     summarized_in: str
     merge_passes: int
+    behind_interactive_ms: float
     source_sentences: int
     selected_sentences: int
     unselected_characters: int
@@ -135,7 +148,7 @@ class SummarizeMetadata(_message.Message):
     html_characters: int
     extracted_title: str
     output_language_mismatches: _containers.RepeatedCompositeFieldContainer[OutputLanguageMismatch]
-    def __init__(self, input_characters: _Optional[int] = ..., input_tokens: _Optional[int] = ..., chunks: _Optional[int] = ..., truncated: _Optional[bool] = ..., truncated_characters: _Optional[int] = ..., queue_ms: _Optional[float] = ..., inference_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., cache_hits: _Optional[int] = ..., summarized_in: _Optional[str] = ..., merge_passes: _Optional[int] = ..., source_sentences: _Optional[int] = ..., selected_sentences: _Optional[int] = ..., unselected_characters: _Optional[int] = ..., summary_trimmed_characters: _Optional[int] = ..., cut_translations: _Optional[int] = ..., html_extracted: _Optional[bool] = ..., html_characters: _Optional[int] = ..., extracted_title: _Optional[str] = ..., output_language_mismatches: _Optional[_Iterable[_Union[OutputLanguageMismatch, _Mapping]]] = ...) -> None: ...
+    def __init__(self, input_characters: _Optional[int] = ..., input_tokens: _Optional[int] = ..., chunks: _Optional[int] = ..., truncated: _Optional[bool] = ..., truncated_characters: _Optional[int] = ..., queue_ms: _Optional[float] = ..., inference_ms: _Optional[float] = ..., total_ms: _Optional[float] = ..., cache_hits: _Optional[int] = ..., summarized_in: _Optional[str] = ..., merge_passes: _Optional[int] = ..., behind_interactive_ms: _Optional[float] = ..., source_sentences: _Optional[int] = ..., selected_sentences: _Optional[int] = ..., unselected_characters: _Optional[int] = ..., summary_trimmed_characters: _Optional[int] = ..., cut_translations: _Optional[int] = ..., html_extracted: _Optional[bool] = ..., html_characters: _Optional[int] = ..., extracted_title: _Optional[str] = ..., output_language_mismatches: _Optional[_Iterable[_Union[OutputLanguageMismatch, _Mapping]]] = ...) -> None: ...
 
 class OutputLanguageMismatch(_message.Message):
     __slots__ = ("expected", "detected", "confidence", "model")
@@ -174,14 +187,16 @@ class SummarizeStreamResponse(_message.Message):
     def __init__(self, detected_language: _Optional[str] = ..., language_confidence: _Optional[float] = ..., summary: _Optional[_Union[Summary, _Mapping]] = ..., metadata: _Optional[_Union[SummarizeMetadata, _Mapping]] = ...) -> None: ...
 
 class TranslateRequest(_message.Message):
-    __slots__ = ("texts", "source_language", "target_language")
+    __slots__ = ("texts", "source_language", "target_language", "priority")
     TEXTS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     TARGET_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
     texts: _containers.RepeatedScalarFieldContainer[str]
     source_language: str
     target_language: str
-    def __init__(self, texts: _Optional[_Iterable[str]] = ..., source_language: _Optional[str] = ..., target_language: _Optional[str] = ...) -> None: ...
+    priority: Priority
+    def __init__(self, texts: _Optional[_Iterable[str]] = ..., source_language: _Optional[str] = ..., target_language: _Optional[str] = ..., priority: _Optional[_Union[Priority, str]] = ...) -> None: ...
 
 class Translation(_message.Message):
     __slots__ = ("text", "model", "pivot_language", "truncated")

@@ -481,7 +481,8 @@ def summarize_corpus(
             todo,
             pool,
             out,
-            request={"targets": language_list(targets), "length": length},
+            # A corpus run is batch work: interactive callers of the server go first.
+            request={"targets": language_list(targets), "length": length, "priority": "batch"},
             jobs=jobs,
             progress=None if progress is None else lambda: progress(next(written), len(todo)),
         )

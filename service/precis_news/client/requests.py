@@ -13,8 +13,10 @@ import grpc
 from precis_news.client.errors import InvalidArgument
 from precis_news.types import (
     LENGTH_UNSPECIFIED,
+    PRIORITY_UNSPECIFIED,
     DetectLanguageRequest,
     Length,
+    Priority,
     SummarizeRequest,
     TranslateRequest,
 )
@@ -32,6 +34,20 @@ LengthName: TypeAlias = Literal["short", "medium", "long"]
 _LENGTHS: Mapping[str | None, Length] = {
     None: LENGTH_UNSPECIFIED,
     **{name: Length.Value(f"LENGTH_{name.upper()}") for name in LENGTH_NAMES},
+}
+
+# The priorities a caller names: the proto's Priority values less UNSPECIFIED
+# (PRIORITY_INTERACTIVE -> "interactive", PRIORITY_BATCH -> "batch"); see the proto's Priority.
+PRIORITY_NAMES: tuple[str, ...] = tuple(
+    name.removeprefix("PRIORITY_").lower()
+    for name, number in Priority.items()
+    if number != PRIORITY_UNSPECIFIED
+)
+PriorityName: TypeAlias = Literal["interactive", "batch"]  # PRIORITY_NAMES for type checkers
+# None -> PRIORITY_UNSPECIFIED (the server's default: interactive), "batch" -> PRIORITY_BATCH.
+_PRIORITIES: Mapping[str | None, Priority] = {
+    None: PRIORITY_UNSPECIFIED,
+    **{name: Priority.Value(f"PRIORITY_{name.upper()}") for name in PRIORITY_NAMES},
 }
 
 RequestT = TypeVar("RequestT")
@@ -59,12 +75,13 @@ def summarize_arguments(
     min_tokens: int | None = None,
     max_tokens: int | None = None,
     include_sources: bool = False,
+    priority: PriorityName | None = None,
     timeout: float | None = None,
 ) -> Prepared[SummarizeRequest]:
     """The keywords of `summarize` and `stream_summarize` (see PrecisClient.summarize).
 
     Raises:
-        ValueError: an unknown `length`.
+        ValueError: an unknown `length` or `priority`.
         InvalidArgument: a text that is not valid Unicode (a lone surrogate), as the server
             would answer; nothing is sent.
     """
@@ -80,6 +97,7 @@ def summarize_arguments(
         ],
         length=_LENGTHS[length],
         include_sources=include_sources,
+        priority=priority_value(priority),
     )
     if min_tokens is not None:
         request.min_tokens = min_tokens
@@ -93,9 +111,14 @@ def translate_arguments(
     *,
     target: str,
     source_language: str = "",
+    priority: PriorityName | None = None,
     timeout: float | None = None,
 ) -> Prepared[TranslateRequest]:
-    """The keywords of `translate` (see PrecisClient.translate)."""
+    """The keywords of `translate` (see PrecisClient.translate).
+
+    Raises:
+        ValueError: an unknown `priority`.
+    """
     request = TranslateRequest(
         texts=[
             unicode_text(t, field=f"texts[{i}]")
@@ -103,8 +126,22 @@ def translate_arguments(
         ],
         source_language=unicode_text(source_language, field="source_language"),
         target_language=unicode_text(target, field="target_language"),
+        priority=priority_value(priority),
     )
     return Prepared(request, timeout)
+
+
+def priority_value(priority: str | None) -> Priority:
+    """The proto's Priority for a name in PRIORITY_NAMES (None: unspecified, interactive).
+
+    Raises:
+        ValueError: another name.
+    """
+    if priority not in _PRIORITIES:
+        raise ValueError(
+            f"priority must be {' or '.join(PRIORITY_NAMES)} or None, got {priority!r}"
+        )
+    return _PRIORITIES[priority]
 
 
 def detect_arguments(text: str, *, timeout: float | None = None) -> Prepared[DetectLanguageRequest]:

@@ -87,13 +87,17 @@ class PrecisClient(_ClientBase):
             max_tokens: optional upper bound on the summary length (summarizer tokens); alone,
                 the length preset's minimum is lowered to fit under it.
             include_sources: list each summary sentence's article sentences (Summary.sources).
-            timeout: deadline in seconds for this call (default: the client's).
+            priority: "interactive" (a person waits; None, the default, means it too) or
+                "batch" (a corpus run: the server runs interactive work first, and gives each
+                caller a fair share).
+            timeout: deadline in seconds for this call (default: the client's); the server
+                refuses at once (DeadlineExceeded) a call it cannot finish in time.
 
         Returns:
             The summaries, in target order, with the detected language and metadata.
 
         Raises:
-            ValueError: an unknown `length`.
+            ValueError: an unknown `length` or `priority`.
             InvalidArgument: also raised before sending, for text that is not valid Unicode.
             PrecisError: the call failed; the subclass tells why (InvalidArgument,
                 ResourceExhausted, Unavailable, DeadlineExceeded, Unauthenticated...).
@@ -130,6 +134,8 @@ class PrecisClient(_ClientBase):
             texts: the texts (a single string is one text).
             target: language to translate into.
             source_language: language of all texts; empty means detect it.
+            priority: "interactive" (None, the default, means it too) or "batch" (see
+                `summarize`).
             timeout: deadline in seconds for this call (default: the client's).
 
         Returns:

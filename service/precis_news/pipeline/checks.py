@@ -77,7 +77,7 @@ def check_translation(reference: Reference, source: Summary, translated: Summary
     return dataclasses.replace(
         translated,
         number_issues=issues,
-        missing_names=names.missing(names.names(source.text), translated.text),
+        missing_names=names.missing(names.names(source.text, source.language), translated.text),
         sources=(
             provenance.translated_sources(source.sources, translated.text)
             if reference.index

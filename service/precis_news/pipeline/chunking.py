@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from precis_models.batching import Generated
 from precis_models.loader import LoadedModel
+from precis_models.scheduling import ANYONE, Caller
 from precis_models.sentences import end_on_sentence, pack
 from precis_news.pipeline.jobs import Metadata
 
@@ -24,6 +25,7 @@ async def summarize_sentences(
     high: int,
     max_chunks: int,
     metadata: Metadata,
+    caller: Caller = ANYONE,
 ) -> str:
     """Summarize a text, given as its visible sentences, into `low`..`high` tokens, however
     long it is.
@@ -37,13 +39,16 @@ async def summarize_sentences(
         low, high: the summary's bounds in generated tokens.
         max_chunks: chunks read; the rest is left out and reported in `metadata`.
         metadata: gets input_tokens, chunks, merge_passes and what was truncated.
+        caller: whom the model calls are for (priority, fair-share key, deadline).
     """
     budget = model.window  # as the model's family counts it
     if not sentences:
         return ""
     chunks = await _chunks(model, sentences, budget=budget, most=max_chunks, metadata=metadata)
-    chunks = await _merge(model, chunks, budget=budget, low=low, high=high, metadata=metadata)
-    generated = await _generate(model, chunks, low=low, high=high, metadata=metadata)
+    chunks = await _merge(
+        model, chunks, budget=budget, low=low, high=high, metadata=metadata, caller=caller
+    )
+    generated = await _generate(model, chunks, low=low, high=high, metadata=metadata, caller=caller)
     summary = generated.outputs[0].strip()
     if not generated.ended[0]:
         # Cut at the maximum without an end token: end on the last complete sentence.
@@ -83,6 +88,7 @@ async def _merge(
     low: int,
     high: int,
     metadata: Metadata,
+    caller: Caller,
 ) -> list[str]:
     """Summarize the chunks and pack the summaries again until one chunk is left (at most
     MAX_MERGE_PASSES passes; what is left over then is reported as truncated)."""
@@ -91,7 +97,12 @@ async def _merge(
         # Intermediate summaries share the window, so that their merge fits in one chunk.
         per_chunk = max(4, min(high, int(budget / (len(chunks) * growth))))
         generated = await _generate(
-            model, chunks, low=min(low, per_chunk), high=per_chunk, metadata=metadata
+            model,
+            chunks,
+            low=min(low, per_chunk),
+            high=per_chunk,
+            metadata=metadata,
+            caller=caller,
         )
         metadata.merge_passes += 1
         counts = await asyncio.to_thread(model.count_tokens, generated.outputs)
@@ -105,12 +116,21 @@ async def _merge(
 
 
 async def _generate(
-    model: LoadedModel, chunks: Sequence[str], *, low: int, high: int, metadata: Metadata
+    model: LoadedModel,
+    chunks: Sequence[str],
+    *,
+    low: int,
+    high: int,
+    metadata: Metadata,
+    caller: Caller,
 ) -> Generated:
-    """One summary of `low`..`high` tokens per chunk, counted in `metadata`."""
+    """One summary of `low`..`high` tokens per chunk, counted in `metadata` (a Summarize call
+    was admitted before its detection, see Pipeline._first_model: never refused here)."""
     generated = await model.generate(
         model.inputs(chunks),
         model.options(max_new_tokens=high, min_new_tokens=low),
+        admitted=True,
+        caller=caller,
     )
     metadata.add(generated)
     return generated

@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 
 from precis_models.loader import Hop, ModelSet
+from precis_models.scheduling import ANYONE, Caller
 from precis_models.sentences import is_blank, split_sentences
 from precis_news.pipeline.jobs import Detection
 
@@ -53,6 +54,7 @@ class RequestContext:
     high: int
     sources: bool  # list each summary sentence's article sentences
     routes: Routes
+    caller: Caller = ANYONE  # whom every model call of the request is for (from the transport)
 
     @classmethod
     def build(
@@ -65,6 +67,7 @@ class RequestContext:
         high: int,
         sources: bool,
         routes: Routes,
+        caller: Caller = ANYONE,
     ) -> RequestContext:
         """The context of a checked request (blocking: it splits the article).
 
@@ -76,6 +79,7 @@ class RequestContext:
             low, high: the summary's bounds.
             sources: list each summary sentence's article sentences.
             routes: the request's routes (those looked up before detection included).
+            caller: whom it is for (priority, fair-share key, deadline).
         """
         return cls(
             Article.of(article),
@@ -85,4 +89,5 @@ class RequestContext:
             high,
             sources,
             routes,
+            caller,
         )

@@ -11,10 +11,13 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from precis_models import tracing
 from precis_models.language import LanguageDetector
-from precis_models.loader import ModelSet
+from precis_models.loader import LoadedModel, ModelSet
+from precis_models.scheduling import ANYONE, Caller
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import checks, detection
+from precis_news.pipeline.admission import Heading
 from precis_news.pipeline.chunking import summarize_sentences
 from precis_news.pipeline.context import RequestContext, Routes
 from precis_news.pipeline.errors import BadRequest
@@ -77,6 +80,7 @@ class Pipeline:
         # burst of them must queue behind each other, not ahead of every caller's detection.
         self._extraction = ThreadPoolExecutor(EXTRACTION_THREADS, thread_name_prefix="html")
         self.translator = Translator(models, settings)
+        self._heading = Heading()  # calls between admission and their first model's queue
 
     def detect(self, text: str, *, override: str | None = "source_language") -> Detection:
         """The most likely supported language of `text` (see detection.detect).
@@ -95,7 +99,10 @@ class Pipeline:
         """
         if given:
             return Detection(given, 1.0)
-        return await asyncio.to_thread(self._detect_served, text, what=what)
+        with tracing.span("detect", characters=len(text)) as current:
+            found = await asyncio.to_thread(self._detect_served, text, what=what)
+            tracing.note(current, language=found.language, confidence=found.confidence)
+            return found
 
     def _detect_served(self, text: str, *, what: str) -> Detection:
         if self.unsupported is not None and text.strip():
@@ -114,15 +121,17 @@ class Pipeline:
             return job
         if job.text:
             raise BadRequest("give the article as text or as html, not both", field="html")
-        page = await asyncio.get_running_loop().run_in_executor(
-            self._extraction,
-            functools.partial(
-                extract_article,
-                job.html,
-                max_chars=self.settings.max_html_chars,
-                max_elements=self.settings.max_html_elements,
-            ),
-        )
+        with tracing.span("extract_html", html_characters=len(job.html)) as current:
+            page = await asyncio.get_running_loop().run_in_executor(
+                self._extraction,
+                functools.partial(
+                    extract_article,
+                    job.html,
+                    max_chars=self.settings.max_html_chars,
+                    max_elements=self.settings.max_html_elements,
+                ),
+            )
+            tracing.note(current, characters=len(page.text))
         metadata.html_extracted = True
         metadata.html_characters = page.html_characters
         title = job.title
@@ -178,20 +187,27 @@ class Pipeline:
             else ""
         )
         routes = Routes(self.models)
-        self._refuse_if_busy(given, routes)
-        found = await self._source(given, job.article, what="the article")
-        if not given:  # the detected language's queue may have filled meanwhile
-            self._refuse_if_busy(found.language, routes)
-        context = await asyncio.to_thread(
-            RequestContext.build,
-            job.article,
-            found,
-            targets=targets,
-            low=low,
-            high=high,
-            sources=job.include_sources,
-            routes=routes,
-        )
+        with contextlib.ExitStack() as on_the_way:
+            with tracing.span("admit", targets=len(targets)):
+                ticket = on_the_way.enter_context(
+                    self._heading.toward(self._first_model(given, routes), job.caller)
+                )
+            found = await self._source(given, job.article, what="the article")
+            if not given:  # the detected language's first model (its queue may be full now)
+                ticket.move(self._first_model(found.language, routes))
+            with tracing.span("split_sentences", characters=len(job.article)) as current:
+                context = await asyncio.to_thread(
+                    RequestContext.build,
+                    job.article,
+                    found,
+                    targets=targets,
+                    low=low,
+                    high=high,
+                    sources=job.include_sources,
+                    routes=routes,
+                    caller=job.caller,
+                )
+                tracing.note(current, sentences=len(context.article.visible))
         yield context
         metadata.input_characters = len(context.article.text)
         written = await self._summary(context, metadata)
@@ -205,23 +221,23 @@ class Pipeline:
         metadata.total_ms = (time.perf_counter() - started) * 1000
         yield metadata
 
-    def _refuse_if_busy(self, source: str, routes: Routes) -> None:
-        """Refuse a call at once, before its detection (and again before its chunking), when
-        the first model it needs (for the `source` language, normalized; the summarizer, which
-        every summary needs, when none is known) already holds max_queue texts: it gets the
-        QueueFull that model's own admission would give. An optimisation only: that admission
-        stays the authority, and on an idle server no queue is full, so nothing is refused here.
+    def _first_model(self, source: str, routes: Routes) -> LoadedModel:
+        """The first model a summary of a `source` article (normalized) needs: the summarizer
+        (also when the source is not known yet: every summary needs it), or the first hop of
+        the translation into English of a language it cannot read.
 
-        Raises:
-            QueueFull: that model's queue is at capacity (retrying later helps).
+        This is a Summarize call's admission: it is refused at once, before its detection (and
+        again, after it, for the detected language's first model), when that model's queue
+        already holds max_queue texts, counting the calls on their way to it (self._heading),
+        with the QueueFull that model's own admission would give. Once admitted, its model
+        calls are never refused (`admitted=True`): a call is refused at the door or served,
+        never after work was spent on it. On an idle server nothing is refused.
         """
         model = self.models.summarizer
         if source and source not in model.spec.languages:
             hops = routes(source, SUMMARIZED_IN)
             model = hops[0].model if hops else model
-        refused = model.refusal()
-        if refused is not None:
-            raise refused
+        return model
 
     async def _summary(self, context: RequestContext, metadata: Metadata) -> Written:
         """The article's summary, in its own language when the summarizer reads it, else in
@@ -238,26 +254,32 @@ class Pipeline:
             sentences = visible_sentences(" ".join(t for t in readable.english if t))
             language = metadata.summarized_in = SUMMARIZED_IN
         elif self.settings.long_article == "select":
-            sentences = await select_for_summary(
-                summarizer, sentences, budget=summarizer.window, metadata=metadata
+            with tracing.span("select", sentences=len(sentences), budget=summarizer.window) as sp:
+                sentences = await select_for_summary(
+                    summarizer, sentences, budget=summarizer.window, metadata=metadata
+                )
+                tracing.note(sp, selected=metadata.selected_sentences)
+        with tracing.span("summarize", language=language, sentences=len(sentences)) as current:
+            summary = await summarize_sentences(
+                summarizer,
+                sentences,
+                low=context.low,
+                high=context.high,
+                max_chunks=self.settings.max_chunks,
+                metadata=metadata,
+                caller=context.caller,
             )
-        summary = await summarize_sentences(
-            summarizer,
-            sentences,
-            low=context.low,
-            high=context.high,
-            max_chunks=self.settings.max_chunks,
-            metadata=metadata,
-        )
-        reference = await asyncio.to_thread(
-            checks.Reference.build,
-            context.article,
-            sources=context.sources,
-            readable=readable.english,
-            read_from=readable.sentences,
-        )
-        written = Summary(language, summary, summarizer.name)
-        checked = await asyncio.to_thread(checks.check_summary, reference, written)
+            tracing.note(current, chunks=metadata.chunks)
+        with tracing.span("check", summary=language):
+            reference = await asyncio.to_thread(
+                checks.Reference.build,
+                context.article,
+                sources=context.sources,
+                readable=readable.english,
+                read_from=readable.sentences,
+            )
+            written = Summary(language, summary, summarizer.name)
+            checked = await asyncio.to_thread(checks.check_summary, reference, written)
         return Written(checked, reference)
 
     async def _readable(self, context: RequestContext, metadata: Metadata) -> Readable:
@@ -265,16 +287,24 @@ class Pipeline:
         reported), and each one's English translation."""
         source = context.source.language
         hops = context.routes(source, SUMMARIZED_IN)
-        sentences = await select_for_translation(
-            context.article.visible,
-            hop=hops[0] if hops else None,
-            budget=self.settings.max_translated_tokens,
-            metadata=metadata,
-        )
+        budget = self.settings.max_translated_tokens
+        with tracing.span("select", sentences=len(context.article.visible), budget=budget) as sp:
+            sentences = await select_for_translation(
+                context.article.visible,
+                hop=hops[0] if hops else None,
+                budget=budget,
+                metadata=metadata,
+            )
+            tracing.note(sp, selected=metadata.selected_sentences)
         # One text per sentence, so that each translation is known (for the sentence sources);
         # the model sees the same sentences in one submit as before.
         english = await self.translator.sentences(
-            [[s] for s in sentences], source, SUMMARIZED_IN, routes=context.routes
+            [[s] for s in sentences],
+            source,
+            SUMMARIZED_IN,
+            routes=context.routes,
+            admitted=True,
+            caller=context.caller,
         )
         metadata.add_translation(english.metadata)
         return Readable(sentences, english.texts)
@@ -308,31 +338,44 @@ class Pipeline:
         translation's metadata; a translation read as another language, or that changed the
         summary's numbers or lost its names, is reported."""
         summary = written.summary
-        translated = await self.translator.texts(
-            [summary.text], summary.language, target, routes=context.routes
-        )
-        mismatch = await detection.wrong_language(
-            self.detector, translated.texts[0], expected=target, model=translated.model
-        )
-        if mismatch:
-            metadata.output_language_mismatches.append(mismatch)
-        in_target = Summary(
-            target,
-            translated.texts[0],
-            translated.model,
-            summary.language,
-            translated.pivot,
-            translated.truncated[0],
-        )
-        checked = await asyncio.to_thread(
-            checks.check_translation, written.reference, summary, in_target
-        )
+        with tracing.span("in_language", source=summary.language, target=target):
+            translated = await self.translator.texts(
+                [summary.text],
+                summary.language,
+                target,
+                routes=context.routes,
+                admitted=True,
+                caller=context.caller,
+            )
+            with tracing.span("check", translation=target):
+                mismatch = await detection.wrong_language(
+                    self.detector, translated.texts[0], expected=target, model=translated.model
+                )
+                if mismatch:
+                    metadata.output_language_mismatches.append(mismatch)
+                in_target = Summary(
+                    target,
+                    translated.texts[0],
+                    translated.model,
+                    summary.language,
+                    translated.pivot,
+                    translated.truncated[0],
+                )
+                checked = await asyncio.to_thread(
+                    checks.check_translation, written.reference, summary, in_target
+                )
         return checked, translated.metadata
 
     async def translate(
-        self, texts: Sequence[str], source_language: str, target_language: str
+        self,
+        texts: Sequence[str],
+        source_language: str,
+        target_language: str,
+        *,
+        caller: Caller = ANYONE,
     ) -> tuple[Detection, list[Translation]]:
-        """Translate each text into the target language.
+        """Translate each text into the target language (for `caller`: its priority, key and
+        deadline).
 
         Raises:
             BadRequest: no texts, an empty text, too many texts, or a bad language.
@@ -345,7 +388,7 @@ class Pipeline:
             else ""
         )
         found = await self._source(given, "\n\n".join(texts), what="the text")
-        result = await self.translator.texts(list(texts), found.language, target)
+        result = await self.translator.texts(list(texts), found.language, target, caller=caller)
         return found, [
             Translation(t, result.model, result.pivot, cut)
             for t, cut in zip(result.texts, result.truncated, strict=True)

@@ -45,12 +45,13 @@ def detect(
 
 
 def refuse_unsupported(check: UnsupportedLanguageCheck, text: str, *, what: str) -> None:
-    """Refuse `text` when most of it is in a language that is not served (blocking).
+    """Refuse `text` when most of the whole of it is in a language that is not served (blocking;
+    the check samples a long text, see UnsupportedLanguageCheck.foreign).
 
     Raises:
         BadRequest: naming the language found ("the article appears to be German (de); ...").
     """
-    found = check.foreign(text[:DETECTION_SAMPLE_CHARS])
+    found = check.foreign(text)  # the whole article: a long quote at its start does not decide
     if found is not None:
         raise BadRequest(
             f"{what} appears to be {found.name} ({found.code}); supported: {languages.listed()} "

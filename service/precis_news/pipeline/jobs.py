@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from precis_models.batching import Generated
 from precis_models.language import LanguageMismatch
+from precis_models.scheduling import ANYONE, Caller
 from precis_news.pipeline.numbers import NumberIssue
 from precis_news.pipeline.provenance import SentenceSources
 
@@ -25,6 +26,7 @@ class SummarizeJob:
     max_tokens: int | None = None
     include_sources: bool = False  # list each summary sentence's article sentences
     html: str = ""  # the article as an HTML page instead of text (see pipeline.html)
+    caller: Caller = ANYONE  # whom it is for: priority, fair-share key, deadline (transport's)
 
     @property
     def article(self) -> str:
@@ -77,6 +79,7 @@ class Metadata:
     inference_ms: float = 0.0
     total_ms: float = 0.0
     cache_hits: int = 0
+    behind_interactive_ms: float = 0.0  # batch priority: model time given to interactive work
     summarized_in: str = ""
     merge_passes: int = 0
     # Non-English articles: sentences in the article, sentences translated and summarized, and
@@ -96,6 +99,7 @@ class Metadata:
         self.queue_ms += part.queue_ms
         self.inference_ms += part.inference_ms
         self.cache_hits += part.cache_hits
+        self.behind_interactive_ms += part.behind_interactive_ms
 
     def add_translation(self, part: Metadata) -> None:
         """Count a translation stage: its times and cache hits, and its cut sentences."""

@@ -11,20 +11,26 @@ from difflib import SequenceMatcher
 from precis_models import languages
 from precis_models.languages import Language
 from precis_models.sentences import split_sentences
+from precis_news.pipeline import lexicon
 
 # Names written in two scripts are compared: Cyrillic letters go to a loose Latin skeleton (each
 # served language's `to_latin`, precis_models.languages), and Latin spellings are folded the same
 # way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/Джон, Dubois/Дюбуа): a silent h,
-# French "oi" and "eau", a final s.
+# French "oi" and "eau", a final s, g and h as one letter.
 _LATIN_FOLDS = (
     ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"),
     ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
     ("x", "ks"), ("y", "i"), ("j", "i"), ("iu", "u"),
+    ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
 _FINAL_S = re.compile(r"(?<=.{3})s$")
+_FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+_VOWELS = re.compile(r"[aeiou]+")
+MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
+_QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
 _NOT_NAMES = frozenset(
@@ -70,25 +76,67 @@ _NOT_NAMES = frozenset(
 )
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
+STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
+# Words this frequent are never names, even beside one ("The Simpsons", "All Blacks").
+FUNCTION_WORD_ZIPF = 6.0
 
 
-def names(text: str) -> list[str]:
-    """The proper names of `text`: capitalised words not at a sentence's start, acronyms left
-    out (each once, in order; "Marie Dubois" gives both words)."""
+def load() -> None:
+    """Load what the check reads (pymorphy3's dictionaries, word frequencies, place names:
+    about 1.3 s and 73 MB), so that the first summary checked does not wait for it."""
+    lexicon.lemmas("Київ")
+    lexicon.is_common_word("The", "en")
+    _stem_index(languages.served())
+
+
+def names(text: str, language: str = "") -> list[str]:
+    """The proper names of `text`: capitalised words not at a sentence's start, acronyms and
+    common words left out, each once, in order ("Marie Dubois" gives both words).
+
+    A common word (lexicon.is_common_word: "The", "Court", "United", "Зараз") is a name only
+    beside a capitalised word that is not one ("John" of "John Smith", not "Supreme Court").
+
+    Args:
+        text: the summary.
+        language: its language code, when known: which word frequencies tell common words.
+    """
     found: list[str] = []
     for sentence in split_sentences(text):
-        tokens = _TOKEN.findall(sentence)
-        for token in tokens[1:]:
-            word = _POSSESSIVE.sub("", token)
-            if (
-                len(word) >= MIN_NAME_CHARS
-                and word[0].isupper()
-                and not word.isupper()  # acronyms differ by language: NATO, OTAN, НАТО
-                and word.lower() not in _NOT_NAMES
-                and word not in found
-            ):
+        # A word opening a quotation or following a colon starts a sentence too.
+        starts = {m.end() for m in _QUOTE_START.finditer(sentence)}
+        tokens = list(_TOKEN.finditer(sentence))
+        words = [_POSSESSIVE.sub("", token.group()) for token in tokens]
+        capitalised = [
+            _capitalised(word) and token.start() not in starts
+            for word, token in zip(words, tokens, strict=True)
+        ]
+        common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
+        for at in range(1, len(words)):
+            word = words[at]
+            beside_a_name = not lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF) and any(
+                capitalised[i] and not common[i] for i in (at - 1, at + 1) if 0 < i < len(words)
+            )
+            if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _common(word: str, language: str) -> bool:
+    """A common word, but not a country's ("China", "Chine": compared across languages)."""
+    return lexicon.is_common_word(word, language) and (
+        skeleton(word) not in lexicon.country_names(skeleton)
+    )
+
+
+def _capitalised(word: str) -> bool:
+    """Whether `word` could be a name: capitalised, not an acronym (they differ by language:
+    NATO, OTAN, НАТО), not a title, day or month (_NOT_NAMES)."""
+    return (
+        len(word) >= MIN_NAME_CHARS
+        and word[0].isupper()
+        and not word.isupper()
+        and word.lower() not in _NOT_NAMES
+    )
 
 
 def skeleton(word: str) -> str:
@@ -107,7 +155,8 @@ def _skeleton(word: str, served: tuple[Language, ...]) -> str:
     plain = unicodedata.normalize("NFC", plain)
     table = languages.to_latin()
     latin = "".join(table.get(ch, ch) for ch in plain)
-    latin = _FINAL_S.sub("", _SILENT_H.sub("", re.sub(r"[^a-z]", "", latin)))
+    latin = _FINAL_GH.sub("o", re.sub(r"[^a-z]", "", latin))
+    latin = _FINAL_S.sub("", _SILENT_H.sub("", latin))
     for old, new in _LATIN_FOLDS:
         latin = latin.replace(old, new)
     return re.sub(r"(.)\1+", r"\1", latin)  # doubled letters: Zelenskyy, Tallinn / Таллин
@@ -115,13 +164,63 @@ def _skeleton(word: str, served: tuple[Language, ...]) -> str:
 
 def missing(names_: Sequence[str], translation: str) -> list[str]:
     """The names of which no word of `translation` is a spelling (in either script; a case
-    ending after the name is allowed: "Дюбуа", "Києва")."""
+    ending after the name is allowed: "Дюбуа", "Києва"), nor an inflected form (lemmas of
+    Cyrillic words: "Трампа" is "Трамп"), nor, for a country, its name in another served
+    language ("Sweden", "Suède", "Швеції").
+
+    Args:
+        names_: the source's names (`names`).
+        translation: the translated text.
+
+    Returns:
+        The names not found, in the order given.
+    """
     tokens = _TOKEN.findall(translation)
     # "d'Odesa", "l'Ukraine": the name after an elided article is a word too.
-    parts = [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
-    words = {skeleton(t) for t in tokens + parts}
+    tokens += [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
+    words = {skeleton(t) for t in tokens}
     words.discard("")
-    return [n for n in names_ if not _found(skeleton(n), words)]
+    lemma_words: set[str] | None = None  # only when a name is not found as written
+    lost = []
+    for name in names_:
+        spellings = {skeleton(name)} | {skeleton(lemma) for lemma in lexicon.lemmas(name)}
+        if any(_found(s, words) for s in spellings):
+            continue
+        if lemma_words is None:  # names are capitalised in every served language
+            lemma_words = words | {
+                skeleton(lem) for t in tokens if t[:1].isupper() for lem in lexicon.lemmas(t)
+            }
+        stems = _country_stems(spellings)
+        if not any(w[:STEM_CHARS] in stems for w in lemma_words) and not any(
+            _found(s, lemma_words) for s in spellings
+        ):
+            lost.append(name)
+    return lost
+
+
+def _country_stems(spellings: set[str]) -> frozenset[str]:
+    """The first STEM_CHARS letters of every served language's name of the country (or
+    region) that `spellings` name or make an adjective of ("Sweden", "Swedish": "sved", "sued",
+    "shve"), so "Швеції", "suédoise" and "японського" find theirs."""
+    groups = lexicon.country_words(skeleton)
+    found = [groups[s] for s in spellings if s in groups]
+    if found:
+        return frozenset(e[:STEM_CHARS] for group in found for e in group if len(e) >= STEM_CHARS)
+    by_stem = _stem_index(languages.served())
+    return frozenset(
+        e for s in spellings if len(s) > STEM_CHARS for e in by_stem.get(s[:STEM_CHARS], ())
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _stem_index(served: tuple[Language, ...]) -> dict[str, frozenset[str]]:
+    """Each place-name spelling's first STEM_CHARS letters -> its group's (`served` keys the
+    cache only)."""
+    index: dict[str, set[str]] = {}
+    for spelling, group in lexicon.country_words(skeleton).items():
+        stems = {e[:STEM_CHARS] for e in group if len(e) >= STEM_CHARS}
+        index.setdefault(spelling[:STEM_CHARS], set()).update(stems)
+    return {stem: frozenset(found) for stem, found in index.items()}
 
 
 def _found(name: str, words: set[str]) -> bool:
@@ -133,6 +232,20 @@ def _found(name: str, words: set[str]) -> bool:
         head = word[: len(name) + 1]  # room for one changed letter, not for a case ending
         if (len(name) >= 4 and word.startswith(name[:-1])) or _similar(name, head):
             return True
+    return _same_consonants(name, words)
+
+
+def _same_consonants(name: str, words: set[str]) -> bool:
+    """Whether a word has the consonants of `name` in order, and at most one more for a case
+    ending: transliterations differ most in vowels (Stone / Стоуном, Jamie / Джеймі)."""
+    consonants = _VOWELS.sub("", name)
+    if len(consonants) < MIN_CONSONANTS:
+        return False
+    for word in words:
+        if word[:1] == name[:1]:
+            theirs = _VOWELS.sub("", word)
+            if theirs.startswith(consonants) and len(theirs) - len(consonants) <= 1:
+                return True
     return False
 
 

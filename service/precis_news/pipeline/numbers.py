@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -25,16 +27,58 @@ _FIGURE = re.compile(
     rf"(?<![^\W_])(?:\d{{1,3}}(?:[{_SPACES}]\d{{3}}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)"
 )
 _DATE = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
-_WORD = re.compile(r"[^\W\d_]+")
+# A clock time: 10:08, 22 h 08, 12.00 GMT (a dot only before a.m./p.m./GMT/UTC, else it is a
+# decimal), with a.m./p.m. after it. Its hour reads as hh.mm in the 24-hour day (both halves of
+# the day when a.m./p.m. is not written); its minutes are evidence only.
+_TIME = re.compile(
+    r"(?<![^\W_])(\d{1,2})(?:\s?[:h]\s?|\.(?=\d\d\s*(?:[ap]\.?\s?m\b|gmt|utc)))(\d{2})(?!\d)"
+    r"(?:\s*([ap])\.?\s?m\b\.?)?",
+    re.IGNORECASE,
+)
+_RANGE_END = re.compile(r"\s*\d[\d.,]*\s*")
+_ZULU = re.compile(r"\s*(?:gmt|utc)\b", re.IGNORECASE)  # 1200 GMT is 12:00
+# Words, with an apostrophe inside ("п'ять", "сім'я": one word each) and hyphens joining them
+# ("dix-neuf", "three-dimensional").
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
+_COMPOUND = re.compile(r"[^\W\d_]+(?:['’ʼ-][^\W\d_]+)*")
+_APOSTROPHES = str.maketrans({"'": "ʼ", "’": "ʼ"})  # the tables write ʼ
+MIN_STEM_TAIL = 3  # letters after a number stem that make a compound word ("пяти|летний")
+# A figure with a unit converted into the other system; a translator rounds, so a value the
+# converted one rounds to is the same number.
+ROUNDING_SHARE = 0.05
+_CONVERSIONS: dict[str, Callable[[float], float]] = {
+    "ft": lambda v: v * 0.3048,
+    "m": lambda v: v / 0.3048,
+    "yd": lambda v: v * 0.9144,
+    "mi": lambda v: v * 1.609344,
+    "mph": lambda v: v * 1.609344,
+    "km": lambda v: v / 1.609344,
+    "lb": lambda v: v * 0.45359237,
+    "kg": lambda v: v / 0.45359237,
+    "in": lambda v: v * 2.54,
+    "cm": lambda v: v / 2.54,
+    "gal": lambda v: v * 3.785411784,
+    "l": lambda v: v / 3.785411784,
+    "°f": lambda v: (v - 32) * 5 / 9,
+    "°c": lambda v: v * 9 / 5 + 32,
+}
+CONVERSION_REACH = 4  # a bracketed conversion is among the few numbers beside its value
 
 
 @dataclass(frozen=True)
 class Mention:
     """A number as the text wrote it, and every value it can be read as (a separator before
-    three digits is a group or a decimal point depending on the language: both are kept)."""
+    three digits is a group or a decimal point depending on the language: both are kept).
+
+    A `soft` mention (a number word, a compound's stem, a clock time's minutes, a conversion
+    the text itself gives in brackets) is evidence that a number is kept, never reported itself.
+    `approx` holds its value converted into the other unit system (20 feet: 6.1 m).
+    """
 
     text: str
     values: frozenset[Decimal]
+    soft: bool = False
+    approx: frozenset[float] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -45,28 +89,144 @@ class NumberIssue:
 
 
 def mentions(text: str) -> list[Mention]:
-    """The numbers `text` states, in order: figures (with any scale word after them, "1.5
-    million") and the number words of a small table (both the served languages', in
-    precis_models.languages)."""
-    scales, words = languages.scale_words(), languages.number_words()
-    found: list[tuple[int, Mention]] = []
+    """The numbers `text` states, in order: clock times, figures (with any scale word after
+    them, "1.5 million", and any unit, "20 feet") and the number words of the served languages'
+    tables (precis_models.languages)."""
+    found = _times(text)
+    taken = {at for at, _ in found}
     for match in _FIGURE.finditer(text):
-        written = match.group()
-        after = _WORD.match(text, _skip_spaces(text, match.end()))
-        scale = scales.get(after.group().lower()) if after else None
-        if _DATE.match(written):
-            for part in re.split(r"[./]", written):
-                found.append((match.start(), Mention(part, frozenset({Decimal(int(part))}))))
+        if any(match.start() <= at < match.end() for at in taken):
+            continue  # the hour or the minutes of a clock time
+        found.extend(_figure(text, match))
+    found.extend(_words(text))
+    ordered = [m for _, m in sorted(found, key=lambda pair: pair[0])]
+    return _bracketed_conversions(ordered)
+
+
+def _times(text: str) -> list[tuple[int, Mention]]:
+    found: list[tuple[int, Mention]] = []
+    for match in _TIME.finditer(text):
+        hour, minutes, half = int(match.group(1)), int(match.group(2)), match.group(3)
+        if hour > 24 or minutes > 59:
             continue
-        values = _readings(written)
-        if scale:
-            values |= {v * scale for v in values}
-        found.append((match.start(), Mention(written, frozenset(values))))
-    for match in _WORD.finditer(text):
-        value = words.get(match.group().lower())
-        if value is not None:
-            found.append((match.start(), Mention(match.group(), frozenset({Decimal(value)}))))
-    return [m for _, m in sorted(found, key=lambda pair: pair[0])]
+        at = Decimal(hour) + Decimal(minutes) / 100
+        if half is None:
+            readings = {at, at + 12 if hour < 12 else at - 12}
+        elif half.lower() == "p":
+            readings = {at + 12 if hour < 12 else at}
+        else:
+            readings = {at - 12 if hour == 12 else at}
+        found.append((match.start(1), Mention(match.group(1), frozenset(readings))))
+        found.append(
+            (match.start(2), Mention(match.group(2), frozenset({Decimal(minutes)}), soft=True))
+        )
+    return found
+
+
+def _figure(text: str, match: re.Match[str]) -> list[tuple[int, Mention]]:
+    written = match.group()
+    if _DATE.match(written):
+        return [
+            (match.start(), Mention(part, frozenset({Decimal(int(part))})))
+            for part in re.split(r"[./]", written)
+        ]
+    after_at = _skip_spaces(text, match.end())
+    after = _WORD.match(text, after_at)
+    word = after.group().lower() if after else ""
+    values = _readings(written)
+    scale = languages.scale_words().get(word)
+    if scale:
+        values |= {v * scale for v in values}
+    if len(written) == 4 and written.isdigit() and _ZULU.match(text, match.end()):
+        values.add(Decimal(written[:2]) + Decimal(written[2:]) / 100)
+    unit = languages.unit_words().get(word)
+    if unit is None and (
+        word in languages.merged_words("range_words") or text.startswith("-", after_at)
+    ):
+        end = _RANGE_END.match(text, after_at + max(len(word), 1))
+        if end:  # "100 to 250 meters", "10-20 km": the unit after the range's end
+            after_at = end.end()
+            after = _WORD.match(text, after_at)
+            unit = languages.unit_words().get(after.group().lower()) if after else None
+    if text.startswith("°", after_at):
+        unit = text[after_at : after_at + 2].lower()
+    convert = _CONVERSIONS.get(unit or "")
+    approx = frozenset(convert(float(v)) for v in values) if convert else frozenset()
+    return [(match.start(), Mention(written, frozenset(values), approx=approx))]
+
+
+def _words(text: str) -> list[tuple[int, Mention]]:
+    """Number words, alone or joined by hyphens ("dix-neuf" is 19, "quatre-vingts" 80), a scale
+    after them ("four million"); stems opening a compound ("пятиматчевую"); all soft."""
+    scales, per = languages.scale_words(), languages.merged_words("percent_words")
+    found: list[tuple[int, Mention]] = []
+    previous = ""
+    for match in _COMPOUND.finditer(text):
+        written = match.group()
+        lower = written.lower()
+        whole, parts = _word_values(lower, languages.served())
+        if lower == "cent" and previous in per:
+            whole, parts = None, ()  # "per cent", "pour cent"
+        previous = lower
+        if whole is not None:
+            after = _WORD.match(text, _skip_spaces(text, match.end()))
+            scale = scales.get(after.group().lower()) if after else None
+            values = {whole, whole * scale} if scale else {whole}
+            found.append((match.start(), Mention(written, frozenset(values), soft=True)))
+        for value in parts:  # "three-dimensional", "hundred-run", "пятиматчевую"
+            found.append((match.start(), Mention(written, frozenset({value}), soft=True)))
+    return found
+
+
+@functools.lru_cache(maxsize=2**14)  # news repeats its words
+def _word_values(
+    word: str, served: tuple[languages.Language, ...]
+) -> tuple[Decimal | None, tuple[Decimal, ...]]:
+    """A lower-case word's value when it is a number word or a run of them, else the values
+    of the number words or the number stem inside it (`served` keys the cache only)."""
+    table, stems = languages.number_words(), languages.number_stems()
+    parts = word.translate(_APOSTROPHES).split("-")
+    known = [v for v in (table.get(part) for part in parts) if v is not None]
+    if known and len(known) == len(parts):
+        return Decimal(_compose(known)), ()
+    if known:
+        return None, tuple(Decimal(v) for v in known)
+    stem = _stem_pattern(tuple(stems)).match(parts[0]) if len(parts) == 1 else None
+    return None, (Decimal(stems[stem.group(1)]),) if stem else ()
+
+
+@functools.lru_cache(maxsize=4)
+def _stem_pattern(stems: tuple[str, ...]) -> re.Pattern[str]:
+    """A word opening with one of `stems` and at least MIN_STEM_TAIL letters after it."""
+    longest_first = sorted(stems, key=len, reverse=True)
+    return re.compile(rf"({'|'.join(map(re.escape, longest_first))})\w{{{MIN_STEM_TAIL},}}$")
+
+
+def _compose(parts: Sequence[int]) -> int:
+    """The value of number words joined by hyphens: added ("dix-neuf"), or multiplied where a
+    unit comes before a bigger word ("quatre-vingts", "deux-cents")."""
+    total = 0
+    for value in parts:
+        if 0 < total < 10 and value in (20, 100, 1000):
+            total *= value
+        else:
+            total += value
+    return total
+
+
+def _bracketed_conversions(found: list[Mention]) -> list[Mention]:
+    """`found`, with a figure that converts another figure of the same text into the other
+    unit system ("100 metres (328 feet)") made soft: a translation may give one of the two."""
+    if not any(m.approx for m in found):
+        return found
+    out = []
+    for i, mention in enumerate(found):
+        if mention.approx:
+            near = found[max(i - CONVERSION_REACH, 0) : i] + found[i + 1 : i + 1 + CONVERSION_REACH]
+            if _near(mention.approx, frozenset(v for m in near for v in m.values)):
+                mention = dataclasses.replace(mention, soft=True)
+        out.append(mention)
+    return out
 
 
 def values(text: str) -> frozenset[Decimal]:
@@ -74,9 +234,18 @@ def values(text: str) -> frozenset[Decimal]:
     return frozenset(v for m in mentions(text) for v in m.values)
 
 
-def not_in(summary: Sequence[Mention], pool: frozenset[Decimal]) -> list[Mention]:
-    """The mentions of which no reading is in `pool`, each number once."""
-    return _unique(m for m in summary if not m.values & pool)
+def not_in(
+    summary: Sequence[Mention],
+    pool: frozenset[Decimal],
+    converted: frozenset[float] = frozenset(),
+) -> list[Mention]:
+    """The mentions of which no reading is in `pool`, soft ones left out, each number once.
+
+    A figure with a unit is also found when its value converted into the other unit system
+    rounds to a value of `pool` (as written: 30 m is 30.48 m rounded to tens), and any figure
+    when a value of `converted` (the pool's own figures converted) rounds to it.
+    """
+    return _unique(m for m in summary if not m.soft and not _matched(m, pool, converted))
 
 
 def compare_translation(
@@ -84,18 +253,42 @@ def compare_translation(
 ) -> list[NumberIssue]:
     """What a translation changed, dropped or added among its source's numbers.
 
-    A source number no translated number can be read as is CHANGED when the translation has an
-    unmatched number in its place (paired in order), else DROPPED; unmatched translated numbers
-    left over are ADDED.
+    A source number no translated number can be read as (nor, converted, is near) is CHANGED
+    when the translation has an unmatched number in its place (paired in order), else DROPPED;
+    unmatched translated numbers left over are ADDED. Soft mentions only match.
     """
     target_pool = frozenset(v for m in translated for v in m.values)
     source_pool = frozenset(v for m in source for v in m.values)
-    lost = not_in(source, target_pool)
-    new = not_in(translated, source_pool)
+    lost = not_in(source, target_pool, frozenset(a for m in translated for a in m.approx))
+    new = not_in(translated, source_pool, frozenset(a for m in source for a in m.approx))
     issues = [NumberIssue(CHANGED, old.text, now.text) for old, now in zip(lost, new, strict=False)]
     issues += [NumberIssue(DROPPED, old.text) for old in lost[len(new) :]]
     issues += [NumberIssue(ADDED, now.text) for now in new[len(lost) :]]
     return issues
+
+
+def _matched(mention: Mention, pool: frozenset[Decimal], converted: frozenset[float]) -> bool:
+    return (
+        bool(mention.values & pool)
+        or _near(mention.approx, pool)
+        or _near(converted, mention.values)
+    )
+
+
+def _near(approx: frozenset[float], pool: frozenset[Decimal]) -> bool:
+    """Whether a converted value rounds to a value of `pool` as written (30 is 30.48 rounded to
+    tens, 31 is not; 6 is 6.096 rounded to units)."""
+    return any(abs(a - float(v)) <= _rounding(v) for a in approx for v in pool if v)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rounding(value: Decimal) -> float:
+    """How far a value may be from what `value` rounds: half a unit of its last significant
+    digit (30: 5; 6.1: 0.05), but for zeros that end a figure no more than ROUNDING_SHARE of it
+    (1,000 pounds is not 907 kg), and never less than half a unit of its last written digit."""
+    significant = 0.5 * 10.0 ** int(value.normalize().as_tuple().exponent)
+    written = 0.5 * 10.0 ** min(int(value.as_tuple().exponent), 0)
+    return max(min(significant, ROUNDING_SHARE * abs(float(value))), written)
 
 
 def _readings(written: str) -> set[Decimal]:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 
 from precis_models.loader import Hop, LoadedModel
-from precis_models.sentences import select
+from precis_models.prose import select_prose
 from precis_news.pipeline.jobs import Metadata
 from precis_news.pipeline.translation import fit_to_hop
 
@@ -59,7 +59,8 @@ async def _selected(
     metadata.source_sentences = metadata.selected_sentences = len(sentences)
     if not budget or sum(lengths) <= budget:
         return sentences
-    chosen = await asyncio.to_thread(lambda: select(sentences, lengths, budget=budget))
+    # Captions, credits and bylines are never picked (precis_models.prose).
+    chosen = await asyncio.to_thread(lambda: select_prose(sentences, lengths, budget=budget))
     kept = set(chosen)
     metadata.selected_sentences = len(chosen)
     metadata.unselected_characters = sum(len(s) for i, s in enumerate(sentences) if i not in kept)

@@ -7,8 +7,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from precis_models import tracing
 from precis_models.batching import Generated
 from precis_models.loader import Hop, ModelSet
+from precis_models.scheduling import ANYONE, Caller
 from precis_news.pipeline.context import Routes
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.jobs import Metadata
@@ -80,14 +82,23 @@ class Translator:
         self.settings = settings
 
     async def texts(
-        self, texts: Sequence[str], source: str, target: str, *, routes: Routes | None = None
+        self,
+        texts: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        routes: Routes | None = None,
+        admitted: bool = False,
+        caller: Caller = ANYONE,
     ) -> Translated:
         """Translate whole texts (split into sentences here); the same texts when source is
-        target. `routes`: the request's, when it has them (see `sentences`)."""
+        target. `routes`, `admitted` and `caller`: see `sentences`."""
         if source == target:
             return Translated(list(texts), "", "", Metadata(), [False] * len(texts))
         per_text = [visible_sentences(t) for t in texts]
-        return await self.sentences(per_text, source, target, routes=routes)
+        return await self.sentences(
+            per_text, source, target, routes=routes, admitted=admitted, caller=caller
+        )
 
     async def sentences(
         self,
@@ -96,6 +107,8 @@ class Translator:
         target: str,
         *,
         routes: Routes | None = None,
+        admitted: bool = False,
+        caller: Caller = ANYONE,
     ) -> Translated:
         """Sentence by sentence, all sentences of all texts in one submit per hop.
 
@@ -103,10 +116,13 @@ class Translator:
         (models.sentences.fit), never cut; a text with no sentence translates to "".
         `truncated` marks texts of which a piece's translation hit its length limit.
         `routes`, the request's routes, saves looking the route up again (default: the
-        profile's, looked up here).
+        profile's, looked up here). `admitted`: a step of a call admitted already (a
+        summary's translation), never refused for a full queue (see MicroBatcher.submit).
+        `caller`: whom the model calls are for.
 
         Raises:
             BadRequest: the profile has no route from source to target.
+            QueueFull: (not `admitted`) the first hop's queue is full.
         """
         hops = (routes or Routes(self.models))(source, target)
         if hops is None:
@@ -114,7 +130,7 @@ class Translator:
         metadata = Metadata()
         cut = [False] * len(per_text)
         for hop in hops:
-            per_text, hop_cut = await self._hop(hop, per_text, metadata)
+            per_text, hop_cut = await self._hop(hop, per_text, metadata, caller, admitted=admitted)
             cut = [before or now for before, now in zip(cut, hop_cut, strict=True)]
         return Translated(
             [" ".join(sentences) for sentences in per_text],
@@ -125,7 +141,13 @@ class Translator:
         )
 
     async def _hop(
-        self, hop: Hop, per_text: list[list[str]], metadata: Metadata
+        self,
+        hop: Hop,
+        per_text: list[list[str]],
+        metadata: Metadata,
+        caller: Caller,
+        *,
+        admitted: bool,
     ) -> tuple[list[list[str]], list[bool]]:
         """One hop's translations of each text's sentences, and which texts had one cut."""
         pieces, extra = await fit_to_hop(hop, per_text)
@@ -137,14 +159,29 @@ class Translator:
         # reads and writes at most max_input_tokens positions).
         cap = hop.model.spec.max_input_tokens - 2
         bounds = translation_lengths(lengths, self.settings, cap=cap)
-        generated = await _submit_by_bounds(hop, flat, lengths, bounds)
+        with tracing.span(
+            "translate",
+            model=hop.model.name,
+            target=hop.target,
+            sentences=len(flat),
+            input_tokens=sum(lengths),
+        ):
+            generated = await _submit_by_bounds(
+                hop, flat, lengths, bounds, caller, admitted=admitted
+            )
         metadata.add(generated)
         metadata.cut_translations += generated.ended.count(False)
         return _regroup(pieces, generated)
 
 
 async def _submit_by_bounds(
-    hop: Hop, texts: list[str], lengths: list[int], bounds: list[tuple[int, int]]
+    hop: Hop,
+    texts: list[str],
+    lengths: list[int],
+    bounds: list[tuple[int, int]],
+    caller: Caller,
+    *,
+    admitted: bool,
 ) -> Generated:
     """The texts translated with their (min, max) bounds: one submit per distinct bound, all at
     once, outputs back in order (times: the slowest submit's; cache hits: all of them)."""
@@ -157,6 +194,8 @@ async def _submit_by_bounds(
                 [texts[i] for i in members],
                 hop.model.options(max_new_tokens=longest, min_new_tokens=shortest),
                 lengths=[lengths[i] for i in members],
+                admitted=admitted,
+                caller=caller,
             )
             for (shortest, longest), members in groups.items()
         )
@@ -171,6 +210,7 @@ async def _submit_by_bounds(
         max(p.inference_ms for p in parts),
         sum(p.cache_hits for p in parts),
         ended,
+        max(p.behind_interactive_ms for p in parts),
     )
 
 

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from opentelemetry.sdk.trace import TracerProvider
 
 from precis_models import languages
 from precis_models.allocator import limit_arenas, release_free_memory
@@ -27,7 +28,7 @@ from precis_models.store import require_models
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
-from precis_news.pipeline import Pipeline
+from precis_news.pipeline import Pipeline, names
 from precis_news.server.guard import CallGuard
 from precis_news.server.http.connections import (
     ConnectionLimits,
@@ -39,6 +40,7 @@ from precis_news.server.logs import AcceptErrors
 from precis_news.server.methods import ServingState
 from precis_news.server.metrics import Metrics, MetricsEndpoint
 from precis_news.server.servicer import SummarizerServicer
+from precis_news.server.tracing import start_tracing, stop_tracing
 from precis_news.settings import Settings, read_api_keys
 
 log = logging.getLogger(__name__)
@@ -138,6 +140,7 @@ class PrecisServer:
         self.http_port = 0  # bound once started, when http_port is not -1
         self.abandoned = False  # model calls were still running when stop() returned
         self.metrics_endpoint: MetricsEndpoint | None = None
+        self.tracer_provider: TracerProvider | None = None
         self.guard = CallGuard(
             keys=read_api_keys(settings),
             max_calls=settings.max_concurrent_rpcs,
@@ -226,6 +229,7 @@ class PrecisServer:
                 self.gateway.limits.max_total,
                 self.gateway.limits.max_per_peer,
             )
+        self.tracer_provider = start_tracing(self.settings)
         if self.settings.metrics_port:
             self.metrics_endpoint = self.metrics.serve(
                 self.settings.metrics_host,
@@ -261,6 +265,7 @@ class PrecisServer:
                 summarizer=s.summarizer,
             )
             served = languages.codes()
+            names.load()  # the name check's lexicon (~1.3 s), not on the first request
             unsupported = (
                 UnsupportedLanguageCheck(served) if s.refuse_unsupported_languages else None
             )
@@ -308,6 +313,9 @@ class PrecisServer:
         await asyncio.gather(*stopping)
         if self.metrics_endpoint is not None:
             self.metrics_endpoint.stop()
+        # Off the event loop: the last spans are exported (up to the exporter's timeout) here.
+        await asyncio.to_thread(stop_tracing, self.tracer_provider)
+        self.tracer_provider = None
         if self.models is not None:
             closing = asyncio.ensure_future(self.models.close())
             done, _ = await asyncio.wait({closing}, timeout=ABANDON_AFTER_SECONDS)

@@ -7,12 +7,13 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import grpc
 
+from precis_news.server import tracing
 from precis_news.server.logs import EscapingFormatter
 from precis_news.server.metrics import Metrics
 from precis_news.server.status import Status, to_status
@@ -29,14 +30,17 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` to log records, from the call being served (or "-")."""
+    """Adds `request_id` to log records, from the call being served (or "-"), and `trace`,
+    " trace=<trace id>" within a trace (the caller's traceparent, or tracing on), else ""."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = REQUEST_ID.get()
+        found = tracing.trace_id()
+        record.trace = f" trace={found}" if found else ""
         return True
 
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(trace)s] %(message)s"
 
 
 def configure_logging(level: str, *, stream: Any = None) -> None:
@@ -76,18 +80,39 @@ async def serve_call(
     request_id: str,
     metrics: Metrics,
     cancelled: Callable[[], grpc.StatusCode] = lambda: grpc.StatusCode.CANCELLED,
+    carrier: Mapping[str, Any] | None = None,
+    protocol: str = "grpc",
 ) -> T:
-    """Run one precis.v1 call: log under its request id, count its code and latency.
+    """Run one precis.v1 call: log under its request id, count its code and latency, trace it
+    (a SERVER span, the child of the caller's traceparent when given; see server.tracing).
 
     Args:
         cancelled: the code the caller saw when the call was cancelled (DEADLINE_EXCEEDED when
             its deadline passed, else CANCELLED; see status.cancelled_code).
+        carrier: the call's gRPC metadata or HTTP headers (traceparent, tracestate).
+        protocol: "grpc" or "http", for the span.
 
     Raises:
         CallFailed: `work` raised; its status comes from the one table (status.to_status).
         asyncio.CancelledError: the caller went away or its deadline passed.
     """
     REQUEST_ID.set(request_id)
+    with tracing.call_span(method, carrier or {}, protocol=protocol, request_id=request_id) as span:
+        try:
+            return await _served(method, work, metrics=metrics, cancelled=cancelled)
+        except CallFailed as failed:
+            span.set_attribute("rpc.grpc.status_code", failed.status.code.value[0])
+            raise
+
+
+async def _served(
+    method: str,
+    work: Callable[[], Awaitable[T]],
+    *,
+    metrics: Metrics,
+    cancelled: Callable[[], grpc.StatusCode],
+) -> T:
+    """`work`, logged, counted and its errors mapped (see serve_call)."""
     started = time.perf_counter()
     code = grpc.StatusCode.OK
     try:

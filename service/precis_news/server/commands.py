@@ -92,6 +92,11 @@ def add_server_commands(subparsers: Any) -> None:
         "the default profile's exact sizes (minutes, ~5 GB)",
     )
     build.add_argument("--force", action="store_true", help="rebuild even if present")
+    build.add_argument(
+        "--progress",
+        action="store_true",
+        help="a line per model even when not on a terminal (scripts, CI logs)",
+    )
     build.set_defaults(func=_run_build)
 
     listing = commands.add_parser("list", help="profiles, their models and what is on disk")
@@ -229,9 +234,9 @@ def _run_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _cleanup_on_sigterm()
-    # On a terminal, one "building <model>" line per model shows progress; piped, only the
-    # result line (and warnings) come out.
-    _logging("INFO" if sys.stderr.isatty() else "WARNING")
+    # On a terminal (or with --progress), one "building <model>" line per model shows progress;
+    # piped, only the result line (and warnings) come out.
+    _logging("INFO" if sys.stderr.isatty() or args.progress else "WARNING")
     if not sys.stderr.isatty():
         from transformers.utils import logging as transformers_logging
 

@@ -118,6 +118,11 @@ class Budget:
             retry_after=BUSY_RETRY_SECONDS,
         )
 
+    def over(self) -> Status | None:
+        """The refusal for a call arriving now when every slot is taken, else None (O(1): a
+        call is refused from its headers, before its message is read)."""
+        return self.refusal() if self.used >= self.limit else None
+
     def take(self) -> bool:
         if self.used >= self.limit:
             return False
@@ -165,7 +170,8 @@ class CallGuard(grpc.aio.ServerInterceptor):
 
     From the headers alone, before any message is read: the API key (precis.v1 calls, when keys
     are set; a call to a method the server lacks too) -> UNAUTHENTICATED, answered at once even
-    to a caller that never sends its message; an unknown method -> UNIMPLEMENTED. Then the
+    to a caller that never sends its message; an unknown method -> UNIMPLEMENTED; a full budget
+    (see below) -> RESOURCE_EXHAUSTED with RetryInfo. Then the
     request message is read within `read_seconds` by at most `max_unread` calls at once (a call
     past that gets QUICK_READ_SECONDS) -> DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED; bytes that do
     not parse -> INVALID_ARGUMENT; precis.v1 calls beyond `max_calls`, or health Watch and
@@ -215,9 +221,12 @@ class CallGuard(grpc.aio.ServerInterceptor):
         refusal = None if is_open else self.check_key(details.invocation_metadata or ())
         if refusal is None and handler is None:
             refusal = Status(grpc.StatusCode.UNIMPLEMENTED, "no such method")
+        budget = None if method in PROBE_METHODS else self.streams if is_open else self.calls
+        if refusal is None and budget is not None:
+            # A full budget refuses from the headers: the (maybe large) message is never read.
+            refusal = budget.over()
         if refusal is not None:
             return self._refusal(label, refusal)
-        budget = None if method in PROBE_METHODS else self.streams if is_open else self.calls
         return _GuardedCall(self, method, label, budget).handler(handler)
 
     def _refusal(self, label: str, status: Status) -> grpc.RpcMethodHandler:

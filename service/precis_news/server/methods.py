@@ -12,6 +12,7 @@ from precis_news._proto import precis_pb2 as pb
 from precis_news.pipeline import Detection, Pipeline, Summary
 from precis_news.pipeline.errors import NotReady
 from precis_news.server import wire as convert
+from precis_news.server.callers import CALLER
 from precis_news.server.metrics import Metrics
 from precis_news.settings import Settings
 
@@ -42,7 +43,8 @@ class Methods:
         self.state = state
 
     async def summarize(self, request: pb.SummarizeRequest) -> pb.SummarizeResponse:
-        result = await self.state.ready().summarize(convert.summarize_job(request))
+        job = convert.summarize_job(request, caller=CALLER.get())
+        result = await self.state.ready().summarize(job)
         self.state.metrics.cache_hits.inc(result.metadata.cache_hits)
         self.state.metrics.count_mismatches(result.metadata.output_language_mismatches)
         self.state.metrics.count_checks(result.summaries)
@@ -52,7 +54,8 @@ class Methods:
         self, request: pb.SummarizeRequest
     ) -> AsyncIterator[pb.SummarizeStreamResponse]:
         detection: Detection | None = None
-        async for event in self.state.ready().summarize_stream(convert.summarize_job(request)):
+        job = convert.summarize_job(request, caller=CALLER.get())
+        async for event in self.state.ready().summarize_stream(job):
             if isinstance(event, Detection):
                 detection = event
                 continue
@@ -66,7 +69,10 @@ class Methods:
 
     async def translate(self, request: pb.TranslateRequest) -> pb.TranslateResponse:
         detection, translations = await self.state.ready().translate(
-            list(request.texts), request.source_language, request.target_language
+            list(request.texts),
+            request.source_language,
+            request.target_language,
+            caller=convert.with_priority(CALLER.get(), request.priority),
         )
         return convert.translate_response(detection, translations)
 

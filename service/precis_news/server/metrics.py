@@ -61,6 +61,19 @@ class Metrics:
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
         )
         self.queue = Gauge("precis_queue_depth", "texts waiting per model", ["model"], registry=r)
+        # What KEDA scales on (deploy/kubernetes/keda.yaml): work waiting per model, by priority.
+        self.queued_tokens = Gauge(
+            "precis_queued_tokens",
+            "input tokens waiting per model and priority",
+            ["model", "priority"],
+            registry=r,
+        )
+        self.queued_requests = Gauge(
+            "precis_queued_requests",
+            "calls with texts waiting per model and priority",
+            ["model", "priority"],
+            registry=r,
+        )
         self.batch_size = Histogram(
             "precis_batch_size",
             "texts per model call",
@@ -109,6 +122,10 @@ class Metrics:
 
     def queue_depth(self, model: str, depth: int) -> None:
         self.queue.labels(model).set(depth)
+
+    def queued_work(self, model: str, priority: str, *, requests: int, tokens: int) -> None:
+        self.queued_requests.labels(model, priority).set(requests)
+        self.queued_tokens.labels(model, priority).set(tokens)
 
     def serve(self, host: str, port: int, *, token: str = "") -> MetricsEndpoint:
         """Expose /metrics over HTTP (tokens/s = rate(input_tokens) / rate(inference_seconds)),

@@ -10,7 +10,7 @@ import grpc
 
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
-from precis_news.server import calls
+from precis_news.server import callers, calls
 from precis_news.server.methods import Methods, ServingState
 from precis_news.server.status import cancelled_code, status_trailers
 
@@ -34,9 +34,10 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
         **kwargs: P.kwargs,
     ) -> T:
         """`handler(*args, **kwargs)` as the call `method`: request id, status table, metrics."""
-        given = str(dict(context.invocation_metadata() or ()).get("x-request-id", ""))
-        request_id = calls.request_id(given)
+        metadata = dict(context.invocation_metadata() or ())
+        request_id = calls.request_id(str(metadata.get("x-request-id", "")))
         context.set_trailing_metadata((("x-request-id", request_id),))
+        callers.CALLER.set(callers.grpc_caller(context, keyed=bool(self.state.settings.api_keys)))
         try:
             return await calls.serve_call(
                 method,
@@ -44,6 +45,7 @@ class SummarizerServicer(pb_grpc.SummarizerServicer):
                 request_id=request_id,
                 metrics=self.state.metrics,
                 cancelled=lambda: cancelled_code(context),
+                carrier=metadata,
             )
         except calls.CallFailed as failed:
             status = failed.status

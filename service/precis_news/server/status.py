@@ -9,7 +9,7 @@ import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
-from precis_models.batching import QueueFull
+from precis_models.batching import DeadlineUnmeetable, QueueFull
 from precis_news.pipeline.errors import MAX_ECHO_CHARS, BadRequest, NotReady, RequestError, TooLarge
 
 
@@ -53,6 +53,8 @@ STATUS_TABLE: tuple[Outcome, ...] = (
     Outcome(TooLarge, grpc.StatusCode.RESOURCE_EXHAUSTED, 413),  # retrying cannot help
     Outcome(NotReady, grpc.StatusCode.UNAVAILABLE, 503),
     Outcome(QueueFull, grpc.StatusCode.RESOURCE_EXHAUSTED, 429),  # retrying helps (Retry-After)
+    # Refused at admission: the caller's deadline comes before its work could be done.
+    Outcome(DeadlineUnmeetable, grpc.StatusCode.DEADLINE_EXCEEDED, 504),
     Outcome(
         asyncio.CancelledError, grpc.StatusCode.CANCELLED, CLIENT_CLOSED, "the call was cancelled"
     ),

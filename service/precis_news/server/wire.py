@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from google.protobuf.message import Message
 
 from precis_models import languages
+from precis_models.scheduling import ANYONE, Caller, Priority
 from precis_news import __version__
 from precis_news._proto import precis_pb2 as pb
 from precis_news.pipeline import Detection, Metadata, SummarizeJob, Summary, Translation
@@ -23,7 +24,22 @@ LENGTH_NAMES: Mapping[int, str] = {
 } | {pb.LENGTH_UNSPECIFIED: DEFAULT_LENGTH}
 
 
-def summarize_job(request: pb.SummarizeRequest) -> SummarizeJob:
+# The model layer's priorities by the proto's (unspecified: interactive).
+PRIORITIES: Mapping[int, Priority] = {
+    pb.PRIORITY_UNSPECIFIED: Priority.INTERACTIVE,
+    pb.PRIORITY_INTERACTIVE: Priority.INTERACTIVE,
+    pb.PRIORITY_BATCH: Priority.BATCH,
+}
+
+
+def with_priority(transport: Caller, priority: int) -> Caller:
+    """The transport's caller (key label, deadline) with the request's priority (an unknown
+    enum value, from a newer client, counts as interactive)."""
+    return dataclasses.replace(transport, priority=PRIORITIES.get(priority, Priority.INTERACTIVE))
+
+
+def summarize_job(request: pb.SummarizeRequest, *, caller: Caller = ANYONE) -> SummarizeJob:
+    """The job of a request, for `caller` (the transport's: key label and deadline)."""
     return SummarizeJob(
         text=request.text,
         title=request.title,
@@ -34,6 +50,7 @@ def summarize_job(request: pb.SummarizeRequest) -> SummarizeJob:
         max_tokens=request.max_tokens if request.HasField("max_tokens") else None,
         include_sources=request.include_sources,
         html=request.html,
+        caller=with_priority(caller, request.priority),
     )
 
 

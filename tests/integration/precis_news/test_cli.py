@@ -9,8 +9,10 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent import futures
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import grpc
@@ -261,6 +263,8 @@ def test_a_page_over_the_html_limit_is_refused_before_sending(
 
 
 def test_a_german_article_is_refused_with_its_language_named(server: ServerThread, capsys) -> None:
+    """The server's message names the request field (source_language); the command line speaks
+    of its own flag."""
     german = (
         "Die Bundesregierung hat am Mittwoch einen neuen Haushaltsentwurf beschlossen. Er sieht "
         "höhere Ausgaben für Schulen, Bahnstrecken und die Bundeswehr vor. Die Länder fordern "
@@ -270,7 +274,7 @@ def test_a_german_article_is_refused_with_its_language_named(server: ServerThrea
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("precis: ")]
     assert err == [
         "precis: INVALID_ARGUMENT: the article appears to be German (de); supported: en, fr, uk, "
-        "ru (if it is in one of them, say which in source_language)"
+        "ru (if it is in one of them, say which in --from)"
     ]
 
 
@@ -382,3 +386,57 @@ def test_mutual_tls_with_the_client_certificate_serves(pki: Path) -> None:
             "--tls-key", f"{pki}/client.key",
         )  # fmt: skip
     assert (result.returncode, result.stdout, result.stderr) == (0, "SERVING\n", "")
+
+
+# -- the HTTP port given as the gRPC address: the same words for a host name as for an address --
+
+
+_NOT_GRPC = (
+    "something listens there but does not speak gRPC (an HTTP server, another service?); "
+    "check --server HOST:PORT (or PRECIS_SERVER)"
+)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_the_http_port_by_address_or_host_name_is_named_as_not_grpc(
+    server: ServerThread, host: str, capsys
+) -> None:
+    target = f"{host}:{server.http.rsplit(':', 1)[1]}"
+    assert cli.main(["health", "--server", target, "--timeout", "30"]) == 2
+    assert capsys.readouterr().err == f"precis: cannot reach the server at {target}: {_NOT_GRPC}\n"
+
+
+class _QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_host_name_is_told_apart_address_by_address(monkeypatch, capsys) -> None:
+    """gRPC names only its last failed attempt: for a host name with several addresses (such as
+    `localhost`: ::1 and 127.0.0.1), a refusal can hide the HTTP server at another address. So
+    each address is tried alone. Here `localhost` resolves, for the command's own lookup, to
+    ::1 (refused) and 127.0.0.2 (an HTTP server); gRPC's resolver sees 127.0.0.1 and ::1, which
+    both refuse, and so names no cause."""
+    try:
+        web = ThreadingHTTPServer(("127.0.0.2", 0), _QuietHandler)
+    except OSError:
+        pytest.skip("127.0.0.2 is not a loopback address here (Linux has 127.0.0.0/8)")
+    port = web.server_address[1]
+    real = socket.getaddrinfo
+
+    def dual_stack(host: str, *args, **kwargs):
+        if host != "localhost":
+            return real(host, *args, **kwargs)
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.2", port)),
+        ]
+
+    monkeypatch.setattr(cli.socket, "getaddrinfo", dual_stack)
+    with web:
+        threading.Thread(target=web.serve_forever, daemon=True).start()
+        assert cli.main(["health", "--server", f"localhost:{port}", "--timeout", "30"]) == 2
+        web.shutdown()
+    assert capsys.readouterr().err == (
+        f"precis: cannot reach the server at localhost:{port} (127.0.0.2:{port}): {_NOT_GRPC}\n"
+    )

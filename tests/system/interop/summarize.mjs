@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Independent interop client for Précis: built only from protos/precis/v1/precis.proto (loaded at
-// run time, no generated code, nothing from the Python package), using @grpc/grpc-js. The proto
-// imports google/api/annotations.proto (its HTTP routes): GOOGLEAPIS_PROTOS names a folder that
-// holds googleapis' common protos (any copy: the googleapis repository, or the
-// googleapis-common-protos package's files).
+// run time, no generated code, nothing from the Python package), using @grpc/grpc-js. protos/ is
+// the only include folder: the googleapis files the proto imports (google/api/annotations.proto,
+// its HTTP routes) ship in protos/google/api/, and proto-loader has protobuf's well-known types.
 //
-// Usage: GOOGLEAPIS_PROTOS=DIR node summarize.mjs <host:port>
+// Usage: node summarize.mjs <host:port>
 //
 // Calls precis.v1.Summarizer/Summarize with the English corpus article (models/precis_models/corpus)
 // and target_languages [en, fr, uk, ru], prints the response as JSON on stdout and exits 0; on any
@@ -35,7 +34,7 @@ if (!address || process.argv.length > 3) {
 }
 
 const definition = protoLoader.loadSync(PROTO_FILE, {
-  includeDirs: [PROTO_DIR, ...(process.env.GOOGLEAPIS_PROTOS ? [process.env.GOOGLEAPIS_PROTOS] : [])],
+  includeDirs: [PROTO_DIR],
   keepCase: true, // proto field names, as in the .proto file
   longs: String,
   enums: String,

@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
-from precis_models.batching import MicroBatcher, QueueFull
+from precis_models.batching import DeadlineUnmeetable, Generated, MicroBatcher, QueueFull
 from precis_models.cache import ResultCache
 from precis_models.engines.base import Engine, GenerateOptions, Output
+from precis_models.scheduling import Caller, Priority
 from tests.support import batch_limits
 
 GREEDY = GenerateOptions(max_new_tokens=4, num_beams=1)
@@ -236,6 +237,31 @@ async def test_refusal_is_what_a_call_arriving_now_would_get() -> None:
         assert batcher.refusal() is None
 
 
+async def test_texts_on_their_way_count_as_queued() -> None:
+    batcher = MicroBatcher(WordsEngine(), limits=batch_limits(max_queue=4))
+    async with running(batcher):
+        assert batcher.refusal(ahead=3) is None
+        refused = batcher.refusal(ahead=4)  # an empty queue, but 4 texts on their way
+        assert isinstance(refused, QueueFull) and refused.retry_after > 0
+        assert batcher.refusal(0, ahead=4) is None  # a call served from the cache needs no room
+
+
+async def test_an_admitted_call_waits_at_a_full_queue_instead_of_being_refused() -> None:
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(WordsEngine(), limits=batch_limits(max_queue=4), slots=slots)
+    async with running(batcher):
+        await slots.acquire()  # the machine is busy: nothing leaves the queue
+        first = asyncio.ensure_future(batcher.submit([f"text {i}" for i in range(4)], GREEDY))
+        await asyncio.sleep(0.05)
+        assert batcher.refusal() is not None
+        later = asyncio.ensure_future(batcher.submit(["A later step."], GREEDY, admitted=True))
+        await asyncio.sleep(0.05)
+        assert batcher.depth == 5 and not later.done()  # in the backlog, not refused
+        slots.release()
+        await first
+        assert (await later).outputs == ["A later step."]
+
+
 async def test_outputs_cut_at_their_limit_are_reported_also_from_the_cache() -> None:
     engine = WordsEngine()
     texts = ["short one", "a text longer than the limit", "ends here now"]
@@ -304,3 +330,217 @@ def test_models_share_the_machine_slots_and_late_texts_join_the_next_batch() -> 
     assert first.most_at_once == second.most_at_once == 1
     # While one model held the slot, the other's texts queued up and went in one call.
     assert len(first.batches) + len(second.batches) < len(texts)
+
+
+# -- priority, fair shares, per-key limits, deadlines, bounded calls ----------------------------
+
+INTERACTIVE = Caller("key:page")
+BATCH = Caller("key:corpus", Priority.BATCH)
+
+
+async def _queued_then_released(
+    batcher: MicroBatcher, slots: asyncio.Semaphore, *calls: tuple[list[str], Caller]
+) -> list[Generated]:
+    """Every call queued while the machine is busy (so that the first model call sees them
+    all), then the machine freed; each call's result."""
+    async with running(batcher):
+        await slots.acquire()
+        tasks = []
+        for texts, caller in calls:
+            tasks.append(asyncio.ensure_future(batcher.submit(texts, GREEDY, caller=caller)))
+            await asyncio.sleep(0.01)  # arrival order is call order
+        slots.release()
+        return list(await asyncio.gather(*tasks))
+
+
+async def test_interactive_texts_run_before_batch_texts_queued_earlier() -> None:
+    engine = WordsEngine()
+    slots = asyncio.Semaphore(1)
+    limits = batch_limits(max_batch_size=2, max_wait_ms=1)
+    batcher = MicroBatcher(engine, limits=limits, slots=slots)
+    corpus = [f"corpus text {i}" for i in range(4)]
+    await _queued_then_released(
+        batcher, slots, (corpus, BATCH), (["page one", "page two"], INTERACTIVE)
+    )
+    # The page's texts lead, in a call of their own (a batch holds one priority).
+    assert sorted(engine.calls[0]) == ["page one", "page two"]
+    assert all(t.startswith("corpus") for call in engine.calls[1:] for t in call)
+
+
+async def test_batch_work_gets_one_call_in_batch_every_and_says_how_long_it_waited() -> None:
+    engine = WordsEngine(seconds=0.01)
+    slots = asyncio.Semaphore(1)
+    limits = batch_limits(max_batch_size=1, max_wait_ms=1, batch_every=3)
+    batcher = MicroBatcher(engine, limits=limits, slots=slots)
+    pages = [f"page {i}" for i in range(6)]
+    page, corpus = await _queued_then_released(
+        batcher, slots, (pages, INTERACTIVE), (["corpus text"], BATCH)
+    )
+    order = [call[0] for call in engine.calls]
+    # Two interactive calls, then the batch text's turn (not after all six pages).
+    assert order[:3] == ["page 0", "page 1", "corpus text"]
+    assert corpus.behind_interactive_ms > 0 and page.behind_interactive_ms == 0
+
+
+async def test_keys_share_a_model_fairly_in_tokens_whatever_their_backlogs() -> None:
+    engine = WordsEngine()
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(
+        engine, limits=batch_limits(max_batch_size=2, max_wait_ms=1), slots=slots
+    )
+    big = [f"big {i} a b c" for i in range(8)]  # 5 tokens each
+    small = [f"small {i} x" for i in range(4)]  # 3 tokens each
+    await _queued_then_released(batcher, slots, (big, Caller("key:a")), (small, Caller("key:b")))
+    # One key's eight texts queued first do not hold the other's: while both wait, the key
+    # served fewer tokens goes first, so their tokens stay within one text of each other.
+    served = {"big": 0, "small": 0}
+    for call in engine.calls:
+        for text in call:
+            served[text.split()[0]] += len(text.split())
+        if served["small"] < 3 * len(small):
+            assert abs(served["big"] - served["small"]) <= 5
+    last_small = max(i for i, call in enumerate(engine.calls) if any("small" in t for t in call))
+    assert last_small < len(engine.calls) - 1  # not after the whole backlog of the other key
+
+
+async def test_a_keys_many_calls_count_as_one_share() -> None:
+    engine = WordsEngine()
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(
+        engine, limits=batch_limits(max_batch_size=1, max_wait_ms=1), slots=slots
+    )
+    crowd = [([f"crowd {i} w"], Caller("key:crowd")) for i in range(6)]
+    await _queued_then_released(batcher, slots, *crowd, (["lone a b"], Caller("key:lone")))
+    order = [call[0].split()[0] for call in engine.calls]
+    # Six calls of one key are one share: the other key's text is second, not seventh.
+    assert order.index("lone") == 1
+
+
+async def test_a_key_over_its_own_limit_is_refused_naming_its_limit() -> None:
+    slots = asyncio.Semaphore(1)
+    limits = batch_limits(max_queue=100, max_queue_per_key=3)
+    batcher = MicroBatcher(WordsEngine(), limits=limits, slots=slots)
+    async with running(batcher):
+        await slots.acquire()
+        first = asyncio.ensure_future(batcher.submit(["a", "b", "c"], GREEDY, caller=BATCH))
+        await asyncio.sleep(0.02)
+        with pytest.raises(QueueFull) as refused:
+            await batcher.submit(["d"], GREEDY, caller=BATCH)
+        assert str(refused.value).startswith(
+            "caller key:corpus has 3 texts waiting at words, the limit per caller; retry in"
+        )
+        assert refused.value.retry_after > 0
+        other = asyncio.ensure_future(batcher.submit(["e"], GREEDY, caller=INTERACTIVE))
+        slots.release()
+        assert (await other).outputs == ["e"] and (await first).outputs == ["a", "b", "c"]
+
+
+async def test_batch_work_filling_the_queue_does_not_refuse_interactive_work() -> None:
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(WordsEngine(), limits=batch_limits(max_queue=4), slots=slots)
+    async with running(batcher):
+        await slots.acquire()
+        corpus = asyncio.ensure_future(
+            batcher.submit([f"c {i}" for i in range(4)], GREEDY, caller=BATCH)
+        )
+        await asyncio.sleep(0.02)
+        assert isinstance(batcher.refusal(caller=Caller("key:other", Priority.BATCH)), QueueFull)
+        assert batcher.refusal(caller=INTERACTIVE) is None
+        slots.release()
+        await corpus
+
+
+async def test_a_deadline_that_cannot_be_met_is_refused_before_model_time() -> None:
+    engine = WordsEngine(seconds=0.05)
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=1), slots=slots)
+    async with running(batcher):
+        await batcher.submit(["one two three four"], GREEDY)  # measures the cost per token
+        calls_before = len(engine.calls)
+        await slots.acquire()
+        backlog = asyncio.ensure_future(
+            batcher.submit([" ".join(["w"] * 40)] * 1, GREEDY, caller=Caller("key:x"))
+        )
+        await asyncio.sleep(0.02)
+        hurried = Caller("key:y", deadline=time.monotonic() + 0.01)
+        with pytest.raises(DeadlineUnmeetable, match=r"the deadline is in 0\.0"):
+            await batcher.submit(["a b c d"], GREEDY, caller=hurried)
+        relaxed = Caller("key:y", deadline=time.monotonic() + 60)
+        slots.release()
+        assert (await batcher.submit(["a b c d"], GREEDY, caller=relaxed)).outputs == ["a b c d"]
+        await backlog
+    assert all(call != ["a b c d"] for call in engine.calls[calls_before:-1])
+
+
+async def test_a_text_whose_deadline_passed_in_the_queue_is_dropped_unrun() -> None:
+    engine = WordsEngine()
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=1), slots=slots)
+    async with running(batcher):
+        await slots.acquire()
+        late = asyncio.ensure_future(
+            batcher.submit(
+                ["too late"], GREEDY, caller=Caller("key:x", deadline=time.monotonic() + 0.02)
+            )
+        )
+        await asyncio.sleep(0.05)
+        slots.release()
+        with pytest.raises(DeadlineUnmeetable):
+            await late
+    assert engine.calls == []
+
+
+async def test_batch_priority_and_long_work_run_in_bounded_calls_beside_interactive_work() -> None:
+    engine = WordsEngine()
+    limits = batch_limits(max_batch_tokens=1000, bounded_call_tokens=16, max_wait_ms=20)
+    batcher = MicroBatcher(engine, limits=limits)
+    texts = [f"text {i} w x" for i in range(6)]  # 4 tokens each
+    async with running(batcher):
+        await batcher.submit(texts, GREEDY, caller=BATCH)  # alone: one full call
+        await batcher.submit(["a page"], GREEDY, caller=INTERACTIVE)  # interactive work appears
+        await batcher.submit(texts[:4], GREEDY, caller=BATCH)  # 16 tokens: one call of four
+        await batcher.submit(texts, GREEDY, caller=BATCH)  # 24: calls of at most four
+        await batcher.submit(texts, GREEDY, caller=INTERACTIVE)  # the page's own: one call
+        await batcher.submit(texts, GREEDY, caller=Caller("key:long"))  # another's long work
+    assert engine.batches == [6, 1, 4, 4, 2, 6, 4, 2]
+
+
+class WorkSeen:
+    """A batch observer that keeps the latest queued work reported per (model, priority)."""
+
+    def __init__(self) -> None:
+        self.queued: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def batch_done(self, model: str, *, size: int, tokens: int, seconds: float) -> None:
+        pass
+
+    def queue_depth(self, model: str, depth: int) -> None:
+        pass
+
+    def queued_work(self, model: str, priority: str, *, requests: int, tokens: int) -> None:
+        self.queued[model, priority] = (requests, tokens)
+
+
+async def test_queued_work_is_reported_in_calls_and_tokens_until_served() -> None:
+    seen = WorkSeen()
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(
+        WordsEngine(), limits=batch_limits(max_queue=8), observer=seen, slots=slots
+    )
+    async with running(batcher):
+        await slots.acquire()  # the machine is busy: the work waits
+        calls = [
+            asyncio.ensure_future(batcher.submit(["one two three", "four five"], GREEDY)),
+            asyncio.ensure_future(batcher.submit(["six seven eight nine", "ten"], GREEDY)),
+        ]
+        await asyncio.sleep(0.05)
+        assert batcher.depth == 4
+        # 2 calls, 3 + 2 + 4 + 1 words (the stand-in's tokens).
+        assert seen.queued["words", "interactive"] == (2, 10)
+        assert seen.queued["words", "batch"] == (0, 0)  # every priority is reported
+        corpus = asyncio.ensure_future(batcher.submit(["a b c"], GREEDY, caller=BATCH))
+        await asyncio.sleep(0.02)
+        assert seen.queued["words", "batch"] == (1, 3)
+        slots.release()
+        await asyncio.gather(*calls, corpus)
+    assert seen.queued["words", "interactive"] == seen.queued["words", "batch"] == (0, 0)

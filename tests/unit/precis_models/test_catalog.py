@@ -55,16 +55,9 @@ def test_an_unpinned_model_is_refused(tmp_path: Path) -> None:
     )
 
 
-def test_every_model_is_seq2seq_and_an_unknown_family_is_refused(tmp_path: Path) -> None:
+def test_every_model_is_seq2seq() -> None:
     catalog = load_catalog()
     assert {s.family for p in catalog.profiles.values() for s in p.models} == {"seq2seq"}
-    text = CATALOG.read_text(encoding="utf-8").replace(
-        'task = "summarize"', 'task = "summarize"\nfamily = "llama"', 1
-    )
-    path = tmp_path / "catalog.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown model family 'llama'; known: seq2seq"):
-        load_catalog(path)
 
 
 def test_is_commit() -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from precis_models import loader
-from precis_models.catalog import load_catalog
+from precis_models.catalog import CATALOG_PATH, load_catalog
 from precis_models.loader import BuildNeedsExtra, require_buildable, to_build
+from precis_models.runtime import Runtime
+from tests.support import batch_limits
 
 TINY = load_catalog().profile("tiny")
 
@@ -48,3 +50,21 @@ def test_with_torch_nothing_is_refused(tmp_path: Path) -> None:
     if any(importlib.util.find_spec(m) is None for m in loader.BUILD_MODULES):
         pytest.skip("torch or transformers is not installed")  # found, not imported: fast
     require_buildable(TINY, tmp_path)
+
+
+def test_an_unknown_family_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    text = CATALOG_PATH.read_text(encoding="utf-8").replace(
+        'task = "summarize"', 'task = "summarize"\nfamily = "llama"', 1
+    )
+    path = tmp_path / "catalog.toml"
+    path.write_text(text, encoding="utf-8")
+    profile = load_catalog(path).profile("default")
+    assert profile.summarizer.family == "llama"
+    empty = tmp_path / "models"
+    runtime = Runtime(
+        backend="ctranslate2", device="cpu", compute_type="int8", threads=1, threads_per_call=1
+    )
+    limits = batch_limits(max_batch_tokens=64, max_batch_size=2, max_wait_ms=1, max_queue=4)
+    with pytest.raises(ValueError, match="unknown model family 'llama'; known: seq2seq"):
+        loader.load_model_set(profile, empty, runtime, limits=limits)
+    assert not empty.exists()

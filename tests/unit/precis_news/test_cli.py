@@ -89,6 +89,72 @@ def test_cli_names_a_malformed_address_and_the_fix(server: str, message: str, ca
     assert capsys.readouterr().err == message + "\n"
 
 
+@pytest.mark.parametrize(
+    ("argv", "usage", "error"),
+    [
+        (
+            ["summarize", "--lenght", "short", "--text", "a"],
+            "usage: precis summarize ",
+            "precis summarize: error: unrecognized arguments: --lenght (did you mean --length?)",
+        ),
+        (
+            ["translate", "--text", "a", "--to", "fr", "--form=de"],
+            "usage: precis translate ",
+            "precis translate: error: unrecognized arguments: --form=de (did you mean --from?)",
+        ),
+        (
+            ["models", "fetch", "--profle", "tiny"],
+            "usage: precis models fetch ",
+            "precis models fetch: error: unrecognized arguments: --profle (did you mean "
+            "--profile?) tiny",
+        ),
+        (["--verison"], "usage: precis ", "precis: error: unrecognized arguments: --verison "
+         "(did you mean --version?)"),
+        (["detect", "--zzz"], "usage: precis detect ", "precis detect: error: unrecognized "
+         "arguments: --zzz"),
+    ],
+)  # fmt: skip
+def test_an_unknown_flag_is_refused_by_its_command_with_the_closest_flag(
+    argv: list[str], usage: str, error: str, capsys
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage)
+    assert err.splitlines()[-1] == error
+
+
+@pytest.mark.parametrize(
+    ("details", "printed"),
+    [
+        (
+            "the article appears to be German (de); supported: en, fr, uk, ru (if it is in one "
+            "of them, say which in source_language)",
+            "the article appears to be German (de); supported: en, fr, uk, ru (if it is in one "
+            "of them, say which in --from)",
+        ),
+        (
+            "bad length bounds 9..3: need 0 <= min_tokens <= max_tokens <= 512 and max_tokens >= 1",
+            "bad length bounds 9..3: need 0 <= --min-tokens <= --max-tokens <= 512 and "
+            "--max-tokens >= 1",
+        ),
+        ("5 target languages; at most 4", "5 target languages; at most 4"),
+        ("unsupported target_languages 'de'", "unsupported --to 'de'"),
+        ("target_language is required", "--to is required"),
+    ],
+)
+def test_a_refusal_relayed_speaks_of_the_commands_flags(
+    details: str, printed: str, capsys, monkeypatch
+) -> None:
+    def refused(args: argparse.Namespace) -> int:
+        raise InvalidArgument(grpc.StatusCode.INVALID_ARGUMENT, details, answered=True)
+
+    monkeypatch.setattr(cli, "_run_summarize", refused)
+    assert cli.main(["summarize", "--text", "a"]) == cli.EXIT_RPC_ERROR
+    assert capsys.readouterr().err == f"precis: INVALID_ARGUMENT: {printed}\n"
+
+
 def test_cli_without_arguments_lists_the_commands(capsys) -> None:
     assert cli.main([]) == 2
     err = capsys.readouterr().err
@@ -277,6 +343,21 @@ def test_main_prints_the_server_message_or_the_fix(
     monkeypatch.setattr(cli, "_run_info", run_info)
     assert cli.main(["info", "--server", TARGET]) == cli.EXIT_RPC_ERROR
     assert capsys.readouterr().err.startswith(printed)
+
+
+@pytest.mark.parametrize(
+    ("target", "named"),
+    [
+        ("localhost:8080", ("localhost", 8080)),
+        ("dns:///news.example:50051", ("news.example", 50051)),
+        ("127.0.0.1:8080", None),
+        ("[::1]:8080", None),
+        ("ipv4:127.0.0.1:8080", None),
+        ("unix:/run/precis.sock", None),
+    ],
+)
+def test_a_host_name_is_told_from_an_address(target: str, named: object) -> None:
+    assert cli._host_name(target) == named
 
 
 def test_a_flagged_summary_gets_one_warning_line(capsys: pytest.CaptureFixture[str]) -> None:

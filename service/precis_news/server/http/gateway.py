@@ -23,7 +23,7 @@ from aiohttp.log import server_logger
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from precis_news.server import calls
+from precis_news.server import callers, calls
 from precis_news.server.guard import CallGuard
 from precis_news.server.http import bodies
 from precis_news.server.http.connections import (
@@ -57,7 +57,7 @@ SSE_HEADERS = {
     "Cache-Control": "no-cache",
     "X-Accel-Buffering": "no",  # proxies (nginx) must not hold events back
 }
-CORS_HEADERS = "Authorization, Content-Type, X-Request-Id"
+CORS_HEADERS = "Authorization, Content-Type, X-Request-Id, traceparent, tracestate"
 CORS_EXPOSED = "X-Request-Id, Retry-After"
 WEB = resources.files("precis_news.server.http") / "web"
 STATIC = {
@@ -279,6 +279,8 @@ class Gateway:
         async def handle(request: web.Request) -> web.StreamResponse:
             headers = {"X-Request-Id": calls.request_id(request.headers.get("X-Request-Id", ""))}
             calls.REQUEST_ID.set(headers["X-Request-Id"])
+            keyed = bool(self.state.settings.api_keys)
+            callers.CALLER.set(callers.http_caller(request, keyed=keyed))
             try:
                 message = await self._admitted(route, request, message_type)
             except _Refused as refused:
@@ -301,6 +303,8 @@ class Gateway:
                     functools.partial(route.handler, self.methods, message),
                     request_id=headers["X-Request-Id"],
                     metrics=self.state.metrics,
+                    carrier=request.headers,
+                    protocol="http",
                 )
             except calls.CallFailed as failed:
                 return error_response(failed.status, headers=headers)
@@ -317,9 +321,7 @@ class Gateway:
         the headers alone the API key and a full call budget (nothing of the body is read for
         a refusal), then the body, then a slot of the call budget (taken: the caller gives it
         back; a slow sender holds none while its body arrives)."""
-        refusal = self.guard.check_key(request.headers.items())
-        if refusal is None and self.guard.calls.used >= self.guard.calls.limit:
-            refusal = self.guard.calls.refusal()
+        refusal = self.guard.check_key(request.headers.items()) or self.guard.calls.over()
         if refusal is not None:
             raise _Refused(refusal)
         message = await self._read(route, request, message_type)
@@ -379,7 +381,12 @@ class Gateway:
 
         try:
             await calls.serve_call(
-                route.name, write, request_id=headers["X-Request-Id"], metrics=self.state.metrics
+                route.name,
+                write,
+                request_id=headers["X-Request-Id"],
+                metrics=self.state.metrics,
+                carrier=request.headers,
+                protocol="http",
             )
         except calls.CallFailed as failed:
             if not started:

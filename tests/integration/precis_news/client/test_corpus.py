@@ -14,9 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from precis_news._proto import precis_pb2 as pb
 from precis_news.client import PrecisError
-from precis_news.client.corpus import load_output
-from tests.support import ServerThread, article, free_port, tiny_settings
+from precis_news.client.corpus import load_output, summarize_corpus
+from tests.support import (
+    ServerThread,
+    StandIn,
+    article,
+    free_port,
+    start_stand_in,
+    tiny_settings,
+)
 
 LANGUAGES = ("en", "fr", "uk", "ru")
 COUNT = 300
@@ -303,3 +311,20 @@ def test_the_python_api_runs_a_corpus(servers: list[ServerThread], tmp_path: Pat
     assert all([s["language"] for s in r["summaries"]] == ["fr", "uk"] for r in lines)  # type: ignore[attr-defined]
     again = precis_news.summarize_corpus(source, out, targets="fr", servers=[servers[0].address])
     assert (again.summarized, again.kept) == (0, 4)
+
+
+def test_a_corpus_run_is_sent_as_batch_priority(tmp_path: Path) -> None:
+    stand_in = StandIn()
+    server, port = start_stand_in(stand_in)
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("one", "two"):
+        (source / f"{name}.txt").write_text(f"The {name} article.", encoding="utf-8")
+    try:
+        result = summarize_corpus(
+            source, tmp_path / "out.jsonl", targets="fr", servers=f"127.0.0.1:{port}"
+        )
+    finally:
+        server.stop(0)
+    assert result.summarized == 2
+    assert [r.priority for r in stand_in.requests] == [pb.PRIORITY_BATCH] * 2

@@ -18,7 +18,7 @@ from precis_news._proto import precis_pb2 as pb
 from precis_news.client import DeadlineExceeded, InvalidArgument, Unauthenticated
 from precis_news.server.status import MAX_MESSAGE_CHARS
 from precis_news.settings import read_api_keys
-from tests.support import ServerThread, article, report, tiny_settings
+from tests.support import ServerThread, article, full_call_budget, report, tiny_settings
 
 KEY = "secret-key"
 METHODS = ("Summarize", "StreamSummarize", "Translate", "DetectLanguage", "GetInfo")
@@ -272,6 +272,43 @@ def test_calls_past_the_budget_get_retry_info_while_checks_answer(model_dir: Pat
     assert checks == ["SERVING"] * 10
     assert "RESOURCE_EXHAUSTED" in outcomes and "OK" in outcomes
     assert len(outcomes) == 16
+
+
+def test_a_call_past_a_full_budget_is_refused_from_its_headers(
+    strict_server: ServerThread,
+) -> None:
+    """With every call slot taken, an authenticated Summarize that sends its headers and never
+    its message is refused at once, RESOURCE_EXHAUSTED with RetryInfo and counted: the message
+    is never waited for or read."""
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    summarize = "/precis.v1.Summarizer/Summarize"
+    before = requests_counted(strict_server, "Summarize", "RESOURCE_EXHAUSTED")
+
+    async def half_open() -> tuple[grpc.aio.AioRpcError, float]:
+        async with grpc.aio.insecure_channel(strict_server.address) as channel:
+            started = time.perf_counter()
+            call = channel.stream_unary(summarize)(
+                metadata=(("authorization", f"Bearer {KEY}"),), timeout=30
+            )
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await call
+            return refused.value, time.perf_counter() - started
+
+    with full_call_budget(strict_server):
+        error, seconds = asyncio.run(half_open())
+    report(f"full call budget: a half-open Summarize refused in {seconds * 1000:.0f} ms")
+    assert error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error.details() == "the server has 256 calls in progress; retry shortly"
+    status = rpc_status.from_call(error)
+    assert status is not None
+    retry = error_details_pb2.RetryInfo()
+    assert status.details[0].Unpack(retry) and retry.retry_delay.seconds == 1
+    assert seconds < 5  # not the read timeout: nothing waited for the message
+    assert requests_counted(strict_server, "Summarize", "RESOURCE_EXHAUSTED") == before + 1
+    with strict_server.client(api_key=KEY) as client:  # the budget given back: served
+        assert client.summarize(article("en"), targets=["en"]).summaries[0].text
 
 
 async def _half_open(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ from precis_news.client import (
 from tests.support import (
     ServerThread,
     article,
+    report,
     status_of,
 )
 
@@ -192,6 +194,46 @@ def test_full_first_model_queue_refuses_before_detection(
     finally:
         for _ in held:
             strict_server.loop.call_soon_threadsafe(slots.release)
+
+
+def test_calls_on_their_way_to_a_full_queue_refuse_the_next_on_arrival(
+    strict_server: ServerThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """max_queue (8) Summarize calls held in their detection count as queued at the summarizer:
+    a 9th call is refused on arrival (RESOURCE_EXHAUSTED + RetryInfo, no detection of its own)
+    although the queue itself is empty; the 8 are then served, none refused after admission."""
+    models = strict_server.server.models
+    pipeline = strict_server.server.state.pipeline
+    assert models is not None and pipeline is not None
+    summarizer = models.summarizer
+    released = threading.Event()
+    detected: list[str] = []
+    original = pipeline._detect_served
+
+    def held(text: str, *, what: str):  # type: ignore[no-untyped-def]
+        detected.append(text)
+        released.wait(60)
+        return original(text, what=what)
+
+    monkeypatch.setattr(pipeline, "_detect_served", held)
+    texts = [f"Report {i}. {article('en')}" for i in range(8)]
+    with ThreadPoolExecutor(8) as pool, strict_server.client(api_key="secret-key") as c:
+        try:
+            admitted = [pool.submit(c.summarize, t, targets=["en", "fr"]) for t in texts]
+            _wait_until(lambda: pipeline._heading.ahead(summarizer) == 8)
+            assert summarizer.batcher.depth == 0  # the queue itself is empty
+            started = time.perf_counter()
+            error = status_of(lambda: c.summarize(f"One more. {article('en')}"))
+            seconds = time.perf_counter() - started
+        finally:
+            released.set()
+        report(f"8 calls on their way to a queue of 8: the 9th refused in {seconds * 1e3:.0f} ms")
+        assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert error.details.startswith("tiny-bart is at capacity; retry in")
+        assert error.retry_after is not None and error.retry_after > 0
+        assert all(len(call.result(120).summaries) == 2 for call in admitted)
+    assert len(detected) == 8  # the refused call was never detected
+    assert pipeline._heading.ahead(summarizer) == 0
 
 
 def test_article_limit_is_configurable(strict_server: ServerThread) -> None:

@@ -18,7 +18,9 @@ from precis_news.client import (
     PrecisClient,
 )
 from precis_news.client.requests import (
+    PRIORITY_NAMES,
     Prepared,
+    PriorityName,
     detect_arguments,
     summarize_arguments,
     translate_arguments,
@@ -211,3 +213,16 @@ def test_text_that_is_not_unicode_is_refused_before_sending(build: Any, message:
         build()
     assert caught.value.code.name == "INVALID_ARGUMENT" and not caught.value.answered
     assert caught.value.details.startswith(message)
+
+
+def test_priority_is_interactive_unless_batch_is_asked_for() -> None:
+    assert summarize_arguments("text").request.priority == pb.PRIORITY_UNSPECIFIED
+    interactive = summarize_arguments("text", priority="interactive").request
+    assert interactive.priority == pb.PRIORITY_INTERACTIVE
+    assert summarize_arguments("text", priority="batch").request.priority == pb.PRIORITY_BATCH
+    translated = translate_arguments("t", target="fr", priority="batch").request
+    assert translated.priority == pb.PRIORITY_BATCH
+    assert PRIORITY_NAMES == get_args(PriorityName) == ("interactive", "batch")
+    with pytest.raises(ValueError) as caught:
+        summarize_arguments("text", priority="urgent")  # type: ignore[arg-type]
+    assert str(caught.value) == "priority must be interactive or batch or None, got 'urgent'"

@@ -86,6 +86,15 @@ def test_a_page_without_article_text_is_a_bad_request(html: str) -> None:
     assert "html" in caught.value.message
 
 
+def test_a_page_laid_out_in_tables_gives_its_article_not_only_its_footer() -> None:
+    # Mozilla Readability's lwn-1 test page (Apache-2.0, bench/data/public/SOURCES.md): the
+    # article sits in a link-heavy layout table; precision mode kept only the copyright footer.
+    html = (ROOT / "bench/data/public/readability/lwn-1/source.html").read_text(encoding="utf-8")
+    page = extract_article(html, **LIMITS)
+    assert "two of the project's founders have come into conflict" in page.text
+    assert len(page.text) > 20_000
+
+
 def test_markup_over_max_html_chars_is_refused_before_parsing() -> None:
     bomb = "<div>" + "<p>x</p>" * (10 * 2**20 // 8)  # 10 MB of markup
     with pytest.raises(TooLarge) as caught:

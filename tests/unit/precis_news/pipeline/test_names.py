@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from precis_news.pipeline.names import missing, names, skeleton
+from precis_news.pipeline.names import load, missing, names, skeleton
 
 SUMMARY = (
     "The mayor of Kyiv, Vitali Klitschko, met Marie Dubois and John Smith in Paris on Tuesday. "
@@ -58,3 +58,36 @@ def test_spellings_across_scripts_share_a_skeleton() -> None:
 def test_empty_and_invisible_text_has_no_names(text: str) -> None:
     assert names(text) == []
     assert missing(["Kyiv"], text) == ["Kyiv"]
+
+
+# Issue 23: correct human translations (FLORES) the check flagged, each a case of its own.
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("He spoke to Donald Trump yesterday.", "Він говорив з Дональдом Трампом учора."),
+        ("Він говорив з Трампом учора.", "He spoke to Trump yesterday."),
+        ("The court heard Kavanaugh.", "Суд заслухав Кавано."),
+        ("It was sold in Sweden last year.", "Il a été vendu en Suède l'an dernier."),
+        ("It was sold in Sweden last year.", "Його продали у Швеції торік."),
+        ("Її продали у Швеції торік.", "It was sold in Sweden last year."),
+        ("He lived in Halifax for years.", "Він роками жив у Галіфаксі."),
+        ('Danius said, "Right now we are doing nothing."', 'Даніус сказав: "Зараз нічого."'),
+        ('Даниус заявил: "Сейчас мы ничего не делаем".', 'Danius said: "Now, nothing."'),
+    ],
+)
+def test_a_correct_translation_keeps_its_names(source: str, translation: str) -> None:
+    assert missing(names(source), translation) == []
+
+
+def test_a_dropped_country_is_still_missing() -> None:
+    assert missing(names("It was sold in Sweden last year."), "Його продали торік.") == ["Sweden"]
+
+
+def test_a_common_word_is_a_name_only_beside_a_name() -> None:
+    text = "Later the United States met John Smith and John in the South."
+    assert names(text, "en") == ["John", "Smith"]
+
+
+def test_load_reads_the_lexicon_ahead_of_the_first_check() -> None:
+    load()
+    assert missing(names("It was sold in Sweden.", "en"), "Його продали у Швеції.") == []

@@ -57,3 +57,16 @@ async def test_translation_selection_without_a_route_keeps_every_sentence() -> N
     metadata = Metadata()
     selected = await select_for_translation(SENTENCES, hop=None, budget=5, metadata=metadata)
     assert selected == SENTENCES and metadata.selected_sentences == 10
+
+
+async def test_captions_credits_and_bylines_are_never_selected() -> None:
+    furniture = [
+        "Credit: AP",
+        "By Jane Doe",
+        "Getty Images",
+        "Sky's Rachel Younger reports from Moscow",
+    ]
+    text = "\n".join(s for pair in zip(SENTENCES, furniture * 3, strict=False) for s in pair)
+    selected, metadata = await _for_summary(text, budget=20)
+    assert metadata.selected_sentences == 3 and metadata.source_sentences == 20
+    assert not any(line in selected for line in furniture)

@@ -34,6 +34,20 @@ def test_queue_depth_is_the_latest_per_model() -> None:
     assert value("precis_queue_depth", {"model": "b"}) == 7
 
 
+def test_queued_work_is_the_latest_per_model_and_priority() -> None:
+    metrics = Metrics()
+    metrics.queued_work("a", "interactive", requests=3, tokens=900)
+    metrics.queued_work("a", "interactive", requests=1, tokens=40)
+    metrics.queued_work("b", "interactive", requests=2, tokens=70)
+    value = metrics.registry.get_sample_value
+    labels = {"model": "a", "priority": "interactive"}
+    assert (value("precis_queued_requests", labels), value("precis_queued_tokens", labels)) == (
+        1,
+        40,
+    )
+    assert value("precis_queued_tokens", {"model": "b", "priority": "interactive"}) == 70
+
+
 def test_language_mismatches_are_counted_by_model_and_languages() -> None:
     metrics = Metrics()
     wrong = LanguageMismatch(expected="uk", detected="ru", confidence=0.9, model="en-zle")

@@ -106,3 +106,16 @@ def test_stream_events_carry_the_detection() -> None:
         "summary",
     )
     assert wire.stream_event(detection, Metadata(chunks=2)).metadata.chunks == 2
+
+
+def test_a_request_priority_joins_the_transports_caller() -> None:
+    from precis_models.scheduling import Caller, Priority
+
+    transport = Caller("key:0123456789", deadline=12.5)
+    batch = wire.summarize_job(
+        pb.SummarizeRequest(text="t", priority=pb.PRIORITY_BATCH), caller=transport
+    )
+    assert batch.caller == Caller("key:0123456789", Priority.BATCH, 12.5)
+    unset = wire.summarize_job(pb.SummarizeRequest(text="t"), caller=transport)
+    assert unset.caller.priority is Priority.INTERACTIVE
+    assert wire.with_priority(transport, 99).priority is Priority.INTERACTIVE  # a newer value

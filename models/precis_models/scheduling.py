@@ -1,0 +1,165 @@
+"""Who model work is for, and the order it runs in: priority, fair shares between callers, slots."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import heapq
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class Priority(enum.IntEnum):
+    """How soon a caller needs its answer: interactive work runs before batch work."""
+
+    INTERACTIVE = 0  # a person waits (the default)
+    BATCH = 1  # a corpus run: throughput matters, not each call's latency
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Whom a model call is for, as the transport identified it.
+
+    `key` is a label (a short hash of the API key, or the peer's address): never the key itself,
+    so it may be logged and shown. `deadline` is the time.monotonic() instant by which the
+    caller stops waiting, or None.
+    """
+
+    key: str = "-"
+    priority: Priority = Priority.INTERACTIVE
+    deadline: float | None = None
+
+    def remaining(self) -> float | None:
+        """Seconds until the deadline (negative once it passed), or None without one."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+
+ANYONE = Caller()  # a caller the transport did not identify (tests, the CLI's local runs)
+
+
+@dataclass
+class FairShares:
+    """Fair queuing on tokens between callers of one priority (one per model).
+
+    Each key's tokens served so far are counted; the next text comes from the key served least,
+    so a key with a long backlog cannot hold back another key's texts, and two busy keys get
+    equal tokens. A key that comes back after having nothing queued starts level with the least
+    served active key: idling banks no credit.
+    """
+
+    served: dict[Hashable, float] = field(default_factory=dict)
+
+    def interleave(self, groups: dict[Hashable, list[T]], tokens: Callable[[T], int]) -> list[T]:
+        """The texts of every key (`groups`: each key's texts in its own order) in the order
+        fair shares give them (see the class)."""
+        floor = min((self.served[k] for k in groups if k in self.served), default=0.0)
+        for key in groups:
+            self.served[key] = max(self.served.get(key, floor), floor)
+        heap = [(self.served[key], n, key) for n, key in enumerate(groups)]
+        heapq.heapify(heap)
+        positions = dict.fromkeys(groups, 0)
+        order: list[T] = []
+        while heap:
+            served, n, key = heapq.heappop(heap)
+            own = groups[key]
+            item = own[positions[key]]
+            positions[key] += 1
+            order.append(item)
+            if positions[key] < len(own):
+                heapq.heappush(heap, (served + tokens(item), n, key))
+        return order
+
+    def charge(self, key: Hashable, tokens: int) -> None:
+        """Count `tokens` served to `key`."""
+        self.served[key] = self.served.get(key, 0.0) + tokens
+
+    def forget(self, active: Iterable[Hashable]) -> None:
+        """Drop the counts of keys with nothing queued (see the class: no banked credit)."""
+        keep = set(active)
+        for key in [k for k in self.served if k not in keep]:
+            del self.served[key]
+
+
+@dataclass(eq=False)
+class _Waiter:
+    future: asyncio.Future[None]
+    urgent: Callable[[], bool]
+    since: float = field(default_factory=time.monotonic)
+
+
+class Slots:
+    """Model calls that may run at once across all models (the machine's cores), handed to
+    interactive work first.
+
+    A free slot goes to a model with interactive texts waiting (`urgent`); a model with batch
+    texts only gets one while no interactive call runs, or once it has waited `batch_age_s`
+    (ageing: batch work is never starved). Interactive calls so get the cores to themselves
+    and wait at most for the batch calls already running (whose size the batcher bounds).
+    """
+
+    def __init__(self, count: int, *, batch_age_s: float = 1.0) -> None:
+        self.count = count
+        self.batch_age_s = batch_age_s
+        self._free = count
+        self._interactive = 0  # interactive calls running
+        self._waiters: list[_Waiter] = []
+        self._recheck: asyncio.TimerHandle | None = None
+
+    async def acquire(self, urgent: Callable[[], bool] = lambda: True) -> None:
+        """Wait for a slot; `urgent()` says whether the waiting model has interactive work."""
+        waiter = _Waiter(asyncio.get_running_loop().create_future(), urgent)
+        self._waiters.append(waiter)
+        self._grant()
+        try:
+            await waiter.future
+        except asyncio.CancelledError:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+            elif waiter.future.done() and not waiter.future.cancelled():
+                self.release()  # granted as we were cancelled
+            raise
+
+    def started(self, *, interactive: bool) -> None:
+        """The holder of a slot runs a call of this kind (call `release` with the same)."""
+        self._interactive += interactive
+
+    def release(self, *, interactive: bool = False) -> None:
+        self._free += 1
+        self._interactive -= interactive
+        self._grant()
+
+    def regrant(self) -> None:
+        """Look at the waiters again (a waiting model has just been given interactive work)."""
+        self._grant()
+
+    def _grant(self) -> None:
+        while self._free > 0 and self._waiters:
+            waiter = self._next()
+            if waiter is None:
+                return
+            self._waiters.remove(waiter)
+            self._free -= 1
+            waiter.future.set_result(None)
+
+    def _next(self) -> _Waiter | None:
+        for waiter in self._waiters:
+            if waiter.urgent():
+                return waiter
+        oldest = self._waiters[0]
+        waited = time.monotonic() - oldest.since
+        if self._interactive == 0 or waited >= self.batch_age_s:
+            return oldest
+        if self._recheck is None or self._recheck.cancelled():
+            # Held back while interactive calls run: look again when the oldest has aged.
+            self._recheck = asyncio.get_running_loop().call_later(
+                self.batch_age_s - waited, self._aged
+            )
+        return None
+
+    def _aged(self) -> None:
+        self._recheck = None
+        self._grant()

@@ -1,0 +1,175 @@
+"""What registry packages know of words: Cyrillic lemmas, proper nouns, common words, countries."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from precis_models import languages
+
+# pymorphy3's tags for proper nouns: given names, surnames, patronymics, places, organisations,
+# trademarks.
+_PROPER_TAGS = frozenset(["Name", "Surn", "Patr", "Geox", "Orgn", "Trad"])
+# A Latin-script word this frequent lower-cased (wordfreq, in its text's language) is a common
+# word: South 5.4, Court 5.4, Earth 5.1, not Paris 4.8, Trump 4.9. First names are as frequent
+# (John 5.4): names.names keeps a common word beside a name.
+COMMON_ZIPF = 5.0
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")  # babel's territories also hold regions ("001", "EU")
+# The kinds of region news names like countries (not districts, municipalities, parishes).
+_REGION_TYPES = frozenset(
+    ["State", "Province", "Nation", "Country", "Land", "Republic", "Autonomous region",
+     "Autonomous community", "Prefecture", "Emirate", "Territory"]
+)  # fmt: skip
+_CAPITALISED = re.compile(r"[^\W\d_][^\W\d_'’ʼ]*")
+
+
+def is_cyrillic(word: str) -> bool:
+    """Whether `word` has a Cyrillic letter."""
+    return bool(_CYRILLIC.search(word))
+
+
+@functools.lru_cache(maxsize=2**15)
+def lemmas(word: str) -> frozenset[str]:
+    """The dictionary forms of a Cyrillic `word` by every served Cyrillic language's analyser
+    ("Трампа": {"трамп"}, "Швеції": {"швеція"}); empty for other scripts.
+
+    Args:
+        word: one word, any case.
+
+    Returns:
+        Lower-case lemmas of its most likely reading per language.
+    """
+    if not is_cyrillic(word):
+        return frozenset()
+    return frozenset(analyse(word).normal_form for analyse in _analysers().values())
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_common_word(word: str, language: str = "", zipf: float = COMMON_ZIPF) -> bool:
+    """Whether capitalised `word` is a common word of a served language rather than a name.
+
+    Cyrillic: an analyser knows it, and none that knows it reads it as a proper noun
+    ("Зараз", "Лікарні", "Земли"; not "Трампа", "Кавано", nor words none knows); a hyphenated
+    word when each part is ("Прем'єр-міністр"). Latin: its lower-case form is at least
+    COMMON_ZIPF frequent in a served Latin-script language ("The", "Court", "United").
+    """
+    if is_cyrillic(word):
+        if "-" in word:
+            return all(is_common_word(part) for part in word.split("-") if part)
+        known = [p for p in (analyse(word) for analyse in _analysers().values()) if p.is_known]
+        return bool(known) and not any(_PROPER_TAGS & p.tag.grammemes for p in known)
+    codes = (language,) if language in _latin_codes() else _latin_codes()
+    return min(_frequency(word.lower(), code) for code in codes) >= zipf
+
+
+def country_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:
+    """The skeletons of the countries' whole names in every served language ("China",
+    "Chine", "Китай", "États-Unis"; not the "South" of "South Africa")."""
+    return _country_names(skeleton_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _country_names(skeleton_of: Callable[[str], str], codes: tuple[str, ...]) -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(
+        skeleton_of(name)
+        for code in codes
+        for territory, name in Locale.parse(code).territories.items()
+        if _COUNTRY.match(territory)
+    )
+
+
+def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:
+    """Each capitalised word of a country's (or a well-known region's: `_regions`) name in a
+    served language, by its skeleton -> the skeletons of every word of its names in all served
+    languages (and their lemmas): "Sweden", "Suède", "Швеція", "Швеция" name one country.
+
+    Args:
+        skeleton_of: the loose spelling names are compared in (names.skeleton).
+    """
+    return _country_words(skeleton_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _country_words(
+    skeleton_of: Callable[[str], str], codes: tuple[str, ...]
+) -> Mapping[str, frozenset[str]]:
+    from babel import Locale
+
+    named: dict[str, set[str]] = {}
+    places = [
+        (territory, name)
+        for code in codes
+        for territory, name in Locale.parse(code).territories.items()
+        if _COUNTRY.match(territory)
+    ]
+    for place, name in places + _regions(codes):
+        words = [name] + [w for w in _CAPITALISED.findall(name) if w[0].isupper()]
+        spellings = {skeleton_of(w) for w in words}
+        spellings |= {skeleton_of(lemma) for w in words for lemma in lemmas(w)}
+        named.setdefault(place, set()).update(spellings)
+    groups = [frozenset(spellings) for spellings in named.values()]
+    index: dict[str, frozenset[str]] = {}
+    for group in groups:
+        for spelling in group:
+            # A spelling of one place shares its group; of several (Georgia), their union.
+            index[spelling] = index[spelling] | group if spelling in index else group
+    index.pop("", None)
+    return index
+
+
+def _regions(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(code, name) of the states, provinces and nations (first-level ISO 3166-2 subdivisions,
+    pycountry) whose name a served Cyrillic-script language translates (Ohio / Огайо, Nova
+    Scotia / Нова Шотландія), in every served language."""
+    import gettext
+
+    import pycountry
+
+    books = {
+        code: gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[code])
+        for code in codes
+        if code != "en"
+    }
+    cyrillic = [code for code in books if languages.get(code).script == "Cyrillic"]
+    found = []
+    for region in pycountry.subdivisions:
+        if region.parent_code is not None or region.type not in _REGION_TYPES:
+            continue
+        names = {code: book.gettext(region.name) for code, book in books.items()}
+        if any(names[code] != region.name for code in cyrillic):
+            found += [(region.code, region.name)] + [(region.code, n) for n in names.values()]
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _analysers() -> Mapping[str, Callable[[str], Any]]:
+    """One pymorphy3 analyser per served Cyrillic language, each giving a word's most likely
+    parse (`normal_form`, `tag.grammemes`, `is_known`: in its dictionary)."""
+    import pymorphy3
+
+    return {
+        lang.code: functools.partial(_best_parse, pymorphy3.MorphAnalyzer(lang=lang.code))
+        for lang in languages.served()
+        if lang.script == "Cyrillic"
+    }
+
+
+def _best_parse(analyser: Any, word: str) -> Any:
+    return analyser.parse(word)[0]
+
+
+def _latin_codes() -> tuple[str, ...]:
+    return tuple(lang.code for lang in languages.served() if lang.script == "Latin")
+
+
+def _frequency(word: str, code: str) -> float:
+    from wordfreq import zipf_frequency
+
+    # The small lists (words above about 1 in a million) hold every word COMMON_ZIPF reaches,
+    # at a third of the memory of the large ones.
+    return float(zipf_frequency(word, code, wordlist="small"))

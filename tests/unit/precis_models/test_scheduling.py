@@ -1,0 +1,82 @@
+"""Fair shares between keys and the machine's slots: interactive first, batch never starved."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from precis_models.scheduling import Caller, FairShares, Priority, Slots
+
+
+def test_the_least_served_key_goes_first_and_idling_banks_no_credit() -> None:
+    shares = FairShares()
+    order = shares.interleave({"a": [4, 4, 4], "b": [1, 1, 1, 1]}, lambda t: t)
+    assert order == [4, 1, 1, 1, 1, 4, 4]  # a's 4 tokens, then b's until b has had as many
+    shares.charge("a", 100)
+    shares.forget(["a"])  # b has nothing queued: its count goes
+    # b comes back level with a (the least served active key), not 100 tokens behind it.
+    assert shares.interleave({"a": [1, 1], "b": [1, 1]}, lambda t: t) == [1, 1, 1, 1]
+    assert shares.served["b"] == shares.served["a"] == 100
+
+
+def test_a_caller_without_a_deadline_has_no_remaining_time() -> None:
+    assert Caller().remaining() is None and Caller().priority is Priority.INTERACTIVE
+    assert 0 < Caller(deadline=time.monotonic() + 5).remaining() <= 5  # type: ignore[operator]
+
+
+async def test_a_free_slot_goes_to_interactive_work_first() -> None:
+    slots = Slots(1)
+    await slots.acquire()
+    granted: list[str] = []
+
+    async def wait(name: str, urgent: bool) -> None:
+        await slots.acquire(lambda: urgent)
+        granted.append(name)
+
+    batch = asyncio.ensure_future(wait("batch", False))
+    await asyncio.sleep(0.01)
+    page = asyncio.ensure_future(wait("page", True))
+    await asyncio.sleep(0.01)
+    slots.release()
+    await page
+    assert granted == ["page"]
+    slots.started(interactive=True)
+    slots.release(interactive=True)
+    await batch
+    assert granted == ["page", "batch"]
+
+
+async def test_batch_work_waits_while_interactive_runs_until_it_ages() -> None:
+    slots = Slots(2, batch_age_s=0.1)
+    await slots.acquire()
+    slots.started(interactive=True)  # one interactive call runs; one slot is free
+    started = time.monotonic()
+    waiter = asyncio.ensure_future(slots.acquire(lambda: False))
+    await asyncio.sleep(0.02)
+    assert not waiter.done()  # the interactive call gets the cores to itself
+    await asyncio.wait_for(waiter, 1)  # aged in while the interactive call still runs
+    assert time.monotonic() - started >= 0.1
+
+
+async def test_a_cancelled_waiter_leaves_no_slot_taken() -> None:
+    slots = Slots(1)
+    await slots.acquire()
+    waiter = asyncio.ensure_future(slots.acquire())
+    await asyncio.sleep(0.01)
+    waiter.cancel()
+    await asyncio.gather(waiter, return_exceptions=True)
+    slots.release()
+    await asyncio.wait_for(slots.acquire(), 1)  # the one slot is free again
+
+
+async def test_a_waiting_model_given_interactive_work_gets_a_free_slot_at_once() -> None:
+    slots = Slots(2, batch_age_s=30)
+    await slots.acquire()
+    slots.started(interactive=True)
+    has_interactive = [False]
+    waiter = asyncio.ensure_future(slots.acquire(lambda: has_interactive[0]))
+    await asyncio.sleep(0.02)
+    assert not waiter.done()  # batch work only: held back while the interactive call runs
+    has_interactive[0] = True
+    slots.regrant()
+    await asyncio.wait_for(waiter, 1)

@@ -1,0 +1,43 @@
+"""Word knowledge from registry packages: Cyrillic lemmas, proper nouns, common words, countries."""
+
+from __future__ import annotations
+
+import pytest
+
+from precis_news.pipeline import lexicon
+from precis_news.pipeline.names import skeleton
+
+
+def test_cyrillic_words_have_their_dictionary_forms() -> None:
+    assert "трамп" in lexicon.lemmas("Трампа")
+    assert "швеція" in lexicon.lemmas("Швеції")
+    assert lexicon.lemmas("Trump") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [("The", "en"), ("Court", "en"), ("United", "en"), ("Terre", "fr"), ("Зараз", ""),
+     ("Лікарні", ""), ("Сейчас", ""), ("Земли", "")],
+)  # fmt: skip
+def test_capitalised_common_words_are_common(word: str, language: str) -> None:
+    assert lexicon.is_common_word(word, language)
+
+
+@pytest.mark.parametrize(
+    ("word", "language"),
+    [("Трампа", ""), ("Кавано", ""), ("Kavanaugh", "en"), ("Paris", "en"), ("Paris", ""),
+     ("Dubois", "fr"), ("Court", "fr")],
+)  # fmt: skip
+def test_names_are_not_common_words(word: str, language: str) -> None:
+    assert not lexicon.is_common_word(word, language)
+
+
+def test_a_country_is_one_group_across_languages() -> None:
+    group = lexicon.country_words(skeleton)[skeleton("Sweden")]
+    assert {skeleton("Suède"), skeleton("Швеція"), skeleton("Швеция")} <= group
+
+
+def test_a_well_known_region_is_one_group_across_languages() -> None:
+    group = lexicon.country_words(skeleton)[skeleton("Ohio")]
+    assert skeleton("Огайо") in group
+    assert skeleton("Шотландія") in lexicon.country_words(skeleton)[skeleton("Scotia")]
