@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,20 @@ from precis_models.catalog import load_catalog
 from precis_models.loader import build_missing
 from precis_news.client import PrecisClient
 from tests.support import FIGURES, ServerThread, StandIn, start_stand_in, tiny_settings
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_left_as_found() -> Iterator[None]:
+    """A test that runs `precis serve` in-process configures logging on the stderr it had then
+    (pytest's capture, closed after the test): later tests' server threads would log into that
+    closed stream ("--- Logging error ---" on their own stderr). Drop what a test added."""
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in before and not type(handler).__module__.startswith("_pytest"):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
