@@ -113,7 +113,11 @@ def names(text: str, language: str = "") -> list[str]:
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         for at in range(1, len(words)):
             word = words[at]
-            beside_a_name = not lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF) and any(
+            # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
+            beside_a_name = not (
+                lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
+                or lexicon.is_own_word(word, language)
+            ) and any(
                 capitalised[i] and not common[i] for i in (at - 1, at + 1) if 0 < i < len(words)
             )
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
@@ -122,8 +126,9 @@ def names(text: str, language: str = "") -> list[str]:
 
 
 def _common(word: str, language: str) -> bool:
-    """A common word, but not a country's ("China", "Chine": compared across languages)."""
-    return lexicon.is_common_word(word, language) and (
+    """A common or translated word, but not a country's ("China", "Chine", "Sweden": compared
+    across languages)."""
+    return (lexicon.is_common_word(word, language) or lexicon.is_own_word(word, language)) and (
         skeleton(word) not in lexicon.country_names(skeleton)
     )
 

@@ -91,3 +91,12 @@ def test_a_common_word_is_a_name_only_beside_a_name() -> None:
 def test_load_reads_the_lexicon_ahead_of_the_first_check() -> None:
     load()
     assert missing(names("It was sold in Sweden.", "en"), "Його продали у Швеції.") == []
+
+
+def test_translated_title_words_are_not_names() -> None:
+    # English words that French writes otherwise ("Hurricane", "Executive", "Best ... Editing")
+    # are translated in every language: not names, even beside one. Names French writes as
+    # English does (Trump, Jamie) stay names.
+    text = "Later Hurricane Felix hit. The Executive Director Jamie Siminoff met Trump."
+    assert names(text, "en") == ["Felix", "Jamie", "Siminoff", "Trump"]
+    assert names("Il a gagné le prix du Meilleur Acteur avec Stone.", "fr") == ["Stone"]
