@@ -19,7 +19,9 @@ from precis_news.pipeline import lexicon
 # French "oi" and "eau", a final s, g and h as one letter.
 _LATIN_FOLDS = (
     ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"),
-    ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
+    ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
+    ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю
+    ("eau", "o"), ("oi", "ua"), ("ou", "u"),
     ("x", "ks"), ("y", "i"), ("j", "i"), ("iu", "u"),
     ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
 )  # fmt: skip
@@ -74,6 +76,7 @@ _NOT_NAMES = frozenset(
         "dr",
     ]
 )
+SAME_CONSONANTS_RATIO = 0.55  # hal / hol 0.67, rome / rim 0.57; moro / mari 0.5
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
 STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
@@ -186,6 +189,10 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
     words = {skeleton(t) for t in tokens}
     words.discard("")
     lemma_words: set[str] | None = None  # only when a name is not found as written
+    # Names of the translation (capitalised, not common words): a short name is found among
+    # them by its consonants alone (Hall / Холл, Emma / Еммі, Jamie / Джеймі), not among all
+    # words (Moreau / "Мер", "maire").
+    proper_words: set[str] = set()
     lost = []
     for name in names_:
         spellings = {skeleton(name)} | {skeleton(lemma) for lemma in lexicon.lemmas(name)}
@@ -195,9 +202,15 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             lemma_words = words | {
                 skeleton(lem) for t in tokens if t[:1].isupper() for lem in lexicon.lemmas(t)
             }
+            proper_words = {
+                skeleton(w)
+                for t in tokens
+                if t[:1].isupper() and not lexicon.is_common_word(t)
+                for w in (t, *lexicon.lemmas(t))
+            }
         stems = _country_stems(spellings)
         if not any(w[:STEM_CHARS] in stems for w in lemma_words) and not any(
-            _found(s, lemma_words) for s in spellings
+            _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0) for s in spellings
         ):
             lost.append(name)
     return lost
@@ -237,23 +250,26 @@ def _found(name: str, words: set[str]) -> bool:
         head = word[: len(name) + 1]  # room for one changed letter, not for a case ending
         if (len(name) >= 4 and word.startswith(name[:-1])) or _similar(name, head):
             return True
-    return _same_consonants(name, words)
+    return len(_VOWELS.sub("", name)) >= MIN_CONSONANTS and _same_consonants(name, words)
 
 
-def _same_consonants(name: str, words: set[str]) -> bool:
-    """Whether a word has the consonants of `name` in order, and at most one more for a case
-    ending: transliterations differ most in vowels (Stone / Стоуном, Jamie / Джеймі)."""
+def _same_consonants(name: str, words: set[str], extra: int = 1) -> bool:
+    """Whether a word with `name`'s first letter has its consonants in order, and at most
+    `extra` more for a case ending: transliterations differ most in vowels (Stone / Стоуном).
+    With none more, about half the letters must still agree (Hall / Холл, Rome / Рим, not
+    Moreau / Marie)."""
     consonants = _VOWELS.sub("", name)
-    if len(consonants) < MIN_CONSONANTS:
+    if not consonants:
         return False
     for word in words:
         if word[:1] == name[:1]:
             theirs = _VOWELS.sub("", word)
-            if theirs.startswith(consonants) and len(theirs) - len(consonants) <= 1:
+            same = theirs.startswith(consonants) and len(theirs) - len(consonants) <= extra
+            if same and (extra or _similar(name, word, SAME_CONSONANTS_RATIO)):
                 return True
     return False
 
 
-def _similar(name: str, head: str) -> bool:
+def _similar(name: str, head: str, ratio: float = MATCH_RATIO) -> bool:
     matcher = SequenceMatcher(None, name, head)
-    return matcher.real_quick_ratio() >= MATCH_RATIO and matcher.ratio() >= MATCH_RATIO
+    return matcher.real_quick_ratio() >= ratio and matcher.ratio() >= ratio

@@ -100,3 +100,30 @@ def test_translated_title_words_are_not_names() -> None:
     text = "Later Hurricane Felix hit. The Executive Director Jamie Siminoff met Trump."
     assert names(text, "en") == ["Felix", "Jamie", "Siminoff", "Trump"]
     assert names("Il a gagné le prix du Meilleur Acteur avec Stone.", "fr") == ["Stone"]
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Cincinnati", "Він жив у Цинциннаті."),  # ц and c, one letter
+        ("Dalhousie", "Університет Делхаузі."),  # s and з
+        ("Newt", "Колишній спікер Ньют Гінгріч."),  # English "ew"
+        ("Hall", "Новозеландець Адам Холл."),  # short names: consonants and most letters
+        ("Emma", "Фільм з Еммою Стоун."),
+        ("Jamie", "Директор Джеймі Сімінов."),
+    ],
+)
+def test_transliterations_that_differ_in_vowels_are_found(name: str, translation: str) -> None:
+    assert missing([name], translation) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Lee", "Він поїхав до Ліона."),  # a short name needs its consonants and no more
+        ("Hall", "Мер Холмса не бачив."),
+        ("Moreau", "Мер зустрів Марі."),  # same consonants, other vowels, other name
+    ],
+)
+def test_short_names_are_not_found_in_other_names(name: str, translation: str) -> None:
+    assert missing([name], translation) == [name]
