@@ -28,6 +28,8 @@ _LATIN_FOLDS = (
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
 _FINAL_S = re.compile(r"(?<=.{3})s$")
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
+_SOFT_G = re.compile(r"d?g(?=[eiy])")
+_OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _VOWELS = re.compile(r"[aeiou]+")
@@ -186,6 +188,8 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
     tokens = _TOKEN.findall(translation)
     # "d'Odesa", "l'Ukraine": the name after an elided article is a word too.
     tokens += [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
+    # "Кемп-Девідська", "Грейт-Ярмут": each part of a hyphenated word may be a name.
+    tokens += [p for t in tokens if "-" in t for p in t.split("-") if p]
     words = {skeleton(t) for t in tokens}
     words.discard("")
     lemma_words: set[str] | None = None  # only when a name is not found as written
@@ -203,17 +207,40 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 skeleton(lem) for t in tokens if t[:1].isupper() for lem in lexicon.lemmas(t)
             }
             proper_words = {
-                skeleton(w)
+                spelling
                 for t in tokens
                 if t[:1].isupper() and not lexicon.is_common_word(t)
                 for w in (t, *lexicon.lemmas(t))
+                for spelling in (skeleton(w), *_spoken(w))
             }
         stems = _country_stems(spellings)
-        if not any(w[:STEM_CHARS] in stems for w in lemma_words) and not any(
-            _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0) for s in spellings
+        if (
+            not any(w[:STEM_CHARS] in stems for w in lemma_words)
+            and not any(
+                _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
+                for s in spellings | _spoken(name)
+            )
+            and not _found_in_parts(name, translation)
         ):
             lost.append(name)
     return lost
+
+
+def _spoken(word: str) -> frozenset[str]:
+    """Skeletons of a Latin-script name as English speaks it, where Cyrillic writes the sound:
+    a soft g (Paget / Педжет, Cambridge / Кембридж) and an open a (James / Джеймс, Hale /
+    Хейл, Davey / Дейві); empty for other scripts."""
+    if lexicon.is_cyrillic(word):
+        return frozenset()
+    spoken = _OPEN_A.sub("ei", _SOFT_G.sub("dzh", word.lower()))
+    return frozenset([skeleton(spoken)]) - {skeleton(word)}
+
+
+def _found_in_parts(name: str, translation: str) -> bool:
+    """Whether each capitalised part of a hyphenated name is found ("Паго-Паго", "Хейл-молодший",
+    "Грейт-Ярмуте": Pago Pago, Hale Jr., Great Yarmouth)."""
+    parts = [part for part in name.split("-") if _capitalised(part)] if "-" in name else []
+    return bool(parts) and not missing(parts, translation)
 
 
 def _country_stems(spellings: set[str]) -> frozenset[str]:
@@ -262,14 +289,25 @@ def _same_consonants(name: str, words: set[str], extra: int = 1) -> bool:
     if not consonants:
         return False
     for word in words:
-        if word[:1] == name[:1]:
+        # Among names, an initial vowel may differ too (Ash / Еш, Auckland / Окленд).
+        vowels = not extra and _VOWELS.match(word[:1]) and _VOWELS.match(name[:1])
+        if word[:1] == name[:1] or vowels:
             theirs = _VOWELS.sub("", word)
             same = theirs.startswith(consonants) and len(theirs) - len(consonants) <= extra
-            if same and (extra or _similar(name, word, SAME_CONSONANTS_RATIO)):
+            if same and (extra or _alike(name, word)):
                 return True
     return False
 
 
-def _similar(name: str, head: str, ratio: float = MATCH_RATIO) -> bool:
+def _alike(name: str, word: str) -> bool:
+    """Whether about half the letters of `name` and `word` agree, either way round
+    (SequenceMatcher's blocks depend on the order)."""
+    return (
+        max(SequenceMatcher(None, name, word).ratio(), SequenceMatcher(None, word, name).ratio())
+        >= SAME_CONSONANTS_RATIO
+    )
+
+
+def _similar(name: str, head: str) -> bool:
     matcher = SequenceMatcher(None, name, head)
-    return matcher.real_quick_ratio() >= ratio and matcher.ratio() >= ratio
+    return matcher.real_quick_ratio() >= MATCH_RATIO and matcher.ratio() >= MATCH_RATIO

@@ -111,6 +111,11 @@ def test_translated_title_words_are_not_names() -> None:
         ("Hall", "Новозеландець Адам Холл."),  # short names: consonants and most letters
         ("Emma", "Фільм з Еммою Стоун."),
         ("Jamie", "Директор Джеймі Сімінов."),
+        ("James", "Лікарня Джеймса Педжета."),  # either way round, most letters agree
+        ("Auckland", "Він прибув до Окленда."),  # among names an initial vowel may differ
+        ("David", "Кемп-Девідська угода."),  # a part of a hyphenated word
+        ("Паго-Паго", "It hit Pago Pago."),  # each capitalised part of a hyphenated name
+        ("Хейл-молодший", "Wayne Hale Jr. said."),
     ],
 )
 def test_transliterations_that_differ_in_vowels_are_found(name: str, translation: str) -> None:
@@ -123,6 +128,8 @@ def test_transliterations_that_differ_in_vowels_are_found(name: str, translation
         ("Lee", "Він поїхав до Ліона."),  # a short name needs its consonants and no more
         ("Hall", "Мер Холмса не бачив."),
         ("Moreau", "Мер зустрів Марі."),  # same consonants, other vowels, other name
+        ("James", "Він бачив Джонса."),
+        ("Paget", "Він бачив Пітта."),
     ],
 )
 def test_short_names_are_not_found_in_other_names(name: str, translation: str) -> None:
