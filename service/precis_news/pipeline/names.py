@@ -22,7 +22,7 @@ _LATIN_FOLDS = (
     ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
     ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю
     ("eau", "o"), ("oi", "ua"), ("ou", "u"),
-    ("x", "ks"), ("y", "i"), ("j", "i"), ("iu", "u"),
+    ("x", "ks"), ("y", "i"), ("iu", "u"),
     ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
@@ -232,8 +232,10 @@ def _spoken(word: str) -> frozenset[str]:
     Хейл, Davey / Дейві); empty for other scripts."""
     if lexicon.is_cyrillic(word):
         return frozenset()
-    spoken = _OPEN_A.sub("ei", _SOFT_G.sub("dzh", word.lower()))
-    return frozenset([skeleton(spoken)]) - {skeleton(word)}
+    lower = word.lower()
+    spoken = _OPEN_A.sub("ei", _SOFT_G.sub("dzh", lower))
+    # j is дж in English names (John / Джон), й elsewhere (Jordan / Йордан, Josef / Йозеф).
+    return frozenset([skeleton(spoken), skeleton(lower.replace("j", "y"))]) - {skeleton(word)}
 
 
 def _found_in_parts(name: str, translation: str) -> bool:
