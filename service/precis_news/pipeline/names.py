@@ -18,7 +18,7 @@ from precis_news.pipeline import lexicon
 # way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/Джон, Dubois/Дюбуа): a silent h,
 # French "oi" and "eau", a final s, g and h as one letter.
 _LATIN_FOLDS = (
-    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"),
+    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("cy", "si"), ("c", "k"), ("kh", "h"),
     ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
     ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю
     ("eau", "o"), ("oi", "ua"), ("ou", "u"),
@@ -228,14 +228,16 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
 
 def _spoken(word: str) -> frozenset[str]:
     """Skeletons of a Latin-script name as English speaks it, where Cyrillic writes the sound:
-    a soft g (Paget / Педжет, Cambridge / Кембридж) and an open a (James / Джеймс, Hale /
-    Хейл, Davey / Дейві); empty for other scripts."""
+    a soft g (Paget / Педжет, Cambridge / Кембридж), an open a (James / Джеймс, Hale / Хейл,
+    Davey / Дейві), j as й, w as у; empty for other scripts."""
     if lexicon.is_cyrillic(word):
         return frozenset()
     lower = word.lower()
     spoken = _OPEN_A.sub("ei", _SOFT_G.sub("dzh", lower))
-    # j is дж in English names (John / Джон), й elsewhere (Jordan / Йордан, Josef / Йозеф).
-    return frozenset([skeleton(spoken), skeleton(lower.replace("j", "y"))]) - {skeleton(word)}
+    # j is дж in English names (John / Джон), й elsewhere (Jordan / Йордан, Josef / Йозеф);
+    # w is в or у (Winfrey / Уинфри, Wembley / Уэмбли).
+    variants = (spoken, lower.replace("j", "y"), lower.replace("w", "u"))
+    return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
 
 
 def _found_in_parts(name: str, translation: str) -> bool:

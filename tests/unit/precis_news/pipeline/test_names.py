@@ -116,6 +116,8 @@ def test_translated_title_words_are_not_names() -> None:
         ("David", "Кемп-Девідська угода."),  # a part of a hyphenated word
         ("Паго-Паго", "It hit Pago Pago."),  # each capitalised part of a hyphenated name
         ("Хейл-молодший", "Wayne Hale Jr. said."),
+        ("Уинфри", "Although Winfrey said so."),  # w as у
+        ("Трейси", "The Tracy Ullman Show."),  # c before y
     ],
 )
 def test_transliterations_that_differ_in_vowels_are_found(name: str, translation: str) -> None:
