@@ -123,11 +123,19 @@ def names(text: str, language: str = "") -> list[str]:
                 lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
                 or lexicon.is_own_word(word, language)
             ) and any(
-                capitalised[i] and not common[i] for i in (at - 1, at + 1) if 0 < i < len(words)
+                capitalised[i] and not common[i] and _adjacent(sentence, tokens, min(i, at))
+                for i in (at - 1, at + 1)
+                if 0 < i < len(words)
             )
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
+    """Whether tokens `at` and `at + 1` have only spaces between them: one name ("John
+    Smith"), not two items of a list ("Costume, Design")."""
+    return not sentence[tokens[at].end() : tokens[at + 1].start()].strip()
 
 
 def _common(word: str, language: str) -> bool:

@@ -136,3 +136,9 @@ def test_transliterations_that_differ_in_vowels_are_found(name: str, translation
 )
 def test_short_names_are_not_found_in_other_names(name: str, translation: str) -> None:
     assert missing([name], translation) == [name]
+
+
+def test_a_common_word_is_beside_a_name_only_without_punctuation_between() -> None:
+    # A list of titles ("Costume, Design") is not one name; "Trump Court" is.
+    assert names("Later we saw Trump, Court and Smith.", "en") == ["Trump", "Smith"]
+    assert names("Later we saw Trump Court.", "en") == ["Trump", "Court"]
