@@ -88,9 +88,9 @@ FUNCTION_WORD_ZIPF = 6.0
 
 def load() -> None:
     """Load what the check reads (pymorphy3's dictionaries, word frequencies, place names:
-    about 1.3 s and 73 MB), so that the first summary checked does not wait for it."""
+    about 1.3 s and 78 MB), so that the first summary checked does not wait for it."""
     lexicon.lemmas("Київ")
-    lexicon.is_common_word("The", "en")
+    lexicon.is_common_word("The")  # every served Latin-script language's word frequencies
     _stem_index(languages.served())
 
 
