@@ -9,6 +9,7 @@ import dataclasses
 import http.client
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -155,6 +156,39 @@ def report(line: str) -> None:
 
 
 # -- HTTP -------------------------------------------------------------------------------------
+
+
+class HealthTimer:
+    """Times a gRPC health Check every 20 ms in a thread while a block runs."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.seconds: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with grpc.insecure_channel(self.address) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            stub.Check(health_pb2.HealthCheckRequest(), timeout=30)  # connected before timing
+            while not self._stop.is_set():
+                started = time.perf_counter()
+                stub.Check(health_pb2.HealthCheckRequest(), timeout=30)
+                self.seconds.append(time.perf_counter() - started)
+                time.sleep(0.02)
+
+    def __enter__(self) -> HealthTimer:
+        self._thread.start()
+        time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+    @property
+    def worst(self) -> float:
+        return max(self.seconds)
 
 
 @dataclasses.dataclass
@@ -326,6 +360,10 @@ def precis_env(model_dir: Path) -> dict[str, str]:
     return env
 
 
+def _limit_files(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -391,8 +429,11 @@ class Served:
 
 
 @contextmanager
-def serve_process(model_dir: Path, log: Path, *flags: str) -> Iterator[Served]:
-    """`precis serve --profile tiny` on a free port, killed on the way out whatever happens."""
+def serve_process(
+    model_dir: Path, log: Path, *flags: str, file_limit: int | None = None
+) -> Iterator[Served]:
+    """`precis serve --profile tiny` on a free port, killed on the way out whatever happens
+    (with soft and hard open-file limits of `file_limit` when given)."""
     env = precis_env(model_dir)
     port = free_port()
     command = [
@@ -410,7 +451,12 @@ def serve_process(model_dir: Path, log: Path, *flags: str) -> Iterator[Served]:
     ]
     with open(log, "wb") as sink:
         process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            preexec_fn=None if file_limit is None else lambda: _limit_files(file_limit),
         )
     try:
         yield Served(process, log, port, env)

@@ -23,7 +23,7 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 from google.protobuf import json_format
 
-from precis_news import __version__, findings
+from precis_news import __version__, content, findings
 from precis_news.client import DEFAULT_TIMEOUT, LENGTH_NAMES, PrecisClient, PrecisError, Unavailable
 from precis_news.client.corpus import add_summarize_many
 from precis_news.client.fetch import FetchError, fetch_page, is_url
@@ -433,14 +433,27 @@ def _progress(label: str) -> Iterator[None]:
 
 
 def _read(source: str) -> str:
-    """The text of a UTF-8 file, or of stdin for "-"."""
+    """The text of a UTF-8 file, or of stdin for "-"; a binary file (a PDF, an image, an
+    archive) is refused naming its type, before anything is sent."""
+    name = "stdin" if source == "-" else source
     try:
-        return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        name = "stdin" if source == "-" else source
+        data = _stdin_bytes() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {name}: {error.strerror or error}") from error
+    refused = content.file_refusal(name, data)
+    if refused:
+        raise CommandError(refused)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
         raise CommandError(
-            f"cannot read {name}: {getattr(error, 'strerror', None) or error}"
-        ) from error
+            f"{name} is not UTF-8 text (at byte {error.start + 1}): save it as UTF-8"
+        ) from None
+
+
+def _stdin_bytes() -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)  # a text stream (a test's StringIO) has none
+    return stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
 
 
 def _print_json(message: Message, *, indent: int | None = 2) -> None:
@@ -503,7 +516,10 @@ def _article(args: argparse.Namespace) -> tuple[str, bool]:
         except FetchError as error:
             raise CommandError(str(error)) from None
     html = args.html or (args.file or "").lower().endswith(HTML_SUFFIXES)
-    return _input(args), html
+    article = _input(args)
+    # A page saved as .txt is still a page: the server extracts its article either way, but
+    # it is held to the HTML limit, not the article's.
+    return article, html or (isinstance(article, str) and content.is_html_page(article))
 
 
 def _run_summarize(args: argparse.Namespace) -> int:

@@ -66,6 +66,34 @@ class Settings:
             "(comma-separated; * = any); empty = CORS off"
         },
     )
+    http_idle_timeout_seconds: float = field(
+        default=60.0,
+        metadata={
+            "help": "an HTTP connection with no request in progress is closed after this long "
+            "(as gRPC closes an idle connection)"
+        },
+    )
+    http_header_timeout_seconds: float = field(
+        default=10.0,
+        metadata={"help": "how long an HTTP request's headers may take once they start"},
+    )
+    http_send_timeout_seconds: float = field(
+        default=30.0,
+        metadata={
+            "help": "an HTTP client that stops reading an answer is dropped after this long "
+            "(its buffered answer is freed)"
+        },
+    )
+    http_max_connections: int = field(
+        default=2048,
+        metadata={
+            "help": "open HTTP connections at once (also kept below the file limit, leaving "
+            "descriptors for gRPC, health and the log); past it new ones get 503 and are closed"
+        },
+    )
+    http_max_connections_per_peer: int = field(
+        default=256, metadata={"help": "open HTTP connections at once from one peer address"}
+    )
     metrics_port: int = field(default=0, metadata={"help": "Prometheus /metrics port (0 = off)"})
     metrics_host: str = field(
         default="127.0.0.1",
@@ -261,13 +289,19 @@ class Settings:
             "max_concurrent_rpcs",
             "max_open_streams",
             "max_unread_calls",
+            "http_max_connections",
+            "http_max_connections_per_peer",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.read_timeout_seconds <= 0:
-            raise ValueError(
-                f"read_timeout_seconds must be above 0, got {self.read_timeout_seconds}"
-            )
+        for name in (
+            "read_timeout_seconds",
+            "http_idle_timeout_seconds",
+            "http_header_timeout_seconds",
+            "http_send_timeout_seconds",
+        ):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be above 0, got {getattr(self, name)}")
         if self.http_port < -1:
             raise ValueError(
                 f"http_port must be -1 (off), 0 (any free port) or a port, got {self.http_port}"

@@ -16,11 +16,12 @@ from precis_models.language import LanguageDetector
 from precis_models.loader import LoadedModel, ModelSet
 from precis_models.scheduling import ANYONE, Caller
 from precis_models.unsupported import UnsupportedLanguageCheck
+from precis_news import content
 from precis_news.pipeline import checks, detection
 from precis_news.pipeline.admission import Heading
 from precis_news.pipeline.chunking import summarize_sentences
 from precis_news.pipeline.context import RequestContext, Routes
-from precis_news.pipeline.errors import BadRequest
+from precis_news.pipeline.errors import BadRequest, RequestError
 from precis_news.pipeline.html import extract_article
 from precis_news.pipeline.jobs import (
     Detection,
@@ -36,6 +37,7 @@ from precis_news.pipeline.validation import (
     check_summarize,
     check_translate,
     normalize_language,
+    refuse_binary,
     visible_sentences,
 )
 from precis_news.settings import Settings
@@ -86,8 +88,9 @@ class Pipeline:
         """The most likely supported language of `text` (see detection.detect).
 
         Raises:
-            BadRequest: empty text, or no supported language recognised in it.
+            BadRequest: empty text, a binary file, or no supported language recognised in it.
         """
+        refuse_binary(text, field_name="text")
         return detection.detect(self.detector, text, override=override)
 
     async def _source(self, given: str, text: str, *, what: str) -> Detection:
@@ -107,31 +110,48 @@ class Pipeline:
     def _detect_served(self, text: str, *, what: str) -> Detection:
         if self.unsupported is not None and text.strip():
             detection.refuse_unsupported(self.unsupported, text, what=what)
-        return self.detect(text)
+        # Not self.detect: the request's own fields were checked for binary input already.
+        return detection.detect(self.detector, text)
 
     async def _from_html(self, job: SummarizeJob, metadata: Metadata) -> SummarizeJob:
         """The job with the article extracted from its html (the page's title used when the
         job has none), noted in `metadata`; the job itself when it has no html.
 
+        A `text` that is an HTML page (content.is_html_page) is read as html: the caller meant
+        the page's article, and metadata.html_extracted says it was extracted.
+
         Raises:
-            BadRequest: both text and html, or a page with no article in it.
+            BadRequest: both text and html, html that is a binary file, or a page with no
+                article in it.
             TooLarge: more markup than max_html_chars or max_html_elements allow.
         """
+        as_html = not job.html and content.is_html_page(job.text)
+        if as_html:
+            job = dataclasses.replace(job, html=job.text, text="")
         if not job.html:
             return job
         if job.text:
             raise BadRequest("give the article as text or as html, not both", field="html")
-        with tracing.span("extract_html", html_characters=len(job.html)) as current:
-            page = await asyncio.get_running_loop().run_in_executor(
-                self._extraction,
-                functools.partial(
-                    extract_article,
-                    job.html,
-                    max_chars=self.settings.max_html_chars,
-                    max_elements=self.settings.max_html_elements,
-                ),
-            )
-            tracing.note(current, characters=len(page.text))
+        refuse_binary(job.html, field_name="html")
+        try:
+            with tracing.span("extract_html", html_characters=len(job.html)) as current:
+                page = await asyncio.get_running_loop().run_in_executor(
+                    self._extraction,
+                    functools.partial(
+                        extract_article,
+                        job.html,
+                        max_chars=self.settings.max_html_chars,
+                        max_elements=self.settings.max_html_elements,
+                    ),
+                )
+                tracing.note(current, characters=len(page.text))
+        except RequestError as error:
+            if not as_html:
+                raise
+            # The caller sent `text`: say why html's limits and words apply to it.
+            raise type(error)(
+                f"text is an HTML page, so it was read as html: {error.message}", field="text"
+            ) from None
         metadata.html_extracted = True
         metadata.html_characters = page.html_characters
         title = job.title

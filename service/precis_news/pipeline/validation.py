@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from precis_models import languages
 from precis_models.sentences import is_blank, split_sentences
+from precis_news import content
 from precis_news.pipeline.errors import BadRequest, TooLarge, echo
 from precis_news.pipeline.jobs import SummarizeJob
 from precis_news.settings import Settings
@@ -33,6 +34,14 @@ def require_visible(text: str, *, field_name: str) -> None:
         )
 
 
+def refuse_binary(text: str, *, field_name: str) -> None:
+    """BadRequest for a text that is a binary file read as text, naming its kind ("text is a
+    PDF file: Précis reads plain text or HTML"; see precis_news.content)."""
+    kind = content.file_kind(text)
+    if kind is not None:
+        raise BadRequest(content.refusal(field_name, kind), field=field_name)
+
+
 def visible_sentences(text: str) -> list[str]:
     """The sentences of `text` that have something visible in them."""
     return [s for s in split_sentences(text) if not is_blank(s)]
@@ -53,6 +62,7 @@ def check_summarize(
         TooLarge: the article exceeds max_article_chars.
     """
     require_visible(job.text, field_name="text")
+    refuse_binary(job.text, field_name="text")
     size = len(job.text) + len(job.title)
     if size > settings.max_article_chars:
         raise TooLarge(
@@ -123,6 +133,7 @@ def check_translate(texts: Sequence[str], target_language: str, *, settings: Set
         )
     for i, text in enumerate(texts):
         require_visible(text, field_name=f"texts[{i}]")
+        refuse_binary(text, field_name=f"texts[{i}]")
     size = sum(len(t) for t in texts)
     if size > settings.max_article_chars:
         raise TooLarge(f"texts have {size} characters; the limit is {settings.max_article_chars}")

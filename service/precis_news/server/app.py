@@ -30,7 +30,13 @@ from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.pipeline import Pipeline, names
 from precis_news.server.guard import CallGuard
+from precis_news.server.http.connections import (
+    ConnectionLimits,
+    connection_cap,
+    raise_file_limit,
+)
 from precis_news.server.http.gateway import Gateway
+from precis_news.server.logs import AcceptErrors
 from precis_news.server.methods import ServingState
 from precis_news.server.metrics import Metrics, MetricsEndpoint
 from precis_news.server.servicer import SummarizerServicer
@@ -164,11 +170,21 @@ class PrecisServer:
             ],
         )
         pb_grpc.add_SummarizerServicer_to_server(SummarizerServicer(self.state), self.server)
+        self.file_limits = raise_file_limit()  # (soft, hard), logged once listening
+        cap = connection_cap(settings.http_max_connections, self.file_limits[0])
+        limits = ConnectionLimits(
+            max_total=cap,
+            max_per_peer=settings.http_max_connections_per_peer,
+            header_seconds=settings.http_header_timeout_seconds,
+            send_seconds=settings.http_send_timeout_seconds,
+        )
         self.gateway = (
             Gateway(
                 self.state,
                 self.guard,
                 max_body_bytes=_max_receive_bytes(settings),
+                limits=limits,
+                idle_seconds=settings.http_idle_timeout_seconds,
                 cors_origins=settings.cors_origins,
             )
             if settings.http_port >= 0
@@ -194,6 +210,7 @@ class PrecisServer:
         except RuntimeError as exc:  # taken between the check and here: gRPC's bare message
             raise CannotListen(f"cannot listen on {address}: {exc}; try --port N") from exc
         await self.server.start()
+        AcceptErrors.install()
         if self.gateway is not None:
             _check_address(self.settings.host, self.settings.http_port, flag="--http-port")
             self.http_port = await self.gateway.start(
@@ -205,6 +222,12 @@ class PrecisServer:
                 scheme,
                 self.settings.host,
                 self.http_port,
+            )
+            log.info(
+                "open-file limit %d (hard %d): up to %d HTTP connections, %d per peer",
+                *self.file_limits,
+                self.gateway.limits.max_total,
+                self.gateway.limits.max_per_peer,
             )
         self.tracer_provider = start_tracing(self.settings)
         if self.settings.metrics_port:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 import grpc
 
 from precis_news.server import tracing
+from precis_news.server.logs import EscapingFormatter
 from precis_news.server.metrics import Metrics
 from precis_news.server.status import Status, to_status
 
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_REQUEST_ID_CHARS = 128
+# A caller's request id is kept only when it is such a token (no spaces, brackets or controls,
+# so it cannot forge text inside a log line); otherwise the call gets a fresh one.
+REQUEST_ID_TOKEN = re.compile(rf"[A-Za-z0-9._:/+=-]{{1,{MAX_REQUEST_ID_CHARS}}}")
 # The id of the call being served, for every log line it causes (see RequestIdFilter).
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -47,15 +52,15 @@ def configure_logging(level: str, *, stream: Any = None) -> None:
     """
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())  # on the handler: records of every logger pass it
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))  # caller text cannot break lines
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 def request_id(given: str) -> str:
-    """The caller's x-request-id when it is a short printable token, else a fresh one (it is
-    echoed in trailers, headers and logs, so the caller must not choose its size or control
-    characters)."""
-    if 0 < len(given) <= MAX_REQUEST_ID_CHARS and given.isascii() and given.isprintable():
+    """The caller's x-request-id when it is a short token (REQUEST_ID_TOKEN), else a fresh one
+    (it is echoed in trailers, headers and logs, so the caller must not choose its size, its
+    spaces or control characters)."""
+    if REQUEST_ID_TOKEN.fullmatch(given):
         return given
     return uuid.uuid4().hex
 

@@ -43,6 +43,16 @@ class Metrics:
             ["method", "route", "status"],
             registry=r,
         )
+        self.http_connections = Gauge(
+            "precis_http_connections", "HTTP connections open now", registry=r
+        )
+        self.http_connections_closed = Counter(
+            "precis_http_connections_closed",
+            "HTTP connections the server refused or closed: over_total, over_peer (the caps), "
+            "header_timeout, send_timeout (a client that stopped reading)",
+            ["reason"],
+            registry=r,
+        )
         self.latency = Histogram(
             "precis_request_seconds",
             "RPC latency",

@@ -229,6 +229,49 @@ def test_summarize_sends_html_files_and_fetched_pages_as_html(
     assert [(r.text, r.html) for r in servicer.requests[-4:]] == [("", PAGE)] * 4
 
 
+def test_a_page_saved_as_text_is_sent_as_html(stand_in, tmp_path: Path) -> None:
+    target, servicer = stand_in
+    saved = tmp_path / "page.txt"
+    saved.write_text("<!doctype html>\n" + PAGE, encoding="utf-8")
+    assert cli.main(["summarize", str(saved), "--server", target]) == 0
+    assert (servicer.requests[-1].text, servicer.requests[-1].html) == ("", saved.read_text())
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "line"),
+    [
+        (
+            "report.pdf",
+            b"%PDF-1.4\n%\xd3\xeb\xe9\xe1\n1 0 obj",
+            "precis: {path} is a PDF file: Précis reads plain text or HTML",
+        ),
+        (
+            "scan.txt",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "precis: {path} is a PNG image: Précis reads plain text or HTML",
+        ),
+        (
+            "article.txt",
+            "Le café a ouvert à Paris.".encode("latin-1"),
+            "precis: {path} is not UTF-8 text (at byte 7): save it as UTF-8",
+        ),
+    ],
+)
+def test_a_file_that_is_not_text_is_refused_in_plain_words_before_sending(
+    stand_in, tmp_path: Path, capsys, name: str, data: bytes, line: str
+) -> None:
+    target, servicer = stand_in
+    path = tmp_path / name
+    path.write_bytes(data)
+    sent = len(servicer.requests)
+    for command in ("summarize", "detect"):
+        assert cli.main([command, str(path), "--server", target]) == 2
+        err = capsys.readouterr().err
+        assert err == line.format(path=path) + "\n"
+        assert "codec" not in err
+    assert len(servicer.requests) == sent
+
+
 @pytest.mark.parametrize(
     ("path", "line"),
     [

@@ -18,14 +18,24 @@ from importlib import resources
 from typing import Any
 
 import grpc
-from aiohttp import web
+from aiohttp import web, web_response
+from aiohttp.log import server_logger
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from precis_news.server import callers, calls
-from precis_news.server.guard import PRECIS_PREFIX, CallGuard
+from precis_news.server.guard import CallGuard
+from precis_news.server.http import bodies, page
+from precis_news.server.http.connections import (
+    ACCEPT_BATCH,
+    ConnectionLimiter,
+    ConnectionLimits,
+    enlarge_queue,
+)
+from precis_news.server.http.fields import in_json_words
 from precis_news.server.http.openapi import document
 from precis_news.server.http.routes import Route, routes
+from precis_news.server.logs import ParserNoise
 from precis_news.server.methods import Methods, ServingState
 from precis_news.server.status import (
     CLIENT_CLOSED,
@@ -55,6 +65,8 @@ STATIC = {
     "/": ("index.html", "text/html"),
     "/app.js": ("app.js", "text/javascript"),
     "/style.css": ("style.css", "text/css"),
+    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
+    "/favicon.ico": ("favicon.svg", "image/svg+xml"),  # browsers ask for it without a link
 }
 # What the page itself may do: its own scripts and styles, calls to this server, nothing else
 # (no inline script, so an article that made it into the page as HTML still could not run).
@@ -62,6 +74,11 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
     "img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
+# What the Server header says: the product, never a library or its version.
+SERVER_HEADER = "precis"
+# The `method` label of HTTP requests: these verbs, any other as "other" (labels never come
+# from what a caller sends).
+VERBS = frozenset({"GET", "POST", "OPTIONS", "HEAD", "PUT", "DELETE", "PATCH"})
 # HTTP errors aiohttp raises itself, as the gRPC code a caller would get for them.
 _HTTP_CODES = {
     404: grpc.StatusCode.NOT_FOUND,
@@ -113,6 +130,8 @@ class Gateway:
         guard: CallGuard,
         *,
         max_body_bytes: int,
+        limits: ConnectionLimits,
+        idle_seconds: float,
         cors_origins: tuple[str, ...] = (),
     ) -> None:
         self.state = state
@@ -120,6 +139,8 @@ class Gateway:
         self.methods = Methods(state)
         self.max_body_bytes = max_body_bytes
         self.cors_origins = frozenset(cors_origins)
+        self.limits = limits
+        self.idle_seconds = idle_seconds
         self.app = web.Application(
             client_max_size=max_body_bytes, middlewares=[self._errors, self._cors]
         )
@@ -128,27 +149,52 @@ class Gateway:
         self.app.router.add_get("/healthz", self._live)
         self.app.router.add_get("/readyz", self._ready)
         self.app.router.add_get("/v1/openapi.json", self._openapi)
+        self.app.router.add_get(page.PATH, self._page_tables)
         for path, (name, kind) in STATIC.items():
             self.app.router.add_get(path, self._static(name, kind))
         self._openapi_text = json.dumps(document(), ensure_ascii=False)
+        self._page_text = page.tables_json()
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.base_events.Server | None = None
+        self.connections: ConnectionLimiter | None = None
 
     async def start(self, host: str, port: int, *, ssl_context: ssl.SSLContext | None) -> int:
         """Listen on host:port (0 = a free port); returns the bound port."""
+        # aiohttp's default Server header names Python's and its own version, on every answer,
+        # its parser's own 400s included (which no app hook sees): the one place it is read.
+        web_response.SERVER_SOFTWARE = SERVER_HEADER
         # handler_cancellation: a caller that disconnects cancels its call, so its model work
-        # leaves the queues (as a cancelled gRPC call's does).
+        # leaves the queues (as a cancelled gRPC call's does). Bodies are never decompressed
+        # (see bodies.ACCEPTED_ENCODINGS); keepalive_timeout also closes a connection that
+        # never sends a request.
         self._runner = web.AppRunner(
-            self.app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+            self.app,
+            handler_cancellation=True,
+            access_log=None,
+            shutdown_timeout=1.0,
+            auto_decompress=False,
+            keepalive_timeout=self.idle_seconds,
+            logger=ParserNoise(server_logger),
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context, reuse_address=True)
-        await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.base_events.Server)
-        return int(server.sockets[0].getsockname()[1])
+        assert self._runner.server is not None
+        self.connections = ConnectionLimiter(self._runner.server, self.limits, self.state.metrics)
+        self._listener = await asyncio.get_running_loop().create_server(
+            self.connections,
+            host,
+            port,
+            ssl=ssl_context,
+            ssl_handshake_timeout=self.limits.header_seconds if ssl_context else None,
+            reuse_address=True,
+            backlog=ACCEPT_BATCH,
+        )
+        enlarge_queue(self._listener)
+        return int(self._listener.sockets[0].getsockname()[1])
 
     async def stop(self, grace: float) -> None:
         """Stop listening; calls in flight get `grace` seconds, then are cancelled."""
+        if self._listener is not None:
+            self._listener.close()
         if self._runner is not None:
             self._runner._shutdown_timeout = grace  # aiohttp reads it at cleanup
             await self._runner.cleanup()
@@ -168,6 +214,10 @@ class Gateway:
         except asyncio.CancelledError:
             self._count(request, CLIENT_CLOSED)
             raise
+        except ConnectionError:  # the caller hung up while its answer was written
+            self._count(request, CLIENT_CLOSED)
+            log.info("%s %s: the caller went away", request.method, clip(request.path, limit=80))
+            raise asyncio.CancelledError from None  # nothing to answer, nobody to answer
         except Exception:
             log.exception("%s %s failed", request.method, clip(request.path, limit=80))
             response = error_response(Status(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE))
@@ -181,7 +231,10 @@ class Gateway:
         if code is grpc.StatusCode.RESOURCE_EXHAUSTED:
             return error_response(self._too_large(exc.status))
         message = "no such route; see GET /v1/openapi.json" if exc.status == 404 else None
-        return error_response(Status(code, message or exc.reason.lower(), http=exc.status))
+        allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+        return error_response(
+            Status(code, message or exc.reason.lower(), http=exc.status), headers=allow
+        )
 
     def _too_large(self, http: int) -> Status:
         return Status(
@@ -194,7 +247,8 @@ class Gateway:
     def _count(self, request: web.Request, status: int) -> None:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "unmatched"
-        self.state.metrics.http_requests.labels(request.method, route, str(status)).inc()
+        verb = request.method if request.method in VERBS else "other"
+        self.state.metrics.http_requests.labels(verb, route, str(status)).inc()
 
     @web.middleware
     async def _cors(
@@ -202,7 +256,10 @@ class Gateway:
     ) -> web.StreamResponse:
         """CORS for the allowed origins only (off when none are set)."""
         origin = request.headers.get("Origin", "")
-        allowed = bool(origin) and (origin in self.cors_origins or "*" in self.cors_origins)
+        # "null" is the origin of sandboxed frames and file: pages: anyone can send it, so a
+        # wildcard never covers it.
+        wildcard = "*" in self.cors_origins and origin != "null"
+        allowed = bool(origin) and (origin in self.cors_origins or wildcard)
         if allowed and request.method == "OPTIONS":
             response: web.StreamResponse = web.Response(status=204)
             response.headers["Access-Control-Allow-Methods"] = "GET, POST"
@@ -226,13 +283,21 @@ class Gateway:
 
         async def handle(request: web.Request) -> web.StreamResponse:
             headers = {"X-Request-Id": calls.request_id(request.headers.get("X-Request-Id", ""))}
+            calls.REQUEST_ID.set(headers["X-Request-Id"])
             keyed = bool(self.state.settings.api_keys)
             callers.CALLER.set(callers.http_caller(request, keyed=keyed))
             try:
                 message = await self._admitted(route, request, message_type)
             except _Refused as refused:
-                self.guard.count(PRECIS_PREFIX + route.name, refused.status.code)
+                self.guard.count(route.name, refused.status.code)
+                if http_status(refused.status) == 415:  # RFC 7694: what may be sent instead
+                    headers["Accept-Encoding"] = ", ".join(bodies.ACCEPTED_ENCODINGS)
                 return error_response(refused.status, headers=headers)
+            except (asyncio.CancelledError, ConnectionError):
+                # The caller hung up before its body had arrived: cancelled, as over gRPC.
+                self.guard.count(route.name, grpc.StatusCode.CANCELLED)
+                log.info("%s cancelled by the caller before its request arrived", route.name)
+                raise asyncio.CancelledError from None
             try:
                 if route.streams:
                     return await self._stream(
@@ -247,7 +312,8 @@ class Gateway:
                     protocol="http",
                 )
             except calls.CallFailed as failed:
-                return error_response(failed.status, headers=headers)
+                status = in_json_words(failed.status, route.method.input_type)
+                return error_response(status, headers=headers)
             finally:
                 self.guard.calls.give()
             return web.Response(text=to_json(result), content_type=JSON_TYPE, headers=headers)
@@ -257,9 +323,10 @@ class Gateway:
     async def _admitted(
         self, route: Route, request: web.Request, message_type: type[Message]
     ) -> Message:
-        """The request message once the guard admits the call, in the gRPC guard's order: the
-        API key and a full call budget (from the headers, before anything is read), the body,
-        then a slot of the call budget (taken: the caller gives it back)."""
+        """The request message once the guard admits the call, in the gRPC guard's order: from
+        the headers alone the API key and a full call budget (nothing of the body is read for
+        a refusal), then the body, then a slot of the call budget (taken: the caller gives it
+        back; a slow sender holds none while its body arrives)."""
         refusal = self.guard.check_key(request.headers.items()) or self.guard.calls.over()
         if refusal is not None:
             raise _Refused(refusal)
@@ -272,10 +339,14 @@ class Gateway:
         self, route: Route, request: web.Request, message_type: type[Message]
     ) -> Message:
         """The request message from a JSON body (none for GET routes); _Refused when it is not
-        one (wrong content type, too slow, too large, not JSON, unknown fields)."""
+        one (compressed, wrong content type, too slow, too large, not JSON, unknown fields, a
+        field given twice)."""
         message = message_type()
         if not route.body:
             return message
+        refusal = bodies.encoding_refusal(request.headers)
+        if refusal is not None:
+            raise _Refused(refusal)
         kind = request.content_type
         if request.can_read_body and kind != JSON_TYPE:
             raise _Refused(
@@ -294,16 +365,9 @@ class Gateway:
         if not body.strip():
             return message  # an empty body is the empty message, as in grpc-gateway
         try:
-            json_format.Parse(body.decode("utf-8"), message)
-        except (json_format.ParseError, UnicodeDecodeError, RecursionError, ValueError) as exc:
-            reason = clip(str(exc), limit=300)
-            raise _Refused(
-                Status(
-                    grpc.StatusCode.INVALID_ARGUMENT,
-                    f"the body is not a valid {message.DESCRIPTOR.full_name} in JSON: {reason}",
-                )
-            ) from None
-        return message
+            return await bodies.parse_off_loop(body, message)
+        except bodies.BadBody as bad:
+            raise _Refused(bad.status) from None
 
     async def _stream(
         self, route: Route, request: web.Request, events: Any, headers: dict[str, str]
@@ -333,8 +397,9 @@ class Gateway:
         except calls.CallFailed as failed:
             if not started:
                 raise
+            status = in_json_words(failed.status, route.method.input_type)
             with contextlib.suppress(ConnectionError):
-                await started[0].write(sse(status_json(failed.status), event="error"))
+                await started[0].write(sse(status_json(status), event="error"))
         if not started:  # a stream of no messages: an empty event stream
             started.append(web.StreamResponse(headers={**SSE_HEADERS, **headers}))
             await started[0].prepare(request)
@@ -354,6 +419,9 @@ class Gateway:
 
     async def _openapi(self, request: web.Request) -> web.Response:
         return web.Response(text=self._openapi_text, content_type=JSON_TYPE)
+
+    async def _page_tables(self, request: web.Request) -> web.Response:
+        return web.Response(text=self._page_text, content_type=JSON_TYPE)
 
     def _static(self, name: str, kind: str) -> Callable[[web.Request], Awaitable[web.Response]]:
         body = (WEB / name).read_bytes()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
+from precis_models import languages
 from precis_news import __version__
 from precis_news.server.http.routes import routes
 
@@ -21,6 +23,42 @@ _SCALARS: dict[int, dict[str, str]] = {
     FieldDescriptor.TYPE_DOUBLE: {"type": "number", "format": "double"},
     FieldDescriptor.TYPE_BYTES: {"type": "string", "format": "byte"},
 }
+
+
+# What a request must hold to be served (the server answers 400 without it), by message: proto3
+# has no `required`, so the document says it here. JSON names, as the document's properties.
+_NOT_BLANK = {"pattern": "\\S"}  # a string with something other than white space in it
+REQUIRED: Mapping[str, Mapping[str, Any]] = {
+    "precis.v1.SummarizeRequest": {
+        "anyOf": [{"required": ["text"]}, {"required": ["html"]}],
+        "properties": {"text": _NOT_BLANK, "html": _NOT_BLANK},
+    },
+    "precis.v1.TranslateRequest": {
+        "required": ["texts", "targetLanguage"],
+        "properties": {"texts": {"minItems": 1}},
+    },
+    "precis.v1.DetectLanguageRequest": {
+        "required": ["text"],
+        "properties": {"text": _NOT_BLANK},
+    },
+}
+# Fields that name a served language: the document lists the languages.
+LANGUAGE_FIELDS = {
+    "precis.v1.SummarizeRequest": ("targetLanguages",),
+    "precis.v1.TranslateRequest": ("targetLanguage",),
+}
+
+
+def _constrain(name: str, schema: dict[str, Any]) -> None:
+    """Add REQUIRED's and LANGUAGE_FIELDS' constraints to the schema of message `name`."""
+    rules = dict(REQUIRED.get(name, {}))
+    properties = schema["properties"]
+    for field, extra in rules.pop("properties", {}).items():
+        properties[field].update(extra)
+    for field in LANGUAGE_FIELDS.get(name, ()):
+        target = properties[field].get("items", properties[field])
+        target["enum"] = list(languages.codes())
+    schema.update(rules)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -54,6 +92,7 @@ def _message(message: Descriptor, schemas: dict[str, Any]) -> None:
     schemas[message.full_name] = schema
     for field in message.fields:
         schema["properties"][field.json_name] = _field(field, schemas)
+    _constrain(message.full_name, schema)
 
 
 def _status_schema() -> dict[str, Any]:
@@ -106,7 +145,7 @@ def document() -> dict[str, Any]:
         }
         if route.body:
             operation["requestBody"] = {
-                "required": False,
+                "required": route.method.input_type.full_name in REQUIRED,
                 "content": {
                     "application/json": {"schema": _ref(route.method.input_type.full_name)}
                 },

@@ -343,3 +343,49 @@ def test_max_tokens_alone_is_checked_as_given(client: PrecisClient) -> None:
     assert _field_violations(error) == ["max_tokens"]
     response = client.summarize(article("en"), targets="fr,uk", max_tokens=12, length="long")
     assert [s.language for s in response.summaries] == ["fr", "uk"]
+
+
+# -- input that is not text, in plain words (precis_news.content) ---------------------------------
+
+PDF = "%PDF-1.4\n%\ufffd\ufffd\ufffd\ufffd\n1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n"
+READS = "Précis reads plain text or HTML"
+
+
+def test_binary_input_is_refused_naming_its_type_and_field(client: PrecisClient) -> None:
+    cases = [
+        (lambda: client.summarize(PDF), f"text is a PDF file: {READS}", "text"),
+        (lambda: client.summarize(html=PDF), f"html is a PDF file: {READS}", "html"),
+        (
+            lambda: client.translate(["Hello.", "\x89PNG\r\n\x1a\n\x00\x00"], target="fr"),
+            f"texts[1] is a PNG image: {READS}",
+            "texts[1]",
+        ),
+        (lambda: client.detect_language("GIF89a\x01\x00"), f"text is a GIF image: {READS}", "text"),
+        (
+            lambda: list(client.stream_summarize("PK\x03\x04\x14\x00" + "\x00" * 30)),
+            f"text is a ZIP archive or an office document (.docx, .xlsx, .odt, .epub): {READS}",
+            "text",
+        ),
+    ]
+    for call, message, field in cases:
+        error = status_of(call)
+        assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+        assert error.details == message
+        assert _field_violations(error) == [field]
+
+
+def test_an_html_page_sent_as_text_is_read_as_html(client: PrecisClient) -> None:
+    page = (
+        "<!doctype html><html><head><title>Budget passed</title></head><body><nav><a href='/'>"
+        f"Home</a></nav><article><p>{article('en')}</p></article></body></html>"
+    )
+    response = client.summarize(page, targets=["en"])
+    assert response.metadata.html_extracted
+    assert response.metadata.extracted_title == "Budget passed"
+    assert "<" not in response.summaries[0].text
+    empty = status_of(lambda: client.summarize("<html><body><div></div><p></p></body></html>"))
+    assert empty.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert empty.details.startswith(
+        "text is an HTML page, so it was read as html: found no article text in html"
+    )
+    assert _field_violations(empty) == ["text"]

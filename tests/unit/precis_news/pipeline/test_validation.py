@@ -10,6 +10,7 @@ from precis_news.pipeline.validation import (
     check_summarize,
     check_translate,
     normalize_language,
+    refuse_binary,
     require_visible,
     visible_sentences,
 )
@@ -130,6 +131,18 @@ def test_the_article_size_counts_the_title() -> None:
         _summarize(text="x" * 199_990, title="y" * 11)
     assert caught.value.message == "article has 200001 characters; the limit is 200000"
     assert caught.value.field == "text"
+
+
+def test_a_binary_file_is_refused_naming_its_type_before_its_size() -> None:
+    with pytest.raises(BadRequest) as caught:
+        _summarize(text="%PDF-1.7\n" + "x" * 300_000, targets=("de",))
+    assert caught.value.message == "text is a PDF file: Précis reads plain text or HTML"
+    assert caught.value.field == "text"
+    with pytest.raises(BadRequest) as caught:
+        check_translate(["ok", "Rar!\x1a\x07\x00"], "fr", settings=SETTINGS)
+    assert caught.value.message == "texts[1] is a RAR archive: Précis reads plain text or HTML"
+    assert caught.value.field == "texts[1]"
+    refuse_binary("An article about %PDF-1.7 files.", field_name="text")  # prose passes
 
 
 def test_the_text_is_checked_before_anything_else() -> None:

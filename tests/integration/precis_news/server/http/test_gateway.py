@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import io
 import json
+import logging
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -11,14 +16,20 @@ from pathlib import Path
 
 import pytest
 
-from precis_news.server.http import gateway
+from precis_news.server import calls
+from precis_news.server.http import gateway, openapi
+from precis_news.server.http.gateway import JSON_TYPE
+from precis_news.server.http.routes import routes
+from precis_news.server.logs import EscapingFormatter
 from tests.support import (
+    HealthTimer,
     ServerThread,
     article,
     full_call_budget,
     http_call,
     report,
     sse_events,
+    status_of,
     tiny_settings,
 )
 
@@ -106,6 +117,16 @@ def test_page_and_openapi_are_served(server: ServerThread) -> None:
     assert b'<label for="article">Article</label>' in page.body
     for asset in ("/app.js", "/style.css"):
         assert http_call(server.http, "GET", asset).status == 200
+    for icon in ("/favicon.ico", "/favicon.svg"):
+        answer = http_call(server.http, "GET", icon)
+        assert (answer.status, answer.headers["content-type"]) == (
+            200,
+            "image/svg+xml; charset=utf-8",
+        )
+        assert answer.body.startswith(b"<svg")
+    tables = http_call(server.http, "GET", "/page.json").json()
+    assert tables["checks"]["changed"]["words"] == "changed"
+    assert tables["reads"] == "Précis reads plain text or HTML"
     assert http_call(server.http, "GET", "/v1/openapi.json").json()["openapi"].startswith("3.")
 
 
@@ -125,7 +146,7 @@ def test_page_and_openapi_are_served(server: ServerThread) -> None:
         ("/v1/summarize", b'{"text": "x"}', {"Content-Type": "text/plain"}, 415, 3, "text/plain"),
         ("/v1/summarize", {"text": "x", "targetLanguages": ["xx"]}, None, 400, 3, "'xx'"),
         ("/v1/summarize:stream", {"text": "x", "length": "HUGE"}, None, 400, 3, "HUGE"),
-        ("/v1/translate", {"texts": ["x"]}, None, 400, 3, "target_language"),
+        ("/v1/translate", {"texts": ["x"]}, None, 400, 3, "targetLanguage is required"),
         ("/v1/detect", {}, None, 400, 3, "text"),
     ],
 )
@@ -353,3 +374,279 @@ def test_script_in_an_article_comes_back_as_json_text(server: ServerThread) -> N
     assert answer.status == 200
     assert answer.headers["content-type"].startswith("application/json")
     assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+# -- refusals in the HTTP caller's words ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message", "field"),
+    [
+        (
+            "/v1/summarize",
+            {"text": "%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n1 0 obj"},
+            "text is a PDF file: Précis reads plain text or HTML",
+            "text",
+        ),
+        (
+            "/v1/summarize:stream",
+            {"html": "\u00ff\u00d8\u00ff\u00e0\u0000\u0010JFIF"},
+            "html is a JPEG image: Précis reads plain text or HTML",
+            "html",
+        ),
+        (
+            "/v1/summarize",
+            {"text": article("en"), "sourceLanguage": "xx"},
+            "unsupported language 'xx' in sourceLanguage; supported: en, fr, uk, ru",
+            "sourceLanguage",
+        ),
+        (
+            "/v1/summarize",
+            {"text": "1234 5678 !!!", "targetLanguages": ["en"]},
+            "could not detect the language of the text; set sourceLanguage to one of "
+            "en, fr, uk, ru",
+            "sourceLanguage",
+        ),
+        (
+            "/v1/summarize",
+            {"text": article("en"), "maxTokens": 1000},
+            "bad length bounds maxTokens=1000: maxTokens is over this server's limit of 512 tokens",
+            "maxTokens",
+        ),
+    ],
+)
+def test_refusals_name_fields_as_the_json_body_does(
+    server: ServerThread, path: str, body: dict[str, object], message: str, field: str
+) -> None:
+    answer = http_call(server.http, "POST", path, body)
+    assert answer.status == 400, answer.body
+    error = answer.json()
+    assert (error["code"], error["message"]) == (3, message)
+    assert error["details"][0]["fieldViolations"][0] == {"field": field, "description": message}
+
+
+# -- hostile edges (issue 22) -------------------------------------------------------------------
+
+
+def test_gzip_bomb_is_refused_unread_while_health_answers(server: ServerThread) -> None:
+    bomb = gzip.compress(b"0" * (64 * 2**20), 9)  # 64 KB on the wire, 64 MiB expanded
+    with HealthTimer(server.address) as health:
+        started = time.perf_counter()
+        for path in ("/v1/detect", "/v1/summarize", "/readyz"):
+            answer = http_call(
+                server.http,
+                "POST" if path != "/readyz" else "GET",
+                path,
+                bomb,
+                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+            )
+            if path == "/readyz":
+                assert answer.status == 200  # its body is never read, let alone expanded
+                continue
+            assert (answer.status, answer.json()["code"]) == (415, 3), answer.body
+            assert answer.headers["accept-encoding"] == "identity"
+            assert "identity" in answer.json()["message"]
+        elapsed = time.perf_counter() - started
+    report(
+        f"gzip bomb ({len(bomb) // 1024} KB -> 64 MiB) x3: answered in {elapsed * 1000:.0f} ms; "
+        f"gRPC health worst {health.worst * 1000:.0f} ms over {len(health.seconds)} checks"
+    )
+    assert elapsed < 2.0
+    assert health.worst < 1.0  # a 2-core machine under load; the bomb itself took 2.3 s
+
+
+def test_client_closing_mid_body_is_counted_cancelled_not_500(
+    tight: ServerThread, caplog: pytest.LogCaptureFixture
+) -> None:
+    cancelled = {"method": "DetectLanguage", "code": "CANCELLED"}
+    closed = {"method": "POST", "route": "/v1/detect", "status": "499"}
+    before = counted(tight, "precis_requests_total", cancelled)
+    before_499 = counted(tight, "precis_http_requests_total", closed)
+    with caplog.at_level(logging.INFO):
+        with raw(tight) as sock:
+            sock.sendall(
+                b"POST /v1/detect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 1000\r\n\r\n{"text": "half'
+            )
+            time.sleep(0.2)
+        assert wait_for(lambda: counted(tight, "precis_requests_total", cancelled) == before + 1)
+        assert wait_for(
+            lambda: counted(tight, "precis_http_requests_total", closed) == before_499 + 1
+        )
+    assert not counted(
+        tight,
+        "precis_http_requests_total",
+        {"method": "POST", "route": "/v1/detect", "status": "500"},
+    )
+    lines = [r for r in caplog.records if "cancelled by the caller" in r.getMessage()]
+    assert lines and all(r.levelno == logging.INFO and not r.exc_info for r in lines)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    report("HTTP client closing mid-body: counted CANCELLED / 499, logged at INFO, no 500")
+
+
+def method_labels(server: ServerThread) -> set[tuple[str, str]]:
+    found = set()
+    for family in server.server.metrics.registry.collect():
+        if family.name == "precis_requests":
+            for sample in family.samples:
+                precis_v1 = "/" not in sample.labels["method"]  # not the client's health probes
+                if sample.name == "precis_requests_total" and sample.value and precis_v1:
+                    found.add((sample.labels["method"], sample.labels["code"]))
+    return found
+
+
+def test_the_same_calls_get_the_same_labels_over_http_and_grpc(model_dir: Path) -> None:
+    keyed = {"api_keys": KEY}
+    over_http = ServerThread(tiny_settings(model_dir, **keyed)).load()
+    over_grpc = ServerThread(tiny_settings(model_dir, **keyed)).load()
+    try:
+        auth = {"Authorization": f"Bearer {KEY}"}
+        http_call(over_http.http, "GET", "/v1/info")  # no key: UNAUTHENTICATED
+        http_call(over_http.http, "GET", "/v1/info", headers=auth)
+        http_call(over_http.http, "POST", "/v1/detect", {"text": ""}, headers=auth)
+        http_call(over_http.http, "POST", "/v1/detect", {"text": article("fr")}, headers=auth)
+        http_call(over_http.http, "POST", "/v1/summarize", {"text": article("en")}, headers=auth)
+        with over_grpc.client() as anonymous:
+            status_of(anonymous.info)
+        with over_grpc.client(api_key=KEY) as client:
+            client.info()
+            status_of(lambda: client.detect_language(""))
+            client.detect_language(article("fr"))
+            client.summarize(article("en"))
+        labels = method_labels(over_http)
+        assert labels == method_labels(over_grpc)
+        assert ("GetInfo", "UNAUTHENTICATED") in labels
+        report(f"method labels, same calls over HTTP and gRPC: {sorted(labels)}")
+    finally:
+        over_http.close()
+        over_grpc.close()
+
+
+def test_forged_request_id_is_replaced_and_log_lines_stay_whole(server: ServerThread) -> None:
+    forged = "a] CRITICAL precis all keys leaked [b"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)  # as calls.configure_logging sets it up
+    handler.addFilter(calls.RequestIdFilter())
+    handler.setFormatter(EscapingFormatter(calls.LOG_FORMAT))
+    logger = logging.getLogger("precis_news")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        answer = http_call(
+            server.http,
+            "POST",
+            "/v1/summarize",
+            {"text": article("en"), "targetLanguages": ["xx\nCRITICAL forged line"]},
+            headers={"X-Request-Id": forged},
+        )
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert answer.status == 400
+    given = answer.headers["x-request-id"]
+    assert given != forged and len(given) == 32  # replaced by a fresh one
+    lines = stream.getvalue().splitlines()
+    assert lines and all(given in line for line in lines), lines
+    assert not any(line.startswith("CRITICAL") or forged in line for line in lines)
+    assert any("xx\\nCRITICAL forged line" in line for line in lines), lines
+    kept = http_call(server.http, "GET", "/v1/info", headers={"X-Request-Id": "trace-1.2:3"})
+    assert kept.headers["x-request-id"] == "trace-1.2:3"
+
+
+def test_malformed_requests_log_one_warning_without_traceback(
+    server: ServerThread, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="aiohttp.server"):
+        for _ in range(20):
+            with raw(server) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\x00b\r\n\r\n")
+                reply = sock.recv(65536)
+                assert b" 400 " in reply.split(b"\r\n")[0]
+                assert b"\r\nServer: precis\r\n" in reply  # the parser's answers too
+    noisy = [r for r in caplog.records if r.name == "aiohttp.server" and r.levelno > logging.DEBUG]
+    assert len(noisy) <= 1  # one line per interval, however many arrive
+    assert all(r.levelno == logging.WARNING and not r.exc_info for r in noisy)
+    report(f"20 requests with a NUL in a header: {len(noisy)} log line(s), no traceback")
+
+
+def test_oversized_key_less_bodies_are_refused_unread(strict_server: ServerThread) -> None:
+    body = b'{"text": "' + b"a" * (9 * 2**20) + b'"}'
+    head = (
+        b"POST /v1/summarize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    before = rss_mib()
+    peak = before
+    seconds = []
+    for _ in range(50):
+        with raw(strict_server) as sock:
+            started = time.perf_counter()
+            sock.sendall(head)
+            with contextlib.suppress(OSError):  # the server may answer and close first
+                sock.sendall(body)
+            reply = sock.recv(65536)
+            seconds.append(time.perf_counter() - started)
+        assert reply.startswith(b"HTTP/1.1 401"), reply[:80]
+        peak = max(peak, rss_mib())
+    after = rss_mib()
+    report(
+        f"50 key-less 9 MiB bodies: RSS {before:.0f} -> {after:.0f} MiB (peak {peak:.0f}); "
+        f"refusal p50 {sorted(seconds)[25] * 1000:.0f} ms"
+    )
+    assert peak - before < 100
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_protocol_details(server: ServerThread, model_dir: Path) -> None:
+    wrong = http_call(server.http, "GET", "/v1/summarize")
+    assert wrong.status == 405 and wrong.headers["allow"] == "POST"
+    assert wrong.headers["server"] == "precis"
+    assert http_call(server.http, "GET", "/healthz").headers["server"] == "precis"
+    twice = http_call(
+        server.http,
+        "POST",
+        "/v1/translate",
+        b'{"texts": ["Hi."], "targetLanguage": "fr", "target_language": "uk"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert (twice.status, twice.json()["code"]) == (400, 3)
+    assert "target_language" in twice.json()["message"]
+    assert twice.json()["details"][0]["fieldViolations"][0]["field"] == "target_language"
+    anyone = ServerThread(tiny_settings(model_dir, cors_origins=("*",)))
+    try:
+        sandboxed = http_call(anyone.http, "GET", "/healthz", headers={"Origin": "null"})
+        assert "access-control-allow-origin" not in sandboxed.headers
+        page = http_call(anyone.http, "GET", "/healthz", headers={"Origin": ORIGIN})
+        assert page.headers["access-control-allow-origin"] == ORIGIN
+    finally:
+        anyone.close()
+
+
+def test_what_the_openapi_document_calls_valid_is_accepted(server: ServerThread) -> None:
+    doc = openapi.document()
+    minimal = {
+        "precis.v1.SummarizeRequest": {"text": article("en")},
+        "precis.v1.TranslateRequest": {"texts": ["Hello."], "targetLanguage": "fr"},
+        "precis.v1.DetectLanguageRequest": {"text": article("fr")},
+    }
+    for route in routes():
+        if not route.body:
+            continue
+        name = route.method.input_type.full_name
+        operation = doc["paths"][route.path]["post"]
+        schema = doc["components"]["schemas"][name]
+        assert operation["requestBody"]["required"] is True
+        required = schema.get("required") or schema["anyOf"][0]["required"]
+        body = minimal[name]
+        assert set(required) <= set(body)
+        assert http_call(server.http, "POST", route.path, body).status == 200, route.path
+        for field in required:  # what the document calls invalid is refused
+            less = {k: v for k, v in body.items() if k != field}
+            assert http_call(server.http, "POST", route.path, less).status == 400, field
+        empty = http_call(server.http, "POST", route.path, b"", headers={"Content-Type": JSON_TYPE})
+        assert empty.status == 400

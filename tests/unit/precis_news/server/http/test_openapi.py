@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from google.protobuf.descriptor import Descriptor
 
-from precis_news.server.http.openapi import document
+from precis_news.server.http.openapi import REQUIRED, document
 from precis_news.server.http.routes import SERVICE, routes
 
 EXPECTED = {
@@ -73,3 +73,21 @@ def test_every_route_has_a_transport_free_method() -> None:
         assert callable(route.handler), route.name
         assert route.handler is HANDLERS[route.name]
         assert route.handler.__qualname__.startswith(f"{Methods.__name__}."), route.name
+
+
+def test_required_fields_are_real_fields_and_bodies_with_them_are_required() -> None:
+    doc = document()
+    schemas = doc["components"]["schemas"]
+    for name, rules in REQUIRED.items():
+        schema = schemas[name]
+        named = set(rules.get("required", ())) | {
+            field for choice in rules.get("anyOf", ()) for field in choice["required"]
+        }
+        assert named and named <= set(schema["properties"]), name
+    for route in routes():
+        if route.body:
+            operation = doc["paths"][route.path][route.verb.lower()]
+            assert operation["requestBody"]["required"] is True, route.path
+    summarize = schemas["precis.v1.SummarizeRequest"]
+    assert summarize["properties"]["text"]["pattern"] == "\\S"  # white space alone is empty
+    assert summarize["properties"]["targetLanguages"]["items"]["enum"] == ["en", "fr", "uk", "ru"]
