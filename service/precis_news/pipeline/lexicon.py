@@ -16,6 +16,15 @@ _PROPER_TAGS = frozenset(["Name", "Surn", "Patr", "Geox", "Orgn", "Trad"])
 # word: South 5.4, Court 5.4, Earth 5.1, not Paris 4.8, Trump 4.9. First names are as frequent
 # (John 5.4): names.names keeps a common word beside a name.
 COMMON_ZIPF = 5.0
+# A Latin-script word this frequent in its text's language, and OWN_WORD_GAP more frequent there
+# than in every other served Latin-script language, is that language's own word, translated
+# rather than carried over: English "Hurricane" 4.1 (French below 3), "Executive" 4.9, "Survey"
+# 4.7, "Health" 5.4 (French 3.4), French "Fédération", "Meilleur"; not names, which the other
+# language writes as they are (Trump 4.9 / 4.4, John 5.4 / 4.8, Jamie 4.2 / 3.7).
+OWN_WORD_ZIPF = 3.5
+OWN_WORD_GAP = 1.0
+# The small lists stop at Zipf 3 (one in a million): a word missing from one is counted at 3.
+_SMALL_LIST_FLOOR = 3.0
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")  # babel's territories also hold regions ("001", "EU")
 # The kinds of region news names like countries (not districts, municipalities, parishes).
@@ -63,6 +72,24 @@ def is_common_word(word: str, language: str = "", zipf: float = COMMON_ZIPF) -> 
         return bool(known) and not any(_PROPER_TAGS & p.tag.grammemes for p in known)
     codes = (language,) if language in _latin_codes() else _latin_codes()
     return min(_frequency(word.lower(), code) for code in codes) >= zipf
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_own_word(word: str, language: str) -> bool:
+    """Whether capitalised Latin-script `word` is a word of `language` that the other served
+    Latin-script languages translate (OWN_WORD_ZIPF, OWN_WORD_GAP): a title or common word
+    ("Hurricane", "Executive", "Comité"), not a name.
+
+    Args:
+        word: one word, any case.
+        language: the code of the text it is from; False unless a served Latin-script one.
+    """
+    if language not in _latin_codes() or is_cyrillic(word):
+        return False
+    lower = word.lower()
+    own = _frequency(lower, language)
+    others = [max(_frequency(lower, c), _SMALL_LIST_FLOOR) for c in _latin_codes() if c != language]
+    return bool(others) and own >= OWN_WORD_ZIPF and own - max(others) >= OWN_WORD_GAP
 
 
 def country_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:

@@ -18,14 +18,18 @@ from precis_news.pipeline import lexicon
 # way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/Джон, Dubois/Дюбуа): a silent h,
 # French "oi" and "eau", a final s, g and h as one letter.
 _LATIN_FOLDS = (
-    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("c", "k"), ("kh", "h"),
-    ("w", "v"), ("eau", "o"), ("oi", "ua"), ("ou", "u"),
-    ("x", "ks"), ("y", "i"), ("j", "i"), ("iu", "u"),
+    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("cy", "si"), ("c", "k"), ("kh", "h"),
+    ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
+    ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю
+    ("eau", "o"), ("oi", "ua"), ("ou", "u"),
+    ("x", "ks"), ("y", "i"), ("iu", "u"),
     ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
 _FINAL_S = re.compile(r"(?<=.{3})s$")
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
+_SOFT_G = re.compile(r"d?g(?=[eiy])")
+_OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _VOWELS = re.compile(r"[aeiou]+")
@@ -74,6 +78,7 @@ _NOT_NAMES = frozenset(
         "dr",
     ]
 )
+SAME_CONSONANTS_RATIO = 0.55  # hal / hol 0.67, rome / rim 0.57; moro / mari 0.5
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
 STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
@@ -83,9 +88,9 @@ FUNCTION_WORD_ZIPF = 6.0
 
 def load() -> None:
     """Load what the check reads (pymorphy3's dictionaries, word frequencies, place names:
-    about 1.3 s and 73 MB), so that the first summary checked does not wait for it."""
+    about 1.3 s and 78 MB), so that the first summary checked does not wait for it."""
     lexicon.lemmas("Київ")
-    lexicon.is_common_word("The", "en")
+    lexicon.is_common_word("The")  # every served Latin-script language's word frequencies
     _stem_index(languages.served())
 
 
@@ -113,17 +118,30 @@ def names(text: str, language: str = "") -> list[str]:
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         for at in range(1, len(words)):
             word = words[at]
-            beside_a_name = not lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF) and any(
-                capitalised[i] and not common[i] for i in (at - 1, at + 1) if 0 < i < len(words)
+            # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
+            beside_a_name = not (
+                lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
+                or lexicon.is_own_word(word, language)
+            ) and any(
+                capitalised[i] and not common[i] and _adjacent(sentence, tokens, min(i, at))
+                for i in (at - 1, at + 1)
+                if 0 < i < len(words)
             )
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
 
 
+def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
+    """Whether tokens `at` and `at + 1` have only spaces between them: one name ("John
+    Smith"), not two items of a list ("Costume, Design")."""
+    return not sentence[tokens[at].end() : tokens[at + 1].start()].strip()
+
+
 def _common(word: str, language: str) -> bool:
-    """A common word, but not a country's ("China", "Chine": compared across languages)."""
-    return lexicon.is_common_word(word, language) and (
+    """A common or translated word, but not a country's ("China", "Chine", "Sweden": compared
+    across languages)."""
+    return (lexicon.is_common_word(word, language) or lexicon.is_own_word(word, language)) and (
         skeleton(word) not in lexicon.country_names(skeleton)
     )
 
@@ -178,9 +196,15 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
     tokens = _TOKEN.findall(translation)
     # "d'Odesa", "l'Ukraine": the name after an elided article is a word too.
     tokens += [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
+    # "Кемп-Девідська", "Грейт-Ярмут": each part of a hyphenated word may be a name.
+    tokens += [p for t in tokens if "-" in t for p in t.split("-") if p]
     words = {skeleton(t) for t in tokens}
     words.discard("")
     lemma_words: set[str] | None = None  # only when a name is not found as written
+    # Names of the translation (capitalised, not common words): a short name is found among
+    # them by its consonants alone (Hall / Холл, Emma / Еммі, Jamie / Джеймі), not among all
+    # words (Moreau / "Мер", "maire").
+    proper_words: set[str] = set()
     lost = []
     for name in names_:
         spellings = {skeleton(name)} | {skeleton(lemma) for lemma in lexicon.lemmas(name)}
@@ -190,12 +214,45 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             lemma_words = words | {
                 skeleton(lem) for t in tokens if t[:1].isupper() for lem in lexicon.lemmas(t)
             }
+            proper_words = {
+                spelling
+                for t in tokens
+                if t[:1].isupper() and not lexicon.is_common_word(t)
+                for w in (t, *lexicon.lemmas(t))
+                for spelling in (skeleton(w), *_spoken(w))
+            }
         stems = _country_stems(spellings)
-        if not any(w[:STEM_CHARS] in stems for w in lemma_words) and not any(
-            _found(s, lemma_words) for s in spellings
+        if (
+            not any(w[:STEM_CHARS] in stems for w in lemma_words)
+            and not any(
+                _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
+                for s in spellings | _spoken(name)
+            )
+            and not _found_in_parts(name, translation)
         ):
             lost.append(name)
     return lost
+
+
+def _spoken(word: str) -> frozenset[str]:
+    """Skeletons of a Latin-script name as English speaks it, where Cyrillic writes the sound:
+    a soft g (Paget / Педжет, Cambridge / Кембридж), an open a (James / Джеймс, Hale / Хейл,
+    Davey / Дейві), j as й, w as у; empty for other scripts."""
+    if lexicon.is_cyrillic(word):
+        return frozenset()
+    lower = word.lower()
+    spoken = _OPEN_A.sub("ei", _SOFT_G.sub("dzh", lower))
+    # j is дж in English names (John / Джон), й elsewhere (Jordan / Йордан, Josef / Йозеф);
+    # w is в or у (Winfrey / Уинфри, Wembley / Уэмбли).
+    variants = (spoken, lower.replace("j", "y"), lower.replace("w", "u"))
+    return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
+
+
+def _found_in_parts(name: str, translation: str) -> bool:
+    """Whether each capitalised part of a hyphenated name is found ("Паго-Паго", "Хейл-молодший",
+    "Грейт-Ярмуте": Pago Pago, Hale Jr., Great Yarmouth)."""
+    parts = [part for part in name.split("-") if _capitalised(part)] if "-" in name else []
+    return bool(parts) and not missing(parts, translation)
 
 
 def _country_stems(spellings: set[str]) -> frozenset[str]:
@@ -232,21 +289,35 @@ def _found(name: str, words: set[str]) -> bool:
         head = word[: len(name) + 1]  # room for one changed letter, not for a case ending
         if (len(name) >= 4 and word.startswith(name[:-1])) or _similar(name, head):
             return True
-    return _same_consonants(name, words)
+    return len(_VOWELS.sub("", name)) >= MIN_CONSONANTS and _same_consonants(name, words)
 
 
-def _same_consonants(name: str, words: set[str]) -> bool:
-    """Whether a word has the consonants of `name` in order, and at most one more for a case
-    ending: transliterations differ most in vowels (Stone / Стоуном, Jamie / Джеймі)."""
+def _same_consonants(name: str, words: set[str], extra: int = 1) -> bool:
+    """Whether a word with `name`'s first letter has its consonants in order, and at most
+    `extra` more for a case ending: transliterations differ most in vowels (Stone / Стоуном).
+    With none more, about half the letters must still agree (Hall / Холл, Rome / Рим, not
+    Moreau / Marie)."""
     consonants = _VOWELS.sub("", name)
-    if len(consonants) < MIN_CONSONANTS:
+    if not consonants:
         return False
     for word in words:
-        if word[:1] == name[:1]:
+        # Among names, an initial vowel may differ too (Ash / Еш, Auckland / Окленд).
+        vowels = not extra and _VOWELS.match(word[:1]) and _VOWELS.match(name[:1])
+        if word[:1] == name[:1] or vowels:
             theirs = _VOWELS.sub("", word)
-            if theirs.startswith(consonants) and len(theirs) - len(consonants) <= 1:
+            same = theirs.startswith(consonants) and len(theirs) - len(consonants) <= extra
+            if same and (extra or _alike(name, word)):
                 return True
     return False
+
+
+def _alike(name: str, word: str) -> bool:
+    """Whether about half the letters of `name` and `word` agree, either way round
+    (SequenceMatcher's blocks depend on the order)."""
+    return (
+        max(SequenceMatcher(None, name, word).ratio(), SequenceMatcher(None, word, name).ratio())
+        >= SAME_CONSONANTS_RATIO
+    )
 
 
 def _similar(name: str, head: str) -> bool:

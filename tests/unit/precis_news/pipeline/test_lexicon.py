@@ -41,3 +41,11 @@ def test_a_well_known_region_is_one_group_across_languages() -> None:
     group = lexicon.country_words(skeleton)[skeleton("Ohio")]
     assert skeleton("Огайо") in group
     assert skeleton("Шотландія") in lexicon.country_words(skeleton)[skeleton("Scotia")]
+
+
+def test_own_words_are_those_the_other_latin_language_translates() -> None:
+    assert lexicon.is_own_word("Hurricane", "en")
+    assert lexicon.is_own_word("Comité", "fr")
+    assert not lexicon.is_own_word("Trump", "en")
+    assert not lexicon.is_own_word("Jamie", "en")
+    assert not lexicon.is_own_word("Трамп", "uk")

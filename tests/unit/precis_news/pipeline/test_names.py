@@ -91,3 +91,54 @@ def test_a_common_word_is_a_name_only_beside_a_name() -> None:
 def test_load_reads_the_lexicon_ahead_of_the_first_check() -> None:
     load()
     assert missing(names("It was sold in Sweden.", "en"), "Його продали у Швеції.") == []
+
+
+def test_translated_title_words_are_not_names() -> None:
+    # English words that French writes otherwise ("Hurricane", "Executive", "Best ... Editing")
+    # are translated in every language: not names, even beside one. Names French writes as
+    # English does (Trump, Jamie) stay names.
+    text = "Later Hurricane Felix hit. The Executive Director Jamie Siminoff met Trump."
+    assert names(text, "en") == ["Felix", "Jamie", "Siminoff", "Trump"]
+    assert names("Il a gagné le prix du Meilleur Acteur avec Stone.", "fr") == ["Stone"]
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Cincinnati", "Він жив у Цинциннаті."),  # ц and c, one letter
+        ("Dalhousie", "Університет Делхаузі."),  # s and з
+        ("Newt", "Колишній спікер Ньют Гінгріч."),  # English "ew"
+        ("Hall", "Новозеландець Адам Холл."),  # short names: consonants and most letters
+        ("Emma", "Фільм з Еммою Стоун."),
+        ("Jamie", "Директор Джеймі Сімінов."),
+        ("James", "Лікарня Джеймса Педжета."),  # either way round, most letters agree
+        ("Auckland", "Він прибув до Окленда."),  # among names an initial vowel may differ
+        ("David", "Кемп-Девідська угода."),  # a part of a hyphenated word
+        ("Паго-Паго", "It hit Pago Pago."),  # each capitalised part of a hyphenated name
+        ("Хейл-молодший", "Wayne Hale Jr. said."),
+        ("Уинфри", "Although Winfrey said so."),  # w as у
+        ("Трейси", "The Tracy Ullman Show."),  # c before y
+    ],
+)
+def test_transliterations_that_differ_in_vowels_are_found(name: str, translation: str) -> None:
+    assert missing([name], translation) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Lee", "Він поїхав до Ліона."),  # a short name needs its consonants and no more
+        ("Hall", "Мер Холмса не бачив."),
+        ("Moreau", "Мер зустрів Марі."),  # same consonants, other vowels, other name
+        ("James", "Він бачив Джонса."),
+        ("Paget", "Він бачив Пітта."),
+    ],
+)
+def test_short_names_are_not_found_in_other_names(name: str, translation: str) -> None:
+    assert missing([name], translation) == [name]
+
+
+def test_a_common_word_is_beside_a_name_only_without_punctuation_between() -> None:
+    # A list of titles ("Costume, Design") is not one name; "Trump Court" is.
+    assert names("Later we saw Trump, Court and Smith.", "en") == ["Trump", "Smith"]
+    assert names("Later we saw Trump Court.", "en") == ["Trump", "Court"]
