@@ -1,4 +1,4 @@
-"""Every text step on public data (bench/data/public), its figures against the issue's thresholds.
+"""Every text step on public data (bench/data/vendor), its figures against the issue's thresholds.
 
     python -m bench.text [--quick] [--check] [--steps sentences,golden,languages,...]
 

@@ -1,4 +1,4 @@
-"""Loaders for the public data vendored under bench/data/public (SOURCES.md says where from)."""
+"""Loaders for the public data vendored under bench/data/vendor (SOURCES.md says where from)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-PUBLIC = Path(__file__).resolve().parents[1] / "data" / "public"
+PUBLIC = Path(__file__).resolve().parents[1] / "data" / "vendor"  # public data, vendored
 SERVED = ("en", "fr", "uk", "ru")
 # The languages closest to the served ones (and the biggest neighbours), which must be refused.
 OTHERS = ("be", "bg", "mk", "sr", "kk", "pl", "cs", "sk", "pt", "es", "it", "ro", "nl", "de")

@@ -35,7 +35,7 @@ def test_an_abbreviation_before_a_name_or_date_does_not_split(text: str) -> None
     assert split_sentences(text) == [text]
 
 
-# Issue 23's failures on the Pragmatic Segmenter's Golden Rules (bench/data/public/golden_rules).
+# Issue 23's failures on the Pragmatic Segmenter's Golden Rules (bench/data/vendor/golden_rules).
 @pytest.mark.parametrize(
     ("text", "gold"),
     [

@@ -86,7 +86,7 @@ def test_a_mixed_article_goes_by_its_majority(check: UnsupportedLanguageCheck) -
     assert found is not None and found.code == "de" and 0.5 < found.share < 1.0
 
 
-# Texts of FLORES-200 devtest (CC BY-SA 4.0, bench/data/public/flores200) that lingua's
+# Texts of FLORES-200 devtest (CC BY-SA 4.0, bench/data/vendor/flores200) that lingua's
 # low-accuracy mode read as another language before issue 23: Ukrainian news as Kazakh ("Kazakh
 # 1.0"), Czech as Slovak.
 UKRAINIAN_READ_AS_KAZAKH = (

@@ -87,9 +87,9 @@ def test_a_page_without_article_text_is_a_bad_request(html: str) -> None:
 
 
 def test_a_page_laid_out_in_tables_gives_its_article_not_only_its_footer() -> None:
-    # Mozilla Readability's lwn-1 test page (Apache-2.0, bench/data/public/SOURCES.md): the
+    # Mozilla Readability's lwn-1 test page (Apache-2.0, bench/data/vendor/SOURCES.md): the
     # article sits in a link-heavy layout table; precision mode kept only the copyright footer.
-    html = (ROOT / "bench/data/public/readability/lwn-1/source.html").read_text(encoding="utf-8")
+    html = (ROOT / "bench/data/vendor/readability/lwn-1/source.html").read_text(encoding="utf-8")
     page = extract_article(html, **LIMITS)
     assert "two of the project's founders have come into conflict" in page.text
     assert len(page.text) > 20_000
