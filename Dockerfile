@@ -5,8 +5,6 @@
 # scripts/lock-requirements.py) and are installed before the code, so a code change rebuilds only
 # the last small layer. Builds here: add `--network host --build-arg PIP_FIND_LINKS=<wheel server>`.
 FROM python:3.11-slim AS base
-# Extra wheel location (e.g. a CPU torch wheel); pip reads PIP_FIND_LINKS from the environment.
-ARG PIP_FIND_LINKS=
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -38,6 +36,9 @@ COPY requirements/serve.txt /tmp/requirements/
 RUN pip install -r /tmp/requirements/serve.txt
 
 FROM serve-deps AS models-deps
+# Extra wheel location (e.g. a CPU torch wheel); pip reads PIP_FIND_LINKS from the environment.
+# Declared only in the stage that installs torch: an ARG is part of the cache key of every RUN
+# after it, so one in `base` made a new wheel-server URL rebuild every layer of both images.
 ARG PIP_FIND_LINKS=
 COPY scripts/install-torch-cpu.sh /tmp/
 COPY requirements/torch.txt /tmp/requirements/
