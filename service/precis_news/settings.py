@@ -302,10 +302,15 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be above 0, got {getattr(self, name)}")
-        if self.http_port < -1:
-            raise ValueError(
-                f"http_port must be -1 (off), 0 (any free port) or a port, got {self.http_port}"
-            )
+        for name, lowest, meaning in (
+            ("port", 0, "0 (any free port)"),
+            ("http_port", -1, "-1 (off), 0 (any free port)"),
+            ("metrics_port", 0, "0 (off)"),
+        ):
+            if not lowest <= getattr(self, name) <= 65535:
+                raise ValueError(
+                    f"{name} must be {meaning} or a port up to 65535, got {getattr(self, name)}"
+                )
         if self.max_translated_tokens < 0:
             raise ValueError(
                 f"max_translated_tokens must be at least 0, got {self.max_translated_tokens}"

@@ -11,7 +11,7 @@ import pytest
 from precis_models.backends import BACKENDS, SUMMARIZERS
 from precis_models.batching import BatchLimits
 from precis_models.runtime import Runtime
-from precis_news.settings import load_settings, setting_choices
+from precis_news.settings import Settings, load_settings, setting_choices
 
 
 def test_settings_layers_defaults_file_env_flags(tmp_path: Path) -> None:
@@ -61,3 +61,21 @@ def test_backend_and_summarizer_choices_are_the_registrys() -> None:
     assert setting_choices("backend") == tuple(BACKENDS)
     assert setting_choices("summarizer") == SUMMARIZERS
     assert setting_choices("port") == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "meaning"),
+    [
+        ("port", -1, "0 (any free port)"),
+        ("port", 70000, "0 (any free port)"),
+        ("http_port", -2, "-1 (off), 0 (any free port)"),
+        ("http_port", 65536, "-1 (off), 0 (any free port)"),
+        ("metrics_port", -1, "0 (off)"),
+    ],
+)
+def test_a_port_out_of_range_is_refused_naming_the_setting(
+    name: str, value: int, meaning: str
+) -> None:
+    with pytest.raises(ValueError) as info:
+        Settings(**{name: value})
+    assert str(info.value) == f"{name} must be {meaning} or a port up to 65535, got {value}"
