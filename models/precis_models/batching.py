@@ -347,10 +347,14 @@ class MicroBatcher:
                 return QueueFull(
                     self.name, self._retry_after(own + texts), key=caller.key, limit=per_key
                 )
-        queued = ahead + sum(1 for it in self._waiting if it.caller.who.priority <= caller.priority)
-        if queued >= self.limits.max_queue:
+        if ahead + len(self._no_later_than(caller)) >= self.limits.max_queue:
             return QueueFull(self.name, self._retry_after(len(self._waiting) + ahead + texts))
         return None
+
+    def _no_later_than(self, caller: Caller) -> list[_Item]:
+        """The waiting texts that run no later than a new text of `caller`'s (its priority or
+        a more urgent one): what counts against its queue limit and its deadline."""
+        return [it for it in self._waiting if it.caller.who.priority <= caller.priority]
 
     def _check_deadline(self, caller: Caller, tokens: int) -> None:
         """Refuse a call whose deadline comes before the texts that run no later than it and
@@ -362,7 +366,7 @@ class MicroBatcher:
         remaining = caller.remaining()
         if remaining is None:
             return
-        ahead = sum(it.tokens for it in self._waiting if it.caller.who.priority <= caller.priority)
+        ahead = sum(it.tokens for it in self._no_later_than(caller))
         per_token = min(self._token_costs, default=0.0)
         needed = (ahead + tokens) * per_token / self.engine.parallelism
         if needed > remaining:
