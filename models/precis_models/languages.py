@@ -74,6 +74,9 @@ class Language:
             "Photo: John Smith/Getty Images"): the sentence before a credit is its caption.
         label_lines: regexes (as caption_lines) of a caption's label alone on its line
             ("Photo", "Image caption"): the sentence after a label is its caption.
+        articles: lower-cased definite articles ("the", "la"): the capitalised words after one
+            are a title or a thing's name ("the Supreme Court", "the Sun", "la Maison
+            Blanche"), whose common words translations translate; empty where there are none.
     """
 
     code: str
@@ -99,6 +102,7 @@ class Language:
     caption_lines: tuple[str, ...] = ()
     credit_lines: tuple[str, ...] = ()
     label_lines: tuple[str, ...] = ()
+    articles: frozenset[str] = frozenset()
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -189,6 +193,7 @@ ENGLISH = Language(
         """
     ),
     corpus=CORPUS_DIR / "en.txt",
+    articles=frozenset(["the"]),
     caption_lines=(
         r"(?i:image|media|video|photo|picture)\s+(?i:caption)\b",
         r"(?i:caption)\s*(?:[:|]|$)",
@@ -249,6 +254,9 @@ FRENCH = Language(
         """
     ),
     corpus=CORPUS_DIR / "fr.txt",
+    # "l'" is left out: "l'Empire" is one word, and names.names reads no word that is not
+    # capitalised.
+    articles=_word_set("le la les du des au aux"),
     caption_lines=(
         r"(?i:légende)\s*:",
         r"(?i:lire aussi|à lire aussi|voir aussi|voir la vidéo|publicité)\b",

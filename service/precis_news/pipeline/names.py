@@ -27,6 +27,7 @@ _LATIN_FOLDS = (
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
 _FINAL_S = re.compile(r"(?<=.{3})s$")
+_PH = re.compile(r"ph")  # Greek phi: Sphinx / Сфінкс, Phoenicians / фінікійці
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
@@ -34,6 +35,17 @@ _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _VOWELS = re.compile(r"[aeiou]+")
 MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
+# Roman numerals with a French ordinal ending: "XVe siècle" is a century, not a name.
+_ROMAN_ORDINAL = re.compile(r"[IVXLC]+(?:e|er|re|ème)")
+# The endings of nationality and adjective forms (Persian, Byzantine, Japanese, Swedish,
+# Arabic, Israeli, Spaniards) and their plurals: the stem before one is what a translation's
+# adjective or noun for it begins with (персидська, візантійський, Іспанці).
+_DEMONYM_ENDING = re.compile(r"(?:ians?|eans?|ans?|ards?|ese|ish|ic|ines?|ites?|i)$")
+DEMONYM_CONSONANTS = 3  # a stem's first consonants (or all, at least 2) a translated word opens
+# Pinyin letters that Cyrillic spells by sound (Palladius): Qing / Цин, Xinhua / Сіньхуа,
+# Zhou / Чжоу; only names with one of them read that way (not Jones or Jin).
+_PINYIN = re.compile(r"x|q(?!u)|zh")
+_PINYIN_SOUNDS = {"x": "s", "q": "ts", "zh": "j"}
 _QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
@@ -84,6 +96,11 @@ MIN_NAME_CHARS = 2
 STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
 # Words this frequent are never names, even beside one ("The Simpsons", "All Blacks").
 FUNCTION_WORD_ZIPF = 6.0
+# A word of a title after an article ("the Supreme Court", "the Jordan Valley") this frequent
+# in its language (one in a million words: wordfreq's small lists hold no rarer one) is a word
+# translations translate, not a name: Sun 5.0, Valley 4.7, Accords 3.5; not Jordan (a country),
+# nor Sagittarius or Waitemata, which no list holds.
+TITLE_ZIPF = 3.0
 
 
 def load() -> None:
@@ -116,6 +133,7 @@ def names(text: str, language: str = "") -> list[str]:
             for word, token in zip(words, tokens, strict=True)
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
+        translated = _translated_titles(sentence, tokens, words, capitalised, language)
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -127,9 +145,54 @@ def names(text: str, language: str = "") -> list[str]:
                 for i in (at - 1, at + 1)
                 if 0 < i < len(words)
             )
+            if translated[at]:
+                continue  # "the Supreme Court", "the Sun": translated, not a name
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _translated_titles(
+    sentence: str,
+    tokens: list[re.Match[str]],
+    words: list[str],
+    capitalised: list[bool],
+    language: str,
+) -> list[bool]:
+    """Per token: whether it is a known word (`_title_word`) at the end of a run of capitalised
+    words that opens with a definite article (Language.articles), after the run's last name:
+    "the Supreme Court", "The Sun", "the Jordan Valley" (not Jordan), "la Maison Blanche";
+    not Jamie of "the Executive Director Jamie Siminoff", whom a name follows."""
+    articles = (
+        languages.get(language).articles
+        if language in languages.codes()
+        else languages.merged_words("articles")
+    )
+    titled = [False] * len(tokens)
+    for at in range(1, len(tokens)):
+        titled[at] = (
+            capitalised[at]
+            and (titled[at - 1] or words[at - 1].lower() in articles)
+            and _adjacent(sentence, tokens, at - 1)
+        )
+    translated = [False] * len(tokens)
+    named_after = False  # a name follows in the same run
+    for at in reversed(range(len(tokens))):
+        if not titled[at]:
+            named_after = False
+        elif not named_after and _title_word(words[at], language):
+            translated[at] = True
+        else:
+            named_after = True
+    return translated
+
+
+def _title_word(word: str, language: str) -> bool:
+    """Whether a word of a title (`_titled`) is a known word of `language` (TITLE_ZIPF), which
+    translations translate ("Court", "Sun", "Valley", "Accords"), and no country's name."""
+    return lexicon.is_common_word(word, language, TITLE_ZIPF) and (
+        skeleton(word) not in lexicon.country_names(skeleton)
+    )
 
 
 def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
@@ -154,6 +217,7 @@ def _capitalised(word: str) -> bool:
         and word[0].isupper()
         and not word.isupper()
         and word.lower() not in _NOT_NAMES
+        and not _ROMAN_ORDINAL.fullmatch(word)
     )
 
 
@@ -172,7 +236,7 @@ def _skeleton(word: str, served: tuple[Language, ...]) -> str:
     )
     plain = unicodedata.normalize("NFC", plain)
     table = languages.to_latin()
-    latin = "".join(table.get(ch, ch) for ch in plain)
+    latin = _PH.sub("f", "".join(table.get(ch, ch) for ch in plain))
     latin = _FINAL_GH.sub("o", re.sub(r"[^a-z]", "", latin))
     latin = _FINAL_S.sub("", _SILENT_H.sub("", latin))
     for old, new in _LATIN_FOLDS:
@@ -193,7 +257,8 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
     Returns:
         The names not found, in the order given.
     """
-    tokens = _TOKEN.findall(translation)
+    found_tokens = list(_TOKEN.finditer(translation))
+    tokens = [t.group() for t in found_tokens]
     # "d'Odesa", "l'Ukraine": the name after an elided article is a word too.
     tokens += [p for t in tokens for p in re.split(r"['’ʼ]", t)[1:]]
     # "Кемп-Девідська", "Грейт-Ярмут": each part of a hyphenated word may be a name.
@@ -216,14 +281,14 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             }
             proper_words = {
                 spelling
-                for t in tokens
-                if t[:1].isupper() and not lexicon.is_common_word(t)
-                for w in (t, *lexicon.lemmas(t))
+                for t in _proper(translation, found_tokens)
+                for w in (t, *_proper_lemmas(t))
                 for spelling in (skeleton(w), *_spoken(w))
             }
         stems = _country_stems(spellings)
         if (
             not any(w[:STEM_CHARS] in stems for w in lemma_words)
+            and not _demonym_found(name, lemma_words)
             and not any(
                 _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
                 for s in spellings | _spoken(name)
@@ -232,6 +297,54 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
         ):
             lost.append(name)
     return lost
+
+
+def _proper(text: str, tokens: list[re.Match[str]]) -> list[str]:
+    """The words of `text` that may be names: capitalised and not common words, and in
+    Cyrillic script every capitalised word inside a sentence (Ukrainian and Russian capitalise
+    names only: "у Римі", "Цін", though "рим" and "цін" are words too)."""
+    return [
+        t.group()
+        for t in tokens
+        if t.group()[:1].isupper()
+        and (
+            not lexicon.is_common_word(t.group())
+            or (lexicon.is_cyrillic(t.group()) and not _opens_sentence(text, t.start()))
+        )
+    ]
+
+
+def _proper_lemmas(word: str) -> frozenset[str]:
+    """The lemmas of a name of the translation (`_proper`), none for a common word: its
+    lemma is a common word's ("Мари" would be "марь", close to Moreau)."""
+    return frozenset() if lexicon.is_common_word(word) else lexicon.lemmas(word)
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """Whether the word at `at` opens a sentence (or a quotation, or follows a colon)."""
+    before = text[:at].rstrip()
+    return not before or before[-1] in _SENTENCE_OPENERS
+
+
+_SENTENCE_OPENERS = frozenset(".!?…:;\"«»„“”'(—–-")
+
+
+def _demonym_found(name: str, words: set[str]) -> bool:
+    """Whether `name` is a nationality or adjective form (_DEMONYM_ENDING: "Persian",
+    "Byzantine", "Spaniards") whose stem's first consonants open a word of `words`
+    ("персидської", "візантійській", "іспанці": Cyrillic adds an і before "sp")."""
+    if lexicon.is_cyrillic(name) or not _DEMONYM_ENDING.search(name.lower()):
+        return False
+    stem = _DEMONYM_ENDING.sub("", name.lower())
+    for spelling in {skeleton(stem)} | _spoken(stem):
+        opening = _VOWELS.sub("", spelling[1:])[: DEMONYM_CONSONANTS - 1]
+        if len(opening) < DEMONYM_CONSONANTS - 2 or not spelling:
+            continue
+        for word in words:
+            plain = word[1:] if word[:1] in "ie" and word[1:2] == spelling[:1] else word
+            if plain[:1] == spelling[:1] and _VOWELS.sub("", plain[1:]).startswith(opening):
+                return True
+    return False
 
 
 def _spoken(word: str) -> frozenset[str]:
@@ -244,7 +357,10 @@ def _spoken(word: str) -> frozenset[str]:
     spoken = _OPEN_A.sub("ei", _SOFT_G.sub("dzh", lower))
     # j is дж in English names (John / Джон), й elsewhere (Jordan / Йордан, Josef / Йозеф);
     # w is в or у (Winfrey / Уинфри, Wembley / Уэмбли).
-    variants = (spoken, lower.replace("j", "y"), lower.replace("w", "u"))
+    # b is в in names from Greek (Elizabeth / Єлизавета, Byzantine / візантійський).
+    variants = [spoken, lower.replace("j", "y"), lower.replace("w", "u"), lower.replace("b", "v")]
+    if _PINYIN.search(lower):
+        variants.append(_PINYIN.sub(lambda m: _PINYIN_SOUNDS[m.group()], lower))
     return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
 
 
