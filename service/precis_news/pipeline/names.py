@@ -40,12 +40,13 @@ _ROMAN_ORDINAL = re.compile(r"[IVXLC]+(?:e|er|re|ème)")
 # The endings of nationality and adjective forms (Persian, Byzantine, Japanese, Swedish,
 # Arabic, Israeli, Spaniards) and their plurals: the stem before one is what a translation's
 # adjective or noun for it begins with (персидська, візантійський, Іспанці).
-_DEMONYM_ENDING = re.compile(r"(?:ians?|eans?|ans?|ards?|ese|ish|ic|ines?|ites?|i)$")
-DEMONYM_CONSONANTS = 3  # a stem's first consonants (or all, at least 2) a translated word opens
+_DEMONYM_ENDING = re.compile(r"(?:ian|ean|an|ard|ese|ish|ik|ine|ite|i)$")  # on a skeleton
+DEMONYM_CONSONANTS = 2  # consonants after a stem's first letter that must agree (p-rs of pers-)
+MIN_DEMONYM_STEM = 3  # shorter stems ("it" of Italian is "it") open too many words
 # Pinyin letters that Cyrillic spells by sound (Palladius): Qing / Цин, Xinhua / Сіньхуа,
-# Zhou / Чжоу; only names with one of them read that way (not Jones or Jin).
-_PINYIN = re.compile(r"x|q(?!u)|zh")
-_PINYIN_SOUNDS = {"x": "s", "q": "ts", "zh": "j"}
+# Zhou / Чжоу; only names with x, q or zh read that way (not Jones, Jin or Long).
+_PINYIN = re.compile(r"x|q(?!u)|zh|ng$")
+_PINYIN_SOUNDS = {"x": "s", "q": "ts", "zh": "j", "ng": "n"}  # a final ng is н: Qing / Цин
 _QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
@@ -331,18 +332,21 @@ _SENTENCE_OPENERS = frozenset(".!?…:;\"«»„“”'(—–-")
 
 def _demonym_found(name: str, words: set[str]) -> bool:
     """Whether `name` is a nationality or adjective form (_DEMONYM_ENDING: "Persian",
-    "Byzantine", "Spaniards") whose stem's first consonants open a word of `words`
-    ("персидської", "візантійській", "іспанці": Cyrillic adds an і before "sp")."""
-    if lexicon.is_cyrillic(name) or not _DEMONYM_ENDING.search(name.lower()):
+    "Byzantine", "Spaniards", "Minoan") whose stem opens a word of `words` ("персидської",
+    "візантійській", "іспанці": Cyrillic adds an і before "sp", "римських"): the stem's
+    first letter and its next DEMONYM_CONSONANTS consonants (as many as it has)."""
+    if lexicon.is_cyrillic(name):
         return False
-    stem = _DEMONYM_ENDING.sub("", name.lower())
-    for spelling in {skeleton(stem)} | _spoken(stem):
-        opening = _VOWELS.sub("", spelling[1:])[: DEMONYM_CONSONANTS - 1]
-        if len(opening) < DEMONYM_CONSONANTS - 2 or not spelling:
+    for spelling in {skeleton(name)} | _spoken(name):
+        stem = _DEMONYM_ENDING.sub("", spelling)
+        if stem == spelling or len(stem) < MIN_DEMONYM_STEM:
+            continue
+        opening = _VOWELS.sub("", stem[1:])[:DEMONYM_CONSONANTS]
+        if not opening:
             continue
         for word in words:
-            plain = word[1:] if word[:1] in "ie" and word[1:2] == spelling[:1] else word
-            if plain[:1] == spelling[:1] and _VOWELS.sub("", plain[1:]).startswith(opening):
+            plain = word[1:] if word[:1] in "ie" and word[1:2] == stem[:1] else word
+            if plain[:1] == stem[:1] and _VOWELS.sub("", plain[1:]).startswith(opening):
                 return True
     return False
 
@@ -359,7 +363,7 @@ def _spoken(word: str) -> frozenset[str]:
     # w is в or у (Winfrey / Уинфри, Wembley / Уэмбли).
     # b is в in names from Greek (Elizabeth / Єлизавета, Byzantine / візантійський).
     variants = [spoken, lower.replace("j", "y"), lower.replace("w", "u"), lower.replace("b", "v")]
-    if _PINYIN.search(lower):
+    if _PINYIN.search(lower.removesuffix("ng")):
         variants.append(_PINYIN.sub(lambda m: _PINYIN_SOUNDS[m.group()], lower))
     return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
 
