@@ -97,11 +97,6 @@ MIN_NAME_CHARS = 2
 STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
 # Words this frequent are never names, even beside one ("The Simpsons", "All Blacks").
 FUNCTION_WORD_ZIPF = 6.0
-# A word of a title after an article ("the Supreme Court", "the Jordan Valley") this frequent
-# in its language (one in a million words: wordfreq's small lists hold no rarer one) is a word
-# translations translate, not a name: Sun 5.0, Valley 4.7, Accords 3.5; not Jordan (a country),
-# nor Sagittarius or Waitemata, which no list holds.
-TITLE_ZIPF = 3.0
 
 
 def load() -> None:
@@ -189,9 +184,10 @@ def _translated_titles(
 
 
 def _title_word(word: str, language: str) -> bool:
-    """Whether a word of a title (`_titled`) is a known word of `language` (TITLE_ZIPF), which
-    translations translate ("Court", "Sun", "Valley", "Accords"), and no country's name."""
-    return lexicon.is_common_word(word, language, TITLE_ZIPF) and (
+    """Whether a word of a title (`_translated_titles`) is one translations translate: a word
+    of `language` that other languages do not write as it is (lexicon.stays_home: "Court",
+    "Sun", "Valley"; not "Tokyo", "Amazon", "Charles"), and no country's name."""
+    return lexicon.stays_home(word, language) and (
         skeleton(word) not in lexicon.country_names(skeleton)
     )
 
