@@ -176,6 +176,51 @@ def _country_words(
     return index
 
 
+def country_initials(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:
+    """The skeleton of each country's whole name in a served language (and of its lemmas) ->
+    the initials of its names of two or more capitalised words in every served language
+    ("Royaume-Uni", "Великобритании": {"UK", "ВБ"}; "États-Unis": {"US", "СШ", "ÉU"}), which a
+    translation may write instead ("the UK", "США"); initials of two countries are left out.
+
+    Args:
+        skeleton_of: the loose spelling names are compared in (names.skeleton).
+    """
+    return _country_initials(skeleton_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _country_initials(
+    skeleton_of: Callable[[str], str], codes: tuple[str, ...]
+) -> Mapping[str, frozenset[str]]:
+    from babel import Locale
+
+    names: dict[str, set[str]] = {}
+    for code in codes:
+        for territory, name in Locale.parse(code).territories.items():
+            if _COUNTRY.match(territory):
+                names.setdefault(territory, set()).add(name)
+    initials = {
+        territory: {
+            "".join(w[0] for w in words)
+            for name in group
+            if len(words := [w for w in _CAPITALISED.findall(name) if w[0].isupper()]) > 1
+        }
+        for territory, group in names.items()
+    }
+    owners: dict[str, int] = {}
+    for found in initials.values():
+        for letters in found:
+            owners[letters] = owners.get(letters, 0) + 1
+    index: dict[str, frozenset[str]] = {}
+    for territory, group in names.items():
+        unique = frozenset(i for i in initials[territory] if owners[i] == 1)
+        for name in group:
+            for spelling in {name} | lemmas(name):
+                if unique:
+                    index[skeleton_of(spelling)] = unique
+    return index
+
+
 def _regions(codes: tuple[str, ...]) -> list[tuple[str, str]]:
     """(code, name) of the states, provinces and nations (first-level ISO 3166-2 subdivisions,
     pycountry) whose name a served Cyrillic-script language translates (Ohio / Огайо, Nova

@@ -33,6 +33,11 @@ _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+_NOT_LETTER = re.compile(r"[\W\d_]")
+# The endings of Ukrainian and Russian adjectives made of a name (-ськ-, -цьк-, -ск-, -цк-).
+_CYRILLIC_ADJECTIVE = re.compile(
+    r"[сцз]ь?к(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
+)
 _VOWELS = re.compile(r"[aeiou]+")
 MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
 # Roman numerals with a French ordinal ending: "XVe siècle" is a century, not a name.
@@ -95,6 +100,7 @@ SAME_CONSONANTS_RATIO = 0.55  # hal / hol 0.67, rome / rim 0.57; moro / mari 0.5
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
 STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
+MIN_STEM_CHARS = 3  # a shorter name is its own stem, found as a whole word (Ohio: "oio")
 # Words this frequent are never names, even beside one ("The Simpsons", "All Blacks").
 FUNCTION_WORD_ZIPF = 6.0
 
@@ -270,6 +276,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
     lost = []
     for name in names_:
         spellings = {skeleton(name)} | {skeleton(lemma) for lemma in lexicon.lemmas(name)}
+        spellings |= {skeleton(stem) for stem in _adjective_stems(name)}
         if any(_found(s, words) for s in spellings):
             continue
         if lemma_words is None:  # names are capitalised in every served language
@@ -291,6 +298,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 for s in spellings | _spoken(name)
             )
             and not _found_in_parts(name, translation)
+            and not _initials_found(spellings, translation)
         ):
             lost.append(name)
     return lost
@@ -358,10 +366,32 @@ def _spoken(word: str) -> frozenset[str]:
     # j is дж in English names (John / Джон), й elsewhere (Jordan / Йордан, Josef / Йозеф);
     # w is в or у (Winfrey / Уинфри, Wembley / Уэмбли).
     # b is в in names from Greek (Elizabeth / Єлизавета, Byzantine / візантійський).
+    # ph is в where English says v (Stephen / Стівен, Стивен).
     variants = [spoken, lower.replace("j", "y"), lower.replace("w", "u"), lower.replace("b", "v")]
+    variants.append(lower.replace("ph", "v"))
     if _PINYIN.search(lower.removesuffix("ng")):
         variants.append(_PINYIN.sub(lambda m: _PINYIN_SOUNDS[m.group()], lower))
     return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
+
+
+def _adjective_stems(name: str) -> set[str]:
+    """The names that a Cyrillic adjective is made of ("Кемп-Девідська" угода: "Девід",
+    "Уппсальского": "Уппсаль"), to look for as names; empty for other words."""
+    if not lexicon.is_cyrillic(name):
+        return set()
+    forms = {name.lower()} | lexicon.lemmas(name)
+    return {stem for form in forms if (stem := _CYRILLIC_ADJECTIVE.sub("", form)) != form}
+
+
+def _initials_found(spellings: set[str], translation: str) -> bool:
+    """Whether `translation` writes the country that `spellings` name by its initials
+    (lexicon.country_initials: "Royaume-Uni" as "UK", "États-Unis" as "U.S." or "США")."""
+    index = lexicon.country_initials(skeleton)
+    initials = {i for s in spellings for i in index.get(s, ())}
+    if not initials:
+        return False
+    acronyms = {w for chunk in translation.split() if (w := _NOT_LETTER.sub("", chunk)).isupper()}
+    return any(a.startswith(i) for a in acronyms for i in initials)
 
 
 def _found_in_parts(name: str, translation: str) -> bool:
@@ -378,7 +408,9 @@ def _country_stems(spellings: set[str]) -> frozenset[str]:
     groups = lexicon.country_words(skeleton)
     found = [groups[s] for s in spellings if s in groups]
     if found:
-        return frozenset(e[:STEM_CHARS] for group in found for e in group if len(e) >= STEM_CHARS)
+        return frozenset(
+            e[:STEM_CHARS] for group in found for e in group if len(e) >= MIN_STEM_CHARS
+        )
     by_stem = _stem_index(languages.served())
     return frozenset(
         e for s in spellings if len(s) > STEM_CHARS for e in by_stem.get(s[:STEM_CHARS], ())
