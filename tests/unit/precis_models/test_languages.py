@@ -66,6 +66,7 @@ def test_the_served_languages_and_their_data() -> None:
         assert bool(lang.to_latin) == (lang.script != "Latin"), lang.code
     assert languages.get("uk").to_latin["ї"] == "i"
     assert languages.number_words()["дві"] == 2 and languages.scale_words()["млн"] == 10**6
+    assert languages.merged_words("articles") >= {"the", "la"} and not languages.get("uk").articles
     with pytest.raises(KeyError, match="unknown language 'de'; served: en, fr, uk, ru"):
         languages.get("de")
 

@@ -49,3 +49,20 @@ def test_own_words_are_those_the_other_latin_language_translates() -> None:
     assert not lexicon.is_own_word("Trump", "en")
     assert not lexicon.is_own_word("Jamie", "en")
     assert not lexicon.is_own_word("Трамп", "uk")
+
+
+def test_words_stay_home_and_names_travel() -> None:
+    # Sun, Valley, Court: far more frequent in English than in the other Latin-script
+    # languages; names are about as frequent in each.
+    for word in ("Sun", "Valley", "Court"):
+        assert lexicon.stays_home(word, "en"), word
+    for word in ("Trump", "Smith", "Bush", "Tokyo", "Amazon", "Charles"):
+        assert not lexicon.stays_home(word, "en"), word
+    assert not lexicon.stays_home("Сонце", "uk")
+
+
+def test_a_country_has_its_initials_in_every_language() -> None:
+    initials = lexicon.country_initials(skeleton)
+    assert {"US", "СШ"} <= initials[skeleton("États-Unis")]
+    assert "UK" in initials[skeleton("Великобритания")]
+    assert "EU" not in initials[skeleton("États-Unis")]  # the European Union's too

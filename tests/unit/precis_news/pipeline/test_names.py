@@ -142,3 +142,69 @@ def test_a_common_word_is_beside_a_name_only_without_punctuation_between() -> No
     # A list of titles ("Costume, Design") is not one name; "Trump Court" is.
     assert names("Later we saw Trump, Court and Smith.", "en") == ["Trump", "Smith"]
     assert names("Later we saw Trump Court.", "en") == ["Trump", "Court"]
+
+
+# Issue 23 item 2: phenomena of correct FLORES translations (devtest rows 401-1012, not the
+# vendored ones) that the check flagged.
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # The head of a title after an article is a word translations translate ...
+        ("They found the Sun operated on the same principles.", "en", []),
+        ("Later the Supreme Court ruled on the Jordan Valley.", "en", ["Jordan"]),
+        ("Il a parlé de la Maison Blanche avec Trump.", "fr", ["Trump"]),
+        # ... but not a name other languages write as it is (Tokyo, Amazon, Charles).
+        ("Later the Tokyo Games and the Amazon rainforest.", "en", ["Tokyo", "Amazon"]),
+    ],
+)
+def test_a_title_after_an_article_is_translated(
+    text: str, language: str, expected: list[str]
+) -> None:
+    assert names(text, language) == expected
+
+
+def test_a_century_in_roman_numerals_is_no_name() -> None:
+    assert names("Au XVe siècle, Colomb partit. Le XIe siècle fut dur pour Rome.", "fr") == [
+        "Colomb",
+        "Rome",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Persian", "Про персидську граматику."),  # a nationality's adjective
+        ("Byzantine", "Під впливом візантійської культури."),  # and b as в (Greek beta)
+        ("Spaniards", "Тоді Іспанці розпочали колонізацію."),  # Cyrillic adds і before "sp"
+        ("Sphinx", "Тоді Сфінкс служить фоном."),  # ph as ф
+        ("Elizabeth", "Королева Єлизавета II."),
+        ("Stephen", "Прем'єр-міністр Стівен Гарпер."),  # ph as в
+        ("Qing", "Сили династії Цін."),  # pinyin by sound, and "цін" is a word too
+        ("Xinhua", "Агентство Сіньхуа повідомило."),
+        ("Xi’an", "Місто Сіань."),
+        ("Цин", "The Qing dynasty."),
+        ("Кемп-Девідська", "The Camp David Accords."),  # an adjective made of a name
+        ("Уппсальского", "Uppsala University."),
+        ("Огайо", "Ohio authorities said."),  # a short place name, whole
+        ("Royaume-Uni", "It is common in the UK."),  # a country by its initials
+        ("Великобритании", "Elsewhere in the U.K. it is common."),
+        ("États-Unis", "He arrived in the US."),
+    ],
+)
+def test_adjectives_initials_and_spellings_by_sound_are_found(name: str, translation: str) -> None:
+    assert missing([name], translation) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Persian", "Про граматику."),  # "Про" does not open with the stem's consonants
+        ("Byzantine", "Під впливом культури."),
+        ("Qing", "Сили династії."),
+        ("Кемп-Девідська", "The Accords."),
+        ("Огайо", "Authorities said."),
+        ("États-Unis", "He arrived in the EU."),  # the initials of another place
+    ],
+)
+def test_without_them_the_name_is_missing(name: str, translation: str) -> None:
+    assert missing([name], translation) == [name]
