@@ -165,9 +165,10 @@ def _translated_titles(
     language: str,
 ) -> list[bool]:
     """Per token: whether it is a known word (`_title_word`) at the end of a run of capitalised
-    words that opens with a definite article (Language.articles), after the run's last name:
-    "the Supreme Court", "The Sun", "the Jordan Valley" (not Jordan), "la Maison Blanche";
-    not Jamie of "the Executive Director Jamie Siminoff", whom a name follows."""
+    words that opens with a definite article (Language.articles) or a possessive, after the
+    run's last name: "the Supreme Court", "The Sun", "the Jordan Valley" (not Jordan), "la
+    Maison Blanche", "Maslow's Hierarchy"; not Jamie of "the Executive Director Jamie
+    Siminoff", whom a name follows."""
     articles = (
         languages.get(language).articles
         if language in languages.codes()
@@ -177,7 +178,11 @@ def _translated_titles(
     for at in range(1, len(tokens)):
         titled[at] = (
             capitalised[at]
-            and (titled[at - 1] or words[at - 1].lower() in articles)
+            and (
+                titled[at - 1]
+                or words[at - 1].lower() in articles
+                or bool(_POSSESSIVE.search(tokens[at - 1].group()))
+            )
             and _adjacent(sentence, tokens, at - 1)
         )
     translated = [False] * len(tokens)

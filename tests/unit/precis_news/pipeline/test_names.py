@@ -153,6 +153,7 @@ def test_a_common_word_is_beside_a_name_only_without_punctuation_between() -> No
         ("They found the Sun operated on the same principles.", "en", []),
         ("Later the Supreme Court ruled on the Jordan Valley.", "en", ["Jordan"]),
         ("Il a parlé de la Maison Blanche avec Trump.", "fr", ["Trump"]),
+        ("Later Maslow's Hierarchy of Needs was read.", "en", ["Maslow"]),
         # ... but not a name other languages write as it is (Tokyo, Amazon, Charles).
         ("Later the Tokyo Games and the Amazon rainforest.", "en", ["Tokyo", "Amazon"]),
     ],
