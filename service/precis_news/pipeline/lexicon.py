@@ -91,11 +91,7 @@ def is_own_word(word: str, language: str) -> bool:
         word: one word, any case.
         language: the code of the text it is from; False unless a served Latin-script one.
     """
-    if language not in _latin_codes() or is_cyrillic(word):
-        return False
-    lower = word.lower()
-    own = _frequency(lower, language)
-    others = [max(_frequency(lower, c), _SMALL_LIST_FLOOR) for c in _latin_codes() if c != language]
+    own, others = _frequencies(word, language, _latin_codes())
     return bool(others) and own >= OWN_WORD_ZIPF and own - max(others) >= OWN_WORD_GAP
 
 
@@ -111,12 +107,19 @@ def stays_home(word: str, language: str) -> bool:
         word: one word, any case.
         language: the code of the text it is from; False unless a served Latin-script one.
     """
+    own, others = _frequencies(word, language, NEIGHBOURS)
+    return bool(others) and own >= HOME_ZIPF and own - statistics.median(others) >= HOME_GAP
+
+
+def _frequencies(word: str, language: str, codes: tuple[str, ...]) -> tuple[float, list[float]]:
+    """`word`'s Zipf frequency lower-cased in `language` and in each other of `codes` (at least
+    the small lists' floor); (0, []) unless `language` is a served Latin-script one and `word`
+    is not Cyrillic."""
     if language not in _latin_codes() or is_cyrillic(word):
-        return False
+        return 0.0, []
     lower = word.lower()
-    own = _frequency(lower, language)
-    others = [max(_frequency(lower, c), _SMALL_LIST_FLOOR) for c in NEIGHBOURS if c != language]
-    return own >= HOME_ZIPF and own - statistics.median(others) >= HOME_GAP
+    others = [max(_frequency(lower, c), _SMALL_LIST_FLOOR) for c in codes if c != language]
+    return _frequency(lower, language), others
 
 
 def country_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:
@@ -127,14 +130,7 @@ def country_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4)
 def _country_names(skeleton_of: Callable[[str], str], codes: tuple[str, ...]) -> frozenset[str]:
-    from babel import Locale
-
-    return frozenset(
-        skeleton_of(name)
-        for code in codes
-        for territory, name in Locale.parse(code).territories.items()
-        if _COUNTRY.match(territory)
-    )
+    return frozenset(skeleton_of(name) for _, name in _territory_names(codes))
 
 
 def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:
@@ -152,16 +148,8 @@ def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[s
 def _country_words(
     skeleton_of: Callable[[str], str], codes: tuple[str, ...]
 ) -> Mapping[str, frozenset[str]]:
-    from babel import Locale
-
     named: dict[str, set[str]] = {}
-    places = [
-        (territory, name)
-        for code in codes
-        for territory, name in Locale.parse(code).territories.items()
-        if _COUNTRY.match(territory)
-    ]
-    for place, name in places + _regions(codes):
+    for place, name in [*_territory_names(codes), *_regions(codes)]:
         words = [name] + [w for w in _CAPITALISED.findall(name) if w[0].isupper()]
         spellings = {skeleton_of(w) for w in words}
         spellings |= {skeleton_of(lemma) for w in words for lemma in lemmas(w)}
@@ -176,29 +164,19 @@ def _country_words(
     return index
 
 
-def country_initials(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:
-    """The skeleton of each country's whole name in a served language (and of its lemmas) ->
-    the initials of its names of two or more capitalised words in every served language
-    ("Royaume-Uni", "Великобритании": {"UK", "ВБ"}; "États-Unis": {"US", "СШ", "ÉU"}), which a
-    translation may write instead ("the UK", "США"); initials of two countries are left out.
-
-    Args:
-        skeleton_of: the loose spelling names are compared in (names.skeleton).
-    """
-    return _country_initials(skeleton_of, languages.codes())
+def country_initials() -> Mapping[str, frozenset[str]]:
+    """Each country's whole name in a served language (and its lemmas), lower-cased -> the
+    initials of its names of two or more capitalised words in every served language
+    ("royaume-uni", "великобритании": {"UK", "ВБ"}; "états-unis": {"US", "СШ", "ÉU"}), which a
+    translation may write instead ("the UK", "США"); initials of two countries are left out."""
+    return _country_initials(languages.codes())
 
 
 @functools.lru_cache(maxsize=4)
-def _country_initials(
-    skeleton_of: Callable[[str], str], codes: tuple[str, ...]
-) -> Mapping[str, frozenset[str]]:
-    from babel import Locale
-
+def _country_initials(codes: tuple[str, ...]) -> Mapping[str, frozenset[str]]:
     names: dict[str, set[str]] = {}
-    for code in codes:
-        for territory, name in Locale.parse(code).territories.items():
-            if _COUNTRY.match(territory):
-                names.setdefault(territory, set()).add(name)
+    for territory, name in _territory_names(codes):
+        names.setdefault(territory, set()).add(name)
     initials = {
         territory: {
             "".join(w[0] for w in words)
@@ -214,11 +192,22 @@ def _country_initials(
     index: dict[str, frozenset[str]] = {}
     for territory, group in names.items():
         unique = frozenset(i for i in initials[territory] if owners[i] == 1)
-        for name in group:
-            for spelling in {name} | lemmas(name):
-                if unique:
-                    index[skeleton_of(spelling)] = unique
+        if unique:
+            index.update((n, unique) for name in group for n in {name.lower()} | lemmas(name))
     return index
+
+
+@functools.lru_cache(maxsize=4)
+def _territory_names(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(ISO 3166 code, name) of every country (babel's territories) in each of `codes`."""
+    from babel import Locale
+
+    return tuple(
+        (territory, name)
+        for code in codes
+        for territory, name in Locale.parse(code).territories.items()
+        if _COUNTRY.match(territory)
+    )
 
 
 def _regions(codes: tuple[str, ...]) -> list[tuple[str, str]]:

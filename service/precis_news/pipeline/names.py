@@ -112,7 +112,7 @@ def load() -> None:
     lexicon.lemmas("Київ")
     lexicon.is_common_word("The")  # every served Latin-script language's word frequencies
     lexicon.stays_home("The", "en")  # and the neighbours' (lexicon.NEIGHBOURS)
-    lexicon.country_initials(skeleton)
+    lexicon.country_initials()
     _stem_index(languages.served())
 
 
@@ -306,7 +306,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 for s in spellings | _spoken(name)
             )
             and not _found_in_parts(name, translation)
-            and not _initials_found(spellings, translation)
+            and not _initials_found(name, translation)
         ):
             lost.append(name)
     return lost
@@ -391,11 +391,11 @@ def _adjective_stems(name: str) -> set[str]:
     return {stem for form in forms if (stem := _CYRILLIC_ADJECTIVE.sub("", form)) != form}
 
 
-def _initials_found(spellings: set[str], translation: str) -> bool:
-    """Whether `translation` writes the country that `spellings` name by its initials
+def _initials_found(name: str, translation: str) -> bool:
+    """Whether `translation` writes the country `name` names by its initials
     (lexicon.country_initials: "Royaume-Uni" as "UK", "États-Unis" as "U.S." or "США")."""
-    index = lexicon.country_initials(skeleton)
-    initials = {i for s in spellings for i in index.get(s, ())}
+    index = lexicon.country_initials()
+    initials = {i for n in {name.lower()} | lexicon.lemmas(name) for i in index.get(n, ())}
     if not initials:
         return False
     acronyms = {w for chunk in translation.split() if (w := _NOT_LETTER.sub("", chunk)).isupper()}
