@@ -1,4 +1,4 @@
-"""What registry packages know of words: Cyrillic lemmas, proper nouns, common words, countries."""
+"""What registry packages know of words: Cyrillic lemmas, proper nouns, common words, places."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ _REGION_TYPES = frozenset(
     ["State", "Province", "Nation", "Country", "Land", "Republic", "Autonomous region",
      "Autonomous community", "Prefecture", "Emirate", "Territory"]
 )  # fmt: skip
+# Time zones named by a city (not "Etc/UTC", nor the stations of "Antarctica/").
+_CITY_ZONES = ("Africa/", "America/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
+               "Pacific/")  # fmt: skip
 _CAPITALISED = re.compile(r"[^\W\d_][^\W\d_'’ʼ]*")
 
 
@@ -134,9 +137,10 @@ def _country_names(skeleton_of: Callable[[str], str], codes: tuple[str, ...]) ->
 
 
 def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:
-    """Each capitalised word of a country's (or a well-known region's: `_regions`) name in a
-    served language, by its skeleton -> the skeletons of every word of its names in all served
-    languages (and their lemmas): "Sweden", "Suède", "Швеція", "Швеция" name one country.
+    """Each capitalised word of a country's (or a well-known region's or city's: `_regions`,
+    `_cities`) name in a served language, by its skeleton -> the skeletons of every word of its
+    names in all served languages (and their lemmas): "Sweden", "Suède", "Швеція", "Швеция"
+    name one country; "Rome", "Рим" one city.
 
     Args:
         skeleton_of: the loose spelling names are compared in (names.skeleton).
@@ -149,7 +153,7 @@ def _country_words(
     skeleton_of: Callable[[str], str], codes: tuple[str, ...]
 ) -> Mapping[str, frozenset[str]]:
     named: dict[str, set[str]] = {}
-    for place, name in [*_territory_names(codes), *_regions(codes)]:
+    for place, name in [*_territory_names(codes), *_regions(codes), *_cities(codes)]:
         words = [name] + [w for w in _CAPITALISED.findall(name) if w[0].isupper()]
         spellings = {skeleton_of(w) for w in words}
         spellings |= {skeleton_of(lemma) for w in words for lemma in lemmas(w)}
@@ -208,6 +212,24 @@ def _territory_names(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         for territory, name in Locale.parse(code).territories.items()
         if _COUNTRY.match(territory)
     )
+
+
+def _cities(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(time zone, name) of the cities that name a time zone (CLDR's exemplar cities, babel:
+    about 400) in each of `codes`: the exonyms a translation writes (Rome / Рим, Vienna /
+    Відень / Vienne, Chişinău / Кишинів, Moscow / Moscou); a locale without its own name for a
+    city writes the zone's ("Europe/Rome": Rome), as CLDR's root does."""
+    from babel import Locale
+
+    zones = {zone for code in codes for zone in Locale.parse(code).time_zones}
+    found = []
+    for code in codes:
+        names = Locale.parse(code).time_zones
+        for zone in sorted(zones):
+            if zone.startswith(_CITY_ZONES):
+                own = names.get(zone, {}).get("city")
+                found.append((zone, own or zone.rsplit("/", 1)[-1].replace("_", " ")))
+    return found
 
 
 def _regions(codes: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Word knowledge from registry packages: Cyrillic lemmas, proper nouns, common words, countries."""
+"""Word knowledge from registry packages: Cyrillic lemmas, proper nouns, common words, places."""
 
 from __future__ import annotations
 
@@ -41,6 +41,15 @@ def test_a_well_known_region_is_one_group_across_languages() -> None:
     group = lexicon.country_words(skeleton)[skeleton("Ohio")]
     assert skeleton("Огайо") in group
     assert skeleton("Шотландія") in lexicon.country_words(skeleton)[skeleton("Scotia")]
+
+
+def test_a_city_is_one_group_across_languages() -> None:
+    # CLDR's exemplar cities (babel's time zones): the exonyms of each served language.
+    group = lexicon.country_words(skeleton)[skeleton("Rome")]
+    assert skeleton("Рим") in group
+    assert {skeleton("Відень"), skeleton("Vienne"), skeleton("Вена")} <= (
+        lexicon.country_words(skeleton)[skeleton("Vienna")]
+    )
 
 
 def test_own_words_are_those_the_other_latin_language_translates() -> None:

@@ -190,6 +190,9 @@ def test_a_century_in_roman_numerals_is_no_name() -> None:
         ("Royaume-Uni", "It is common in the UK."),  # a country by its initials
         ("Великобритании", "Elsewhere in the U.K. it is common."),
         ("États-Unis", "He arrived in the US."),
+        ("Athens", "Зустріч в Афінах."),  # a city's exonym (CLDR's exemplar cities)
+        ("Chişinău", "Столицею Молдови є Кишинів."),
+        ("Londres", "He flew to London."),
     ],
 )
 def test_adjectives_initials_and_spellings_by_sound_are_found(name: str, translation: str) -> None:
@@ -205,6 +208,7 @@ def test_adjectives_initials_and_spellings_by_sound_are_found(name: str, transla
         ("Кемп-Девідська", "The Accords."),
         ("Огайо", "Authorities said."),
         ("États-Unis", "He arrived in the EU."),  # the initials of another place
+        ("Athens", "Зустріч у Варшаві."),  # another city
     ],
 )
 def test_without_them_the_name_is_missing(name: str, translation: str) -> None:
