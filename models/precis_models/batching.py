@@ -398,11 +398,18 @@ class MicroBatcher:
                     self.name, priority.name.lower(), requests=requests, tokens=tokens
                 )
 
-    def _has_interactive(self) -> bool:
+    def _has_foreground(self) -> bool:
+        """Whether interactive texts wait that are not long work (see `_long_calls`): what a
+        machine slot is kept free for (scheduling.Slots)."""
+        live = [it for it in self._waiting if not it.future.done()]
+        long = self._long_calls(live)
         return any(
-            it.caller.who.priority is Priority.INTERACTIVE and not it.future.done()
-            for it in self._waiting
+            it.caller.who.priority is Priority.INTERACTIVE and it.caller not in long for it in live
         )
+
+    def _backlog(self) -> int:
+        """Texts waiting that are still wanted."""
+        return sum(1 for it in self._waiting if not it.future.done())
 
     async def _run(self) -> None:
         while True:
@@ -411,15 +418,14 @@ class MicroBatcher:
             while self._waiting:
                 await self._wait_for_batch()
                 release = await self._acquire_worker()
-                batch = self._take_batch()
+                batch, foreground = self._take_batch()
                 if not batch:
                     release(False)
                     continue
-                interactive = batch[0].caller.who.priority is Priority.INTERACTIVE
                 if isinstance(self._slots, Slots):
-                    self._slots.started(interactive=interactive)
+                    self._slots.started(interactive=foreground)
                 task = asyncio.get_running_loop().create_task(
-                    self._execute(batch, functools.partial(release, interactive))
+                    self._execute(batch, functools.partial(release, foreground))
                 )
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
@@ -434,7 +440,7 @@ class MicroBatcher:
             return lambda interactive: self._workers.release()
         try:
             if isinstance(slots, Slots):
-                await slots.acquire(self._has_interactive)
+                await slots.acquire(self._has_foreground, self._backlog)
             else:
                 await slots.acquire()
         except BaseException:
@@ -482,9 +488,10 @@ class MicroBatcher:
             for item in self._shares.interleave(by_priority[priority], lambda it: it.tokens)
         ]
 
-    def _take_batch(self) -> list[_Item]:
+    def _take_batch(self) -> tuple[list[_Item], bool]:
         """Pop the next batch within the caps: the first text's priority and search settings,
-        in the order of `_order`."""
+        in the order of `_order`; and whether it is foreground work (interactive, not long
+        work: see `_long_calls`)."""
         now = time.monotonic()
         live = []
         for item in self._waiting:
@@ -501,13 +508,21 @@ class MicroBatcher:
         self._waiting = live
         if not live:
             self._report_depth()
-            return []
+            return [], False
         ordered = self._order(live)
-        first = ordered[0]
-        priority, search = first.caller.who.priority, first.options.search
+        long = self._long_calls(live)
+        priority = ordered[0].caller.who.priority
+        # Within interactive work, short requests go before long work (see `_long_calls`).
+        first = next(
+            (it for it in ordered if it.caller.who.priority is priority and it.caller not in long),
+            ordered[0],
+        )
+        search = first.options.search
         max_tokens = self.limits.max_batch_tokens
-        if self._bounded(first, live):
-            max_tokens = min(max_tokens, self.limits.bounded_call_tokens)
+        foreground = priority is Priority.INTERACTIVE and first.caller not in long
+        if self._recent_interactive() and (priority is Priority.BATCH or not foreground):
+            # Bounded: interactive work arriving meanwhile waits at most for this call.
+            max_tokens = min(max_tokens, self.limits.bounded_call_tokens or max_tokens)
         batch: list[_Item] = []
         longest = 0
         for item in ordered:
@@ -515,6 +530,8 @@ class MicroBatcher:
                 break
             if item.caller.who.priority is not priority or item.options.search != search:
                 continue
+            if (item.caller in long) != (first.caller in long):
+                continue  # long work runs in calls of its own, not in a short request's
             padded = max(longest, item.tokens) * (len(batch) + 1)
             if batch and padded > max_tokens:
                 continue  # a shorter text of another caller may still fit
@@ -533,21 +550,34 @@ class MicroBatcher:
         elif priority is Priority.BATCH:
             self._interactive_in_a_row = 0
         self._report_depth()
-        return batch
+        return batch, foreground
 
-    def _bounded(self, first: _Item, live: list[_Item]) -> bool:
-        """Whether the batch `first` leads is capped at bounded_call_tokens (see the class)."""
+    def _long_calls(self, live: list[_Item]) -> set[_Call]:
+        """The calls among `live` that are long work: more than bounded_call_tokens waiting
+        (a long article's chunks) while another caller's interactive work has arrived lately.
+        Long work is not foreground: it is bounded, runs beside batch work rather than in the
+        slot kept for interactive work, and never joins a short request's call."""
         bound = self.limits.bounded_call_tokens
+        recent = self._recent_interactive()
+        if not bound or not recent:
+            return set()
+        waiting: dict[_Call, int] = {}
+        for it in live:
+            if it.caller.who.priority is Priority.INTERACTIVE:
+                waiting[it.caller] = waiting.get(it.caller, 0) + it.tokens
+        return {
+            call
+            for call, tokens in waiting.items()
+            if tokens > bound and any(key != call.who.key for key in recent)
+        }
+
+    def _recent_interactive(self) -> dict[str, float]:
+        """Caller key -> its last interactive call, for those within INTERACTIVE_RECENT_S."""
         now = time.monotonic()
         for key, seen in list(self._interactive_seen.items()):
             if now - seen > INTERACTIVE_RECENT_S:
                 del self._interactive_seen[key]
-        if not bound or not self._interactive_seen:
-            return False
-        if first.caller.who.priority is Priority.BATCH:
-            return True
-        others = any(key != first.caller.who.key for key in self._interactive_seen)
-        return others and sum(it.tokens for it in live if it.caller is first.caller) > bound
+        return self._interactive_seen
 
     async def _execute(self, batch: list[_Item], release: Callable[[], None]) -> None:
         try:

@@ -24,7 +24,9 @@ class Runtime:
     def slots(self) -> int:
         """Model calls that run at once, across all models: one per core, one on a GPU.
 
-        Measured on 2 cores (bench/README.md): two threads per call make a lone request 6% faster
-        than one, and with every slot busy (4 threads on 2 cores) serve as many requests/s.
+        Measured on 2 cores at the bench profile's real sizes (docs/benchmarks.md): two
+        single-threaded calls of 8 texts at once take 1.25x less time than one call of 16 with
+        two threads (summarizer; 1.11x the translator), so the server runs one call per core,
+        one thread each (Settings.threads_per_call = 1).
         """
         return 1 if self.device == "cuda" else max(1, self.threads)

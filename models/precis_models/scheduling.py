@@ -88,30 +88,49 @@ class FairShares:
 class _Waiter:
     future: asyncio.Future[None]
     urgent: Callable[[], bool]
+    backlog: Callable[[], int]
     since: float = field(default_factory=time.monotonic)
 
 
 class Slots:
     """Model calls that may run at once across all models (the machine's cores), handed to
-    interactive work first.
+    interactive work first and to full batches before thin ones.
 
-    A free slot goes to a model with interactive texts waiting (`urgent`); a model with batch
-    texts only gets one while no interactive call runs, or once it has waited `batch_age_s`
-    (ageing: batch work is never starved). Interactive calls so get the cores to themselves
-    and wait at most for the batch calls already running (whose size the batcher bounds).
+    A free slot goes to a model with interactive texts waiting (`urgent`); among several
+    waiting models, to the one with the most texts waiting (`backlog`: while one model runs,
+    another's queue fills, so calls stay well batched), unless one has waited `starve_s`.
+    While interactive work runs, waits or ran within `reserve_s`, one slot stays free for it:
+    work that is not urgent (batch priority, another caller's long work) runs in the others,
+    so an interactive call does not wait for a running one. On one slot nothing can be kept
+    free: a waiting model without interactive work then gets the slot only while no
+    interactive call runs, or once it has waited `batch_age_s` (ageing: batch work is never
+    starved, and neither is it with more slots: it keeps all but one).
     """
 
-    def __init__(self, count: int, *, batch_age_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        count: int,
+        *,
+        batch_age_s: float = 1.0,
+        reserve_s: float = 2.0,
+        starve_s: float = 30.0,
+    ) -> None:
         self.count = count
         self.batch_age_s = batch_age_s
+        self.starve_s = starve_s
+        self.reserve_s = reserve_s
         self._free = count
         self._interactive = 0  # interactive calls running
+        self._interactive_until = 0.0  # monotonic time the last interactive call ended + reserve
         self._waiters: list[_Waiter] = []
         self._recheck: asyncio.TimerHandle | None = None
 
-    async def acquire(self, urgent: Callable[[], bool] = lambda: True) -> None:
-        """Wait for a slot; `urgent()` says whether the waiting model has interactive work."""
-        waiter = _Waiter(asyncio.get_running_loop().create_future(), urgent)
+    async def acquire(
+        self, urgent: Callable[[], bool] = lambda: True, backlog: Callable[[], int] = lambda: 0
+    ) -> None:
+        """Wait for a slot; `urgent()` says whether the waiting model has interactive work,
+        `backlog()` how many texts it has waiting."""
+        waiter = _Waiter(asyncio.get_running_loop().create_future(), urgent, backlog)
         self._waiters.append(waiter)
         self._grant()
         try:
@@ -130,6 +149,8 @@ class Slots:
     def release(self, *, interactive: bool = False) -> None:
         self._free += 1
         self._interactive -= interactive
+        if interactive:
+            self._interactive_until = time.monotonic() + self.reserve_s
         self._grant()
 
     def regrant(self) -> None:
@@ -146,19 +167,34 @@ class Slots:
             waiter.future.set_result(None)
 
     def _next(self) -> _Waiter | None:
-        for waiter in self._waiters:
-            if waiter.urgent():
-                return waiter
+        now = time.monotonic()
+        urgent = [w for w in self._waiters if w.urgent()]
+        if urgent:
+            return self._first(urgent, now)
+        interactive = self._interactive > 0 or now < self._interactive_until
+        kept = 1 if self.count > 1 and interactive else 0
+        if self._free > kept and (self.count > 1 or self._interactive == 0):
+            return self._first(self._waiters, now)
         oldest = self._waiters[0]
-        waited = time.monotonic() - oldest.since
-        if self._interactive == 0 or waited >= self.batch_age_s:
+        batch_running = self.count - self._free - self._interactive
+        if batch_running == 0 and now - oldest.since >= self.batch_age_s:
             return oldest
-        if self._recheck is None or self._recheck.cancelled():
-            # Held back while interactive calls run: look again when the oldest has aged.
-            self._recheck = asyncio.get_running_loop().call_later(
-                self.batch_age_s - waited, self._aged
-            )
+        # Held back for interactive work: look again when the oldest has aged, or when the
+        # slot kept free is no longer needed.
+        wake = oldest.since + self.batch_age_s if batch_running == 0 else float("inf")
+        if self._interactive == 0:
+            wake = min(wake, self._interactive_until)
+        if wake != float("inf") and (self._recheck is None or self._recheck.cancelled()):
+            self._recheck = asyncio.get_running_loop().call_later(max(0.0, wake - now), self._aged)
         return None
+
+    def _first(self, waiters: list[_Waiter], now: float) -> _Waiter:
+        """The oldest, once it has waited `starve_s`; else the one with the most texts waiting
+        (the oldest of those)."""
+        aged = [w for w in waiters if now - w.since >= self.starve_s]
+        if aged:
+            return aged[0]
+        return max(waiters, key=lambda w: w.backlog())  # max keeps the first of equals
 
     def _aged(self) -> None:
         self._recheck = None

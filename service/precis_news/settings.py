@@ -171,7 +171,7 @@ class Settings:
     )
     threads: int = field(default=0, metadata={"help": "inference threads (0 = all cores)"})
     threads_per_call: int = field(
-        default=2,
+        default=1,
         metadata={"help": "threads inside one model call (one call per inference thread at once)"},
     )
     malloc_arenas: int = field(

@@ -544,3 +544,22 @@ async def test_queued_work_is_reported_in_calls_and_tokens_until_served() -> Non
         slots.release()
         await asyncio.gather(*calls, corpus)
     assert seen.queued["words", "interactive"] == seen.queued["words", "batch"] == (0, 0)
+
+
+async def test_a_short_request_is_not_batched_with_another_callers_long_work() -> None:
+    engine = WordsEngine()
+    slots = asyncio.Semaphore(1)
+    limits = batch_limits(max_batch_tokens=1000, bounded_call_tokens=16, max_wait_ms=1)
+    batcher = MicroBatcher(engine, limits=limits, slots=slots)
+    chunks = [f"chunk {i} w x" for i in range(6)]  # 4 tokens each: 24 waiting, long work
+    async with running(batcher):
+        await batcher.submit(["a page"], GREEDY, caller=INTERACTIVE)  # the page is around
+        await slots.acquire()  # the machine is busy while both arrive
+        long = asyncio.ensure_future(batcher.submit(chunks, GREEDY, caller=Caller("key:long")))
+        await asyncio.sleep(0.01)
+        page = asyncio.ensure_future(batcher.submit(["the page again"], GREEDY, caller=INTERACTIVE))
+        await asyncio.sleep(0.01)
+        slots.release()
+        await asyncio.gather(long, page)
+    assert engine.calls[1] == ["the page again"]  # first, and alone: no chunk joined it
+    assert engine.batches[2:] == [4, 2]  # the chunks in bounded calls of their own

@@ -80,3 +80,71 @@ async def test_a_waiting_model_given_interactive_work_gets_a_free_slot_at_once()
     has_interactive[0] = True
     slots.regrant()
     await asyncio.wait_for(waiter, 1)
+
+
+async def test_a_free_slot_goes_to_the_model_with_the_most_texts_waiting() -> None:
+    slots = Slots(1)
+    await slots.acquire()
+    granted: list[str] = []
+
+    async def wait(name: str, backlog: int) -> None:
+        await slots.acquire(lambda: True, lambda: backlog)
+        granted.append(name)
+
+    thin = asyncio.ensure_future(wait("translator, 2 texts", 2))
+    await asyncio.sleep(0.01)
+    full = asyncio.ensure_future(wait("summarizer, 9 texts", 9))
+    await asyncio.sleep(0.01)
+    slots.release()
+    await full
+    slots.release()
+    await thin
+    assert granted == ["summarizer, 9 texts", "translator, 2 texts"]
+
+
+async def test_a_model_that_waited_too_long_goes_first_whatever_its_backlog() -> None:
+    slots = Slots(1, starve_s=0.05)
+    await slots.acquire()
+    granted: list[str] = []
+
+    async def wait(name: str, backlog: int) -> None:
+        await slots.acquire(lambda: True, lambda: backlog)
+        granted.append(name)
+
+    thin = asyncio.ensure_future(wait("thin", 1))
+    await asyncio.sleep(0.06)
+    full = asyncio.ensure_future(wait("full", 9))
+    await asyncio.sleep(0.01)
+    slots.release()
+    await thin
+    slots.release()
+    await full
+    assert granted == ["thin", "full"]
+
+
+async def test_one_slot_stays_free_for_interactive_work_that_ran_lately() -> None:
+    slots = Slots(2, batch_age_s=30, reserve_s=0.1)
+    await slots.acquire()
+    slots.started(interactive=True)
+    slots.release(interactive=True)  # an interactive call just ended: both slots are free
+    first = asyncio.ensure_future(slots.acquire(lambda: False))
+    second = asyncio.ensure_future(slots.acquire(lambda: False))
+    await asyncio.sleep(0.02)
+    assert first.done() and not second.done()  # batch work gets all slots but one
+    page = asyncio.ensure_future(slots.acquire(lambda: True))
+    await asyncio.wait_for(page, 1)  # the slot kept free: interactive work does not wait
+    slots.release()
+    assert not second.done()  # the freed slot is kept again (the reserve is still on)
+    await asyncio.wait_for(second, 1)  # once the reserve has lapsed, batch work takes it
+
+
+async def test_with_three_slots_batch_work_runs_beside_an_interactive_call() -> None:
+    slots = Slots(3, batch_age_s=30)
+    await slots.acquire()
+    slots.started(interactive=True)
+    await asyncio.wait_for(slots.acquire(lambda: False), 1)  # one of the two free slots
+    held = asyncio.ensure_future(slots.acquire(lambda: False))
+    await asyncio.sleep(0.02)
+    assert not held.done()  # the last free slot is kept for interactive work
+    held.cancel()
+    await asyncio.gather(held, return_exceptions=True)
