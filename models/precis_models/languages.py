@@ -77,6 +77,9 @@ class Language:
         articles: lower-cased definite articles ("the", "la"): the capitalised words after one
             are a title or a thing's name ("the Supreme Court", "the Sun", "la Maison
             Blanche"), whose common words translations translate; empty where there are none.
+        noun_endings: lower-cased endings of abstract and learned nouns ("-tion", "-ism",
+            "-ology") that no name of the language ends with: a capitalised word with one
+            ("Confederation", "Buddhism", "Romantisme") is a word translations translate.
     """
 
     code: str
@@ -103,6 +106,7 @@ class Language:
     credit_lines: tuple[str, ...] = ()
     label_lines: tuple[str, ...] = ()
     articles: frozenset[str] = frozenset()
+    noun_endings: frozenset[str] = frozenset()
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -194,6 +198,8 @@ ENGLISH = Language(
     ),
     corpus=CORPUS_DIR / "en.txt",
     articles=frozenset(["the"]),
+    # Not "-ment" (Clement), "-ness" (Guinness, Inverness), "-ence" (Florence, Lawrence).
+    noun_endings=_word_set("ology graphy ism isms tion tions sion sions ship ships ity ities"),
     caption_lines=(
         r"(?i:image|media|video|photo|picture)\s+(?i:caption)\b",
         r"(?i:caption)\s*(?:[:|]|$)",
@@ -257,6 +263,9 @@ FRENCH = Language(
     # "l'" is left out: "l'Empire" is one word, and names.names reads no word that is not
     # capitalised.
     articles=_word_set("le la les du des au aux"),
+    noun_endings=_word_set(
+        "logie logies graphie graphies isme ismes tion tions sion sions ité ités"
+    ),
     caption_lines=(
         r"(?i:légende)\s*:",
         r"(?i:lire aussi|à lire aussi|voir aussi|voir la vidéo|publicité)\b",
@@ -422,7 +431,7 @@ def closing_abbreviations() -> frozenset[str]:
 def merged_words(attribute: str) -> frozenset[str]:
     """Every served language's words of a word-set field of Language ("counted_abbreviations",
     "clock_abbreviations", "calendar_words", "sentence_starters", "percent_words",
-    "range_words")."""
+    "range_words", "articles", "noun_endings")."""
     return _merged_set(served(), attribute)
 
 

@@ -221,7 +221,7 @@ def _cities(codes: tuple[str, ...]) -> list[tuple[str, str]]:
     city writes the zone's ("Europe/Rome": Rome), as CLDR's root does."""
     from babel import Locale
 
-    zones = {zone for code in codes for zone in Locale.parse(code).time_zones}
+    zones = {str(zone) for code in codes for zone in Locale.parse(code).time_zones}
     found = []
     for code in codes:
         names = Locale.parse(code).time_zones

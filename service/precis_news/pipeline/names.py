@@ -101,6 +101,7 @@ MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's find
 MIN_NAME_CHARS = 2
 STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
 MIN_STEM_CHARS = 3  # a shorter name is its own stem, found as a whole word (Ohio: "oio")
+MIN_NOUN_STEM = 3  # "Zion", "Ness" are no abstract nouns (_abstract_noun)
 # Words this frequent are never names, even beside one ("The Simpsons", "All Blacks").
 FUNCTION_WORD_ZIPF = 6.0
 
@@ -145,6 +146,7 @@ def names(text: str, language: str = "") -> list[str]:
             beside_a_name = not (
                 lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
                 or lexicon.is_own_word(word, language)
+                or _abstract_noun(word, language)
             ) and any(
                 capitalised[i] and not common[i] and _adjacent(sentence, tokens, min(i, at))
                 for i in (at - 1, at + 1)
@@ -215,8 +217,25 @@ def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
 def _common(word: str, language: str) -> bool:
     """A common or translated word, but not a country's ("China", "Chine", "Sweden": compared
     across languages)."""
-    return (lexicon.is_common_word(word, language) or lexicon.is_own_word(word, language)) and (
-        skeleton(word) not in lexicon.country_names(skeleton)
+    return (
+        lexicon.is_common_word(word, language)
+        or lexicon.is_own_word(word, language)
+        or _abstract_noun(word, language)
+    ) and (skeleton(word) not in lexicon.country_names(skeleton))
+
+
+def _abstract_noun(word: str, language: str) -> bool:
+    """Whether a Latin-script `word` ends as the abstract and learned nouns of `language` do
+    (Language.noun_endings: "Confederation", "Buddhism", "Romantisme"), with a stem of at
+    least MIN_NOUN_STEM letters before the ending; every served language's when unknown."""
+    endings = (
+        languages.get(language).noun_endings
+        if language in languages.codes()
+        else languages.merged_words("noun_endings")
+    )
+    lower = word.lower()
+    return not lexicon.is_cyrillic(word) and any(
+        lower.endswith(end) and len(lower) - len(end) >= MIN_NOUN_STEM for end in endings
     )
 
 

@@ -213,3 +213,26 @@ def test_adjectives_initials_and_spellings_by_sound_are_found(name: str, transla
 )
 def test_without_them_the_name_is_missing(name: str, translation: str) -> None:
     assert missing([name], translation) == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Reports on Buddhism and Astrogeology by Anna Lindqvist.", "en", ["Anna", "Lindqvist"]),
+        ("Il a parlé de Romantisme avec Anna Lindqvist.", "fr", ["Anna", "Lindqvist"]),
+    ],
+)  # fmt: skip
+def test_abstract_nouns_are_no_names(text: str, language: str, expected: list[str]) -> None:
+    assert names(text, language) == expected
+
+
+def test_an_abstract_noun_is_no_name_even_beside_one() -> None:
+    found = names("In 1932 Latvia signed a Non-Aggression Pact with Joseph Stalin.", "en")
+    assert "Non-Aggression" not in found
+    assert {"Latvia", "Joseph", "Stalin"} <= set(found)
+
+
+def test_names_that_end_like_nouns_are_names() -> None:
+    # No "-ment", "-ness" or "-ence" among the endings; "-tion" and "-ism" need a stem.
+    found = names("They met Clement Attlee at Guinness with Eliot Ness in Zion.", "en")
+    assert {"Clement", "Guinness", "Ness", "Zion"} <= set(found)
