@@ -224,6 +224,7 @@ def _common(word: str, language: str) -> bool:
     ) and (skeleton(word) not in lexicon.country_names(skeleton))
 
 
+@functools.lru_cache(maxsize=2**15)  # called for every capitalised word, twice
 def _abstract_noun(word: str, language: str) -> bool:
     """Whether a Latin-script `word` ends as the abstract and learned nouns of `language` do
     (Language.noun_endings: "Confederation", "Buddhism", "Romantisme"), with a stem of at
