@@ -108,8 +108,8 @@ FUNCTION_WORD_ZIPF = 6.0
 
 def load() -> None:
     """Load what the check reads (pymorphy3's dictionaries, word frequencies of the served and
-    the neighbouring Latin-script languages, place names: about 1.1 s and 93 MB), so that the
-    first summary checked does not wait for it."""
+    the neighbouring Latin-script languages, places and cities: about 1.3 s and 95 MB), so that
+    the first summary checked does not wait for it."""
     lexicon.lemmas("Київ")
     lexicon.is_common_word("The")  # every served Latin-script language's word frequencies
     lexicon.stays_home("The", "en")  # and the neighbours' (lexicon.NEIGHBOURS)
