@@ -82,8 +82,11 @@ async def test_a_waiting_model_given_interactive_work_gets_a_free_slot_at_once()
     await asyncio.wait_for(waiter, 1)
 
 
-async def test_a_free_slot_goes_to_the_model_with_the_most_texts_waiting() -> None:
-    slots = Slots(1)
+async def _granted(
+    slots: Slots, first: tuple[str, int], second: tuple[str, int], gap: float
+) -> list[str]:
+    """The order in which two models waiting for `slots`' one slot get it: (name, texts
+    waiting) each, the second arriving `gap` seconds after the first."""
     await slots.acquire()
     granted: list[str] = []
 
@@ -91,35 +94,25 @@ async def test_a_free_slot_goes_to_the_model_with_the_most_texts_waiting() -> No
         await slots.acquire(lambda: True, lambda: backlog)
         granted.append(name)
 
-    thin = asyncio.ensure_future(wait("translator, 2 texts", 2))
+    waiters = [asyncio.ensure_future(wait(*first))]
+    await asyncio.sleep(gap)
+    waiters.append(asyncio.ensure_future(wait(*second)))
     await asyncio.sleep(0.01)
-    full = asyncio.ensure_future(wait("summarizer, 9 texts", 9))
-    await asyncio.sleep(0.01)
-    slots.release()
-    await full
-    slots.release()
-    await thin
-    assert granted == ["summarizer, 9 texts", "translator, 2 texts"]
+    for _ in waiters:
+        slots.release()
+        await asyncio.sleep(0.01)
+    await asyncio.gather(*waiters)
+    return granted
+
+
+async def test_a_free_slot_goes_to_the_model_with_the_most_texts_waiting() -> None:
+    order = await _granted(Slots(1), ("translator", 2), ("summarizer", 9), gap=0.01)
+    assert order == ["summarizer", "translator"]
 
 
 async def test_a_model_that_waited_too_long_goes_first_whatever_its_backlog() -> None:
-    slots = Slots(1, starve_s=0.05)
-    await slots.acquire()
-    granted: list[str] = []
-
-    async def wait(name: str, backlog: int) -> None:
-        await slots.acquire(lambda: True, lambda: backlog)
-        granted.append(name)
-
-    thin = asyncio.ensure_future(wait("thin", 1))
-    await asyncio.sleep(0.06)
-    full = asyncio.ensure_future(wait("full", 9))
-    await asyncio.sleep(0.01)
-    slots.release()
-    await thin
-    slots.release()
-    await full
-    assert granted == ["thin", "full"]
+    order = await _granted(Slots(1, starve_s=0.05), ("thin", 1), ("full", 9), gap=0.06)
+    assert order == ["thin", "full"]
 
 
 async def test_one_slot_stays_free_for_interactive_work_that_ran_lately() -> None:
