@@ -36,6 +36,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 from precis_models.batching import BatchLimits
 from precis_models.catalog import ModelSpec, load_catalog
 from precis_models.engines.ctranslate2_engine import CTranslate2Engine
+from precis_models.scheduling import Slots
 from precis_models.store import ctranslate2_path, transformers_path
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc
@@ -125,6 +126,31 @@ def full_call_budget(running: ServerThread) -> Iterator[None]:
         yield
     finally:
         running.call(give_back(taken))
+
+
+@contextmanager
+def models_busy(running: ServerThread) -> Iterator[None]:
+    """Every machine slot of the server's models taken while the block runs (as by model calls
+    in progress): a request waits at its first model, in progress, until the block ends (tiny
+    models answer in milliseconds, too fast to catch a call mid-way otherwise)."""
+    models = running.server.models
+    assert models is not None
+    slots = models.models[0].batcher._slots  # shared by all the models
+    assert isinstance(slots, Slots)
+
+    async def take() -> None:
+        for _ in range(slots.count):
+            await slots.acquire()
+
+    async def give_back() -> None:
+        for _ in range(slots.count):
+            slots.release()
+
+    running.call(take())
+    try:
+        yield
+    finally:
+        running.call(give_back())
 
 
 def tiny_settings(model_dir: Path, **overrides: Any) -> Settings:

@@ -27,6 +27,7 @@ from tests.support import (
     article,
     full_call_budget,
     http_call,
+    models_busy,
     report,
     sse_events,
     status_of,
@@ -310,12 +311,12 @@ def test_disconnect_mid_stream_cancels_the_call(tight: ServerThread) -> None:
     before = counted(
         tight, "precis_requests_total", {"method": "StreamSummarize", "code": "CANCELLED"}
     )
-    with raw(tight) as sock:
+    with models_busy(tight), raw(tight) as sock:
         sock.sendall(
             b"POST /v1/summarize:stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
         )
-        time.sleep(0.2)  # the call is running; now the caller goes away
+        time.sleep(0.2)  # the call waits at its first model; now the caller goes away
     labels = {"method": "StreamSummarize", "code": "CANCELLED"}
     assert wait_for(lambda: counted(tight, "precis_requests_total", labels) == before + 1)
     # Its budget slot is back (the budget is 1) and nothing reached INTERNAL.
