@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeAlias
+from typing import Protocol, TypeAlias
 
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Link, Span, SpanKind, Tracer
-
-if TYPE_CHECKING:
-    from precis_models.batching import Generated
 
 Attribute: TypeAlias = str | bool | int | float
 PREFIX = "precis."  # every attribute a stage sets is precis.<name>
@@ -97,8 +94,21 @@ def link_to_current() -> Link | None:
     return Link(context) if context.is_valid and context.trace_flags.sampled else None
 
 
+class CallTimes(Protocol):
+    """What a model call reports of its work (batching.Generated has it)."""
+
+    @property
+    def cache_hits(self) -> int: ...
+
+    @property
+    def queue_ms(self) -> float: ...
+
+    @property
+    def inference_ms(self) -> float: ...
+
+
 def note_generated(
-    current: Span, started_ns: int, generated: Generated, *, tokens: Callable[[], int]
+    current: Span, started_ns: int, generated: CallTimes, *, tokens: Callable[[], int]
 ) -> None:
     """Note a model call's work on its span `current` (started at `started_ns`): input tokens
     (`tokens()`, called only when recorded), cache hits, and its time as two children, "queue"
