@@ -132,6 +132,9 @@ class BatchLimits:
     # waiting): how long interactive work may wait for a running call (0: max_batch_tokens).
     bounded_call_tokens: int
     batch_every: int  # while both wait, at least one call in this many is batch priority
+    # Seconds one machine slot stays free for interactive work after its last call
+    # (scheduling.Slots reserve_s).
+    interactive_reserve_seconds: float
 
 
 # Model calls whose cost per token admission remembers (see MicroBatcher._check_deadline).

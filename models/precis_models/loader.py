@@ -404,7 +404,7 @@ def load_model_set(
         family(spec.family)  # before anything is read or built
     require_models(profile, model_dir, backend=runtime.backend)
     build_missing(profile, model_dir, summarizer=summarizer)
-    slots = Slots(runtime.slots)
+    slots = Slots(runtime.slots, reserve_s=limits.interactive_reserve_seconds)
 
     def load(spec: ModelSpec, engine: Engine | None = None) -> LoadedModel:
         manifest = read_manifest(spec, model_dir)

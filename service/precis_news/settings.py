@@ -219,6 +219,15 @@ class Settings:
             "this many is batch priority (batch work is never starved)"
         },
     )
+    interactive_reserve_seconds: float = field(
+        default=2.0,
+        metadata={
+            "help": "how long one machine slot stays free for interactive work after its last "
+            "model call (on more than one slot): longer keeps sparse interactive requests "
+            "from waiting for a batch call, at the cost of a core for batch work (0 = only "
+            "while interactive work runs or waits)"
+        },
+    )
     cache_bytes: int = field(
         default=64 * 2**20, metadata={"help": "result cache size in bytes (0 = off)"}
     )
@@ -311,10 +320,9 @@ class Settings:
                 raise ValueError(
                     f"{name} must be {meaning} or a port up to 65535, got {getattr(self, name)}"
                 )
-        if self.max_translated_tokens < 0:
-            raise ValueError(
-                f"max_translated_tokens must be at least 0, got {self.max_translated_tokens}"
-            )
+        for name in ("max_translated_tokens", "interactive_reserve_seconds"):
+            if not getattr(self, name) >= 0:  # NaN too
+                raise ValueError(f"{name} must be at least 0, got {getattr(self, name)}")
 
     def view(self, kind: type[View]) -> View:
         """A dataclass of the model layer (its batch limits, its runtime) filled from these

@@ -34,6 +34,8 @@ def test_settings_layers_defaults_file_env_flags(tmp_path: Path) -> None:
         ({"PRECIS_BACKEND": "onnx"}, "backend must be one of ctranslate2, transformers"),
         ({"PRECIS_PORT": "http"}, "port must be int, got 'http'"),
         ({"PRECIS_MAX_QUEUE": "0"}, "max_queue must be at least 1"),
+        ({"PRECIS_INTERACTIVE_RESERVE_SECONDS": "-1"}, "interactive_reserve_seconds must be at"),
+        ({"PRECIS_INTERACTIVE_RESERVE_SECONDS": "nan"}, "interactive_reserve_seconds must be at"),
     ],
 )
 def test_settings_reject_bad_values(env: dict[str, str], message: str) -> None:
