@@ -96,15 +96,16 @@ class Slots:
     """Model calls that may run at once across all models (the machine's cores), handed to
     interactive work first and to full batches before thin ones.
 
-    A free slot goes to a model with interactive texts waiting (`urgent`); among several
+    A free slot goes to a model with interactive texts waiting (`urgent`) first; among several
     waiting models, to the one with the most texts waiting (`backlog`: while one model runs,
     another's queue fills, so calls stay well batched), unless one has waited `starve_s`.
-    While interactive work runs, waits or ran within `reserve_s`, one slot stays free for it:
-    work that is not urgent (batch priority, another caller's long work) runs in the others,
-    so an interactive call does not wait for a running one. On one slot nothing can be kept
-    free: a waiting model without interactive work then gets the slot only while no
-    interactive call runs, or once it has waited `batch_age_s` (ageing: batch work is never
-    starved, and neither is it with more slots: it keeps all but one).
+    With more than one slot, while interactive work runs, waits or ran within `reserve_s`, the
+    last free slot is kept for it: work that is not urgent (batch priority, another caller's
+    long work) runs in the others, so an interactive call does not wait for a running one.
+    Batch work is never starved: when the kept slot is all that is free and none of its calls
+    runs, the oldest waiter takes it once it has waited `batch_age_s`. On one slot nothing can
+    be kept: it goes to whoever waits when it frees, interactive work first (the batcher bounds
+    the size of batch calls).
     """
 
     def __init__(
@@ -173,7 +174,7 @@ class Slots:
             return self._first(urgent, now)
         interactive = self._interactive > 0 or now < self._interactive_until
         kept = 1 if self.count > 1 and interactive else 0
-        if self._free > kept and (self.count > 1 or self._interactive == 0):
+        if self._free > kept:
             return self._first(self._waiters, now)
         oldest = self._waiters[0]
         batch_running = self.count - self._free - self._interactive

@@ -154,7 +154,7 @@ def _country_words(
 ) -> Mapping[str, frozenset[str]]:
     named: dict[str, set[str]] = {}
     for place, name in [*_territory_names(codes), *_regions(codes), *_cities(codes)]:
-        words = [name] + [w for w in _CAPITALISED.findall(name) if w[0].isupper()]
+        words = [name, *_capitalised_words(name)]
         spellings = {skeleton_of(w) for w in words}
         spellings |= {skeleton_of(lemma) for w in words for lemma in lemmas(w)}
         named.setdefault(place, set()).update(spellings)
@@ -185,7 +185,7 @@ def _country_initials(codes: tuple[str, ...]) -> Mapping[str, frozenset[str]]:
         territory: {
             "".join(w[0] for w in words)
             for name in group
-            if len(words := [w for w in _CAPITALISED.findall(name) if w[0].isupper()]) > 1
+            if len(words := _capitalised_words(name)) > 1
         }
         for territory, group in names.items()
     }
@@ -199,6 +199,11 @@ def _country_initials(codes: tuple[str, ...]) -> Mapping[str, frozenset[str]]:
         if unique:
             index.update((n, unique) for name in group for n in {name.lower()} | lemmas(name))
     return index
+
+
+def _capitalised_words(name: str) -> list[str]:
+    """The capitalised words of a place's name, in order ("Royaume-Uni": Royaume, Uni)."""
+    return [w for w in _CAPITALISED.findall(name) if w[0].isupper()]
 
 
 @functools.lru_cache(maxsize=4)
