@@ -205,6 +205,13 @@ def proc_status_bytes(pid: int, key: str) -> int:
     raise KeyError(f"{key} not in /proc/{pid}/status")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) process `pid` has used so far, all its threads."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "; comm may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """`precis serve` in a subprocess, on a free port, with extra PRECIS_* settings.
 

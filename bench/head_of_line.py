@@ -8,8 +8,11 @@ third key's 10,000-word English article is summarized (interactive, sent once as
 starts; --long-again sends it again as soon as it returns). The batch job also runs alone
 (its solo throughput), and then as two equal batch keys side by side (their throughput
 ratio). Requests are unique, cache off, long_article = merge. Also prints how much of the
-phase the interactive key had a request in flight (the machine time it took from the batch
-job). Prints, against their targets:
+phase the interactive key had a request in flight, and where the server's CPU went in the phase
+(the interactive key's requests at their idle cost, the batch job's at its solo cost, the rest),
+with `batch_bound_after_interactive_cpu`: the share of the solo job's CPU the interactive key's
+own work leaves, which no order of the work can raise the batch job's share above. Prints,
+against their targets:
 
     interactive_p95_vs_idle=<x>      (target <= 1.5)
     batch_throughput_vs_solo=<x>     (target >= 0.85)
@@ -182,7 +185,7 @@ async def _running(*jobs: Any) -> AsyncIterator[None]:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _shared(target: str, args: Any) -> dict[str, float]:
+async def _shared(target: str, pid: int, args: Any) -> dict[str, float]:
     from precis_news.client import AsyncPrecisClient
 
     items = common.read_jsonl(common.DATA / "news-items.jsonl")
@@ -196,20 +199,23 @@ async def _shared(target: str, args: Any) -> dict[str, float]:
     figures: dict[str, float] = {}
     try:
         await _short_requests(page, items, runs=2, tag="warm-up", tokens=tokens)
+        cpu = common.cpu_seconds(pid)
         idle = await _short_requests(
             page, items, runs=args.runs, tag="idle", tokens=tokens, pause=args.pause
         )
+        per_interactive = (common.cpu_seconds(pid) - cpu) / args.runs
 
         # The batch job alone.
         solo = Corpus(clients["corpus"], items, "solo", args.batch_priority, tokens)
         stop = asyncio.Event()
         async with _running(solo.run(args.clients, stop)):
             await asyncio.sleep(args.settle)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), common.cpu_seconds(pid)
             await asyncio.sleep(args.batch_seconds)
             solo_rate = solo.rate(start, time.perf_counter())
+            solo_cores = (common.cpu_seconds(pid) - cpu) / (time.perf_counter() - start)
             stop.set()
-        print(f"  batch job alone: {solo_rate:.2f} req/s", flush=True)
+        print(f"  batch job alone: {solo_rate:.2f} req/s, {solo_cores:.2f} cores busy", flush=True)
 
         # The realistic mix: interactive requests beside the batch job and a long article.
         shared = Corpus(clients["corpus"], items, "shared", args.batch_priority, tokens)
@@ -231,11 +237,12 @@ async def _shared(target: str, args: Any) -> dict[str, float]:
 
         async with _running(shared.run(args.clients, stop), long_article()):
             await asyncio.sleep(args.settle)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), common.cpu_seconds(pid)
             loaded = await _short_requests(
                 page, items, runs=args.runs, tag="beside", tokens=tokens, pause=args.pause
             )
             window = time.perf_counter() - start
+            shared_cpu = common.cpu_seconds(pid) - cpu
             shared_rate = shared.rate(start, start + window)
             stop.set()
         print(
@@ -243,6 +250,13 @@ async def _shared(target: str, args: Any) -> dict[str, float]:
             f"{long_served}; the interactive key had a request in flight "
             f"{100 * sum(loaded) / window:.0f}% of the {window:.0f} s",
             flush=True,
+        )
+        _cpu_split(
+            window=window,
+            cores=solo_cores,
+            used=shared_cpu,
+            interactive=per_interactive * args.runs,
+            batch=shared_rate * window * (solo_cores / solo_rate if solo_rate else 0.0),
         )
 
         # Two equal batch keys.
@@ -270,6 +284,24 @@ async def _shared(target: str, args: Any) -> dict[str, float]:
     figures["batch_throughput_vs_solo"] = shared_rate / solo_rate if solo_rate else 0.0
     figures["batch_keys_ratio"] = rates[0] / rates[1] if rates[1] else 0.0
     return figures
+
+
+def _cpu_split(
+    *, window: float, cores: float, used: float, interactive: float, batch: float
+) -> None:
+    """Where the server's CPU went in the shared phase, each kind of work at the cost it has
+    alone (interactive requests on the idle server, batch requests in the solo job), and the
+    share of the solo job's CPU the interactive key's own work leaves: the batch job's
+    throughput cannot exceed it whatever the order of the work."""
+    capacity = cores * window  # the CPU the batch job alone kept busy, over this window
+    rest = used - interactive - batch
+    print(
+        f"  server CPU in the {window:.0f} s: {used:.1f} core-s of {capacity:.1f} (the solo "
+        f"job's {cores:.2f} cores); interactive key {interactive:.1f} (its idle cost), batch job "
+        f"{batch:.1f} (its solo cost), the long article and the rest {rest:.1f}",
+        flush=True,
+    )
+    print(f"batch_bound_after_interactive_cpu={1 - interactive / capacity:.2f}")
 
 
 def _report(figures: dict[str, float]) -> None:
@@ -320,7 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.scenario == "shared":
         settings = {"long_article": "merge", "api_keys": ",".join(KEYS.values()), **extra}
         with common.serving(args, "server", **settings) as server:
-            figures = asyncio.run(_shared(server.target, args))
+            figures = asyncio.run(_shared(server.target, server.pid, args))
         common.load()
         _report(figures)
         return
