@@ -75,6 +75,7 @@ def _ctranslate2_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> E
         compute_type=runtime.compute_type,
         threads=runtime.threads_per_call,
         workers=runtime.slots,
+        keep_alive_s=runtime.model_keep_alive_seconds,
     )
 
 

@@ -28,6 +28,7 @@ from precis_models.cache import ResultCache
 from precis_models.catalog import ModelSpec, Profile
 from precis_models.engines.base import Engine, GenerateOptions
 from precis_models.families import Family, family
+from precis_models.residency import Residency
 from precis_models.runtime import Runtime
 from precis_models.scheduling import ANYONE, Caller, Slots
 from precis_models.sentences import fit
@@ -255,10 +256,16 @@ class LoadedModel:
 
     async def warm_up(self) -> None:
         """One short generate call on the model's own inference thread, so that the first
-        caller does not pay for lazy initialisation."""
+        caller does not pay for lazy initialisation (and a model that loads on demand is
+        unloaded again)."""
         engine = self.batcher.engine
         options = self.options(max_new_tokens=2)
         await self.batcher.run_sync(engine.generate_outputs, ["Warm up."], options)
+        # An engine that loads on demand (CTranslate2 with a keep-alive) has now shown that its
+        # weights load and run; it gives them back before the next model warms up.
+        residency = getattr(engine, "residency", None)
+        if isinstance(residency, Residency):
+            await self.batcher.run_sync(residency.release)
 
     @property
     def engine(self) -> Engine:

@@ -11,7 +11,9 @@ class Runtime:
 
     Fields: backend (a name in backends.BACKENDS), device ("cpu", "cuda" or "auto"),
     compute_type ("auto" or a type the backend takes), threads (cores for inference, 0 = all),
-    threads_per_call (threads inside one model call).
+    threads_per_call (threads inside one model call), model_keep_alive_seconds (0: every model
+    loaded from start; above 0: loaded by the calls that need it, unloaded once idle this long;
+    CTranslate2 only).
     """
 
     backend: str
@@ -19,6 +21,7 @@ class Runtime:
     compute_type: str
     threads: int
     threads_per_call: int
+    model_keep_alive_seconds: float
 
     @property
     def slots(self) -> int:

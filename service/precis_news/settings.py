@@ -174,6 +174,16 @@ class Settings:
         default=1,
         metadata={"help": "threads inside one model call (one call per inference thread at once)"},
     )
+    model_keep_alive_seconds: float = field(
+        default=0.0,
+        metadata={
+            "help": "0 keeps every model in memory from start; above 0 (CTranslate2 only), a "
+            "model's weights are loaded by the first call that needs them and unloaded once "
+            "no call has used them this long: less memory where some models sit idle (a "
+            "server fed English articles never loads the fr/uk/ru -> en translators), at the "
+            "cost of a load on a call that finds its model unloaded"
+        },
+    )
     malloc_arenas: int = field(
         default=2,
         metadata={"help": "glibc malloc arenas (0 = glibc default, 8 per core); fewer use less"},
@@ -320,9 +330,15 @@ class Settings:
                 raise ValueError(
                     f"{name} must be {meaning} or a port up to 65535, got {getattr(self, name)}"
                 )
-        for name in ("max_translated_tokens", "interactive_reserve_seconds"):
+        for name in (
+            "max_translated_tokens",
+            "interactive_reserve_seconds",
+            "model_keep_alive_seconds",
+        ):
             if not getattr(self, name) >= 0:  # NaN too
                 raise ValueError(f"{name} must be at least 0, got {getattr(self, name)}")
+        if self.model_keep_alive_seconds > 0 and self.backend != "ctranslate2":
+            raise ValueError("model_keep_alive_seconds needs backend ctranslate2")
 
     def view(self, kind: type[View]) -> View:
         """A dataclass of the model layer (its batch limits, its runtime) filled from these

@@ -6,8 +6,10 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from precis_models.allocator import release_free_memory
 from precis_models.engines.base import GenerateOptions
 from precis_models.engines.seq2seq import TokenizedEngine
+from precis_models.residency import Residency
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ class CTranslate2Engine(TokenizedEngine):
         compute_type: str = "int8",
         threads: int = 1,
         workers: int = 1,
+        keep_alive_s: float = 0.0,
     ) -> None:
         """Load a converted model.
 
@@ -39,6 +42,8 @@ class CTranslate2Engine(TokenizedEngine):
             compute_type: "int8", "int8_float16", "float16", "float32", ...
             threads: intra-op threads of one call.
             workers: calls that may run at once (replicas; on CPU they share the weights).
+            keep_alive_s: 0 keeps the weights loaded; above 0 they are unloaded at once and
+                then loaded by the calls that need them, until idle this long (Residency).
         """
         import ctranslate2
 
@@ -55,17 +60,31 @@ class CTranslate2Engine(TokenizedEngine):
             inter_threads=workers,
             intra_threads=threads,
         )
+        self.residency = Residency(
+            self.translator.load_model, self._unload, keep_alive_s=keep_alive_s, name=name
+        )
+        if self.residency.on_demand:
+            self._unload()  # before the next model loads: one in memory at a time
+
+    def _unload(self) -> bool:
+        """Unload the weights; False if a replica kept them (it was still ending a call)."""
+        self.translator.unload_model()
+        if self.translator.model_is_loaded:
+            return False
+        release_free_memory()  # the weights' pages back to the system now
+        return True
 
     def generate_tokens(self, texts: Sequence[str], options: GenerateOptions) -> list[list[str]]:
         source = self.encode(texts)
-        results = self.translator.translate_batch(
-            source,
-            target_prefix=[self.prefix] * len(source) if self.prefix else None,
-            beam_size=options.num_beams,
-            # CTranslate2 counts the target prefix in both lengths.
-            max_decoding_length=options.max_new_tokens + len(self.prefix),
-            min_decoding_length=options.min_new_tokens + len(self.prefix),
-            length_penalty=options.length_penalty,
-            no_repeat_ngram_size=options.no_repeat_ngram_size,
-        )
+        with self.residency.use():
+            results = self.translator.translate_batch(
+                source,
+                target_prefix=[self.prefix] * len(source) if self.prefix else None,
+                beam_size=options.num_beams,
+                # CTranslate2 counts the target prefix in both lengths.
+                max_decoding_length=options.max_new_tokens + len(self.prefix),
+                min_decoding_length=options.min_new_tokens + len(self.prefix),
+                length_penalty=options.length_penalty,
+                no_repeat_ngram_size=options.no_repeat_ngram_size,
+            )
         return [r.hypotheses[0] for r in results]

@@ -120,7 +120,12 @@ def _marian(model_dir: Path) -> Engine:
         spec,
         model_dir,
         Runtime(
-            backend="ctranslate2", device="cpu", compute_type="int8", threads=1, threads_per_call=2
+            backend="ctranslate2",
+            device="cpu",
+            compute_type="int8",
+            threads=1,
+            threads_per_call=2,
+            model_keep_alive_seconds=0.0,
         ),
     )
 

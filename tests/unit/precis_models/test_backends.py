@@ -66,7 +66,14 @@ def test_missing_modules_name_the_extra_that_installs_them() -> None:
 def test_auto_compute_type_is_the_backends_own(name: str, cpu: str, cuda: str) -> None:
     assert backend(name).auto_compute_type("cpu") == cpu
     assert backend(name).auto_compute_type("cuda") == cuda
-    given = Runtime(backend=name, device="cpu", compute_type="auto", threads=3, threads_per_call=8)
+    given = Runtime(
+        backend=name,
+        device="cpu",
+        compute_type="auto",
+        threads=3,
+        threads_per_call=8,
+        model_keep_alive_seconds=0.0,
+    )
     resolved = resolve_runtime(given)
     assert (resolved.compute_type, resolved.threads, resolved.threads_per_call) == (cpu, 3, 3)
 

@@ -22,7 +22,12 @@ PROMPT = "Summarize this article in one line.\n{text}\nSummary:"
 HEAD, TAIL = PROMPT.split("{text}")
 LONG = " ".join(f"Report {i} says the council met again." for i in range(30))  # 7 words each
 RUNTIME = Runtime(
-    backend="ctranslate2", device="cpu", compute_type="int8", threads=1, threads_per_call=1
+    backend="ctranslate2",
+    device="cpu",
+    compute_type="int8",
+    threads=1,
+    threads_per_call=1,
+    model_keep_alive_seconds=0.0,
 )
 
 

@@ -62,7 +62,12 @@ def test_an_unknown_family_is_refused_before_anything_is_read(tmp_path: Path) ->
     assert profile.summarizer.family == "llama"
     empty = tmp_path / "models"
     runtime = Runtime(
-        backend="ctranslate2", device="cpu", compute_type="int8", threads=1, threads_per_call=1
+        backend="ctranslate2",
+        device="cpu",
+        compute_type="int8",
+        threads=1,
+        threads_per_call=1,
+        model_keep_alive_seconds=0.0,
     )
     limits = batch_limits(max_batch_tokens=64, max_batch_size=2, max_wait_ms=1, max_queue=4)
     with pytest.raises(ValueError, match="unknown model family 'llama'; known: seq2seq"):

@@ -14,6 +14,7 @@ def _runtime(device: str, threads: int) -> Runtime:
         compute_type="auto",
         threads=threads,
         threads_per_call=2,
+        model_keep_alive_seconds=0.0,
     )
 
 

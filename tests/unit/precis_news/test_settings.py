@@ -36,6 +36,12 @@ def test_settings_layers_defaults_file_env_flags(tmp_path: Path) -> None:
         ({"PRECIS_MAX_QUEUE": "0"}, "max_queue must be at least 1"),
         ({"PRECIS_INTERACTIVE_RESERVE_SECONDS": "-1"}, "interactive_reserve_seconds must be at"),
         ({"PRECIS_INTERACTIVE_RESERVE_SECONDS": "nan"}, "interactive_reserve_seconds must be at"),
+        ({"PRECIS_MODEL_KEEP_ALIVE_SECONDS": "-5"}, "model_keep_alive_seconds must be at"),
+        ({"PRECIS_MODEL_KEEP_ALIVE_SECONDS": "nan"}, "model_keep_alive_seconds must be at"),
+        (
+            {"PRECIS_MODEL_KEEP_ALIVE_SECONDS": "300", "PRECIS_BACKEND": "transformers"},
+            "model_keep_alive_seconds needs backend ctranslate2",
+        ),
     ],
 )
 def test_settings_reject_bad_values(env: dict[str, str], message: str) -> None:

@@ -55,7 +55,12 @@ def test_int8_engine_loads_and_respects_lengths(model_dir: Path) -> None:
         spec,
         model_dir,
         Runtime(
-            backend="ctranslate2", device="cpu", compute_type="int8", threads=1, threads_per_call=2
+            backend="ctranslate2",
+            device="cpu",
+            compute_type="int8",
+            threads=1,
+            threads_per_call=2,
+            model_keep_alive_seconds=0.0,
         ),
     )
     tokens = engine.content_tokens(  # type: ignore[attr-defined]
@@ -63,3 +68,23 @@ def test_int8_engine_loads_and_respects_lengths(model_dir: Path) -> None:
         GenerateOptions(max_new_tokens=5, min_new_tokens=5),
     )
     assert [len(x) for x in tokens] == [5, 5]
+
+
+def test_a_keep_alive_engine_starts_unloaded_loads_for_a_call_and_gives_the_same_tokens(
+    model_dir: Path,
+) -> None:
+    spec = tiny_spec("tiny-marian-en-fr")
+    paths = ctranslate2_path(spec, model_dir), transformers_path(spec, model_dir)
+    common = {"name": spec.name, "max_input_tokens": spec.max_input_tokens, "threads": 1}
+    resident = CTranslate2Engine(*paths, **common)
+    on_demand = CTranslate2Engine(*paths, keep_alive_s=60, **common)
+    assert resident.translator.model_is_loaded
+    assert not on_demand.translator.model_is_loaded  # unloaded as soon as it was read
+    texts = split_sentences(article("en"))[:3]
+    expected = resident.content_tokens(texts, GREEDY)
+    assert on_demand.content_tokens(texts, GREEDY) == expected
+    assert on_demand.translator.model_is_loaded and on_demand.residency.loads == 1
+    on_demand.residency.release()
+    assert not on_demand.translator.model_is_loaded
+    assert on_demand.content_tokens(texts, GREEDY) == expected  # loaded again
+    assert on_demand.residency.loads == 2

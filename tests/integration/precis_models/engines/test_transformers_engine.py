@@ -14,7 +14,12 @@ from tests.support import tiny_spec
 def test_transformers_engine_keeps_each_texts_limit_and_reports_cuts(model_dir: Path) -> None:
     spec = tiny_spec("tiny-marian-en-fr")
     runtime = Runtime(
-        backend="transformers", device="cpu", compute_type="float32", threads=1, threads_per_call=1
+        backend="transformers",
+        device="cpu",
+        compute_type="float32",
+        threads=1,
+        threads_per_call=1,
+        model_keep_alive_seconds=0.0,
     )
     engine: Engine = load_engine(spec, model_dir, runtime)
     assert isinstance(engine, TransformersEngine) and engine.name == spec.name

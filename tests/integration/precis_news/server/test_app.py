@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 import ipaddress
 import re
@@ -27,6 +28,7 @@ from precis_news._proto import precis_pb2_grpc as pb_grpc
 from precis_news.client import PrecisError, Unauthenticated
 from tests.support import (
     ServerThread,
+    article,
     free_port,
     report,
     status_of,
@@ -70,6 +72,37 @@ def test_unavailable_while_loading_then_serving_then_draining(model_dir) -> None
             running.call(running.server.health.enter_graceful_shutdown())
             assert health.Check(check).status == health_pb2.HealthCheckResponse.NOT_SERVING
         channel.close()
+    finally:
+        running.close()
+
+
+def test_models_load_on_demand_and_go_once_idle(model_dir: Path) -> None:
+    """model_keep_alive_seconds: every model is warmed up and unloaded at start; a request
+    loads only the models it uses; concurrent requests on unloaded models are all served; idle
+    models go, and the next request loads them again."""
+    running = ServerThread(tiny_settings(model_dir, model_keep_alive_seconds=2.0)).load()
+    try:
+        assert running.server.models is not None
+        residency = {m.name: m.engine.residency for m in running.server.models.models}
+        assert not any(r.loaded for r in residency.values())
+        before = {name: r.loads for name, r in residency.items()}
+        with running.client() as c:
+            reply = c.summarize(article("en"), targets=["en", "fr"])
+            assert [s.language for s in reply.summaries] == ["en", "fr"]
+            used = {name for name, r in residency.items() if r.loads > before[name]}
+            assert used == {"tiny-bart", "tiny-marian-en-fr"}
+            deadline = time.monotonic() + 30
+            while any(r.loaded for r in residency.values()) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not any(r.loaded for r in residency.values())
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                calls = [
+                    pool.submit(c.summarize, f"{article('fr')}\n\n({n})", targets=["en"])
+                    for n in range(4)
+                ]
+                for call in calls:
+                    assert [s.language for s in call.result(60).summaries] == ["en"]
+        assert residency["tiny-marian-fr-en"].loads > before["tiny-marian-fr-en"]
     finally:
         running.close()
 
