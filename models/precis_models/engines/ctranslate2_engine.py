@@ -60,11 +60,13 @@ class CTranslate2Engine(TokenizedEngine):
             inter_threads=workers,
             intra_threads=threads,
         )
-        self.residency = Residency(
-            self.translator.load_model, self._unload, keep_alive_s=keep_alive_s, name=name
-        )
+        self.residency = Residency(self._load, self._unload, keep_alive_s=keep_alive_s, name=name)
         if self.residency.on_demand:
             self._unload()  # before the next model loads: one in memory at a time
+
+    def _load(self) -> None:
+        self.translator.load_model()
+        release_free_memory()  # what reading the weights left behind
 
     def _unload(self) -> bool:
         """Unload the weights; False if a replica kept them (it was still ending a call)."""
