@@ -156,11 +156,14 @@ class MicroBatcher:
     one batch-priority call in `batch_every` while both wait; within a priority, fair shares of
     tokens between caller keys (scheduling.FairShares); within a key, one text per call in
     turn (the least-served call first, see `_round_robin`), so a short call is not queued
-    behind a long one's backlog. A batch holds one priority. While interactive work has arrived
-    at the model lately (INTERACTIVE_RECENT_S), a batch of batch priority, or led by long work
-    (a call with more than `bounded_call_tokens` waiting: a long article's chunks) while another
-    caller's interactive work has, is capped at `bounded_call_tokens`: long work runs in smaller
-    model calls, so interactive work arriving meanwhile waits at most for one of those.
+    behind a long one's backlog. A batch holds one priority. Long work (a call with more than
+    `bounded_call_tokens` waiting: a long article's chunks) always runs in calls capped at
+    `bounded_call_tokens`, and so does batch priority while interactive work has arrived at the
+    model lately (INTERACTIVE_RECENT_S): interactive work arriving meanwhile waits at most for
+    one of those smaller calls. (A running call cannot be interrupted, so the cap must already
+    hold when a request arrives: a lone long article's 4,096-token calls made page requests
+    arriving after it wait up to 50 s at real sizes; in single-chunk calls it costs about 1.24x
+    the CPU of four-chunk calls, measured on the summarizer.)
     A batch is formed when the model has a free worker (`engine.parallelism`) and the machine a
     free slot (`slots`, shared by all models, interactive work first: scheduling.Slots).
 
@@ -523,7 +526,8 @@ class MicroBatcher:
         search = first.options.search
         max_tokens = self.limits.max_batch_tokens
         foreground = priority is Priority.INTERACTIVE and first.caller not in long
-        if self._recent_interactive() and (priority is Priority.BATCH or not foreground):
+        long_work = priority is Priority.INTERACTIVE and first.caller in long
+        if long_work or (priority is Priority.BATCH and self._recent_interactive()):
             # Bounded: interactive work arriving meanwhile waits at most for this call.
             max_tokens = min(max_tokens, self.limits.bounded_call_tokens or max_tokens)
         batch: list[_Item] = []
@@ -556,23 +560,18 @@ class MicroBatcher:
         return batch, foreground
 
     def _long_calls(self, live: list[_Item]) -> set[_Call]:
-        """The calls among `live` that are long work: more than bounded_call_tokens waiting
-        (a long article's chunks) while another caller's interactive work has arrived lately.
-        Long work is not foreground: it is bounded, runs beside batch work rather than in the
-        slot kept for interactive work, and never joins a short request's call."""
+        """The interactive calls among `live` that are long work: more than bounded_call_tokens
+        waiting (a long article's chunks). Long work is not foreground: it runs in bounded
+        calls, beside batch work rather than in the slot kept for interactive work, after short
+        requests, and never joins a short request's call."""
         bound = self.limits.bounded_call_tokens
-        recent = self._recent_interactive()
-        if not bound or not recent:
+        if not bound:
             return set()
         waiting: dict[_Call, int] = {}
         for it in live:
             if it.caller.who.priority is Priority.INTERACTIVE:
                 waiting[it.caller] = waiting.get(it.caller, 0) + it.tokens
-        return {
-            call
-            for call, tokens in waiting.items()
-            if tokens > bound and any(key != call.who.key for key in recent)
-        }
+        return {call for call, tokens in waiting.items() if tokens > bound}
 
     def _recent_interactive(self) -> dict[str, float]:
         """Caller key -> its last interactive call, for those within INTERACTIVE_RECENT_S."""

@@ -500,9 +500,22 @@ async def test_batch_priority_and_long_work_run_in_bounded_calls_beside_interact
         await batcher.submit(["a page"], GREEDY, caller=INTERACTIVE)  # interactive work appears
         await batcher.submit(texts[:4], GREEDY, caller=BATCH)  # 16 tokens: one call of four
         await batcher.submit(texts, GREEDY, caller=BATCH)  # 24: calls of at most four
-        await batcher.submit(texts, GREEDY, caller=INTERACTIVE)  # the page's own: one call
+        await batcher.submit(texts[:4], GREEDY, caller=INTERACTIVE)  # the page's: one call
         await batcher.submit(texts, GREEDY, caller=Caller("key:long"))  # another's long work
-    assert engine.batches == [6, 1, 4, 4, 2, 6, 4, 2]
+    assert engine.batches == [6, 1, 4, 4, 2, 4, 4, 2]
+
+
+async def test_long_work_runs_in_bounded_calls_even_with_nobody_else_around() -> None:
+    """A running call cannot be interrupted: a long article alone is already cut into bounded
+    calls, so a page request arriving after it waits for one of those at most."""
+    engine = WordsEngine()
+    limits = batch_limits(max_batch_tokens=1000, bounded_call_tokens=16, max_wait_ms=20)
+    batcher = MicroBatcher(engine, limits=limits)
+    chunks = [f"chunk {i} w x" for i in range(6)]  # 4 tokens each: 24 waiting
+    async with running(batcher):
+        await batcher.submit(chunks, GREEDY, caller=Caller("key:long"))
+        await batcher.submit(chunks[:4], GREEDY, caller=Caller("key:long"))  # 16: not long
+    assert engine.batches == [4, 2, 4]
 
 
 class WorkSeen:
