@@ -205,6 +205,11 @@ def proc_status_bytes(pid: int, key: str) -> int:
     raise KeyError(f"{key} not in /proc/{pid}/status")
 
 
+def settings_pairs(text: str) -> dict[str, str]:
+    """Server settings given on a command line as "key=value,key=value"."""
+    return dict(kv.split("=", 1) for kv in text.split(",") if kv.strip())
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) process `pid` has used so far, all its threads."""
     stat = Path(f"/proc/{pid}/stat").read_text()

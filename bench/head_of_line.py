@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--summary-tokens", type=int, default=common.SUMMARY_TOKENS)
     p.add_argument("--settle", type=float, default=3.0, help="seconds of load before timing")
     args = p.parse_args(argv)
-    extra = dict(kv.split("=", 1) for kv in args.server_settings.split(",") if kv)
+    extra = common.settings_pairs(args.server_settings)
     common.banner("bench.head_of_line", args)
     if args.scenario == "shared":
         settings = {"long_article": "merge", "api_keys": ",".join(KEYS.values()), **extra}

@@ -3,6 +3,7 @@ through the Précis server and through the naive transformers code, in the same 
 
     python -m bench.scaling [--model-dir DIR] [--profile bench] [--words 340,2000,10000]
                             [--sources en,fr] [--extra ru:2000] [--no-naive]
+                            [--server-settings key=value,...]
 
 Articles are built by repeating a source text (bench/data/article-en.txt for English,
 models/precis_models/corpus/<lang>.txt otherwise) with numbered paragraphs until the word count
@@ -91,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--extra", default="ru:2000", help="more cases, language:words, comma-separated")
     p.add_argument("--summary-tokens", type=int, default=common.SUMMARY_TOKENS)
     p.add_argument("--no-naive", action="store_true", help="time the server only")
+    p.add_argument("--server-settings", default="", help="server settings, e.g. long_article=merge")
     args = p.parse_args(argv)
     common.banner("bench.scaling", args)
     cases = _cases(args)
@@ -100,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     server_seconds: dict[tuple[str, int], float] = {}
     with (
-        common.serving(args, "server") as server,
+        common.serving(args, "server", **common.settings_pairs(args.server_settings)) as server,
         PrecisClient(target=server.target, timeout=3600) as client,
     ):
 

@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     args.target_list = [t.strip() for t in args.targets.split(",") if t.strip()]
     if "en" not in args.target_list:
         p.error("targets must include en: the server's English summaries size the baseline")
-    extra = dict(kv.split("=", 1) for kv in args.batched_settings.split(",") if kv)
+    extra = common.settings_pairs(args.batched_settings)
     common.banner("bench.throughput", args)
     requests = make_requests(args.items, args.requests)
     print(
