@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from precis_models import languages
@@ -123,6 +123,60 @@ def _frequencies(word: str, language: str, codes: tuple[str, ...]) -> tuple[floa
     lower = word.lower()
     others = [max(_frequency(lower, c), _SMALL_LIST_FLOOR) for c in codes if c != language]
     return _frequency(lower, language), others
+
+
+def cyrillic_spellings(
+    spellings_of: Callable[[str], Iterable[str]], key_of: Callable[[str], str]
+) -> Mapping[str, str]:
+    """The loose spellings (`spellings_of` a word) of the words of the served Cyrillic-script
+    languages' word lists (wordfreq's small lists: words above one in a million, about 110,000
+    in all), by their lookup key (`key_of` a spelling), space-separated (a few MB, not tens):
+    how they write the foreign words they write as they sound ("трамп", "джон", "йога",
+    "метро"; no "harbour", which they translate).
+
+    Args:
+        spellings_of: a word's loose spellings (names: its skeleton, and its stem when it is
+            an adjective made of a name).
+        key_of: a spelling's lookup key (names: its first letter and consonants).
+    """
+    return _cyrillic_spellings(spellings_of, key_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _cyrillic_spellings(
+    spellings_of: Callable[[str], Iterable[str]],
+    key_of: Callable[[str], str],
+    codes: tuple[str, ...],
+) -> Mapping[str, str]:
+    from wordfreq import available_languages, read_cBpack
+
+    files = available_languages("small")
+    found: dict[str, set[str]] = {}
+    for code in codes:
+        if languages.get(code).script != "Cyrillic":
+            continue
+        # Read without wordfreq's cache: the check never asks these lists for a frequency.
+        for band in read_cBpack(files[code]):
+            for word in filter(is_cyrillic, band):
+                for spelling in spellings_of(word):
+                    found.setdefault(key_of(spelling), set()).add(spelling)
+    return {key: " ".join(spellings) for key, spellings in found.items() if key}
+
+
+def place_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:
+    """The skeletons of the whole names of places in every served language: countries and
+    continents (babel), states and provinces (`_regions`), cities (`_cities`): "Europe",
+    "Ontario", "Rome", "Рим"; not the "Kingdom" of "United Kingdom"."""
+    return _place_names(skeleton_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _place_names(skeleton_of: Callable[[str], str], codes: tuple[str, ...]) -> frozenset[str]:
+    from babel import Locale
+
+    areas = [name for code in codes for name in Locale.parse(code).territories.values()]
+    places = [name for _, name in [*_regions(codes), *_cities(codes)]]
+    return frozenset(skeleton_of(name) for name in [*areas, *places])
 
 
 def country_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:

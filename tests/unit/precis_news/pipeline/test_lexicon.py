@@ -75,3 +75,17 @@ def test_a_country_has_its_initials_in_every_language() -> None:
     assert {"US", "СШ"} <= initials["états-unis"]
     assert "UK" in initials["великобритания"]
     assert "EU" not in initials["états-unis"]  # the European Union's too
+
+
+def test_cyrillic_word_lists_give_their_spellings_by_key() -> None:
+    spellings = lexicon.cyrillic_spellings(lambda word: (word,), lambda spelling: spelling[:2])
+    assert "трамп" in spellings["тр"].split()  # Russian and Ukrainian lists, words as written
+    assert "києва" in spellings["ки"].split()
+    words = [word for found in spellings.values() for word in found.split()]
+    assert all(lexicon.is_cyrillic(word) for word in words)  # the lists' Latin words left out
+
+
+def test_place_names_are_whole_names_of_countries_regions_and_cities() -> None:
+    places = lexicon.place_names(skeleton)
+    assert {skeleton("Europe"), skeleton("Ontario"), skeleton("Warsaw"), skeleton("Рим")} <= places
+    assert skeleton("Kingdom") not in places  # a word of "United Kingdom"
