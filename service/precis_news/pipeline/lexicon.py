@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import statistics
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from precis_models import languages
@@ -126,27 +126,24 @@ def _frequencies(word: str, language: str, codes: tuple[str, ...]) -> tuple[floa
 
 
 def cyrillic_spellings(
-    spellings_of: Callable[[str], Iterable[str]], key_of: Callable[[str], str]
+    skeleton_of: Callable[[str], str], key_of: Callable[[str], str]
 ) -> Mapping[str, str]:
-    """The loose spellings (`spellings_of` a word) of the words of the served Cyrillic-script
+    """The loose spellings (`skeleton_of` a word) of the words of the served Cyrillic-script
     languages' word lists (wordfreq's small lists: words above one in a million, about 110,000
-    in all), by their lookup key (`key_of` a spelling), space-separated (a few MB, not tens):
-    how they write the foreign words they write as they sound ("трамп", "джон", "йога",
-    "метро"; no "harbour", which they translate).
+    in all), by their lookup key (`key_of` a spelling), space-separated (4 MB, not tens): how
+    they write the foreign words they write as they sound ("трамп", "джон", "йога", "метро";
+    no "harbour", which they translate).
 
     Args:
-        spellings_of: a word's loose spellings (names: its skeleton, and its stem when it is
-            an adjective made of a name).
+        skeleton_of: the loose spelling names are compared in (names: its skeleton, uncached).
         key_of: a spelling's lookup key (names: its first letter and consonants).
     """
-    return _cyrillic_spellings(spellings_of, key_of, languages.codes())
+    return _cyrillic_spellings(skeleton_of, key_of, languages.codes())
 
 
 @functools.lru_cache(maxsize=4)
 def _cyrillic_spellings(
-    spellings_of: Callable[[str], Iterable[str]],
-    key_of: Callable[[str], str],
-    codes: tuple[str, ...],
+    skeleton_of: Callable[[str], str], key_of: Callable[[str], str], codes: tuple[str, ...]
 ) -> Mapping[str, str]:
     from wordfreq import available_languages, read_cBpack
 
@@ -158,8 +155,8 @@ def _cyrillic_spellings(
         # Read without wordfreq's cache: the check never asks these lists for a frequency.
         for band in read_cBpack(files[code]):
             for word in filter(is_cyrillic, band):
-                for spelling in spellings_of(word):
-                    found.setdefault(key_of(spelling), set()).add(spelling)
+                spelling = skeleton_of(word)
+                found.setdefault(key_of(spelling), set()).add(spelling)
     return {key: " ".join(spellings) for key, spellings in found.items() if key}
 
 

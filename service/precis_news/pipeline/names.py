@@ -121,7 +121,7 @@ def load() -> None:
     lexicon.stays_home("The", "en")  # and the neighbours' (lexicon.NEIGHBOURS)
     lexicon.country_initials()
     _stem_index(languages.served())
-    lexicon.cyrillic_spellings(_list_spellings, _consonant_key)
+    lexicon.cyrillic_spellings(_spelling, _consonant_key)
     lexicon.place_names(skeleton)
 
 
@@ -226,8 +226,11 @@ def _translated_word(word: str, language: str) -> bool:
 
     Args:
         word: one capitalised word.
-        language: the code of its text ("": any served Latin-script language's frequency).
+        language: the code of its text ("": any served Latin-script language's frequency);
+            False for a Cyrillic-script one.
     """
+    if language in languages.codes() and languages.get(language).script != "Latin":
+        return False  # a Latin word in a Cyrillic text is a name its author kept ("Microsoft")
     if "-" in word:  # "Louis-Charles", "Saint-Pétersbourg": translated only if each part is
         return all(_translated_word(part, language) for part in word.split("-") if part)
     if (
@@ -237,7 +240,7 @@ def _translated_word(word: str, language: str) -> bool:
         or skeleton(word) in lexicon.place_names(skeleton)
     ):
         return False
-    index = lexicon.cyrillic_spellings(_list_spellings, _consonant_key)
+    index = lexicon.cyrillic_spellings(_spelling, _consonant_key)
     for spelling in {skeleton(word)} | _spoken(word):
         key = _consonant_key(spelling)
         # The same consonants, or one more for a case or derivation ending (амазонка).
@@ -248,13 +251,6 @@ def _translated_word(word: str, language: str) -> bool:
             ):
                 return False
     return True
-
-
-def _list_spellings(word: str) -> tuple[str, ...]:
-    """A Cyrillic word's skeleton, and its stem's when it is an adjective made of a name
-    ("латинської": "latin"), as lexicon.cyrillic_spellings reads a word list."""
-    stem = _CYRILLIC_ADJECTIVE.sub("", word)
-    return (_spelling(word), _spelling(stem)) if stem != word else (_spelling(word),)
 
 
 def _consonant_key(spelling: str) -> str:

@@ -257,3 +257,8 @@ def test_places_nationalities_and_hyphenated_names_stay_names() -> None:
     # nationality (found as an adjective) and a hyphenated name with a part spelled alike.
     found = names("Tourists from Warsaw joined Tibetan monks and Louis-Charles.", "en")
     assert found == ["Warsaw", "Tibetan", "Louis-Charles"]
+
+
+def test_a_latin_word_in_a_cyrillic_text_stays_a_name() -> None:
+    # The Russian author kept "Glacier" in Latin script: a name, whichever language it is from.
+    assert names("Туристы посетили отель Glacier в горах.", "ru") == ["Glacier"]
