@@ -115,7 +115,7 @@ _DEMONYM_WORD = re.compile(r"(?:ian|ean|an|ard|ese|ish|ic|ine|ite|i)s?$")
 def load() -> None:
     """Load what the check reads (pymorphy3's dictionaries, word frequencies of the served and
     the neighbouring Latin-script languages, places and cities, the Cyrillic word lists'
-    spellings: about 2.3 s and 118 MB), so that the first summary checked does not wait."""
+    spellings: about 2 s and 107 MB), so that the first summary checked does not wait."""
     lexicon.lemmas("Київ")
     lexicon.is_common_word("The")  # every served Latin-script language's word frequencies
     lexicon.stays_home("The", "en")  # and the neighbours' (lexicon.NEIGHBOURS)
@@ -247,7 +247,7 @@ def _translated_word(word: str, language: str) -> bool:
         for ending in ("", *_CONSONANTS):
             if any(
                 _similar(spelling, alike) or _similar(spelling, alike[: len(spelling) + 1])
-                for alike in index.get(key + ending, "").split()
+                for alike in index.get(key + ending).split()
             ):
                 return False
     return True
