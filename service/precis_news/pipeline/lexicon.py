@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import array
+import bisect
 import functools
+import itertools
 import re
 import statistics
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from precis_models import languages
@@ -123,6 +127,83 @@ def _frequencies(word: str, language: str, codes: tuple[str, ...]) -> tuple[floa
     lower = word.lower()
     others = [max(_frequency(lower, c), _SMALL_LIST_FLOOR) for c in codes if c != language]
     return _frequency(lower, language), others
+
+
+@dataclass(frozen=True)
+class Spellings:
+    """Spellings by lookup key, kept as sorted lines "key<TAB>spelling spelling ..." of one
+    string (0.9 MB): a dict of a string per key held 4 MB, and kept about 20 MB of the memory
+    its many small objects were read among."""
+
+    text: str
+    starts: array.array[int]  # where each line starts
+
+    def get(self, key: str) -> str:
+        """The space-separated spellings of `key` ("" for none).
+
+        Args:
+            key: a lookup key, as the index was built with.
+        """
+        at = bisect.bisect_left(self.starts, key, key=self._key)
+        if at == len(self.starts) or self._key(self.starts[at]) != key:
+            return ""
+        start = self.starts[at] + len(key) + 1
+        return self.text[start : self.text.index("\n", start)]
+
+    def _key(self, start: int) -> str:
+        return self.text[start : self.text.index("\t", start)]
+
+
+def cyrillic_spellings(
+    skeleton_of: Callable[[str], str], key_of: Callable[[str], str]
+) -> Spellings:
+    """The loose spellings (`skeleton_of` a word) of the words of the served Cyrillic-script
+    languages' word lists (wordfreq's small lists: words above one in a million, about 110,000
+    in all), by their lookup key (`key_of` a spelling): how they write the foreign words they
+    write as they sound ("трамп", "джон", "йога", "метро"; no "harbour", which they translate).
+
+    Args:
+        skeleton_of: the loose spelling names are compared in (names: its skeleton, uncached).
+        key_of: a spelling's lookup key (names: its first letter and consonants).
+    """
+    return _cyrillic_spellings(skeleton_of, key_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _cyrillic_spellings(
+    skeleton_of: Callable[[str], str], key_of: Callable[[str], str], codes: tuple[str, ...]
+) -> Spellings:
+    from wordfreq import available_languages, read_cBpack
+
+    files = available_languages("small")
+    found: dict[str, set[str]] = {}
+    for code in codes:
+        if languages.get(code).script != "Cyrillic":
+            continue
+        # Read without wordfreq's cache: the check never asks these lists for a frequency.
+        for band in read_cBpack(files[code]):
+            for word in filter(is_cyrillic, band):
+                spelling = skeleton_of(word)
+                found.setdefault(key_of(spelling), set()).add(spelling)
+    lines = sorted(f"{key}\t{' '.join(sorted(found[key]))}\n" for key in found if key)
+    starts = array.array("I", itertools.accumulate((len(line) for line in lines[:-1]), initial=0))
+    return Spellings("".join(lines), starts)
+
+
+def place_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:
+    """The skeletons of the whole names of places in every served language: countries and
+    continents (babel), states and provinces (`_regions`), cities (`_cities`): "Europe",
+    "Ontario", "Rome", "Рим"; not the "Kingdom" of "United Kingdom"."""
+    return _place_names(skeleton_of, languages.codes())
+
+
+@functools.lru_cache(maxsize=4)
+def _place_names(skeleton_of: Callable[[str], str], codes: tuple[str, ...]) -> frozenset[str]:
+    from babel import Locale
+
+    areas = [name for code in codes for name in Locale.parse(code).territories.values()]
+    places = [name for _, name in [*_regions(codes), *_cities(codes)]]
+    return frozenset(skeleton_of(name) for name in [*areas, *places])
 
 
 def country_names(skeleton_of: Callable[[str], str]) -> frozenset[str]:

@@ -39,6 +39,7 @@ _CYRILLIC_ADJECTIVE = re.compile(
     r"[сцз]ь?к(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
 )
 _VOWELS = re.compile(r"[aeiou]+")
+_CONSONANTS = "bcdfghjklmnpqrstvwxyz"
 MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
 # Roman numerals with a French ordinal ending: "XVe siècle" is a century, not a name.
 _ROMAN_ORDINAL = re.compile(r"[IVXLC]+(?:e|er|re|ème)")
@@ -104,17 +105,24 @@ MIN_STEM_CHARS = 3  # a shorter name is its own stem, found as a whole word (Ohi
 MIN_NOUN_STEM = 3  # "Zion", "Ness" are no abstract nouns (_abstract_noun)
 # Words this frequent are never names, even beside one ("The Simpsons", "All Blacks").
 FUNCTION_WORD_ZIPF = 6.0
+# A capitalised word at least this frequent in its text's language is a word translations
+# translate, unless Ukrainian or Russian has a word spelled like it (_translated_word).
+TRANSLATED_ZIPF = 3.5  # as lexicon.OWN_WORD_ZIPF: "Hurricane" 4.1, "Glacier" 3.6
+# Nationality and adjective forms (Tibetan, Romanian, Christian), found by _demonym_found.
+_DEMONYM_WORD = re.compile(r"(?:ian|ean|an|ard|ese|ish|ic|ine|ite|i)s?$")
 
 
 def load() -> None:
     """Load what the check reads (pymorphy3's dictionaries, word frequencies of the served and
-    the neighbouring Latin-script languages, places and cities: about 1.3 s and 95 MB), so that
-    the first summary checked does not wait for it."""
+    the neighbouring Latin-script languages, places and cities, the Cyrillic word lists'
+    spellings: about 2 s and 107 MB), so that the first summary checked does not wait."""
     lexicon.lemmas("Київ")
     lexicon.is_common_word("The")  # every served Latin-script language's word frequencies
     lexicon.stays_home("The", "en")  # and the neighbours' (lexicon.NEIGHBOURS)
     lexicon.country_initials()
     _stem_index(languages.served())
+    lexicon.cyrillic_spellings(_spelling, _consonant_key)
+    lexicon.place_names(skeleton)
 
 
 def names(text: str, language: str = "") -> list[str]:
@@ -145,8 +153,7 @@ def names(text: str, language: str = "") -> list[str]:
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
             beside_a_name = not (
                 lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
-                or lexicon.is_own_word(word, language)
-                or _abstract_noun(word, language)
+                or _translated(word, language)
             ) and any(
                 capitalised[i] and not common[i] and _adjacent(sentence, tokens, min(i, at))
                 for i in (at - 1, at + 1)
@@ -208,6 +215,49 @@ def _title_word(word: str, language: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=2**15)  # called for every capitalised word, twice
+def _translated_word(word: str, language: str) -> bool:
+    """Whether Latin-script `word` is a word of `language` (at least TRANSLATED_ZIPF frequent
+    in it) that Ukrainian and Russian write in none of their words (lexicon.cyrillic_spellings
+    holds none alike): translations into them translate it ("Harbour", "Hemisphere",
+    "Glacier"), while they spell names and the words they borrow as they sound ("Trump":
+    трамп, "Nixon": никсон, "Yoga": йога, "Tesla": тесла); never a place's whole name nor a
+    nationality ("Europe", "Tibetan": _demonym_found finds those).
+
+    Args:
+        word: one capitalised word.
+        language: the code of its text ("": any served Latin-script language's frequency);
+            False for a Cyrillic-script one.
+    """
+    if language in languages.codes() and languages.get(language).script != "Latin":
+        return False  # a Latin word in a Cyrillic text is a name its author kept ("Microsoft")
+    if "-" in word:  # "Louis-Charles", "Saint-Pétersbourg": translated only if each part is
+        return all(_translated_word(part, language) for part in word.split("-") if part)
+    if (
+        lexicon.is_cyrillic(word)
+        or _DEMONYM_WORD.search(word.lower())
+        or not lexicon.is_common_word(word, language, TRANSLATED_ZIPF)
+        or skeleton(word) in lexicon.place_names(skeleton)
+    ):
+        return False
+    index = lexicon.cyrillic_spellings(_spelling, _consonant_key)
+    for spelling in {skeleton(word)} | _spoken(word):
+        key = _consonant_key(spelling)
+        # The same consonants, or one more for a case or derivation ending (амазонка).
+        for ending in ("", *_CONSONANTS):
+            if any(
+                _similar(spelling, alike) or _similar(spelling, alike[: len(spelling) + 1])
+                for alike in index.get(key + ending).split()
+            ):
+                return False
+    return True
+
+
+def _consonant_key(spelling: str) -> str:
+    """A skeleton's first letter and its consonants after it: how transliterations agree."""
+    return spelling[:1] + _VOWELS.sub("", spelling[1:])
+
+
 def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
     """Whether tokens `at` and `at + 1` have only spaces between them: one name ("John
     Smith"), not two items of a list ("Costume, Design")."""
@@ -217,11 +267,20 @@ def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
 def _common(word: str, language: str) -> bool:
     """A common or translated word, but not a country's ("China", "Chine", "Sweden": compared
     across languages)."""
+    return (lexicon.is_common_word(word, language) or _translated(word, language)) and (
+        skeleton(word) not in lexicon.country_names(skeleton)
+    )
+
+
+def _translated(word: str, language: str) -> bool:
+    """Whether `word` is one translations translate, no name even beside one: a word the other
+    Latin-script language writes otherwise ("Hurricane", "Comité"), an abstract noun
+    ("Confederation"), a word no Cyrillic word is spelled like ("Glacier")."""
     return (
-        lexicon.is_common_word(word, language)
-        or lexicon.is_own_word(word, language)
+        lexicon.is_own_word(word, language)
         or _abstract_noun(word, language)
-    ) and (skeleton(word) not in lexicon.country_names(skeleton))
+        or _translated_word(word, language)
+    )
 
 
 @functools.lru_cache(maxsize=2**15)  # called for every capitalised word, twice
@@ -260,6 +319,11 @@ def skeleton(word: str) -> str:
 @functools.lru_cache(maxsize=2**16)  # news repeats its words; a few MB at most
 def _skeleton(word: str, served: tuple[Language, ...]) -> str:
     """`skeleton`, cached per word and served languages (`served` keys the cache only)."""
+    return _spelling(word)
+
+
+def _spelling(word: str) -> str:
+    """`skeleton`, not cached (for word lists read once)."""
     plain = "".join(
         ch
         for ch in unicodedata.normalize("NFKD", word.lower())

@@ -75,3 +75,18 @@ def test_a_country_has_its_initials_in_every_language() -> None:
     assert {"US", "СШ"} <= initials["états-unis"]
     assert "UK" in initials["великобритания"]
     assert "EU" not in initials["états-unis"]  # the European Union's too
+
+
+def test_cyrillic_word_lists_give_their_spellings_by_key() -> None:
+    spellings = lexicon.cyrillic_spellings(str.lower, lambda spelling: spelling[:2])
+    assert "трамп" in spellings.get("тр").split()  # Russian and Ukrainian lists, as written
+    assert "києва" in spellings.get("ки").split()
+    assert "аа" not in spellings.get("а").split()  # each key its own spellings only
+    assert spellings.get("th") == ""  # the lists' Latin words ("the") left out
+    assert spellings.get("zz") == ""
+
+
+def test_place_names_are_whole_names_of_countries_regions_and_cities() -> None:
+    places = lexicon.place_names(skeleton)
+    assert {skeleton(place) for place in ("Europe", "Ontario", "Budapest", "Рим")} <= places
+    assert skeleton("Kingdom") not in places  # a word of "United Kingdom"

@@ -236,3 +236,30 @@ def test_names_that_end_like_nouns_are_names() -> None:
     # No "-ment", "-ness" or "-ence" among the endings; "-tion" and "-ism" need a stem.
     found = names("They met Clement Attlee at Guinness with Eliot Ness in Zion.", "en")
     assert {"Clement", "Guinness", "Ness", "Zion"} <= set(found)
+
+
+def test_words_ukrainian_and_russian_write_otherwise_are_no_names() -> None:
+    # No Cyrillic word is spelled like "Glacier" or "Hemisphere": translations translate them
+    # (льодовик, півкуля), even beside a name.
+    found = names("Scientists on Minnesota Glacier watched the Hemisphere change.", "en")
+    assert found == ["Minnesota"]
+
+
+def test_words_that_cyrillic_spells_alike_stay_names() -> None:
+    # Common English words that Ukrainian or Russian write as they sound, as names
+    # (трамп, никсон) or borrowed words (тесла), are checked as names.
+    found = names("Officials told Trump that Nixon admired Tesla.", "en")
+    assert found == ["Trump", "Nixon", "Tesla"]
+
+
+def test_places_nationalities_and_hyphenated_names_stay_names() -> None:
+    # Common words no Cyrillic word is spelled like (Будапешт: a consonant too many), but a
+    # place's whole name, a nationality (found as an adjective) and a hyphenated name with a
+    # part spelled alike.
+    found = names("Tourists from Budapest joined Tibetan monks and Louis-Charles.", "en")
+    assert found == ["Budapest", "Tibetan", "Louis-Charles"]
+
+
+def test_a_latin_word_in_a_cyrillic_text_stays_a_name() -> None:
+    # The Russian author kept "Glacier" in Latin script: a name, whichever language it is from.
+    assert names("Туристы посетили отель Glacier в горах.", "ru") == ["Glacier"]
