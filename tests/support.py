@@ -36,6 +36,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 from precis_models.batching import BatchLimits
 from precis_models.catalog import ModelSpec, load_catalog
 from precis_models.engines.ctranslate2_engine import CTranslate2Engine
+from precis_models.runtime import Runtime
 from precis_models.scheduling import Slots
 from precis_models.store import ctranslate2_path, transformers_path
 from precis_news._proto import precis_pb2 as pb
@@ -164,6 +165,12 @@ def tiny_settings(model_dir: Path, **overrides: Any) -> Settings:
         **overrides,
     }
     return load_settings(env={}, overrides=values)
+
+
+def cpu_runtime(**changes: Any) -> Runtime:
+    """The server's default runtime on the CPU with one inference thread, with `changes`."""
+    chosen = {"device": "cpu", "compute_type": "int8", "threads": 1, **changes}
+    return dataclasses.replace(Settings().view(Runtime), **chosen)
 
 
 def batch_limits(**changes: Any) -> BatchLimits:

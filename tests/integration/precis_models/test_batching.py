@@ -14,9 +14,8 @@ from precis_models.cache import ResultCache
 from precis_models.catalog import load_catalog
 from precis_models.engines.base import Engine, GenerateOptions, Output
 from precis_models.loader import load_engine
-from precis_models.runtime import Runtime
 from precis_models.sentences import split_sentences
-from tests.support import article, batch_limits, tiny_engine
+from tests.support import article, batch_limits, cpu_runtime, tiny_engine
 
 GREEDY = GenerateOptions(max_new_tokens=8, num_beams=1)
 
@@ -119,14 +118,7 @@ def _marian(model_dir: Path) -> Engine:
     return load_engine(
         spec,
         model_dir,
-        Runtime(
-            backend="ctranslate2",
-            device="cpu",
-            compute_type="int8",
-            threads=1,
-            threads_per_call=2,
-            model_keep_alive_seconds=0.0,
-        ),
+        cpu_runtime(threads_per_call=2),
     )
 
 

@@ -16,19 +16,13 @@ from precis_models.families import Counter, family, register
 from precis_models.loader import load_engine
 from precis_models.runtime import Runtime
 from precis_news.pipeline.jobs import SummarizeJob
+from tests.support import cpu_runtime
 from tests.unit.precis_news.pipeline.stand_ins import FirstWords, model_set, serving
 
 PROMPT = "Summarize this article in one line.\n{text}\nSummary:"
 HEAD, TAIL = PROMPT.split("{text}")
 LONG = " ".join(f"Report {i} says the council met again." for i in range(30))  # 7 words each
-RUNTIME = Runtime(
-    backend="ctranslate2",
-    device="cpu",
-    compute_type="int8",
-    threads=1,
-    threads_per_call=1,
-    model_keep_alive_seconds=0.0,
-)
+RUNTIME = cpu_runtime()
 
 
 class PromptEcho:

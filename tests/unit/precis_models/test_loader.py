@@ -10,8 +10,7 @@ import pytest
 from precis_models import loader
 from precis_models.catalog import CATALOG_PATH, load_catalog
 from precis_models.loader import BuildNeedsExtra, require_buildable, to_build
-from precis_models.runtime import Runtime
-from tests.support import batch_limits
+from tests.support import batch_limits, cpu_runtime
 
 TINY = load_catalog().profile("tiny")
 
@@ -61,14 +60,7 @@ def test_an_unknown_family_is_refused_before_anything_is_read(tmp_path: Path) ->
     profile = load_catalog(path).profile("default")
     assert profile.summarizer.family == "llama"
     empty = tmp_path / "models"
-    runtime = Runtime(
-        backend="ctranslate2",
-        device="cpu",
-        compute_type="int8",
-        threads=1,
-        threads_per_call=1,
-        model_keep_alive_seconds=0.0,
-    )
+    runtime = cpu_runtime()
     limits = batch_limits(max_batch_tokens=64, max_batch_size=2, max_wait_ms=1, max_queue=4)
     with pytest.raises(ValueError, match="unknown model family 'llama'; known: seq2seq"):
         loader.load_model_set(profile, empty, runtime, limits=limits)

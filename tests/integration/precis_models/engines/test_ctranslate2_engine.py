@@ -11,11 +11,11 @@ from precis_models.engines.base import GenerateOptions
 from precis_models.engines.ctranslate2_engine import CTranslate2Engine
 from precis_models.engines.transformers_engine import TransformersEngine
 from precis_models.loader import load_engine
-from precis_models.runtime import Runtime
 from precis_models.sentences import split_sentences
 from precis_models.store import ctranslate2_path, transformers_path
 from tests.support import (
     article,
+    cpu_runtime,
     tiny_spec,
 )
 
@@ -54,14 +54,7 @@ def test_int8_engine_loads_and_respects_lengths(model_dir: Path) -> None:
     engine = load_engine(
         spec,
         model_dir,
-        Runtime(
-            backend="ctranslate2",
-            device="cpu",
-            compute_type="int8",
-            threads=1,
-            threads_per_call=2,
-            model_keep_alive_seconds=0.0,
-        ),
+        cpu_runtime(threads_per_call=2),
     )
     tokens = engine.content_tokens(  # type: ignore[attr-defined]
         ["The council met.", "Rain is expected."],

@@ -7,20 +7,12 @@ from pathlib import Path
 from precis_models.engines.base import Engine, GenerateOptions
 from precis_models.engines.transformers_engine import TransformersEngine
 from precis_models.loader import load_engine
-from precis_models.runtime import Runtime
-from tests.support import tiny_spec
+from tests.support import cpu_runtime, tiny_spec
 
 
 def test_transformers_engine_keeps_each_texts_limit_and_reports_cuts(model_dir: Path) -> None:
     spec = tiny_spec("tiny-marian-en-fr")
-    runtime = Runtime(
-        backend="transformers",
-        device="cpu",
-        compute_type="float32",
-        threads=1,
-        threads_per_call=1,
-        model_keep_alive_seconds=0.0,
-    )
+    runtime = cpu_runtime(backend="transformers", compute_type="float32")
     engine: Engine = load_engine(spec, model_dir, runtime)
     assert isinstance(engine, TransformersEngine) and engine.name == spec.name
     texts = ["The council met on Tuesday.", "Rain is expected on Friday in the north."]
