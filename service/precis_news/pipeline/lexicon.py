@@ -346,13 +346,51 @@ def _regions(codes: tuple[str, ...]) -> list[tuple[str, str]]:
 def _analysers() -> Mapping[str, Callable[[str], Any]]:
     """One pymorphy3 analyser per served Cyrillic language, each giving a word's most likely
     parse (`normal_form`, `tag.grammemes`, `is_known`: in its dictionary)."""
+    return {code: functools.partial(_best_parse, morph) for code, morph in _morphologies().items()}
+
+
+@functools.cache
+def _morphologies() -> Mapping[str, Any]:
+    """pymorphy3's analyser of each served Cyrillic language (all of a word's readings)."""
     import pymorphy3
 
     return {
-        lang.code: functools.partial(_best_parse, pymorphy3.MorphAnalyzer(lang=lang.code))
+        lang.code: pymorphy3.MorphAnalyzer(lang=lang.code)
         for lang in languages.served()
         if lang.script == "Cyrillic"
     }
+
+
+@functools.lru_cache(maxsize=2**15)
+def names_a_noun(word: str, following: str) -> bool:
+    """Whether capitalised Cyrillic `word` can be an adjective agreeing with `following`, a
+    lower-case common noun: the first word of a named thing that Ukrainian and Russian
+    capitalise alone and translations translate ("Холодної війни": the Cold War, "Тихого
+    океану": the Pacific Ocean, "Чорного моря"), even when it could also be a surname
+    (Холодна, Тихий).
+
+    Args:
+        word: the capitalised word.
+        following: the word right after it.
+    """
+    if not (is_cyrillic(word) and following[:1].islower()):
+        return False
+    for morph in _morphologies().values():
+        nouns = [
+            p.tag
+            for p in morph.parse(following)
+            if "NOUN" in p.tag and not _PROPER_TAGS & p.tag.grammemes
+        ]
+        for p in morph.parse(word):
+            if "ADJF" not in p.tag:
+                continue
+            if any(
+                p.tag.case == noun.case
+                and (p.tag.number == noun.number == "plur" or p.tag.gender == noun.gender)
+                for noun in nouns
+            ):
+                return True
+    return False
 
 
 def _best_parse(analyser: Any, word: str) -> Any:

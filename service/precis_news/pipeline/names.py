@@ -161,6 +161,12 @@ def names(text: str, language: str = "") -> list[str]:
             )
             if translated[at]:
                 continue  # "the Supreme Court", "the Sun": translated, not a name
+            if (
+                at + 1 < len(words)
+                and _adjacent(sentence, tokens, at)
+                and lexicon.names_a_noun(word, words[at + 1])
+            ):
+                continue  # "Холодної війни", "Тихого океану": translated, not a name
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found

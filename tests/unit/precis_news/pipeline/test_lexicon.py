@@ -90,3 +90,12 @@ def test_place_names_are_whole_names_of_countries_regions_and_cities() -> None:
     places = lexicon.place_names(skeleton)
     assert {skeleton(place) for place in ("Europe", "Ontario", "Budapest", "Рим")} <= places
     assert skeleton("Kingdom") not in places  # a word of "United Kingdom"
+
+
+def test_a_cyrillic_adjective_names_the_common_noun_it_agrees_with() -> None:
+    assert lexicon.names_a_noun("Холодної", "війни")  # feminine genitive both
+    assert lexicon.names_a_noun("Тихого", "океана")  # Russian
+    assert not lexicon.names_a_noun("Холодної", "океану")  # no agreement
+    assert not lexicon.names_a_noun("Якова", "та")  # a conjunction, not a noun
+    assert not lexicon.names_a_noun("Холодної", "Війни")  # the next word is capitalised
+    assert not lexicon.names_a_noun("Cold", "war")  # Latin script: other rules

@@ -263,3 +263,17 @@ def test_places_nationalities_and_hyphenated_names_stay_names() -> None:
 def test_a_latin_word_in_a_cyrillic_text_stays_a_name() -> None:
     # The Russian author kept "Glacier" in Latin script: a name, whichever language it is from.
     assert names("Туристы посетили отель Glacier в горах.", "ru") == ["Glacier"]
+
+
+def test_a_capitalised_cyrillic_adjective_of_a_named_thing_is_no_name() -> None:
+    # Ukrainian and Russian capitalise only the first word of "the Cold War", "the Pacific
+    # Ocean": an adjective agreeing with the common noun after it, even where it could be a
+    # surname (Холодна, Тихий); a surname beside a given name stays a name.
+    assert names("Це призвело до початку Холодної війни біля Тихого океану.", "uk") == []
+    assert names("Это начало Холодной войны.", "ru") == []
+    assert names("Він зустрівся з Ольгою Холодною вчора.", "uk") == ["Ольгою", "Холодною"]
+    assert names("Могили Авраама, Ісаака, Якова та їхніх дружин.", "uk") == [
+        "Авраама",
+        "Ісаака",
+        "Якова",
+    ]
