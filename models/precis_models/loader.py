@@ -263,9 +263,18 @@ class LoadedModel:
         await self.batcher.run_sync(engine.generate_outputs, ["Warm up."], options)
         # An engine that loads on demand (CTranslate2 with a keep-alive) has now shown that its
         # weights load and run; it gives them back before the next model warms up.
-        residency = getattr(engine, "residency", None)
-        if isinstance(residency, Residency):
-            await self.batcher.run_sync(residency.release)
+        if self.residency is not None:
+            await self.batcher.run_sync(self.residency.release)
+
+    @property
+    def residency(self) -> Residency | None:
+        """The engine's weights in memory, where it has a Residency (CTranslate2), else None."""
+        found = getattr(self.batcher.engine, "residency", None)
+        return found if isinstance(found, Residency) else None
+
+    def is_loaded(self) -> bool:
+        """Whether the model's weights are in memory now (always, unless loaded on demand)."""
+        return self.residency is None or self.residency.loaded
 
     @property
     def engine(self) -> Engine:

@@ -276,6 +276,8 @@ class PrecisServer:
             ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="request")
         )
         self.models = models
+        for model in models.models:
+            self.metrics.watch_loaded(model.name, model.is_loaded)
         models.start()
         pipeline = Pipeline(models, detector, s, unsupported=unsupported)
         await self._warm_up(pipeline)

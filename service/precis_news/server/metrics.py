@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import socket
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -87,6 +87,12 @@ class Metrics:
         self.inference = Counter(
             "precis_inference_seconds", "time spent in model calls", ["model"], registry=r
         )
+        self.model_loaded = Gauge(
+            "precis_model_loaded",
+            "1 while a model's weights are in memory (model_keep_alive_seconds unloads idle ones)",
+            ["model"],
+            registry=r,
+        )
         self.cache_hits = Counter("precis_cache_hits", "outputs served from cache", registry=r)
         self.output_language_mismatches = Counter(
             findings.LANGUAGE_METRIC,
@@ -113,6 +119,10 @@ class Metrics:
         """Count a response's wrong-language summaries (see models.language)."""
         for m in mismatches:
             self.output_language_mismatches.labels(m.model, m.expected, m.detected).inc()
+
+    def watch_loaded(self, model: str, loaded: Callable[[], bool]) -> None:
+        """Report `loaded()` (read at each scrape) as `model`'s precis_model_loaded."""
+        self.model_loaded.labels(model).set_function(lambda: float(loaded()))
 
     # BatchObserver
     def batch_done(self, model: str, *, size: int, tokens: int, seconds: float) -> None:

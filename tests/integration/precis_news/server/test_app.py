@@ -83,8 +83,10 @@ def test_models_load_on_demand_and_go_once_idle(model_dir: Path) -> None:
     running = ServerThread(tiny_settings(model_dir, model_keep_alive_seconds=2.0)).load()
     try:
         assert running.server.models is not None
-        residency = {m.name: m.engine.residency for m in running.server.models.models}
-        assert not any(r.loaded for r in residency.values())
+        residency = {m.name: m.residency for m in running.server.models.models}
+        assert all(r is not None and not r.loaded for r in residency.values())
+        value = running.server.metrics.registry.get_sample_value
+        assert value("precis_model_loaded", {"model": "tiny-bart"}) == 0
         before = {name: r.loads for name, r in residency.items()}
         with running.client() as c:
             reply = c.summarize(article("en"), targets=["en", "fr"])

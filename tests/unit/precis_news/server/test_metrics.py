@@ -115,3 +115,13 @@ def test_every_check_is_counted_in_a_counter_of_the_registry() -> None:
     counted = {family.name for family in Metrics().registry.collect()}
     for check in findings.CHECKS.values():
         assert check.metric in counted, check
+
+
+def test_model_loaded_is_read_at_each_scrape() -> None:
+    metrics = Metrics()
+    loaded = [True]
+    metrics.watch_loaded("tiny-bart", lambda: loaded[0])
+    value = metrics.registry.get_sample_value
+    assert value("precis_model_loaded", {"model": "tiny-bart"}) == 1
+    loaded[0] = False  # unloaded after its keep-alive
+    assert value("precis_model_loaded", {"model": "tiny-bart"}) == 0
