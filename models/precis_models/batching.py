@@ -161,9 +161,10 @@ class MicroBatcher:
     `bounded_call_tokens`, and so does batch priority while interactive work has arrived at the
     model lately (INTERACTIVE_RECENT_S): interactive work arriving meanwhile waits at most for
     one of those smaller calls. (A running call cannot be interrupted, so the cap must already
-    hold when a request arrives: a lone long article's 4,096-token calls made page requests
-    arriving after it wait up to 50 s at real sizes; in single-chunk calls it costs about 1.24x
-    the CPU of four-chunk calls, measured on the summarizer.)
+    hold when a request arrives: a lone long article's 4,096-token calls take 11 s each on one
+    core at real sizes, and a page request arriving after it waited for them; in single-chunk
+    calls it costs about 1.24x the CPU of four-chunk calls, measured on the summarizer, and the
+    article alone is no slower: two such calls keep both cores busy.)
     A batch is formed when the model has a free worker (`engine.parallelism`) and the machine a
     free slot (`slots`, shared by all models, interactive work first: scheduling.Slots).
 
