@@ -6,6 +6,7 @@ import asyncio
 import functools
 import itertools
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -209,7 +210,7 @@ class MicroBatcher:
         self._shares = FairShares()
         self._interactive_in_a_row = 0  # interactive calls taken while batch texts waited
         self._interactive_ms = 0.0  # model time of this model's interactive calls, all told
-        self._interactive_seen: dict[str, float] = {}  # caller key -> its last interactive call
+        self._last_interactive = -math.inf  # time.monotonic() of the last interactive call
 
     @property
     def name(self) -> str:
@@ -297,7 +298,7 @@ class MicroBatcher:
             self._check_deadline(caller, sum(counts))
             call = _Call(next(self._arrivals), caller, link=tracing.link_to_current())
             if caller.priority is Priority.INTERACTIVE:
-                self._interactive_seen[caller.key] = time.monotonic()
+                self._last_interactive = time.monotonic()
             for i, tokens in zip(missing, counts, strict=True):
                 items.append(
                     _Item(
@@ -526,8 +527,8 @@ class MicroBatcher:
         )
         search = first.options.search
         max_tokens = self.limits.max_batch_tokens
-        foreground = priority is Priority.INTERACTIVE and first.caller not in long
-        long_work = priority is Priority.INTERACTIVE and first.caller in long
+        long_work = first.caller in long  # interactive calls only (_long_calls)
+        foreground = priority is Priority.INTERACTIVE and not long_work
         if long_work or (priority is Priority.BATCH and self._recent_interactive()):
             # Bounded: interactive work arriving meanwhile waits at most for this call.
             max_tokens = min(max_tokens, self.limits.bounded_call_tokens or max_tokens)
@@ -574,13 +575,10 @@ class MicroBatcher:
                 waiting[it.caller] = waiting.get(it.caller, 0) + it.tokens
         return {call for call, tokens in waiting.items() if tokens > bound}
 
-    def _recent_interactive(self) -> dict[str, float]:
-        """Caller key -> its last interactive call, for those within INTERACTIVE_RECENT_S."""
-        now = time.monotonic()
-        for key, seen in list(self._interactive_seen.items()):
-            if now - seen > INTERACTIVE_RECENT_S:
-                del self._interactive_seen[key]
-        return self._interactive_seen
+    def _recent_interactive(self) -> bool:
+        """Whether interactive work arrived at this model within INTERACTIVE_RECENT_S (any
+        caller's: since long work no longer depends on who, the time of the last is enough)."""
+        return time.monotonic() - self._last_interactive <= INTERACTIVE_RECENT_S
 
     async def _execute(self, batch: list[_Item], release: Callable[[], None]) -> None:
         try:
