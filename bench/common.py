@@ -207,7 +207,8 @@ def proc_status_bytes(pid: int, key: str) -> int:
 
 def settings_pairs(text: str) -> dict[str, str]:
     """Server settings given on a command line as "key=value,key=value"."""
-    return dict(kv.split("=", 1) for kv in text.split(",") if kv.strip())
+    pairs = (kv.split("=", 1) for kv in text.split(",") if kv.strip())
+    return {key.strip(): value.strip() for key, value in pairs}
 
 
 def cpu_seconds(pid: int) -> float:

@@ -43,8 +43,7 @@ def gb(size: float) -> str:
 def parse_variant(text: str) -> tuple[str, dict[str, str]]:
     """`name:key=value,key=value` -> (name, {key: value})."""
     name, _, assignments = text.partition(":")
-    pairs = (a.split("=", 1) for a in assignments.split(",") if a.strip())
-    return name.strip(), {k.strip(): v.strip() for k, v in pairs}
+    return name.strip(), common.settings_pairs(assignments)
 
 
 def measure(  # type: ignore[no-untyped-def]
