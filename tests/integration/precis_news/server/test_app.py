@@ -105,6 +105,23 @@ def test_models_load_on_demand_and_go_once_idle(model_dir: Path) -> None:
                 for call in calls:
                     assert [s.language for s in call.result(60).summaries] == ["en"]
         assert residency["tiny-marian-fr-en"].loads > before["tiny-marian-fr-en"]
+        # A caller that hangs up while its model loads: the next caller is served, and the
+        # weights still go once idle (no call left counted as running).
+        with grpc.insecure_channel(running.address) as channel:
+            stub = pb_grpc.SummarizerStub(channel)
+            request = pb.SummarizeRequest(text=article("ru"), target_languages=["en"])
+            while any(r.loaded for r in residency.values()) and time.monotonic() < deadline + 30:
+                time.sleep(0.05)
+            call = stub.Summarize.future(request, timeout=60)
+            time.sleep(0.01)  # the call is loading its models (tens of ms for tiny ones)
+            call.cancel()
+            assert call.cancelled() or call.code() == grpc.StatusCode.CANCELLED
+            reply = stub.Summarize(request, timeout=60)
+            assert [s.language for s in reply.summaries] == ["en"]
+        end = time.monotonic() + 30
+        while any(r.loaded for r in residency.values()) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert not any(r.loaded for r in residency.values())
     finally:
         running.close()
 
