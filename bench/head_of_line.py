@@ -81,9 +81,16 @@ async def _short_requests(
         item = items[i % len(items)]
         text = f"{item['title']} ({tag} {i + 1}).\n\n{item['text']}"
         started = time.perf_counter()
-        await _summarize(client, text, "en", SHORT_TARGETS, tokens)
+        reply = await _summarize(client, text, "en", SHORT_TARGETS, tokens)
         latencies.append(time.perf_counter() - started)
-        print(f"  {tag} short request {i + 1}: {latencies[-1]:.2f}s", flush=True)
+        # Where a slow one's time went: waiting for its model calls, or in them (summed over
+        # its calls, as the metadata gives them).
+        meta = reply.metadata
+        print(
+            f"  {tag} short request {i + 1}: {latencies[-1]:.2f}s "
+            f"(queued {meta.queue_ms / 1000:.2f}s, in model calls {meta.inference_ms / 1000:.2f}s)",
+            flush=True,
+        )
         await asyncio.sleep(pause)
     return latencies
 

@@ -21,6 +21,7 @@ from precis_models.allocator import release_free_memory
 from precis_models.cache import ResultCache
 from precis_models.engines.base import Engine, GenerateOptions, Output, batch_options
 from precis_models.scheduling import ANYONE, Caller, FairShares, Priority, Slots
+from precis_models.thread_priority import ThreadPriority
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,8 @@ class MicroBatcher:
         )
         self._workers = asyncio.Semaphore(engine.parallelism)
         self._slots = slots
+        # Engines without inference threads of their own (extractive, stand-ins) have none.
+        self._threads: ThreadPriority | None = getattr(engine, "thread_priority", None)
         self._running: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._texts_per_second = 0.0
@@ -432,11 +435,19 @@ class MicroBatcher:
                     continue
                 if isinstance(self._slots, Slots):
                     self._slots.started(interactive=foreground)
+                if self._threads is not None:
+                    self._threads.started(foreground=foreground)
                 task = asyncio.get_running_loop().create_task(
-                    self._execute(batch, functools.partial(release, foreground))
+                    self._execute(batch, functools.partial(self._ended, release, foreground))
                 )
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
+
+    def _ended(self, release: Callable[[bool], None], foreground: bool) -> None:
+        """A call ended: its threads' priority and its worker and slot given back."""
+        if self._threads is not None:
+            self._threads.ended(foreground=foreground)
+        release(foreground)
 
     async def _acquire_worker(self) -> Callable[[bool], None]:
         """Wait for a free worker of this model, then for a free machine slot (interactive
@@ -563,17 +574,18 @@ class MicroBatcher:
 
     def _long_calls(self, live: list[_Item]) -> set[_Call]:
         """The interactive calls among `live` that are long work: more than bounded_call_tokens
-        waiting (a long article's chunks). Long work is not foreground: it runs in bounded
-        calls, beside batch work rather than in the slot kept for interactive work, after short
-        requests, and never joins a short request's call."""
+        waiting (a long article's chunks), or a caller that is long work as a whole
+        (Caller.long: that article's later, short calls). Long work is not foreground: it runs
+        in bounded calls, beside batch work rather than in the slot kept for interactive work
+        and on niced threads, after short requests, and never joins a short request's call."""
         bound = self.limits.bounded_call_tokens
-        if not bound:
-            return set()
         waiting: dict[_Call, int] = {}
         for it in live:
             if it.caller.who.priority is Priority.INTERACTIVE:
                 waiting[it.caller] = waiting.get(it.caller, 0) + it.tokens
-        return {call for call, tokens in waiting.items() if tokens > bound}
+        return {
+            call for call, tokens in waiting.items() if call.who.long or (bound and tokens > bound)
+        }
 
     def _recent_interactive(self) -> bool:
         """Whether interactive work arrived at this model within INTERACTIVE_RECENT_S (any

@@ -74,8 +74,9 @@ def _ctranslate2_engine(spec: ModelSpec, model_dir: Path, runtime: Runtime) -> E
         device=runtime.device,
         compute_type=runtime.compute_type,
         threads=runtime.threads_per_call,
-        workers=runtime.slots,
+        workers=runtime.workers,
         keep_alive_s=runtime.model_keep_alive_seconds,
+        background_nice=runtime.background_nice,
     )
 
 

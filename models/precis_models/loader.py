@@ -42,6 +42,7 @@ from precis_models.store import (
     transformers_path,
     write_manifest,
 )
+from precis_models.thread_priority import may_restore_priority
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,35 @@ def resolve_runtime(runtime: Runtime) -> Runtime:
     threads = runtime.threads or len(os.sched_getaffinity(0))
     per_call = min(max(1, runtime.threads_per_call), threads)
     return replace(
-        runtime, device=device, compute_type=compute, threads=threads, threads_per_call=per_call
+        runtime,
+        device=device,
+        compute_type=compute,
+        threads=threads,
+        threads_per_call=per_call,
+        background_nice=_background_nice(runtime, device=device, per_call=per_call),
     )
+
+
+def _background_nice(runtime: Runtime, *, device: str, per_call: int) -> int:
+    """The setting where niced background calls can work, else 0 (and why, in the log)."""
+    wanted = runtime.background_nice
+    if wanted <= 0:
+        return 0
+    if runtime.backend != "ctranslate2" or device != "cpu" or per_call != 1:
+        log.info(
+            "background calls run at normal priority: niced threads need the ctranslate2 "
+            "backend on cpu with one thread per call"
+        )
+        return 0
+    if not may_restore_priority():
+        log.warning(
+            "background calls run at normal priority: this process may not give a niced "
+            "thread its priority back (it needs CAP_SYS_NICE, e.g. docker's cap_add: "
+            "SYS_NICE, or an RLIMIT_NICE that allows it); a slot is kept for interactive work "
+            "instead"
+        )
+        return 0
+    return wanted
 
 
 # What building random-weight models imports (the `torch` extra); serving needs neither.
@@ -420,7 +448,11 @@ def load_model_set(
         family(spec.family)  # before anything is read or built
     require_models(profile, model_dir, backend=runtime.backend)
     build_missing(profile, model_dir, summarizer=summarizer)
-    slots = Slots(runtime.slots, reserve_s=limits.interactive_reserve_seconds)
+    slots = Slots(
+        runtime.slots,
+        reserve_s=limits.interactive_reserve_seconds,
+        overcommit=runtime.overcommit,
+    )
 
     def load(spec: ModelSpec, engine: Engine | None = None) -> LoadedModel:
         manifest = read_manifest(spec, model_dir)

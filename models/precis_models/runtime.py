@@ -13,7 +13,8 @@ class Runtime:
     compute_type ("auto" or a type the backend takes), threads (cores for inference, 0 = all),
     threads_per_call (threads inside one model call), model_keep_alive_seconds (0: every model
     loaded from start; above 0: loaded by the calls that need it, unloaded once idle this long;
-    CTranslate2 only).
+    CTranslate2 only), background_nice (the nice value of a model's threads while they run only
+    background calls, 0 = off; resolve_runtime turns it off where it cannot work).
     """
 
     backend: str
@@ -22,6 +23,7 @@ class Runtime:
     threads: int
     threads_per_call: int
     model_keep_alive_seconds: float
+    background_nice: int
 
     @property
     def slots(self) -> int:
@@ -33,3 +35,15 @@ class Runtime:
         one thread each (Settings.threads_per_call = 1).
         """
         return 1 if self.device == "cuda" else max(1, self.threads)
+
+    @property
+    def overcommit(self) -> int:
+        """Extra model calls interactive work may start when every slot is taken: one, where
+        background calls run niced (the kernel then gives the interactive call the core)."""
+        return 1 if self.background_nice > 0 else 0
+
+    @property
+    def workers(self) -> int:
+        """Replicas of each model (calls that may run on it at once; on CPU they share the
+        weights): a call in every slot, and the extra one."""
+        return self.slots + self.overcommit

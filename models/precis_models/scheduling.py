@@ -26,12 +26,15 @@ class Caller:
 
     `key` is a label (a short hash of the API key, or the peer's address): never the key itself,
     so it may be logged and shown. `deadline` is the time.monotonic() instant by which the
-    caller stops waiting, or None.
+    caller stops waiting, or None. `long`: the request is long work as a whole (an article
+    summarized in chunks), so its short calls too (the merge, its summary's translations) go
+    after short requests and run as background work (batching.MicroBatcher).
     """
 
     key: str = "-"
     priority: Priority = Priority.INTERACTIVE
     deadline: float | None = None
+    long: bool = False
 
     def remaining(self) -> float | None:
         """Seconds until the deadline (negative once it passed), or None without one."""
@@ -99,13 +102,19 @@ class Slots:
     A free slot goes to a model with interactive texts waiting (`urgent`) first; among several
     waiting models, to the one with the most texts waiting (`backlog`: while one model runs,
     another's queue fills, so calls stay well batched), unless one has waited `starve_s`.
-    With more than one slot, while interactive work runs, waits or ran within `reserve_s`, the
-    last free slot is kept for it: work that is not urgent (batch priority, another caller's
-    long work) runs in the others, so an interactive call does not wait for a running one.
-    Batch work is never starved: when the kept slot is all that is free and none of its calls
-    runs, the oldest waiter takes it once it has waited `batch_age_s`. On one slot nothing can
-    be kept: it goes to whoever waits when it frees, interactive work first (the batcher bounds
-    the size of batch calls).
+
+    With `overcommit` (the models' background calls run niced: thread_priority), interactive
+    work that finds every slot taken, some by background calls, runs at once in one of
+    `overcommit` extra slots, and the kernel gives it the core ahead of the niced calls: no
+    slot is kept free for it.
+
+    Without it, on more than one slot, while interactive work runs, waits or ran within
+    `reserve_s`, the last free slot is kept for it: work that is not urgent (batch priority,
+    another caller's long work) runs in the others, so an interactive call does not wait for a
+    running one. Batch work is never starved: when the kept slot is all that is free and none
+    of its calls runs, the oldest waiter takes it once it has waited `batch_age_s`. On one slot
+    nothing can be kept: it goes to whoever waits when it frees, interactive work first (the
+    batcher bounds the size of batch calls).
     """
 
     def __init__(
@@ -115,8 +124,10 @@ class Slots:
         batch_age_s: float = 1.0,
         reserve_s: float = 2.0,
         starve_s: float = 30.0,
+        overcommit: int = 0,
     ) -> None:
         self.count = count
+        self.overcommit = overcommit
         self.batch_age_s = batch_age_s
         self.starve_s = starve_s
         self.reserve_s = reserve_s
@@ -159,8 +170,8 @@ class Slots:
         self._grant()
 
     def _grant(self) -> None:
-        while self._free > 0 and self._waiters:
-            waiter = self._next()
+        while self._waiters:
+            waiter = self._next() if self._free > 0 else self._extra()
             if waiter is None:
                 return
             self._waiters.remove(waiter)
@@ -173,7 +184,7 @@ class Slots:
         if urgent:
             return self._first(urgent, now)
         interactive = self._interactive > 0 or now < self._interactive_until
-        kept = 1 if self.count > 1 and interactive else 0
+        kept = 1 if self.count > 1 and interactive and not self.overcommit else 0
         if self._free > kept:
             return self._first(self._waiters, now)
         oldest = self._waiters[0]
@@ -188,6 +199,16 @@ class Slots:
         if wake != float("inf") and (self._recheck is None or self._recheck.cancelled()):
             self._recheck = asyncio.get_running_loop().call_later(max(0.0, wake - now), self._aged)
         return None
+
+    def _extra(self) -> _Waiter | None:
+        """With every slot taken, a model with interactive work waiting, while an extra slot
+        is left (`overcommit`) and a background call runs (the one it pre-empts: beside
+        interactive calls only, an extra call would just share their cores)."""
+        background = self.count - self._free - self._interactive
+        if self._free <= -self.overcommit or background <= 0:
+            return None
+        urgent = [w for w in self._waiters if w.urgent()]
+        return self._first(urgent, time.monotonic()) if urgent else None
 
     def _first(self, waiters: list[_Waiter], now: float) -> _Waiter:
         """The oldest, once it has waited `starve_s`; else the one with the most texts waiting

@@ -184,6 +184,16 @@ class Settings:
             "cost of a load on a call that finds its model unloaded"
         },
     )
+    background_nice: int = field(
+        default=19,
+        metadata={
+            "help": "nice value of a model's threads while they run only background calls "
+            "(batch priority, long work), so that an interactive call starting beside them gets "
+            "the core at once instead of waiting for a slot; 0 = off. Needs CTranslate2 on "
+            "cpu, threads_per_call 1, and the right to give threads their priority back "
+            "(CAP_SYS_NICE): without it a slot is kept for interactive work instead"
+        },
+    )
     malloc_arenas: int = field(
         default=2,
         metadata={"help": "glibc malloc arenas (0 = glibc default, 8 per core); fewer use less"},
@@ -337,6 +347,10 @@ class Settings:
         ):
             if not getattr(self, name) >= 0:  # NaN too
                 raise ValueError(f"{name} must be at least 0, got {getattr(self, name)}")
+        if not 0 <= self.background_nice <= 19:
+            raise ValueError(
+                f"background_nice must be 0 (off) or a nice value 1-19, got {self.background_nice}"
+            )
         if self.model_keep_alive_seconds > 0 and self.backend != "ctranslate2":
             raise ValueError("model_keep_alive_seconds needs backend ctranslate2")
 

@@ -10,6 +10,7 @@ from precis_models.allocator import release_free_memory
 from precis_models.engines.base import GenerateOptions
 from precis_models.engines.seq2seq import TokenizedEngine
 from precis_models.residency import Residency
+from precis_models.thread_priority import ThreadPriority, thread_ids
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class CTranslate2Engine(TokenizedEngine):
         threads: int = 1,
         workers: int = 1,
         keep_alive_s: float = 0.0,
+        background_nice: int = 0,
     ) -> None:
         """Load a converted model.
 
@@ -44,6 +46,9 @@ class CTranslate2Engine(TokenizedEngine):
             workers: calls that may run at once (replicas; on CPU they share the weights).
             keep_alive_s: 0 keeps the weights loaded; above 0 they are unloaded at once and
                 then loaded by the calls that need them, until idle this long (Residency).
+            background_nice: above 0, the nice value of the model's threads while they run
+                only background calls (ThreadPriority; one thread per call only: more are
+                started by the first call, out of sight).
         """
         import ctranslate2
 
@@ -53,12 +58,20 @@ class CTranslate2Engine(TokenizedEngine):
         # BART-style models force a first token (<s>); transformers does it via the generation
         # config, CTranslate2 needs it as a target prefix to decode the same way.
         self._load_codec(tokenizer_path)
+        before = thread_ids()
         self.translator = ctranslate2.Translator(
             str(path),
             device=device,
             compute_type=compute_type,
             inter_threads=workers,
             intra_threads=threads,
+        )
+        self.thread_priority = (
+            ThreadPriority.of_new_threads(
+                before, expected=workers, background=background_nice, name=name
+            )
+            if background_nice > 0 and threads == 1 and device == "cpu"
+            else None
         )
         self.residency = Residency(self._load, self._unload, keep_alive_s=keep_alive_s, name=name)
         if self.residency.on_demand:

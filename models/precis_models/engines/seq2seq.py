@@ -8,6 +8,7 @@ from pathlib import Path
 
 from precis_models.engines.base import GenerateOptions, Output
 from precis_models.engines.codec import Codec, load_codec, truncate
+from precis_models.thread_priority import ThreadPriority
 
 
 class TokenizedEngine:
@@ -20,6 +21,7 @@ class TokenizedEngine:
     codec: Codec
     prefix: list[str]  # tokens a model forces before its output (BART's <s>), or []
     forced_bos: int | None  # id of that token, or None
+    thread_priority: ThreadPriority | None = None  # its inference threads, where they are known
 
     def _load_codec(self, path: Path) -> None:
         """Load the model's tokenizer and the token it forces first."""

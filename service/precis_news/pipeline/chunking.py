@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 
@@ -45,6 +46,8 @@ async def summarize_sentences(
     if not sentences:
         return ""
     chunks = await _chunks(model, sentences, budget=budget, most=max_chunks, metadata=metadata)
+    if len(chunks) > 1:
+        caller = dataclasses.replace(caller, long=True)  # the merge too is long work's
     chunks = await _merge(
         model, chunks, budget=budget, low=low, high=high, metadata=metadata, caller=caller
     )

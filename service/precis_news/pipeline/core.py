@@ -231,6 +231,11 @@ class Pipeline:
         yield context
         metadata.input_characters = len(context.article.text)
         written = await self._summary(context, metadata)
+        if metadata.chunks > 1:
+            # A long article is long work to its end: its summary's translations, short as
+            # they are, go after other callers' short requests (Caller.long).
+            long = dataclasses.replace(context.caller, long=True)
+            context = dataclasses.replace(context, caller=long)
         translations = self._in_languages(context, written, metadata)
         done: list[Summary] = []
         async with contextlib.aclosing(translations):  # its tasks end when this stream does

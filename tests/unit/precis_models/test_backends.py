@@ -73,6 +73,7 @@ def test_auto_compute_type_is_the_backends_own(name: str, cpu: str, cuda: str) -
         threads=3,
         threads_per_call=8,
         model_keep_alive_seconds=0.0,
+        background_nice=0,
     )
     resolved = resolve_runtime(given)
     assert (resolved.compute_type, resolved.threads, resolved.threads_per_call) == (cpu, 3, 3)

@@ -518,6 +518,48 @@ async def test_long_work_runs_in_bounded_calls_even_with_nobody_else_around() ->
     assert engine.batches == [4, 2, 4]
 
 
+class PriorityRecord:
+    """A stand-in for a model's ThreadPriority: the calls it was told of, in order."""
+
+    def __init__(self, engine: WordsEngine) -> None:
+        self.engine = engine
+        self.events: list[tuple[str, bool, int]] = []  # (event, foreground, engine calls then)
+
+    def started(self, *, foreground: bool) -> None:
+        self.events.append(("started", foreground, len(self.engine.calls)))
+
+    def ended(self, *, foreground: bool) -> None:
+        self.events.append(("ended", foreground, len(self.engine.calls)))
+
+
+async def test_each_call_tells_its_threads_priority_whether_it_is_foreground() -> None:
+    """Batch work and long work are background (their threads niced), a page's call is not;
+    told before the call runs and after it ends, failed calls included."""
+    engine = WordsEngine()
+    record = PriorityRecord(engine)
+    engine.thread_priority = record  # type: ignore[attr-defined]
+    limits = batch_limits(max_batch_tokens=1000, bounded_call_tokens=8, max_wait_ms=1)
+    batcher = MicroBatcher(engine, limits=limits)
+    async with running(batcher):
+        await batcher.submit(["a corpus item"], GREEDY, caller=BATCH)
+        await batcher.submit(["a page"], GREEDY, caller=INTERACTIVE)
+        await batcher.submit(["long w x y z", "long w x y z v"], GREEDY, caller=Caller("key:l"))
+        with pytest.raises(RuntimeError):
+            await batcher.submit(["FAIL"], GREEDY, caller=INTERACTIVE)
+    assert record.events == [
+        ("started", False, 0),
+        ("ended", False, 1),
+        ("started", True, 1),
+        ("ended", True, 2),
+        ("started", False, 2),  # long work: 11 tokens waiting, over the bound of 8
+        ("ended", False, 3),
+        ("started", True, 3),  # its last 6 tokens are no longer long work
+        ("ended", True, 4),
+        ("started", True, 4),  # the failing call
+        ("ended", True, 5),
+    ]
+
+
 class WorkSeen:
     """A batch observer that keeps the latest queued work reported per (model, priority)."""
 
@@ -576,3 +618,20 @@ async def test_a_short_request_is_not_batched_with_another_callers_long_work() -
         await asyncio.gather(long, page)
     assert engine.calls[1] == ["the page again"]  # first, and alone: no chunk joined it
     assert engine.batches[2:] == [4, 2]  # the chunks in bounded calls of their own
+
+
+async def test_a_long_requests_short_call_goes_after_short_requests_as_background() -> None:
+    """Caller.long (an article summarized in chunks): its merge and translations are short
+    calls, yet long work: after other callers' short requests, never in their calls, niced."""
+    engine = WordsEngine()
+    record = PriorityRecord(engine)
+    engine.thread_priority = record  # type: ignore[attr-defined]
+    slots = asyncio.Semaphore(1)
+    batcher = MicroBatcher(engine, limits=batch_limits(max_wait_ms=1), slots=slots)
+    long = Caller("key:long", long=True)
+    await _queued_then_released(batcher, slots, (["the merge"], long), (["a page"], INTERACTIVE))
+    assert engine.calls == [["a page"], ["the merge"]]
+    assert [foreground for event, foreground, _ in record.events if event == "started"] == [
+        True,
+        False,
+    ]

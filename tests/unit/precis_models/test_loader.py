@@ -65,3 +65,31 @@ def test_an_unknown_family_is_refused_before_anything_is_read(tmp_path: Path) ->
     with pytest.raises(ValueError, match="unknown model family 'llama'; known: seq2seq"):
         loader.load_model_set(profile, empty, runtime, limits=limits)
     assert not empty.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "resolved"),
+    [
+        ({}, 19),  # CTranslate2 on cpu, one thread per call: niced background calls
+        ({"background_nice": 0}, 0),
+        ({"backend": "transformers"}, 0),  # torch's threads are not the model's own
+        ({"device": "cuda"}, 0),  # one call at a time on a GPU: nothing to pre-empt
+        ({"threads": 2, "threads_per_call": 2}, 0),  # a call's extra threads start unseen
+    ],
+)
+def test_background_calls_are_niced_only_where_it_works(
+    monkeypatch: pytest.MonkeyPatch, changes: dict[str, object], resolved: int
+) -> None:
+    monkeypatch.setattr(loader, "may_restore_priority", lambda: True)
+    runtime = loader.resolve_runtime(cpu_runtime(**changes))
+    assert runtime.background_nice == resolved
+    assert runtime.workers == runtime.slots + (1 if resolved else 0)  # the extra call's replica
+
+
+def test_without_the_right_to_restore_priority_a_slot_is_kept_instead(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(loader, "may_restore_priority", lambda: False)
+    runtime = loader.resolve_runtime(cpu_runtime())
+    assert (runtime.background_nice, runtime.overcommit, runtime.workers) == (0, 0, 1)
+    assert "CAP_SYS_NICE" in caplog.text

@@ -15,6 +15,7 @@ def _runtime(device: str, threads: int) -> Runtime:
         threads=threads,
         threads_per_call=2,
         model_keep_alive_seconds=0.0,
+        background_nice=0,
     )
 
 

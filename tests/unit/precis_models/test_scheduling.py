@@ -141,3 +141,38 @@ async def test_with_three_slots_batch_work_runs_beside_an_interactive_call() -> 
     assert not held.done()  # the last free slot is kept for interactive work
     held.cancel()
     await asyncio.gather(held, return_exceptions=True)
+
+
+async def test_with_overcommit_batch_work_takes_every_slot_and_interactive_one_more() -> None:
+    slots = Slots(2, batch_age_s=30, reserve_s=30, overcommit=1)
+    await slots.acquire()
+    slots.started(interactive=True)
+    slots.release(interactive=True)  # an interactive call just ended: nothing is kept for it
+    for _ in range(2):
+        await asyncio.wait_for(slots.acquire(lambda: False), 1)  # batch work: both slots
+    batch = asyncio.ensure_future(slots.acquire(lambda: False))
+    await asyncio.sleep(0.02)
+    assert not batch.done()  # no extra slot for batch work
+    await asyncio.wait_for(slots.acquire(lambda: True), 1)  # interactive: the extra slot
+    slots.started(interactive=True)
+    page = asyncio.ensure_future(slots.acquire(lambda: True))
+    await asyncio.sleep(0.02)
+    assert not page.done()  # one extra slot, not more
+    slots.release()  # a batch call ends: the interactive waiter goes first
+    await asyncio.wait_for(page, 1)
+    assert not batch.done()
+    slots.release(interactive=True)
+    slots.release()  # back within the slots: batch work runs again
+    await asyncio.wait_for(batch, 1)
+
+
+async def test_no_extra_slot_beside_interactive_calls_only() -> None:
+    slots = Slots(2, overcommit=1)
+    for _ in range(2):
+        await slots.acquire()
+        slots.started(interactive=True)
+    page = asyncio.ensure_future(slots.acquire(lambda: True))
+    await asyncio.sleep(0.02)
+    assert not page.done()  # nothing to pre-empt: it would only share their cores
+    slots.release(interactive=True)
+    await asyncio.wait_for(page, 1)

@@ -36,6 +36,8 @@ def test_settings_layers_defaults_file_env_flags(tmp_path: Path) -> None:
         ({"PRECIS_MAX_QUEUE": "0"}, "max_queue must be at least 1"),
         ({"PRECIS_INTERACTIVE_RESERVE_SECONDS": "-1"}, "interactive_reserve_seconds must be at"),
         ({"PRECIS_INTERACTIVE_RESERVE_SECONDS": "nan"}, "interactive_reserve_seconds must be at"),
+        ({"PRECIS_BACKGROUND_NICE": "-1"}, r"background_nice must be 0 \(off\) or a nice value"),
+        ({"PRECIS_BACKGROUND_NICE": "20"}, r"background_nice must be 0 \(off\) or a nice value"),
         ({"PRECIS_MODEL_KEEP_ALIVE_SECONDS": "-5"}, "model_keep_alive_seconds must be at"),
         ({"PRECIS_MODEL_KEEP_ALIVE_SECONDS": "nan"}, "model_keep_alive_seconds must be at"),
         (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from precis_models.engines.transformers_engine import TransformersEngine
 from precis_models.loader import load_engine
 from precis_models.sentences import split_sentences
 from precis_models.store import ctranslate2_path, transformers_path
+from precis_models.thread_priority import LOWEST
 from tests.support import (
     article,
     cpu_runtime,
@@ -81,3 +83,36 @@ def test_a_keep_alive_engine_starts_unloaded_loads_for_a_call_and_gives_the_same
     assert not on_demand.translator.model_is_loaded
     assert on_demand.content_tokens(texts, GREEDY) == expected  # loaded again
     assert on_demand.residency.loads == 2
+
+
+def _cpu_ticks(tid: int) -> int:
+    """CPU time a thread of this process has used (user + system, in clock ticks)."""
+    fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def test_the_engine_finds_its_own_inference_threads_and_nices_them(model_dir: Path) -> None:
+    spec = tiny_spec("tiny-marian-en-fr")
+    paths = ctranslate2_path(spec, model_dir), transformers_path(spec, model_dir)
+    engine = CTranslate2Engine(
+        *paths,
+        name=spec.name,
+        max_input_tokens=spec.max_input_tokens,
+        threads=1,
+        workers=2,
+        background_nice=LOWEST,
+    )
+    threads = engine.thread_priority
+    assert threads is not None and len(threads.tids) == 2  # one per replica
+    before = {tid: _cpu_ticks(tid) for tid in threads.tids}
+    texts = split_sentences(article("en")) * 20
+    engine.content_tokens(texts, GenerateOptions(max_new_tokens=64, min_new_tokens=64, num_beams=4))
+    assert any(_cpu_ticks(tid) > ticks for tid, ticks in before.items())  # they did the work
+    threads.started(foreground=False)
+    assert {os.getpriority(os.PRIO_PROCESS, tid) for tid in threads.tids} == {LOWEST}
+    threads.ended(foreground=False)
+    # Several threads per call start unseen at its first call: nothing is niced then.
+    two = CTranslate2Engine(
+        *paths, name=spec.name, max_input_tokens=512, threads=2, background_nice=LOWEST
+    )
+    assert two.thread_priority is None

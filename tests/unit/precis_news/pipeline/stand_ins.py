@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import cast
+from typing import Any, cast
 
-from precis_models.batching import MicroBatcher
+import pytest
+
+from precis_models.batching import Generated, MicroBatcher
 from precis_models.catalog import ModelSpec
 from precis_models.engines.base import GenerateOptions, Output
 from precis_models.language import LanguageDetector
 from precis_models.loader import LoadedModel, ModelSet
+from precis_models.scheduling import ANYONE, Caller
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news.pipeline import Pipeline
 from precis_news.settings import Settings
@@ -170,3 +173,21 @@ async def serving(
         )
     finally:
         await models.close()
+
+
+class CallersSeen:
+    """Records whom each model call was for (LoadedModel.generate's caller), by model name."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.callers: list[tuple[str, Caller]] = []
+        original = LoadedModel.generate
+
+        async def generate(model: LoadedModel, *args: Any, **kwargs: Any) -> Generated:
+            self.callers.append((model.name, kwargs.get("caller", ANYONE)))
+            return await original(model, *args, **kwargs)
+
+        monkeypatch.setattr(LoadedModel, "generate", generate)
+
+    def long(self, name: str) -> list[bool]:
+        """Whether each call to model `name` was for a long request (Caller.long), in order."""
+        return [caller.long for model, caller in self.callers if model == name]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 from precis_models.engines.base import GenerateOptions, Output
 from precis_models.sentences import pack
 from precis_news.pipeline.chunking import MAX_MERGE_PASSES, summarize_sentences
 from precis_news.pipeline.jobs import Metadata
 from precis_news.pipeline.validation import visible_sentences
 from tests.unit.precis_news.pipeline.stand_ins import (
+    CallersSeen,
     FirstWords,
     model_set,
     serving,
@@ -77,6 +80,18 @@ async def test_a_long_text_is_chunked_to_the_window_and_merged_into_one() -> Non
     assert all(_words(text) <= WINDOW - 2 for call in engine.calls for text in call)
     assert len(engine.calls[-1]) == 1  # the last call summarizes one merged chunk
     assert summary.startswith("Sentence 0 of the Sentence 2")  # merged from chunk summaries
+
+
+async def test_a_text_in_chunks_is_long_work_to_its_last_merge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = CallersSeen(monkeypatch)
+    await _summarize(TEXT)
+    calls = seen.long("sum-en")
+    assert len(calls) > 2 and all(calls)  # the chunks', and the merges' (short as they are)
+    seen.callers.clear()
+    await _summarize(SENTENCES[0])
+    assert seen.long("sum-en") == [False]  # one chunk: a short request
 
 
 async def test_without_a_prefix_the_chunks_take_its_token_too() -> None:

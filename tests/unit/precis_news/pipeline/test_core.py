@@ -9,7 +9,13 @@ from precis_models import language
 from precis_models.unsupported import ForeignLanguage
 from precis_news.pipeline import Detection, Metadata, SummarizeJob, Summary
 from precis_news.pipeline.errors import BadRequest
-from tests.unit.precis_news.pipeline.stand_ins import Answers, engine, model_set, serving
+from tests.unit.precis_news.pipeline.stand_ins import (
+    Answers,
+    CallersSeen,
+    engine,
+    model_set,
+    serving,
+)
 
 ENGLISH = "The council met on Monday. It voted for the budget. The mayor spoke after the vote."
 FRENCH = "Le conseil municipal a voté mardi. Le budget augmente les dépenses."
@@ -248,6 +254,19 @@ async def test_the_merge_strategy_chunks_and_merges_the_whole_article() -> None:
     assert metadata.unselected_characters == 0 and not metadata.truncated
     read = " ".join(chunk for call in engine(models, "sum-en").calls[:1] for chunk in call)
     assert "Report 29 says" in read  # every sentence was read
+
+
+async def test_a_long_articles_translations_are_long_work_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its summary's translations are short, but go after other callers' short requests."""
+    seen = CallersSeen(monkeypatch)
+    async with serving(model_set(), long_article="merge") as pipeline:
+        await pipeline.summarize(SummarizeJob(LONG_ENGLISH, targets=("fr",)))
+        assert seen.long("en-fr") == [True]
+        seen.callers.clear()
+        await pipeline.summarize(SummarizeJob(ENGLISH, targets=("fr",)))
+        assert seen.long("en-fr") == [False] and seen.long("sum-en") == [False]
 
 
 async def test_the_stream_sends_the_source_summary_before_any_translation() -> None:
