@@ -428,8 +428,8 @@ class MicroBatcher:
             self._wakeup.clear()
             while self._waiting:
                 await self._wait_for_batch()
-                release = await self._acquire_worker()
-                batch, foreground = self._take_batch()
+                release, extra = await self._acquire_worker()
+                batch, foreground = self._take_batch(foreground_only=extra)
                 if not batch:
                     release(False)
                     continue
@@ -449,17 +449,19 @@ class MicroBatcher:
             self._threads.ended(foreground=foreground)
         release(foreground)
 
-    async def _acquire_worker(self) -> Callable[[bool], None]:
+    async def _acquire_worker(self) -> tuple[Callable[[bool], None], bool]:
         """Wait for a free worker of this model, then for a free machine slot (interactive
         work first, see scheduling.Slots); returns what gives both back (told whether the
-        call was interactive)."""
+        call was interactive), and whether the slot is an extra one (for foreground work
+        only: it pre-empts background calls)."""
         await self._workers.acquire()
         slots = self._slots
         if slots is None:
-            return lambda interactive: self._workers.release()
+            return lambda interactive: self._workers.release(), False
+        extra = False
         try:
             if isinstance(slots, Slots):
-                await slots.acquire(self._has_foreground, self._backlog)
+                extra = await slots.acquire(self._has_foreground, self._backlog)
             else:
                 await slots.acquire()
         except BaseException:
@@ -473,7 +475,7 @@ class MicroBatcher:
                 slots.release()
             self._workers.release()
 
-        return release
+        return release, extra
 
     async def _wait_for_batch(self) -> None:
         """Give the oldest text up to max_wait_ms for company, unless a full batch is here."""
@@ -488,7 +490,7 @@ class MicroBatcher:
             except TimeoutError:
                 return
 
-    def _order(self, live: list[_Item]) -> list[_Item]:
+    def _order(self, live: list[_Item], *, batch_turn: bool = True) -> list[_Item]:
         """The waiting texts in the order they go into calls: the priority whose turn it is
         first (interactive, but batch after `batch_every` - 1 interactive calls in a row while
         batch texts waited), within it fair shares between keys, within a key calls in turn."""
@@ -499,7 +501,8 @@ class MicroBatcher:
         for (priority, key), own in sorted(groups.items(), key=lambda g: g[0][0]):
             by_priority.setdefault(priority, {})[priority, key] = _round_robin(own)
         turns = sorted(by_priority)
-        if len(turns) > 1 and self._interactive_in_a_row >= self.limits.batch_every - 1:
+        due = self._interactive_in_a_row >= self.limits.batch_every - 1
+        if batch_turn and len(turns) > 1 and due:
             turns.reverse()  # batch work's bounded share
         return [
             item
@@ -507,10 +510,12 @@ class MicroBatcher:
             for item in self._shares.interleave(by_priority[priority], lambda it: it.tokens)
         ]
 
-    def _take_batch(self) -> tuple[list[_Item], bool]:
+    def _take_batch(self, *, foreground_only: bool = False) -> tuple[list[_Item], bool]:
         """Pop the next batch within the caps: the first text's priority and search settings,
         in the order of `_order`; and whether it is foreground work (interactive, not long
-        work: see `_long_calls`)."""
+        work: see `_long_calls`). With `foreground_only` (an extra slot, scheduling.Slots),
+        only foreground work, and none if there is none (batch work's turn waits for a slot
+        of its own)."""
         now = time.monotonic()
         live = []
         for item in self._waiting:
@@ -528,7 +533,7 @@ class MicroBatcher:
         if not live:
             self._report_depth()
             return [], False
-        ordered = self._order(live)
+        ordered = self._order(live, batch_turn=not foreground_only)
         long = self._long_calls(live)
         priority = ordered[0].caller.who.priority
         # Within interactive work, short requests go before long work (see `_long_calls`).
@@ -540,6 +545,9 @@ class MicroBatcher:
         max_tokens = self.limits.max_batch_tokens
         long_work = first.caller in long  # interactive calls only (_long_calls)
         foreground = priority is Priority.INTERACTIVE and not long_work
+        if foreground_only and not foreground:
+            self._report_depth()
+            return [], False
         if long_work or (priority is Priority.BATCH and self._recent_interactive()):
             # Bounded: interactive work arriving meanwhile waits at most for this call.
             max_tokens = min(max_tokens, self.limits.bounded_call_tokens or max_tokens)

@@ -93,6 +93,7 @@ class _Waiter:
     urgent: Callable[[], bool]
     backlog: Callable[[], int]
     since: float = field(default_factory=time.monotonic)
+    extra: bool = False  # granted one of the extra slots (interactive work only)
 
 
 class Slots:
@@ -139,9 +140,10 @@ class Slots:
 
     async def acquire(
         self, urgent: Callable[[], bool] = lambda: True, backlog: Callable[[], int] = lambda: 0
-    ) -> None:
+    ) -> bool:
         """Wait for a slot; `urgent()` says whether the waiting model has interactive work,
-        `backlog()` how many texts it has waiting."""
+        `backlog()` how many texts it has waiting. Returns whether the slot is an extra one
+        (`overcommit`): then it is for interactive work only."""
         waiter = _Waiter(asyncio.get_running_loop().create_future(), urgent, backlog)
         self._waiters.append(waiter)
         self._grant()
@@ -153,6 +155,7 @@ class Slots:
             elif waiter.future.done() and not waiter.future.cancelled():
                 self.release()  # granted as we were cancelled
             raise
+        return waiter.extra
 
     def started(self, *, interactive: bool) -> None:
         """The holder of a slot runs a call of this kind (call `release` with the same)."""
@@ -175,6 +178,7 @@ class Slots:
             if waiter is None:
                 return
             self._waiters.remove(waiter)
+            waiter.extra = self._free <= 0
             self._free -= 1
             waiter.future.set_result(None)
 

@@ -13,7 +13,7 @@ import pytest
 from precis_models.batching import DeadlineUnmeetable, Generated, MicroBatcher, QueueFull
 from precis_models.cache import ResultCache
 from precis_models.engines.base import Engine, GenerateOptions, Output
-from precis_models.scheduling import Caller, Priority
+from precis_models.scheduling import Caller, Priority, Slots
 from tests.support import batch_limits
 
 GREEDY = GenerateOptions(max_new_tokens=4, num_beams=1)
@@ -635,3 +635,21 @@ async def test_a_long_requests_short_call_goes_after_short_requests_as_backgroun
         True,
         False,
     ]
+
+
+async def test_an_extra_slot_runs_interactive_work_even_on_batch_works_turn() -> None:
+    """The extra slot (Slots overcommit: background calls run niced) is for the call that
+    pre-empts them; batch work's bounded share waits for a slot of its own."""
+    engine = WordsEngine(parallelism=2)
+    slots = Slots(1, overcommit=1)
+    limits = batch_limits(max_wait_ms=1, batch_every=1)  # batch work's turn at every call
+    batcher = MicroBatcher(engine, limits=limits, slots=slots)
+    async with running(batcher):
+        assert await slots.acquire() is False  # a background call holds the only slot
+        corpus = asyncio.ensure_future(batcher.submit(["a corpus item"], GREEDY, caller=BATCH))
+        await asyncio.sleep(0.02)
+        page = await asyncio.wait_for(batcher.submit(["a page"], GREEDY, caller=INTERACTIVE), 1)
+        assert page.outputs == ["a page"] and not corpus.done()
+        slots.release()
+        await asyncio.wait_for(corpus, 1)
+    assert engine.calls == [["a page"], ["a corpus item"]]

@@ -149,11 +149,11 @@ async def test_with_overcommit_batch_work_takes_every_slot_and_interactive_one_m
     slots.started(interactive=True)
     slots.release(interactive=True)  # an interactive call just ended: nothing is kept for it
     for _ in range(2):
-        await asyncio.wait_for(slots.acquire(lambda: False), 1)  # batch work: both slots
+        assert not await asyncio.wait_for(slots.acquire(lambda: False), 1)  # both slots
     batch = asyncio.ensure_future(slots.acquire(lambda: False))
     await asyncio.sleep(0.02)
     assert not batch.done()  # no extra slot for batch work
-    await asyncio.wait_for(slots.acquire(lambda: True), 1)  # interactive: the extra slot
+    assert await asyncio.wait_for(slots.acquire(lambda: True), 1)  # interactive: an extra slot
     slots.started(interactive=True)
     page = asyncio.ensure_future(slots.acquire(lambda: True))
     await asyncio.sleep(0.02)
