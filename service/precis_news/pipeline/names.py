@@ -164,12 +164,27 @@ def names(text: str, language: str = "") -> list[str]:
             if (
                 at + 1 < len(words)
                 and _adjacent(sentence, tokens, at)
-                and lexicon.names_a_noun(word, words[at + 1])
+                and lexicon.names_a_noun(word, _common_noun(word, words[at + 1]))
             ):
-                continue  # "Холодної війни", "Тихого океану": translated, not a name
+                continue  # "Холодної війни", "Червоної Армії": translated, not a name
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _common_noun(adjective: str, word: str) -> str:
+    """`word` lower-cased when it is a capitalised common Cyrillic word ("Армії" of "Червоної
+    Армії", the Red Army: titles of institutions capitalise their nouns too) and `adjective`
+    before it is not made of a name ("Фатимської Богоматері" keeps Fatima), else as it is: the
+    noun lexicon.names_a_noun reads a capitalised adjective before it as agreeing with."""
+    if (
+        word[:1].isupper()
+        and lexicon.is_cyrillic(word)
+        and not _CYRILLIC_ADJECTIVE.search(adjective.lower())
+        and lexicon.is_common_word(word)
+    ):
+        return word.lower()
+    return word
 
 
 def _translated_titles(
