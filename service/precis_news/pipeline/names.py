@@ -148,6 +148,14 @@ def names(text: str, language: str = "") -> list[str]:
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
+        translated = [
+            a or b
+            for a, b in zip(
+                translated,
+                _translated_runs(sentence, tokens, words, capitalised, language),
+                strict=True,
+            )
+        ]
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -225,6 +233,42 @@ def _translated_titles(
         else:
             named_after = True
     return translated
+
+
+def _translated_runs(
+    sentence: str,
+    tokens: list[re.Match[str]],
+    words: list[str],
+    capitalised: list[bool],
+    language: str,
+) -> list[bool]:
+    """Per token: whether it is a title word (`_title_word`, no place's name nor nationality) in a run of
+    adjacent capitalised words that are all title words or translated words (`_translated`),
+    one at least translated: a named thing made of words, which translations translate
+    ("Independence Hall", "Easter Vigil", "Foster Care"); not "John Hall" nor "Emma Stone",
+    whose given names travel."""
+    flags = [False] * len(tokens)
+    at = 0
+    while at < len(tokens):
+        end = at
+        while capitalised[end] and end + 1 < len(tokens) and capitalised[end + 1]:
+            if not _adjacent(sentence, tokens, end):
+                break
+            end += 1
+        run = range(at, end + 1)
+        if len(run) > 1:
+            home = [
+                _title_word(words[i], language)
+                and not _DEMONYM_WORD.search(words[i].lower())
+                and skeleton(words[i]) not in lexicon.place_names(skeleton)
+                for i in run
+            ]
+            moved = [_translated(words[i], language) for i in run]
+            if any(moved) and all(h or m for h, m in zip(home, moved, strict=True)):
+                for i, h in zip(run, home, strict=True):
+                    flags[i] = h
+        at = end + 1
+    return flags
 
 
 def _title_word(word: str, language: str) -> bool:
