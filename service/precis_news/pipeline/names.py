@@ -553,9 +553,15 @@ def _initials_found(name: str, translation: str) -> bool:
 
 def _found_in_parts(name: str, translation: str) -> bool:
     """Whether each capitalised part of a hyphenated name is found ("Паго-Паго", "Хейл-молодший",
-    "Грейт-Ярмуте": Pago Pago, Hale Jr., Great Yarmouth)."""
+    "Грейт-Ярмуте": Pago Pago, Hale Jr., Great Yarmouth), or one that is no common word."""
     parts = [part for part in name.split("-") if _capitalised(part)] if "-" in name else []
-    return bool(parts) and not missing(parts, translation)
+    if not parts:
+        return False
+    lost = missing(parts, translation)
+    # A translation may translate the common words of a compound name and spell the rest
+    # ("Порт-Стэнли": Port Stanley, "Санкт-Петербурге": St. Petersburg, "Ост-Индии": East
+    # Indies): its part that is no common word found is enough.
+    return not lost or any(p not in lost and not lexicon.is_common_word(p) for p in parts)
 
 
 def _country_stems(spellings: set[str]) -> frozenset[str]:
