@@ -31,6 +31,7 @@ _PH = re.compile(r"ph")  # Greek phi: Sphinx / Сфінкс, Phoenicians / фі�
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
+_SHN = re.compile(r"(?:ss|t)ion")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
@@ -526,6 +527,9 @@ def _spoken(word: str) -> frozenset[str]:
     # ph is в where English says v (Stephen / Стівен, Стивен).
     variants = [spoken, lower.replace("j", "y"), lower.replace("w", "u"), lower.replace("b", "v")]
     variants.append(lower.replace("ph", "v"))
+    # English "ay" is ей (Bay / Бей, Clay / Клей), "-tion" and "-ssion" шн (Mission / Мішн,
+    # Deception / Десепшен).
+    variants.append(_SHN.sub("shn", lower.replace("ay", "ei")))
     if _PINYIN.search(lower.removesuffix("ng")):
         variants.append(_PINYIN.sub(lambda m: _PINYIN_SOUNDS[m.group()], lower))
     return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
