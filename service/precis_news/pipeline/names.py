@@ -32,6 +32,7 @@ _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Каван�
 _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _SHN = re.compile(r"(?:ss|t)ion")
+_NAME_PARTS = re.compile(r"[-'’ʼ]")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
@@ -558,7 +559,8 @@ def _initials_found(name: str, translation: str) -> bool:
 def _found_in_parts(name: str, translation: str) -> bool:
     """Whether each capitalised part of a hyphenated name is found ("Паго-Паго", "Хейл-молодший",
     "Грейт-Ярмуте": Pago Pago, Hale Jr., Great Yarmouth), or one that is no common word."""
-    parts = [part for part in name.split("-") if _capitalised(part)] if "-" in name else []
+    # "Сен-Жорж-де-л'Ояпок": the part after an elided article is a part too.
+    parts = [p for p in _NAME_PARTS.split(name) if _capitalised(p)] if "-" in name else []
     if not parts:
         return False
     lost = missing(parts, translation)
