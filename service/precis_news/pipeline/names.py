@@ -37,9 +37,11 @@ _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
 # The endings of Ukrainian and Russian adjectives made of a name (-ськ-, -цьк-, -ск-, -цк-).
-_CYRILLIC_ADJECTIVE = re.compile(
-    r"[сцз]ь?к(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
-)
+_ADJECTIVE_CASES = r"(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
+_CYRILLIC_ADJECTIVE = re.compile(r"[сцз]ь?к" + _ADJECTIVE_CASES)
+# Such an adjective of a place ending in г or к changes that consonant: Рига / Ризький,
+# Рижский; Прага / Празький, Пражский; Чикаго / Чиказький.
+_CHANGED_CONSONANT = re.compile(r"(?:зьк|жск)" + _ADJECTIVE_CASES)
 _VOWELS = re.compile(r"[aeiou]+")
 _CONSONANTS = "bcdfghjklmnpqrstvwxyz"
 MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
@@ -439,8 +441,12 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
         if any(_found(s, words) for s in spellings):
             continue
         if lemma_words is None:  # names are capitalised in every served language
-            lemma_words = words | {
-                skeleton(lem) for t in tokens if t[:1].isupper() for lem in lexicon.lemmas(t)
+            capitals = [t for t in tokens if t[:1].isupper()]
+            lemma_words = words | {skeleton(lem) for t in capitals for lem in lexicon.lemmas(t)}
+            lemma_words |= {
+                skeleton(stem + "г")
+                for t in capitals
+                if (stem := _CHANGED_CONSONANT.sub("", t.lower())) != t.lower()
             }
             proper_words = {
                 spelling
