@@ -33,6 +33,9 @@ _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _SHN = re.compile(r"(?:ss|t)ion")
 _NAME_PARTS = re.compile(r"[-'’ʼ]")
+# A Latin-script compound whose last part is lower-case is a common noun ("Assassin-bugs",
+# "Post-war"), not a name (Stratford-upon-Avon ends capitalised).
+_COMMON_COMPOUND = re.compile(r"-[a-zà-ÿ]+$")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
@@ -370,13 +373,15 @@ def _abstract_noun(word: str, language: str) -> bool:
 
 def _capitalised(word: str) -> bool:
     """Whether `word` could be a name: capitalised, not an acronym (they differ by language:
-    NATO, OTAN, НАТО), not a title, day or month (_NOT_NAMES)."""
+    NATO, OTAN, НАТО), not a title, day or month (_NOT_NAMES), nor a common compound
+    ("Assassin-bugs")."""
     return (
         len(word) >= MIN_NAME_CHARS
         and word[0].isupper()
         and not word.isupper()
         and word.lower() not in _NOT_NAMES
         and not _ROMAN_ORDINAL.fullmatch(word)
+        and not _COMMON_COMPOUND.search(word)
     )
 
 
