@@ -155,14 +155,7 @@ def names(text: str, language: str = "") -> list[str]:
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
-        translated = [
-            a or b
-            for a, b in zip(
-                translated,
-                _translated_runs(sentence, tokens, words, capitalised, language),
-                strict=True,
-            )
-        ]
+        in_title = _translated_runs(sentence, tokens, words, capitalised, language)
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -174,8 +167,8 @@ def names(text: str, language: str = "") -> list[str]:
                 for i in (at - 1, at + 1)
                 if 0 < i < len(words)
             )
-            if translated[at]:
-                continue  # "the Supreme Court", "the Sun": translated, not a name
+            if translated[at] or in_title[at]:
+                continue  # "the Supreme Court", "Independence Hall": translated, not a name
             if (
                 at + 1 < len(words)
                 and _adjacent(sentence, tokens, at)
@@ -249,32 +242,32 @@ def _translated_runs(
     capitalised: list[bool],
     language: str,
 ) -> list[bool]:
-    """Per token: whether it is a title word (`_title_word`, no place's name nor nationality) in a run of
-    adjacent capitalised words that are all title words or translated words (`_translated`),
-    one at least translated: a named thing made of words, which translations translate
-    ("Independence Hall", "Easter Vigil", "Foster Care"); not "John Hall" nor "Emma Stone",
-    whose given names travel."""
+    """Per token: whether it is a title word (`_title_word`, no place's name nor nationality)
+    in a run of adjacent capitalised words that are all title words or translated words
+    (`_translated`), one at least translated: a named thing made of words, which translations
+    translate ("Independence Hall", "Foster Care"); not "John Hall" nor "Emma Stone", whose
+    given names travel."""
+    runs: list[list[int]] = []
+    for at, capital in enumerate(capitalised):
+        if capital and runs and runs[-1][-1] == at - 1 and _adjacent(sentence, tokens, at - 1):
+            runs[-1].append(at)
+        elif capital:
+            runs.append([at])
     flags = [False] * len(tokens)
-    at = 0
-    while at < len(tokens):
-        end = at
-        while capitalised[end] and end + 1 < len(tokens) and capitalised[end + 1]:
-            if not _adjacent(sentence, tokens, end):
-                break
-            end += 1
-        run = range(at, end + 1)
-        if len(run) > 1:
-            home = [
-                _title_word(words[i], language)
-                and not _DEMONYM_WORD.search(words[i].lower())
-                and skeleton(words[i]) not in lexicon.place_names(skeleton)
-                for i in run
-            ]
-            moved = [_translated(words[i], language) for i in run]
-            if any(moved) and all(h or m for h, m in zip(home, moved, strict=True)):
-                for i, h in zip(run, home, strict=True):
-                    flags[i] = h
-        at = end + 1
+    places = lexicon.place_names(skeleton)
+    for run in runs:
+        if len(run) < 2:
+            continue
+        home = [
+            _title_word(words[i], language)
+            and not _DEMONYM_WORD.search(words[i].lower())
+            and skeleton(words[i]) not in places
+            for i in run
+        ]
+        moved = [_translated(words[i], language) for i in run]
+        if any(moved) and all(h or m for h, m in zip(home, moved, strict=True)):
+            for i, h in zip(run, home, strict=True):
+                flags[i] = h
     return flags
 
 
