@@ -570,8 +570,11 @@ def _found_in_parts(name: str, translation: str) -> bool:
     lost = missing(parts, translation)
     # A translation may translate the common words of a compound name and spell the rest
     # ("Порт-Стэнли": Port Stanley, "Санкт-Петербурге": St. Petersburg, "Ост-Индии": East
-    # Indies): its part that is no common word found is enough.
-    return not lost or any(p not in lost and not lexicon.is_common_word(p) for p in parts)
+    # Indies): its part that is no common word found is enough, if long enough not to be
+    # found by chance ("Wi" of "Wi-Fi" is found in "with").
+    return not lost or any(
+        p not in lost and len(p) >= STEM_CHARS and not lexicon.is_common_word(p) for p in parts
+    )
 
 
 def _country_stems(spellings: set[str]) -> frozenset[str]:

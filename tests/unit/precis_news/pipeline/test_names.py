@@ -302,6 +302,8 @@ def test_a_compound_name_is_found_by_a_part_that_is_no_common_word() -> None:
     # the rest; that rest must be there.
     assert missing(["Санкт-Петербурге"], "He stayed in St. Petersburg.") == []
     assert missing(["Порт-Стэнли"], "The bank is in Port Louis.") == ["Порт-Стэнли"]
+    # A short part is found by chance ("Wi" in "with"): it carries no compound.
+    assert missing(["Wi-Fi"], "It is much faster with cables.") == ["Wi-Fi"]
     # The part after an elided article is a part too.
     assert missing(["Сен-Жорж-д'Орак"], "They reached Saint-Georges d'Orac.") == []
     assert missing(["Сен-Жорж-д'Орак"], "They reached Saint-Georges.") == ["Сен-Жорж-д'Орак"]
