@@ -458,7 +458,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             and not _demonym_found(name, lemma_words)
             and not any(
                 _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
-                for s in spellings | _spoken(name)
+                for s in spellings | _spoken(name) | _romance_qu(name)
             )
             and not _found_in_parts(name, translation)
             and not _initials_found(name, translation)
@@ -538,6 +538,17 @@ def _spoken(word: str) -> frozenset[str]:
     if _PINYIN.search(lower.removesuffix("ng")):
         variants.append(_PINYIN.sub(lambda m: _PINYIN_SOUNDS[m.group()], lower))
     return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
+
+
+def _romance_qu(name: str) -> frozenset[str]:
+    """The skeleton of a Latin-script name with French and Portuguese "qu" as к (Mecque /
+    Mecca, Oiapoque / Ояпокі; English "qu" is кв: Quebec / Квебек); empty without one. Only
+    to look for a name, not among _spoken's sounds, where it would find chance look-alikes
+    of common words (Pâques / пакет)."""
+    lower = name.lower()
+    if "qu" not in lower or lexicon.is_cyrillic(name):
+        return frozenset()
+    return frozenset([skeleton(lower.replace("qu", "k"))])
 
 
 def _adjective_stems(name: str) -> set[str]:

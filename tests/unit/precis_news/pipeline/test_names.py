@@ -318,6 +318,8 @@ def test_a_compound_name_is_found_by_a_part_that_is_no_common_word() -> None:
         ("Riga", "Після підписання Ризького договору."),  # г as з in an adjective
         ("Riga", "Рижский залив замёрз."),  # and as ж
         ("Prague", "Пражская весна."),
+        ("Mecque", "He flew to Mecca."),  # French and Portuguese "qu" as к
+        ("Oiapoque", "Місто Ояпокі лежить на річці."),
     ],
 )
 def test_english_sounds_and_changed_consonants_are_found(name: str, translation: str) -> None:
@@ -332,3 +334,9 @@ def test_a_compound_with_a_lower_case_part_is_no_name() -> None:
     # "Assassin-bugs" is a common noun; "Stratford-upon-Avon" ends capitalised, a name.
     assert names("Later Assassin-bugs and Smith met.", "en") == ["Smith"]
     assert names("Later Stratford-upon-Avon grew.", "en") == ["Stratford-upon-Avon"]
+
+
+def test_a_romance_qu_finds_no_look_alike_of_a_common_word() -> None:
+    # "qu" as к is a way to find a name, not a spelling that keeps a word a name: "Pâques"
+    # (Easter) is translated, though "pakes" looks like пакет.
+    assert names("Il est parti à Pâques avec Paul.", "fr") == ["Paul"]
