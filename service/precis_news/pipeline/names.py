@@ -18,6 +18,7 @@ from precis_news.pipeline import lexicon
 # way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/Джон, Dubois/Дюбуа): a silent h,
 # French "oi" and "eau", a final s, g and h as one letter.
 _LATIN_FOLDS = (
+    ("tsz", "j"),  # Palladius's цз is pinyin j (Цзіньпін / Jinping, Цзинь / Jin)
     ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("cy", "si"), ("c", "k"), ("kh", "h"),
     ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
     ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю

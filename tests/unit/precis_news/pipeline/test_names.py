@@ -318,6 +318,8 @@ def test_a_compound_name_is_found_by_a_part_that_is_no_common_word() -> None:
         ("Riga", "Після підписання Ризького договору."),  # г as з in an adjective
         ("Riga", "Рижский залив замёрз."),  # and as ж
         ("Prague", "Пражская весна."),
+        ("Jinping", "Голова Сі Цзіньпін заявив."),  # Palladius's цз is pinyin j
+        ("Цзиньпином", "He met President Xi Jinping."),
         ("Mecque", "He flew to Mecca."),  # French and Portuguese "qu" as к
         ("Oiapoque", "Місто Ояпокі лежить на річці."),
     ],
