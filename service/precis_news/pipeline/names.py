@@ -171,7 +171,8 @@ def names(text: str, language: str = "") -> list[str]:
             if translated[at] or in_title[at]:
                 continue  # "the Supreme Court", "Independence Hall": translated, not a name
             if (
-                at + 1 < len(words)
+                capitalised[at]
+                and at + 1 < len(words)
                 and _adjacent(sentence, tokens, at)
                 and lexicon.names_a_noun(word, _common_noun(word, words[at + 1]))
             ):
@@ -375,7 +376,7 @@ def _capitalised(word: str) -> bool:
         and not word.isupper()
         and word.lower() not in _NOT_NAMES
         and not _ROMAN_ORDINAL.fullmatch(word)
-        and not _COMMON_COMPOUND.search(word)
+        and not ("-" in word and _COMMON_COMPOUND.search(word))
     )
 
 
