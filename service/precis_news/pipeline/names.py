@@ -156,7 +156,9 @@ def names(text: str, language: str = "") -> list[str]:
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
-        in_title = _translated_runs(sentence, tokens, words, capitalised, language)
+        for run in _capital_runs(sentence, tokens, capitalised):
+            for i in _translated_run(run, words, language):
+                translated[i] = True
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -168,7 +170,7 @@ def names(text: str, language: str = "") -> list[str]:
                 for i in (at - 1, at + 1)
                 if 0 < i < len(words)
             )
-            if translated[at] or in_title[at]:
+            if translated[at]:
                 continue  # "the Supreme Court", "Independence Hall": translated, not a name
             if (
                 capitalised[at]
@@ -237,40 +239,37 @@ def _translated_titles(
     return translated
 
 
-def _translated_runs(
-    sentence: str,
-    tokens: list[re.Match[str]],
-    words: list[str],
-    capitalised: list[bool],
-    language: str,
-) -> list[bool]:
-    """Per token: whether it is a title word (`_title_word`, no place's name nor nationality)
-    in a run of adjacent capitalised words that are all title words or translated words
-    (`_translated`), one at least translated: a named thing made of words, which translations
-    translate ("Independence Hall", "Foster Care"); not "John Hall" nor "Emma Stone", whose
-    given names travel."""
+def _capital_runs(
+    sentence: str, tokens: list[re.Match[str]], capitalised: list[bool]
+) -> list[list[int]]:
+    """The runs of adjacent capitalised tokens, as lists of their indices."""
     runs: list[list[int]] = []
     for at, capital in enumerate(capitalised):
         if capital and runs and runs[-1][-1] == at - 1 and _adjacent(sentence, tokens, at - 1):
             runs[-1].append(at)
         elif capital:
             runs.append([at])
-    flags = [False] * len(tokens)
+    return runs
+
+
+def _translated_run(run: list[int], words: list[str], language: str) -> list[int]:
+    """The title words (`_title_word`, no place's name nor nationality) of a run of two or more
+    capitalised words that are all title words or translated words (`_translated`), one at
+    least translated: a named thing made of words, which translations translate
+    ("Independence Hall", "Foster Care"); none for "John Hall" or "Emma Stone", whose given
+    names travel."""
+    if len(run) < 2:
+        return []
     places = lexicon.place_names(skeleton)
-    for run in runs:
-        if len(run) < 2:
-            continue
-        home = [
-            _title_word(words[i], language)
-            and not _DEMONYM_WORD.search(words[i].lower())
-            and skeleton(words[i]) not in places
-            for i in run
-        ]
-        moved = [_translated(words[i], language) for i in run]
-        if any(moved) and all(h or m for h, m in zip(home, moved, strict=True)):
-            for i, h in zip(run, home, strict=True):
-                flags[i] = h
-    return flags
+    home = [
+        i
+        for i in run
+        if _title_word(words[i], language)
+        and not _DEMONYM_WORD.search(words[i].lower())
+        and skeleton(words[i]) not in places
+    ]
+    moved = [i for i in run if _translated(words[i], language)]
+    return home if moved and set(home) | set(moved) == set(run) else []
 
 
 def _title_word(word: str, language: str) -> bool:
