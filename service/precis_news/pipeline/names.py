@@ -18,6 +18,7 @@ from precis_news.pipeline import lexicon
 # way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/Джон, Dubois/Дюбуа): a silent h,
 # French "oi" and "eau", a final s, g and h as one letter.
 _LATIN_FOLDS = (
+    ("tsz", "j"),  # Palladius's цз is pinyin j (Цзіньпін / Jinping, Цзинь / Jin)
     ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("cy", "si"), ("c", "k"), ("kh", "h"),
     ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
     ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю
@@ -31,13 +32,20 @@ _PH = re.compile(r"ph")  # Greek phi: Sphinx / Сфінкс, Phoenicians / фі�
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
+_SHN = re.compile(r"(?:ss|t)ion")
+_NAME_PARTS = re.compile(r"[-'’ʼ]")
+# A Latin-script compound whose last part is lower-case is a common noun ("Assassin-bugs",
+# "Post-war"), not a name (Stratford-upon-Avon ends capitalised).
+_COMMON_COMPOUND = re.compile(r"-[a-zà-ÿ]+$")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
 # The endings of Ukrainian and Russian adjectives made of a name (-ськ-, -цьк-, -ск-, -цк-).
-_CYRILLIC_ADJECTIVE = re.compile(
-    r"[сцз]ь?к(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
-)
+_ADJECTIVE_CASES = r"(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
+_CYRILLIC_ADJECTIVE = re.compile(r"[сцз]ь?к" + _ADJECTIVE_CASES)
+# Such an adjective of a place ending in г or к changes that consonant: Рига / Ризький,
+# Рижский; Прага / Празький, Пражский; Чикаго / Чиказький.
+_CHANGED_CONSONANT = re.compile(r"(?:зьк|жск)" + _ADJECTIVE_CASES)
 _VOWELS = re.compile(r"[aeiou]+")
 _CONSONANTS = "bcdfghjklmnpqrstvwxyz"
 MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
@@ -148,6 +156,9 @@ def names(text: str, language: str = "") -> list[str]:
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
+        for run in _capital_runs(sentence, tokens, capitalised):
+            for i in _translated_run(run, words, language):
+                translated[i] = True
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -160,16 +171,32 @@ def names(text: str, language: str = "") -> list[str]:
                 if 0 < i < len(words)
             )
             if translated[at]:
-                continue  # "the Supreme Court", "the Sun": translated, not a name
+                continue  # "the Supreme Court", "Independence Hall": translated, not a name
             if (
-                at + 1 < len(words)
+                capitalised[at]
+                and at + 1 < len(words)
                 and _adjacent(sentence, tokens, at)
-                and lexicon.names_a_noun(word, words[at + 1])
+                and lexicon.names_a_noun(word, _common_noun(word, words[at + 1]))
             ):
-                continue  # "Холодної війни", "Тихого океану": translated, not a name
+                continue  # "Холодної війни", "Червоної Армії": translated, not a name
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _common_noun(adjective: str, word: str) -> str:
+    """`word` lower-cased when it is a capitalised common Cyrillic word ("Армії" of "Червоної
+    Армії", the Red Army: titles of institutions capitalise their nouns too) and `adjective`
+    before it is not made of a name ("Фатимської Богоматері" keeps Fatima), else as it is: the
+    noun lexicon.names_a_noun reads a capitalised adjective before it as agreeing with."""
+    if (
+        word[:1].isupper()
+        and lexicon.is_cyrillic(word)
+        and not _CYRILLIC_ADJECTIVE.search(adjective.lower())
+        and lexicon.is_common_word(word)
+    ):
+        return word.lower()
+    return word
 
 
 def _translated_titles(
@@ -210,6 +237,39 @@ def _translated_titles(
         else:
             named_after = True
     return translated
+
+
+def _capital_runs(
+    sentence: str, tokens: list[re.Match[str]], capitalised: list[bool]
+) -> list[list[int]]:
+    """The runs of adjacent capitalised tokens, as lists of their indices."""
+    runs: list[list[int]] = []
+    for at, capital in enumerate(capitalised):
+        if capital and runs and runs[-1][-1] == at - 1 and _adjacent(sentence, tokens, at - 1):
+            runs[-1].append(at)
+        elif capital:
+            runs.append([at])
+    return runs
+
+
+def _translated_run(run: list[int], words: list[str], language: str) -> list[int]:
+    """The title words (`_title_word`, no place's name nor nationality) of a run of two or more
+    capitalised words that are all title words or translated words (`_translated`), one at
+    least translated: a named thing made of words, which translations translate
+    ("Independence Hall", "Foster Care"); none for "John Hall" or "Emma Stone", whose given
+    names travel."""
+    if len(run) < 2:
+        return []
+    places = lexicon.place_names(skeleton)
+    home = [
+        i
+        for i in run
+        if _title_word(words[i], language)
+        and not _DEMONYM_WORD.search(words[i].lower())
+        and skeleton(words[i]) not in places
+    ]
+    moved = [i for i in run if _translated(words[i], language)]
+    return home if moved and set(home) | set(moved) == set(run) else []
 
 
 def _title_word(word: str, language: str) -> bool:
@@ -307,13 +367,15 @@ def _abstract_noun(word: str, language: str) -> bool:
 
 def _capitalised(word: str) -> bool:
     """Whether `word` could be a name: capitalised, not an acronym (they differ by language:
-    NATO, OTAN, НАТО), not a title, day or month (_NOT_NAMES)."""
+    NATO, OTAN, НАТО), not a title, day or month (_NOT_NAMES), nor a common compound
+    ("Assassin-bugs")."""
     return (
         len(word) >= MIN_NAME_CHARS
         and word[0].isupper()
         and not word.isupper()
         and word.lower() not in _NOT_NAMES
         and not _ROMAN_ORDINAL.fullmatch(word)
+        and not ("-" in word and _COMMON_COMPOUND.search(word))
     )
 
 
@@ -378,8 +440,12 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
         if any(_found(s, words) for s in spellings):
             continue
         if lemma_words is None:  # names are capitalised in every served language
-            lemma_words = words | {
-                skeleton(lem) for t in tokens if t[:1].isupper() for lem in lexicon.lemmas(t)
+            capitals = [t for t in tokens if t[:1].isupper()]
+            lemma_words = words | {skeleton(lem) for t in capitals for lem in lexicon.lemmas(t)}
+            lemma_words |= {
+                skeleton(stem + "г")
+                for t in capitals
+                if (stem := _CHANGED_CONSONANT.sub("", t.lower())) != t.lower()
             }
             proper_words = {
                 spelling
@@ -393,7 +459,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             and not _demonym_found(name, lemma_words)
             and not any(
                 _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
-                for s in spellings | _spoken(name)
+                for s in spellings | _spoken(name) | _romance_qu(name)
             )
             and not _found_in_parts(name, translation)
             and not _initials_found(name, translation)
@@ -467,9 +533,23 @@ def _spoken(word: str) -> frozenset[str]:
     # ph is в where English says v (Stephen / Стівен, Стивен).
     variants = [spoken, lower.replace("j", "y"), lower.replace("w", "u"), lower.replace("b", "v")]
     variants.append(lower.replace("ph", "v"))
+    # English "ay" is ей (Bay / Бей, Clay / Клей), "-tion" and "-ssion" шн (Mission / Мішн,
+    # Deception / Десепшен).
+    variants.append(_SHN.sub("shn", lower.replace("ay", "ei")))
     if _PINYIN.search(lower.removesuffix("ng")):
         variants.append(_PINYIN.sub(lambda m: _PINYIN_SOUNDS[m.group()], lower))
     return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
+
+
+def _romance_qu(name: str) -> frozenset[str]:
+    """The skeleton of a Latin-script name with French and Portuguese "qu" as к (Mecque /
+    Mecca, Oiapoque / Ояпокі; English "qu" is кв: Quebec / Квебек); empty without one. Only
+    to look for a name, not among _spoken's sounds, where it would find chance look-alikes
+    of common words (Pâques / пакет)."""
+    lower = name.lower()
+    if "qu" not in lower or lexicon.is_cyrillic(name):
+        return frozenset()
+    return frozenset([skeleton(lower.replace("qu", "k"))])
 
 
 def _adjective_stems(name: str) -> set[str]:
@@ -494,9 +574,19 @@ def _initials_found(name: str, translation: str) -> bool:
 
 def _found_in_parts(name: str, translation: str) -> bool:
     """Whether each capitalised part of a hyphenated name is found ("Паго-Паго", "Хейл-молодший",
-    "Грейт-Ярмуте": Pago Pago, Hale Jr., Great Yarmouth)."""
-    parts = [part for part in name.split("-") if _capitalised(part)] if "-" in name else []
-    return bool(parts) and not missing(parts, translation)
+    "Грейт-Ярмуте": Pago Pago, Hale Jr., Great Yarmouth), or one that is no common word."""
+    # "Сен-Жорж-де-л'Ояпок": the part after an elided article is a part too.
+    parts = [p for p in _NAME_PARTS.split(name) if _capitalised(p)] if "-" in name else []
+    if not parts:
+        return False
+    lost = missing(parts, translation)
+    # A translation may translate the common words of a compound name and spell the rest
+    # ("Порт-Стэнли": Port Stanley, "Санкт-Петербурге": St. Petersburg, "Ост-Индии": East
+    # Indies): its part that is no common word found is enough, if long enough not to be
+    # found by chance ("Wi" of "Wi-Fi" is found in "with").
+    return not lost or any(
+        p not in lost and len(p) >= STEM_CHARS and not lexicon.is_common_word(p) for p in parts
+    )
 
 
 def _country_stems(spellings: set[str]) -> frozenset[str]:
