@@ -242,8 +242,9 @@ class Settings:
     interactive_reserve_seconds: float = field(
         default=2.0,
         metadata={
-            "help": "how long one machine slot stays free for interactive work after its last "
-            "model call (on more than one slot): longer keeps sparse interactive requests "
+            "help": "where background calls cannot run niced (see background_nice), how long "
+            "one machine slot stays free for interactive work after its last model call (on "
+            "more than one slot): longer keeps sparse interactive requests "
             "from waiting for a batch call, at the cost of a core for batch work (0 = only "
             "while interactive work runs or waits)"
         },

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +135,36 @@ def test_threads_that_are_gone_are_left_alone_and_said_once(
         threads.started(foreground=False)
     assert caplog.text.count("cannot set its threads' priority") == 1
     assert threads.nice == {tids[0]: threads.normal}  # nothing was set
+
+
+SETPRIV = shutil.which("setpriv")
+PROBE = "from precis_models.thread_priority import may_restore_priority as m; print(m())"
+AMBIENT = ["--inh-caps=+sys_nice", "--ambient-caps=+sys_nice"]
+
+
+def _as_nobody(*options: str, code: str = PROBE) -> subprocess.CompletedProcess[str]:
+    """`code` run by this Python as user nobody (65534), with setpriv's `options`."""
+    models = Path(__file__).resolve().parents[3] / "models"
+    command = [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups", *options]
+    return subprocess.run(
+        [*command, sys.executable, "-c", code],  # type: ignore[list-item]
+        env={"PYTHONPATH": str(models), "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or SETPRIV is None or not RESTORES,
+    reason="needs root with CAP_SYS_NICE and setpriv, to run an unprivileged user",
+)
+@pytest.mark.parametrize(("options", "expected"), [((), "False"), (AMBIENT, "True")])
+def test_an_unprivileged_user_may_restore_priority_only_with_cap_sys_nice(
+    options: tuple[str, ...], expected: str
+) -> None:
+    if _as_nobody(code="import precis_models.thread_priority").returncode != 0:
+        pytest.skip("user nobody cannot run this Python or read the repository here")
+    result = _as_nobody(*options)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected  # the server's start-up probe (see loader)
