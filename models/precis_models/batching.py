@@ -25,6 +25,9 @@ from precis_models.thread_priority import ThreadPriority
 
 log = logging.getLogger(__name__)
 
+# Gives a model call's worker and slot back: (whether a call ran, whether it was foreground).
+Release = Callable[[bool, bool], None]
+
 
 class QueueFull(Exception):
     """The model's queue holds max_queue texts of other callers (or, when `key` is given, that
@@ -431,7 +434,7 @@ class MicroBatcher:
                 release, extra = await self._acquire_worker()
                 batch, foreground = self._take_batch(foreground_only=extra)
                 if not batch:
-                    release(False)
+                    release(False, False)
                     continue
                 if isinstance(self._slots, Slots):
                     self._slots.started(interactive=foreground)
@@ -443,21 +446,21 @@ class MicroBatcher:
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
 
-    def _ended(self, release: Callable[[bool], None], foreground: bool) -> None:
+    def _ended(self, release: Release, foreground: bool) -> None:
         """A call ended: its threads' priority and its worker and slot given back."""
         if self._threads is not None:
             self._threads.ended(foreground=foreground)
-        release(foreground)
+        release(True, foreground)
 
-    async def _acquire_worker(self) -> tuple[Callable[[bool], None], bool]:
+    async def _acquire_worker(self) -> tuple[Release, bool]:
         """Wait for a free worker of this model, then for a free machine slot (interactive
-        work first, see scheduling.Slots); returns what gives both back (told whether the
-        call was interactive), and whether the slot is an extra one (for foreground work
-        only: it pre-empts background calls)."""
+        work first, see scheduling.Slots); returns what gives both back (told whether a call
+        ran, and whether it was foreground), and whether the slot is an extra one (for
+        foreground work only: it pre-empts background calls)."""
         await self._workers.acquire()
         slots = self._slots
         if slots is None:
-            return lambda interactive: self._workers.release(), False
+            return lambda ran, foreground: self._workers.release(), False
         extra = False
         try:
             if isinstance(slots, Slots):
@@ -468,9 +471,9 @@ class MicroBatcher:
             self._workers.release()
             raise
 
-        def release(interactive: bool) -> None:
+        def release(ran: bool, foreground: bool) -> None:
             if isinstance(slots, Slots):
-                slots.release(interactive=interactive)
+                slots.release(interactive=ran and foreground, background=ran and not foreground)
             else:
                 slots.release()
             self._workers.release()

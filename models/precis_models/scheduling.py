@@ -134,6 +134,7 @@ class Slots:
         self.reserve_s = reserve_s
         self._free = count
         self._interactive = 0  # interactive calls running
+        self._background = 0  # other calls running (granted slots not yet started are neither)
         self._interactive_until = 0.0  # monotonic time the last interactive call ended + reserve
         self._waiters: list[_Waiter] = []
         self._recheck: asyncio.TimerHandle | None = None
@@ -158,12 +159,17 @@ class Slots:
         return waiter.extra
 
     def started(self, *, interactive: bool) -> None:
-        """The holder of a slot runs a call of this kind (call `release` with the same)."""
+        """The holder of a slot runs a call of this kind (call `release` with `interactive`,
+        or `background` for the other kind)."""
         self._interactive += interactive
+        self._background += not interactive
 
-    def release(self, *, interactive: bool = False) -> None:
+    def release(self, *, interactive: bool = False, background: bool = False) -> None:
+        """Give a slot back, saying which kind of call it ran (`started`); neither when it
+        ran none."""
         self._free += 1
         self._interactive -= interactive
+        self._background -= background
         if interactive:
             self._interactive_until = time.monotonic() + self.reserve_s
         self._grant()
@@ -208,8 +214,7 @@ class Slots:
         """With every slot taken, a model with interactive work waiting, while an extra slot
         is left (`overcommit`) and a background call runs (the one it pre-empts: beside
         interactive calls only, an extra call would just share their cores)."""
-        background = self.count - self._free - self._interactive
-        if self._free <= -self.overcommit or background <= 0:
+        if self._free <= -self.overcommit or self._background <= 0:
             return None
         urgent = [w for w in self._waiters if w.urgent()]
         return self._first(urgent, time.monotonic()) if urgent else None

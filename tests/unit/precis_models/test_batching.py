@@ -646,10 +646,11 @@ async def test_an_extra_slot_runs_interactive_work_even_on_batch_works_turn() ->
     batcher = MicroBatcher(engine, limits=limits, slots=slots)
     async with running(batcher):
         assert await slots.acquire() is False  # a background call holds the only slot
+        slots.started(interactive=False)
         corpus = asyncio.ensure_future(batcher.submit(["a corpus item"], GREEDY, caller=BATCH))
         await asyncio.sleep(0.02)
         page = await asyncio.wait_for(batcher.submit(["a page"], GREEDY, caller=INTERACTIVE), 1)
         assert page.outputs == ["a page"] and not corpus.done()
-        slots.release()
+        slots.release(background=True)
         await asyncio.wait_for(corpus, 1)
     assert engine.calls == [["a page"], ["a corpus item"]]

@@ -150,6 +150,7 @@ async def test_with_overcommit_batch_work_takes_every_slot_and_interactive_one_m
     slots.release(interactive=True)  # an interactive call just ended: nothing is kept for it
     for _ in range(2):
         assert not await asyncio.wait_for(slots.acquire(lambda: False), 1)  # both slots
+        slots.started(interactive=False)
     batch = asyncio.ensure_future(slots.acquire(lambda: False))
     await asyncio.sleep(0.02)
     assert not batch.done()  # no extra slot for batch work
@@ -158,11 +159,11 @@ async def test_with_overcommit_batch_work_takes_every_slot_and_interactive_one_m
     page = asyncio.ensure_future(slots.acquire(lambda: True))
     await asyncio.sleep(0.02)
     assert not page.done()  # one extra slot, not more
-    slots.release()  # a batch call ends: the interactive waiter goes first
+    slots.release(background=True)  # a batch call ends: the interactive waiter goes first
     await asyncio.wait_for(page, 1)
     assert not batch.done()
     slots.release(interactive=True)
-    slots.release()  # back within the slots: batch work runs again
+    slots.release(background=True)  # back within the slots: batch work runs again
     await asyncio.wait_for(batch, 1)
 
 
@@ -176,3 +177,21 @@ async def test_no_extra_slot_beside_interactive_calls_only() -> None:
     assert not page.done()  # nothing to pre-empt: it would only share their cores
     slots.release(interactive=True)
     await asyncio.wait_for(page, 1)
+
+
+async def test_a_granted_slot_not_yet_started_is_not_a_background_call() -> None:
+    """Two interactive calls run; one ends and two interactive waiters remain: the first
+    takes the freed slot, and the second waits (before its holder says what it runs, a
+    granted slot must not count as a background call to pre-empt)."""
+    slots = Slots(2, overcommit=1)
+    for _ in range(2):
+        await slots.acquire()
+        slots.started(interactive=True)
+    first = asyncio.ensure_future(slots.acquire(lambda: True))
+    second = asyncio.ensure_future(slots.acquire(lambda: True))
+    await asyncio.sleep(0.02)
+    slots.release(interactive=True)
+    await asyncio.sleep(0.02)
+    assert first.done() and not second.done()
+    second.cancel()
+    await asyncio.gather(second, return_exceptions=True)
