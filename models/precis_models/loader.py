@@ -84,9 +84,8 @@ def _background_nice(runtime: Runtime, *, device: str, per_call: int) -> int:
     if not may_restore_priority():
         log.warning(
             "background calls run at normal priority: this process may not give a niced "
-            "thread its priority back (it needs CAP_SYS_NICE, e.g. docker's cap_add: "
-            "SYS_NICE, or an RLIMIT_NICE that allows it); a slot is kept for interactive work "
-            "instead"
+            "thread its priority back (it needs CAP_SYS_NICE or an RLIMIT_NICE of 20: "
+            "docs/deployment.md, Thread priority); a slot is kept for interactive work instead"
         )
         return 0
     return wanted
