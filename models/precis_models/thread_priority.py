@@ -4,8 +4,8 @@ A model call cannot be interrupted (CTranslate2 stops a call early only through 
 callback, which works with greedy search alone), so a short interactive call either waits for
 the running batch calls to end or runs beside them. Beside them at equal priority it gets its
 share of the cores; beside calls whose threads are niced, the kernel gives it the core at once:
-measured at real sizes on 2 cores, a translation took 1.43-1.48 s alone, 2.0-2.5 s beside two
-batch calls at nice 0 and 1.43-1.49 s beside the same calls at nice 19 (docs/benchmarks.md).
+measured at real sizes on 2 cores (bench.thread_priority), a translation took 2.88-2.96 s alone,
+4.26-4.50 s beside two batch calls at nice 0 and 2.76-2.88 s beside the same calls at nice 19.
 
 Linux only (threads are found in /proc/self/task). Giving a thread its normal priority back
 needs CAP_SYS_NICE or an RLIMIT_NICE that allows it; `may_restore_priority` tells.
