@@ -42,7 +42,7 @@ from precis_models.store import (
     transformers_path,
     write_manifest,
 )
-from precis_models.thread_priority import may_restore_priority
+from precis_models.thread_priority import may_restore_priority, threads_known
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _background_nice(runtime: Runtime, *, device: str, per_call: int) -> int:
     wanted = runtime.background_nice
     if wanted <= 0:
         return 0
-    if runtime.backend != "ctranslate2" or device != "cpu" or per_call != 1:
+    if runtime.backend != "ctranslate2" or not threads_known(device, per_call):
         log.info(
             "background calls run at normal priority: niced threads need the ctranslate2 "
             "backend on cpu with one thread per call"

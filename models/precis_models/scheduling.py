@@ -7,7 +7,7 @@ import enum
 import heapq
 import time
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -35,6 +35,10 @@ class Caller:
     priority: Priority = Priority.INTERACTIVE
     deadline: float | None = None
     long: bool = False
+
+    def as_long_work(self) -> Caller:
+        """This caller, its request now known to be long work as a whole (see `long`)."""
+        return replace(self, long=True)
 
     def remaining(self) -> float | None:
         """Seconds until the deadline (negative once it passed), or None without one."""

@@ -23,6 +23,13 @@ log = logging.getLogger(__name__)
 LOWEST = 19  # the highest nice value: the least CPU beside threads of normal priority
 
 
+def threads_known(device: str, threads_per_call: int) -> bool:
+    """Whether a model's inference threads are the ones its engine starts when it is built (and
+    so can be found and niced): on the CPU, with one thread per call; more threads per call
+    start unseen at the first call, and a GPU runs one call at a time."""
+    return device == "cpu" and threads_per_call == 1
+
+
 def thread_ids() -> set[int]:
     """The kernel ids of this process's threads (empty where /proc is not Linux's)."""
     try:

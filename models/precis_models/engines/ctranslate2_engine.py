@@ -10,7 +10,7 @@ from precis_models.allocator import release_free_memory
 from precis_models.engines.base import GenerateOptions
 from precis_models.engines.seq2seq import TokenizedEngine
 from precis_models.residency import Residency
-from precis_models.thread_priority import ThreadPriority, thread_ids
+from precis_models.thread_priority import ThreadPriority, thread_ids, threads_known
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class CTranslate2Engine(TokenizedEngine):
             ThreadPriority.of_new_threads(
                 before, expected=workers, background=background_nice, name=name
             )
-            if background_nice > 0 and threads == 1 and device == "cpu"
+            if background_nice > 0 and threads_known(device, threads)
             else None
         )
         self.residency = Residency(self._load, self._unload, keep_alive_s=keep_alive_s, name=name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Sequence
 
@@ -47,7 +46,7 @@ async def summarize_sentences(
         return ""
     chunks = await _chunks(model, sentences, budget=budget, most=max_chunks, metadata=metadata)
     if len(chunks) > 1:
-        caller = dataclasses.replace(caller, long=True)  # the merge too is long work's
+        caller = caller.as_long_work()  # the merge too is long work's
     chunks = await _merge(
         model, chunks, budget=budget, low=low, high=high, metadata=metadata, caller=caller
     )

@@ -234,8 +234,7 @@ class Pipeline:
         if metadata.chunks > 1:
             # A long article is long work to its end: its summary's translations, short as
             # they are, go after other callers' short requests (Caller.long).
-            long = dataclasses.replace(context.caller, long=True)
-            context = dataclasses.replace(context, caller=long)
+            context = dataclasses.replace(context, caller=context.caller.as_long_work())
         translations = self._in_languages(context, written, metadata)
         done: list[Summary] = []
         async with contextlib.aclosing(translations):  # its tasks end when this stream does
