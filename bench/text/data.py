@@ -22,6 +22,23 @@ _UDHR = {
     "sr": "srp_cyrl", "kk": "kaz", "pl": "pol", "cs": "ces", "sk": "slk", "pt": "por_PT",
     "es": "spa", "it": "ita", "ro": "ron", "nl": "nld", "de": "deu",
 }  # fmt: skip
+_NTREX = {
+    "en": "src.eng", "fr": "ref.fra", "uk": "ref.ukr", "ru": "ref.rus", "be": "ref.bel",
+    "bg": "ref.bul", "mk": "ref.mkd", "sr": "ref.srp-Cyrl", "kk": "ref.kaz", "pl": "ref.pol",
+    "cs": "ref.ces", "sk": "ref.slk", "pt": "ref.por", "es": "ref.spa", "it": "ref.ita",
+    "ro": "ref.ron", "nl": "ref.nld", "de": "ref.deu",
+}  # fmt: skip
+# NTREX lines [0, NTREX_DEV_END) are whole documents the checks may be tuned on ("ntrex-dev");
+# the rest ("ntrex-held", served languages only) is held out: measured, never tuned on.
+NTREX_DEV_END = 1005
+# Where the translation pairs of the number and name checks come from: FLORES devtest's first
+# 400 lines (tuned on since the baseline) and NTREX-128's two parts.
+PAIR_CORPORA = ("flores", "ntrex-dev", "ntrex-held")
+CORPUS_TITLES = {
+    "flores": "FLORES devtest",
+    "ntrex-dev": f"NTREX-128 lines 1-{NTREX_DEV_END}",
+    "ntrex-held": f"NTREX-128 lines {NTREX_DEV_END + 1}-1997, held out: never tuned on",
+}
 # UD test documents per corpus: the four served languages' news (PUD; Ukrainian IU, which has no
 # news treebank), and English web text (EWT: blogs, newsgroups) as context without a threshold.
 UD_CORPORA = {
@@ -41,17 +58,41 @@ def flores(lang: str, limit: int | None = None) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()[:limit]
 
 
+def ntrex(lang: str, part: str = "ntrex-dev") -> list[str]:
+    """NTREX-128 sentences of `lang` (English news of 2019 and its human translations), line i
+    the same sentence in every language; only "ntrex-dev" for the languages not served.
+
+    Args:
+        lang: an ISO 639-1 code among SERVED and OTHERS.
+        part: "ntrex-dev" or "ntrex-held" (see NTREX_DEV_END).
+    """
+    lines = (PUBLIC / "ntrex" / f"newstest2019-{_NTREX[lang]}.txt").read_text(encoding="utf-8")
+    rows = lines.splitlines()
+    return rows[:NTREX_DEV_END] if part == "ntrex-dev" else rows[NTREX_DEV_END:]
+
+
+def ntrex_documents(part: str = "ntrex-dev", limit: int | None = None) -> list[range]:
+    """The line ranges of an NTREX part that come from one news document."""
+    ids = (PUBLIC / "ntrex" / "DOCUMENT_IDS.tsv").read_text(encoding="utf-8").splitlines()
+    ids = ids[:NTREX_DEV_END] if part == "ntrex-dev" else ids[NTREX_DEV_END:]
+    return _runs(ids[:limit])
+
+
 def flores_articles(limit: int | None = None) -> list[range]:
     """The line ranges of FLORES devtest that come from one source article (same URL)."""
     rows = (PUBLIC / "flores200" / "metadata_devtest.tsv").read_text(encoding="utf-8")
-    urls = [row.split("\t")[0] for row in rows.splitlines()[1:]][:limit]
-    articles: list[range] = []
+    return _runs([row.split("\t")[0] for row in rows.splitlines()[1:]][:limit])
+
+
+def _runs(keys: list[str]) -> list[range]:
+    """The ranges of consecutive equal keys."""
+    runs: list[range] = []
     start = 0
-    for i in range(1, len(urls) + 1):
-        if i == len(urls) or urls[i] != urls[start]:
-            articles.append(range(start, i))
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            runs.append(range(start, i))
             start = i
-    return articles
+    return runs
 
 
 def texts_of(sentences: list[str], *, low: int = 300, high: int = 700) -> list[str]:
@@ -147,9 +188,20 @@ DIRECTIONS = tuple(
 )
 
 
-def translation_pairs(source: str, target: str, limit: int | None = None) -> list[tuple[str, str]]:
-    """FLORES (source sentence, its human translation) pairs, in order."""
-    return list(zip(flores(source, limit), flores(target, limit), strict=True))
+def translation_pairs(
+    source: str, target: str, limit: int | None = None, corpus: str = "flores"
+) -> list[tuple[str, str]]:
+    """(source sentence, its human translation) pairs of a PAIR_CORPORA corpus, in order
+    (NTREX's English is the original, its other languages human translations of it)."""
+    if corpus == "flores":
+        return list(zip(flores(source, limit), flores(target, limit), strict=True))
+    pairs = zip(ntrex(source, corpus), ntrex(target, corpus), strict=True)
+    return [(s, t) for s, t in pairs if s.strip() and t.strip()][:limit]
+
+
+def pair_key(source: str, target: str, corpus: str) -> str:
+    """A direction's figure key: "en-uk" on FLORES (the issue's figures), "en-uk.ntrex-dev"."""
+    return f"{source}-{target}" + ("" if corpus == "flores" else f".{corpus}")
 
 
 def windows(pairs: list[tuple[str, str]], size: int = 3) -> list[tuple[str, str]]:

@@ -11,6 +11,9 @@ from bench.text import data, report
 QUOTE_SHARE = (0.40, 0.50)  # of the first 4,000 characters: the German quote's share
 
 
+NTREX_LINES = 400  # vendored for every language
+
+
 def corpus(lang: str, *, quick: bool) -> list[str]:
     """`lang`'s texts of 300-700 characters: consecutive FLORES sentences of one article, and
     consecutive UDHR lines."""
@@ -22,6 +25,17 @@ def corpus(lang: str, *, quick: bool) -> list[str]:
     ]
     udhr = [line.strip() for line in data.udhr(lang).splitlines() if line.strip()]
     return texts + data.texts_of(udhr)[: 2 if quick else None]
+
+
+def ntrex_corpus(lang: str, *, quick: bool) -> list[str]:
+    """`lang`'s texts of 300-700 characters from NTREX-128's first lines: consecutive sentences
+    of one news document (never tuned on)."""
+    lines = data.ntrex(lang)[: 60 if quick else NTREX_LINES]
+    return [
+        t
+        for document in data.ntrex_documents(limit=len(lines))
+        for t in data.texts_of([lines[i] for i in document if lines[i].strip()])
+    ]
 
 
 def quoting_german(*, quick: bool) -> list[str]:
@@ -60,7 +74,9 @@ def run(figures: report.Figures, *, quick: bool) -> None:
     from precis_models.unsupported import UnsupportedLanguageCheck
     from precis_news.pipeline.detection import detect
 
-    report.section("languages (FLORES devtest + UDHR texts of 300-700 characters)")
+    report.section(
+        "languages (FLORES devtest + UDHR texts, then NTREX-128 texts, of 300-700 characters)"
+    )
     before = report.rss()
     check = UnsupportedLanguageCheck(data.SERVED)
     check_rss = report.rss() - before
@@ -68,28 +84,11 @@ def run(figures: report.Figures, *, quick: bool) -> None:
     detector = LanguageDetector(data.SERVED)
     detector_rss = report.rss() - before
     all_texts: list[str] = []
-    for lang in data.SERVED + data.OTHERS:
-        texts = corpus(lang, quick=quick)
-        all_texts += texts
-        found = [check.foreign(t) for t in texts]
-        wrong = [(f, t) for f, t in zip(found, texts, strict=True) if f is not None]
-        if lang in data.SERVED:
-            misread = sum(detect(detector, t).language != lang for t in texts)
-            figures.bound(
-                f"languages.served_refused.{lang}",
-                report.rate(len(wrong), len(texts)),
-                f"{len(wrong)} of {len(texts)}; detected as another served language: {misread}",
-            )
-            report.worst(f"{lang} refusals", (f"as {f.code} {f.share:.2f}: {t}" for f, t in wrong))
-            continue
-        named = sum(f is not None and f.code == lang for f in found)
-        as_what = Counter("served" if f is None else f.code for f in found)
-        as_what.pop(lang, None)
-        figures.bound(
-            f"languages.others_named.{lang}",
-            report.rate(named, len(texts)),
-            f"{named} of {len(texts)}; otherwise: {dict(as_what) or '-'}",
-        )
+    for name, texts_of in (("", corpus), (".ntrex", ntrex_corpus)):
+        for lang in data.SERVED + data.OTHERS:
+            texts = texts_of(lang, quick=quick)
+            all_texts += texts
+            _refusals(figures, check, detector, lang + name, texts)
     quoted = quoting_german(quick=quick)
     refused = [(f, q) for q in quoted if (f := check.foreign(q)) is not None]
     figures.bound(
@@ -106,4 +105,31 @@ def run(figures: report.Figures, *, quick: bool) -> None:
         f"(~{sum(map(len, quoted)) / max(len(quoted), 1):.0f} chars); "
         f"served detection {detect_cost:.0f} µs/text; "
         f"RSS +{check_rss / 2**20:.0f} MB check, +{detector_rss / 2**20:.0f} MB detector"
+    )
+
+
+def _refusals(figures: report.Figures, check, detector, key: str, texts: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The refusal figure of one language's texts: none refused when served, else each refused
+    naming the language (`key`: its code, then the corpus)."""
+    from precis_news.pipeline.detection import detect
+
+    lang = key.split(".")[0]
+    found = [check.foreign(t) for t in texts]
+    wrong = [(f, t) for f, t in zip(found, texts, strict=True) if f is not None]
+    if lang in data.SERVED:
+        misread = sum(detect(detector, t).language != lang for t in texts)
+        figures.bound(
+            f"languages.served_refused.{key}",
+            report.rate(len(wrong), len(texts)),
+            f"{len(wrong)} of {len(texts)}; detected as another served language: {misread}",
+        )
+        report.worst(f"{key} refusals", (f"as {f.code} {f.share:.2f}: {t}" for f, t in wrong))
+        return
+    named = sum(f is not None and f.code == lang for f in found)
+    as_what = Counter("served" if f is None else f.code for f in found)
+    as_what.pop(lang, None)
+    figures.bound(
+        f"languages.others_named.{key}",
+        report.rate(named, len(texts)),
+        f"{named} of {len(texts)}; otherwise: {dict(as_what) or '-'}",
     )

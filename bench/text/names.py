@@ -47,30 +47,38 @@ def corruptions(pairs: list[tuple[str, str]], language: str) -> list[tuple[str, 
 
 
 def run(figures: report.Figures, *, quick: bool) -> None:
-    report.section("names (FLORES devtest, correct human translations)")
-    for source, target in data.DIRECTIONS:
-        pairs = data.translation_pairs(source, target, 60 if quick else None)
-        flagged = [(m, s, t) for s, t in pairs if (m := missing(s, t, source))]
-        windows = data.windows(pairs)
-        window_flags = sum(bool(missing(s, t, source)) for s, t in windows)
-        cases = corruptions(pairs, source)
-        caught = sum(name in missing(s, bad, source) for s, bad, name in cases)
-        key = f"{source}-{target}"
-        figures.bound(
-            f"names.sentences.{key}",
-            report.rate(len(flagged), len(pairs)),
-            f"{len(flagged)} of {len(pairs)}",
-        )
-        figures.bound(
-            f"names.windows.{key}",
-            report.rate(window_flags, len(windows)),
-            f"{window_flags} of {len(windows)}",
-        )
-        figures.bound(
-            f"names.caught.{key}", report.rate(caught, len(cases)), f"{caught} of {len(cases)}"
-        )
-        common = Counter(n for m, _, _ in flagged for n in m).most_common(12)
-        print(f"  most flagged names: {', '.join(f'{n} {c}' for n, c in common)}")
-        report.worst(f"{key} flags", (f"{m} | {t}" for m, _, t in flagged), 3)
+    for corpus in data.PAIR_CORPORA[:1] if quick else data.PAIR_CORPORA:
+        report.section(f"names ({data.CORPUS_TITLES[corpus]}, correct human translations)")
+        for source, target in data.DIRECTIONS:
+            _direction(figures, corpus, source, target, quick=quick)
     pairs = data.translation_pairs("en", "uk", 60 if quick else None)
     report.cost("sentence pair (en-uk)", lambda pair: missing(*pair, "en"), pairs)
+
+
+def _direction(
+    figures: report.Figures, corpus: str, source: str, target: str, *, quick: bool
+) -> None:
+    """The figures of one direction of one corpus."""
+    pairs = data.translation_pairs(source, target, 60 if quick else None, corpus)
+    flagged = [(m, s, t) for s, t in pairs if (m := missing(s, t, source))]
+    windows = data.windows(pairs)
+    window_flags = sum(bool(missing(s, t, source)) for s, t in windows)
+    cases = corruptions(pairs, source)
+    caught = sum(name in missing(s, bad, source) for s, bad, name in cases)
+    key = data.pair_key(source, target, corpus)
+    figures.bound(
+        f"names.sentences.{key}",
+        report.rate(len(flagged), len(pairs)),
+        f"{len(flagged)} of {len(pairs)}",
+    )
+    figures.bound(
+        f"names.windows.{key}",
+        report.rate(window_flags, len(windows)),
+        f"{window_flags} of {len(windows)}",
+    )
+    figures.bound(
+        f"names.caught.{key}", report.rate(caught, len(cases)), f"{caught} of {len(cases)}"
+    )
+    common = Counter(n for m, _, _ in flagged for n in m).most_common(12)
+    print(f"  most flagged names: {', '.join(f'{n} {c}' for n, c in common)}")
+    report.worst(f"{key} flags", (f"{m} | {t}" for m, _, t in flagged), 3)
