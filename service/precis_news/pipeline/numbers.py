@@ -230,13 +230,16 @@ def _words(text: str) -> list[tuple[int, Mention]]:
     scales, per = languages.scale_words(), languages.merged_words("percent_words")
     counts, units = languages.unit_counts(), languages.unit_words()
     found: list[tuple[int, Mention]] = []
-    previous, tens, count, end = "", Decimal(0), Decimal(0), -1
     none = Decimal(0)
+    previous, tens, count, end, served = "", none, none, -1, languages.served()
     for match in _COMPOUND.finditer(text):
         written = match.group()
         lower = written.lower()
+        whole, parts = _word_values(lower, served)
+        if whole is None and not parts and not count and lower not in counts:
+            previous, end, tens = lower, match.end(), none  # most words: no number
+            continue
         joined = end >= 0 and not text[end : match.start()].strip()  # only spaces between
-        whole, parts = _word_values(lower, languages.served())
         if lower == "cent" and previous in per:
             whole, parts = None, ()  # "per cent", "pour cent"
         previous, end = lower, match.end()
@@ -253,7 +256,7 @@ def _words(text: str) -> list[tuple[int, Mention]]:
         if convert:
             approx = frozenset(convert(float(count)))
             found.append((match.start(), Mention(written, frozenset({count}), True, approx)))
-        tens = whole if whole is not None and whole in _TENS else Decimal(0)
+        tens = whole if whole is not None and whole in _TENS else none
         # "half an inch": the counts of words in a row multiply
         count = counts[lower] * (count if joined and count else 1) if lower in counts else none
     return found
