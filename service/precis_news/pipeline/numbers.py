@@ -36,7 +36,7 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 # An hour alone with a.m./p.m. ("3 p.m.", "2pm"): the translation may give the 24-hour hour
-# alone ("15 h", "14 Uhr"), so it reads as both.
+# alone ("15 h", "о 15 годині"), so it reads as both.
 _HOUR = re.compile(r"(?<![^\W_])(\d{1,2})\s?([ap])\.?\s?m\b\.?", re.IGNORECASE)
 _RANGE_END = re.compile(r"\s*\d[\d.,]*\s*")
 _DASHES = "-–—"  # hyphen, en dash, em dash: ranges ("5–10 см") and compounds ("6-foot")
@@ -111,8 +111,8 @@ class NumberIssue:
 
 def mentions(text: str) -> list[Mention]:
     """The numbers `text` states, in order: clock times, figures (with any scale word after
-    them, "1.5 million", and any unit, "20 feet") and the number words of the served languages'
-    tables (precis_models.languages)."""
+    them, "1.5 million", and any unit, "20 feet"), the number words of the served languages'
+    tables (precis_models.languages) and Roman numerals."""
     found = _times(text)
     taken = {at for at, _ in found}
     inches: set[int] = set()  # where the inches of a height in feet are (read with its feet)
@@ -120,7 +120,7 @@ def mentions(text: str) -> list[Mention]:
         if match.start() in inches or any(match.start() <= at < match.end() for at in taken):
             continue  # the hour or the minutes of a clock time
         read = _figure(text, match)
-        inches.update(at for at, m in read[1:])
+        inches.update(at for at, _ in read[1:])
         found.extend(read)
     found.extend(_words(text))
     found.extend(_romans(text))
@@ -364,11 +364,7 @@ def compare_translation(
     target_pool = frozenset(v for m in translated for v in m.values)
     source_pool = frozenset(v for m in source for v in m.values)
     converted = frozenset(a for m in source for a in m.approx)
-    lost = _unique(
-        m
-        for m in source
-        if not m.soft and not (m.values & target_pool or _near(m.approx, target_pool))
-    )
+    lost = not_in(source, target_pool)
     new = _unique(
         m
         for m in translated
