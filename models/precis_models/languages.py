@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -53,8 +54,10 @@ class Language:
             ("I live in the U.S. How about you?", "Jane and co. They know.").
         number_words: the number words the number check reads (two to ninety, hundred,
             thousand, their ordinals and collective forms; "one" is left out: as often an article
-            or pronoun), with their case forms. A word is evidence that a number is kept; a
-            word alone is never reported ("both", "a week" and "les deux", "sept jours").
+            or pronoun), with their case forms, and the nouns that name a count ("dozen",
+            "decade", "a couple of", "millier", Russian "сутки" and Ukrainian "доба": a day of
+            24 hours). A word is evidence that a number is kept; a word alone is never reported
+            ("both", "a week" and "les deux", "sept jours").
         scale_words: words that multiply the figure before them ("million", "тыс").
         number_stems: the stems that open a compound word with a number in it ("пяти" of
             "пятилетний"); read only to find a number elsewhere, never reported (like "сім'я"
@@ -62,7 +65,10 @@ class Language:
         percent_words: the words before "cent" that make it "per cent", not a hundred.
         range_words: words joining the two ends of a range ("100 to 250 m": 100 is in metres).
         unit_words: words after a figure naming its unit -> unit code ("miles": "mi"), so a
-            value converted by a translator (20 feet, 6 m) reads as the same number.
+            value converted by a translator (20 feet, 6 m) reads as the same number; a word
+            that opens a hyphenated adjective names its unit too ("7-градусна": "градус").
+        unit_counts: words that count the unit word after them ("a mile" is 1 mile, "half an
+            inch" 0.5 inch), so a translation's converted figure (1.6 km, 1.3 cm) is kept.
         to_latin: a loose Latin skeleton of each letter of a non-Latin script, for comparing
             names across scripts (not a standard transliteration); empty for Latin script.
         corpus: sample news paragraphs for building tiny models (None: no tiny models read it).
@@ -100,6 +106,7 @@ class Language:
     percent_words: frozenset[str] = frozenset()
     range_words: frozenset[str] = frozenset()
     unit_words: Mapping[str, str] = field(default_factory=dict)
+    unit_counts: Mapping[str, Decimal] = field(default_factory=dict)
     to_latin: Mapping[str, str] = field(default_factory=dict)
     corpus: Path | None = None
     caption_lines: tuple[str, ...] = ()
@@ -173,13 +180,14 @@ ENGLISH = Language(
     ),
     number_words=_valued(
         """
-        1 first; 2 two second both twice dual double; 3 three third; 4 four fourth fours;
+        1 first; 2 two second both twice dual double couple; 3 three third; 4 four fourth fours;
         5 five fifth; 6 six sixth sixes; 7 seven seventh; 8 eight eighth; 9 nine ninth;
-        10 ten tenth; 11 eleven eleventh; 12 twelve twelfth dozen; 13 thirteen thirteenth;
+        10 ten tenth decade; 11 eleven eleventh; 12 twelve twelfth dozen; 13 thirteen thirteenth;
         14 fourteen fourteenth; 15 fifteen fifteenth; 16 sixteen sixteenth;
         17 seventeen seventeenth; 18 eighteen eighteenth; 19 nineteen nineteenth;
         20 twenty twentieth; 30 thirty thirtieth; 40 forty fortieth; 50 fifty fiftieth;
-        60 sixty; 70 seventy; 80 eighty; 90 ninety; 100 hundred hundredth; 1000 thousandth
+        60 sixty; 70 seventy; 80 eighty; 90 ninety; 100 hundred hundredth;
+        1000 thousand thousandth
         """
     ),
     scale_words=_valued(
@@ -193,8 +201,11 @@ ENGLISH = Language(
         gal gallons gallon; mph mph; yd yards yard; m metres meters metre meter;
         km km kilometres kilometers kilometre; kg kg kilograms kilogrammes kilos;
         cm cm centimetres centimeters; l litres liters litre liter; °f °f fahrenheit;
-        °c °c celsius;
+        °c °c celsius; km kph; deg degrees degree;
         """
+    ),
+    unit_counts=_table(
+        {"a": Decimal(1), "an": Decimal(1), "one": Decimal(1), "half": Decimal("0.5")}
     ),
     corpus=CORPUS_DIR / "en.txt",
     articles=frozenset(["the"]),
@@ -240,13 +251,14 @@ FRENCH = Language(
     sentence_starters=_word_set("Il Elle Ils Elles Nous Je On Mais Cependant Pourquoi Comment"),
     number_words=_valued(
         """
-        1 premier première; 2 deux deuxième second seconde double; 3 trois troisième;
+        1 premier première; 2 deux deuxième second seconde double; 3 trois troisième tiers;
         4 quatre quatrième; 5 cinq cinquième; 6 six sixième; 7 sept septième; 8 huit huitième;
-        9 neuf neuvième; 10 dix dixième dizaine; 11 onze onzième; 12 douze douzième douzaine;
+        9 neuf neuvième; 10 dix dixième dizaine décennie; 11 onze onzième;
+        12 douze douzième douzaine;
         13 treize treizième; 14 quatorze quatorzième; 15 quinze quinzième; 16 seize seizième;
         20 vingt vingts vingtième vingtaine; 30 trente trentaine; 40 quarante quarantaine;
         50 cinquante cinquantaine; 60 soixante soixantaine; 100 cent cents centième centaine;
-        1000 millième
+        1000 mille millier milliers millième
         """
     ),
     scale_words=_valued({10**3: "mille", 10**6: "million millions", 10**9: "milliard milliards"}),
@@ -256,7 +268,7 @@ FRENCH = Language(
         """
         ft pieds pied; mi milles; lb livres; in pouces; m m mètres mètre;
         km km kilomètres kilomètre; kg kg kilogrammes kilos; cm cm centimètres;
-        l l litres litre; °c °c; °f °f;
+        l l litres litre; °c °c; °f °f; deg degrés degré;
         """
     ),
     corpus=CORPUS_DIR / "fr.txt",
@@ -296,21 +308,23 @@ UKRAINIAN = Language(
         4 чотири чотирьох чотирьом четверо четвертий четверта; 5 пʼять пʼяти пʼятьох пʼятеро
         пʼятий пʼята; 6 шість шести шістьох шестеро шостий шоста; 7 сім семи сімох семеро
         сьомий сьома; 8 вісім восьми вісьмох восьмеро восьмий восьма; 9 девʼять девʼяти
-        девʼятьох девʼятий девʼята; 10 десять десяти десятьох десятий десята десяток;
+        девʼятьох девʼятий девʼята; 10 десять десяти десятьох десятий десята десяток десятиліття;
         11 одинадцять одинадцяти одинадцятий; 12 дванадцять дванадцяти дванадцятий;
         13 тринадцять тринадцяти; 14 чотирнадцять чотирнадцяти; 15 пʼятнадцять пʼятнадцяти;
         16 шістнадцять шістнадцяти; 17 сімнадцять сімнадцяти; 18 вісімнадцять вісімнадцяти;
         19 девʼятнадцять девʼятнадцяти; 20 двадцять двадцяти двадцятий; 30 тридцять тридцяти;
         40 сорок сорока; 50 пʼятдесят пʼятдесяти; 60 шістдесят; 70 сімдесят; 80 вісімдесят;
-        90 девʼяносто; 100 сто сотня сотню сотні; 1000 тисячний тисячна
+        24 доба добу доби; 90 девʼяносто; 100 сто сотня сотню сотні;
+        1000 тисяча тисячі тисячу тисячний тисячна
         """
     ),
     range_words=frozenset(["до", "і", "та"]),
     number_stems=_valued("2 дво; 3 трьох; 4 чотирьох; 5 пʼяти; 6 шести; 8 восьми; 9 девʼяти"),
     unit_words=_units(
         """
-        m м метрів метри метра; km км кілометрів кілометри; kg кг кілограмів; cm см сантиметрів;
-        l л літрів; ft футів фути; mi миль милі; lb фунтів фунти; °c °c;
+        m м метр метрів метри метра метрах; km км кілометр кілометрів кілометри кілометрах;
+        kg кг кілограм кілограмів; cm см сантиметрів; l л літрів; ft футів фути; mi миль милі;
+        lb фунтів фунти; °c °c; deg градус градусів градуси градуса;
         """
     ),
     scale_words=_valued(
@@ -347,26 +361,29 @@ RUSSIAN = Language(
     sentence_starters=_word_set("Это Он Она Они Мы Я Но Однако Как Что Кто Когда Где Почему"),
     number_words=_valued(
         """
-        1 первый первая первое первого первой; 2 два две двух двум двумя двое оба обе второй
-        вторая второго; 3 три трёх трех трем тремя трое третий третья третьего;
+        1 первый первая первое первого первой первые первых первыми;
+        2 два две двух двум двумя двое оба обе второй вторая второго;
+        3 три трёх трех трем тремя трое третий третья третьего;
         4 четыре четырёх четырех четырем четверо четвёртый четвертый четвёртая;
         5 пять пяти пятеро пятый пятая; 6 шесть шести шестеро шестой шестая;
         7 семь семи семеро седьмой седьмая; 8 восемь восьми восьмеро восьмой восьмая;
-        9 девять девяти девятый девятая; 10 десять десяти десятый десятая десяток;
+        9 девять девяти девятый девятая; 10 десять десяти десятый десятая десяток десятилетие;
         11 одиннадцать одиннадцати одиннадцатый; 12 двенадцать двенадцати двенадцатый;
         13 тринадцать тринадцати; 14 четырнадцать четырнадцати; 15 пятнадцать пятнадцати;
         16 шестнадцать шестнадцати; 17 семнадцать семнадцати; 18 восемнадцать восемнадцати;
         19 девятнадцать девятнадцати; 20 двадцать двадцати двадцатый; 30 тридцать тридцати;
         40 сорок сорока; 50 пятьдесят пятидесяти; 60 шестьдесят; 70 семьдесят;
-        80 восемьдесят; 90 девяносто; 100 сто сотня сотню сотни; 1000 тысячный тысячная
+        24 сутки суток; 80 восемьдесят; 90 девяносто; 100 сто сотня сотню сотни;
+        1000 тысяча тысячи тысячу тысячный тысячная
         """
     ),
     range_words=frozenset(["до", "и"]),
     number_stems=_valued("2 двух; 3 трёх трех; 4 четырёх четырех; 5 пяти; 6 шести; 8 восьми"),
     unit_words=_units(
         """
-        m м метров метра метры; km км километров километра; kg кг килограммов;
-        cm см сантиметров; l л литров; ft футов фута; mi миль мили; lb фунтов фунта; °c °c;
+        m м метр метров метра метры метрах; km км километр километров километра километрах;
+        kg кг килограмм килограммов; cm см сантиметров; l л литров; ft футов фута; mi миль мили;
+        lb фунтов фунта; °c °c; deg градус градусов градуса градусы;
         """
     ),
     scale_words=_valued(
@@ -473,6 +490,11 @@ def number_stems() -> Mapping[str, int]:
 def unit_words() -> Mapping[str, str]:
     """Every served language's unit words -> unit code."""
     return _merged_map(served(), "unit_words")
+
+
+def unit_counts() -> Mapping[str, Decimal]:
+    """Every served language's words that count a unit ("a mile") -> the count."""
+    return _merged_map(served(), "unit_counts")
 
 
 def to_latin() -> Mapping[str, str]:

@@ -92,7 +92,8 @@ def test_a_huge_text_is_read_in_bounded_time() -> None:
     assert len(mentions(text)) == 50_000
 
 
-# Issue 23: correct human translations (FLORES) the check flagged, each a case of its own.
+# Issue 23: correct human translations (FLORES, NTREX-128) the check flagged, each a case of
+# its own.
 @pytest.mark.parametrize(
     ("source", "translation"),
     [
@@ -120,6 +121,38 @@ def test_a_huge_text_is_read_in_bounded_time() -> None:
         ("100 to 250 meters (328 to 820 feet) wide", "100 à 250 mètres de large"),
         ("His 1,000th stamp", "Son millième timbre"),
         ("Both men held serve.", "Les deux hommes ont gardé leur service."),
+        # Issue 23 on NTREX-128: what translators of news do to numbers.
+        ("The show starts at 9 p.m. sharp.", "Le spectacle commence à 21 h précises."),
+        ("We met at 4pm.", "Nous nous sommes vus à 16 h."),
+        ("Doors open at 7 a.m. on Monday.", "Двері відчиняються о 7 ранку в понеділок."),
+        ("Built in the 18th century", "Construit au XVIIIe siècle"),
+        ("a 14th-century castle", "замок XIV століття"),
+        ("a 14th-century castle", "замок ХІV століття"),  # Cyrillic Х and І typed for X and I
+        ("jazz of the 1920s", "le jazz des années 20"),
+        ("jazz of the 1920s", "джаз 1920-х"),
+        ("Haiti had no cases since the 1800s.", "На Гаити не было случаев с 19 века."),
+        ("the 2014-18 programme", "le programme 2014-2018"),
+        ("in the next couple of years", "dans les 2 prochaines années"),
+        ("a decade later", "10 ans plus tard"),
+        ("More than 1,000 people fled.", "Plus d'un millier de personnes ont fui."),
+        ("Over 1,000 homes burned.", "Сгорело более тысячи домов."),
+        ("It erupted 96 times in 24 hours.", "За сутки он извергался 96 раз."),
+        ("He scored 48 points.", "Он набрал сорок восемь очков."),
+        ("Winds reached 65 mph.", "Le vent a atteint 105 km/h."),  # 104.6, rounded to fives
+        ("Up to 3 inches of rain", "Jusqu'à 7,5 cm de pluie"),  # 7.62, rounded to halves
+        ("It will hit 75 degrees on Friday.", "Vendredi, il fera 24 degrés."),  # °F: 23.9 °C
+        ("It was 30 degrees in Madrid.", "Il faisait 30 degrés à Madrid."),
+        ("It was 20 degrees in Lyon.", "In Lyon it was 68 degrees."),  # °C: 68 °F
+        ("a 5-mile race", "une course de 8 km"),
+        ("а 200-кілограмовий ведмідь", "a 441-pound bear"),
+        ("The 6-foot-3 centre", "Le pivot de 1,91 m"),
+        ("The 6-foot-3 centre", "Центровий зростом 191 см"),
+        ("He is 5 ft 11 in tall.", "Il mesure 1,80 m."),
+        ("about a mile away", "à environ 1,6 km"),
+        ("half an inch of snow", "1,3 cm de neige"),
+        ("from 25 metres out", "from 27 yards out"),
+        ("8 miles (13 kilometers) away", "à 13 km"),
+        ("The 550 pound hog", "Le porc de 250 kg"),
     ],
 )
 def test_a_correct_translation_is_not_flagged(source: str, translation: str) -> None:
@@ -149,3 +182,46 @@ def test_a_changed_clock_time_is_a_change() -> None:
 def test_a_number_word_alone_is_never_reported() -> None:
     assert numbers.compare_translation(mentions("after a week"), mentions("après sept jours")) == []
     assert numbers.not_in(mentions("three ministers"), frozenset()) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "issue"),
+    [
+        ("at 3 p.m. on Friday", "vendredi à 16 h", NumberIssue(CHANGED, "3", "16")),
+        ("the 1920s", "les années 30", NumberIssue(CHANGED, "1920", "30")),
+        ("the 2014-18 programme", "le programme 2014-2019", NumberIssue(CHANGED, "18", "2019")),
+        ("Winds reached 65 mph.", "Le vent a atteint 106 km/h.", NumberIssue(CHANGED, "65", "106")),
+        ("It will hit 75 degrees.", "Il fera 26 degrés.", NumberIssue(CHANGED, "75", "26")),
+        ("The 6-foot-3 centre", "Le pivot de 1,95 m", NumberIssue(CHANGED, "6", "1,95")),
+        # One way: 550 pounds is 249.5 kg, which 251 kg does not round, though 251 kg (553
+        # pounds) is what 550 "rounded to tens" would allow.
+        ("The 550 pound hog", "Le porc de 251 kg", NumberIssue(CHANGED, "550", "251")),
+        # 190 miles is 300 km converted (186) and rounded: the conversion; 301 is a number
+        # the source lacks.
+        ("300 km north of Palu", "301 km (190 miles) north", NumberIssue(ADDED, "301")),
+    ],
+)
+def test_a_changed_localised_number_is_a_change(
+    source: str, translation: str, issue: NumberIssue
+) -> None:
+    assert numbers.compare_translation(mentions(source), mentions(translation)) == [issue]
+
+
+def test_a_value_rounds_at_its_own_precision_however_it_was_read_before() -> None:
+    # Decimal("1") and Decimal("1.00") are equal: a price read first must not lend its
+    # precision to a later "a mile".
+    numbers.compare_translation(mentions("5 miles for $1.00"), mentions("9 km pour 1,00 $"))
+    assert numbers.compare_translation(mentions("about 1,5 km away"), mentions("a mile away")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("XIXe siècle", 19), ("Ier Empire", 1), ("XXI века", 21), ("Ve République", 5)],
+)
+def test_a_roman_numeral_is_read_as_a_soft_number(text: str, value: int) -> None:
+    [mention] = mentions(text)
+    assert mention.soft and Decimal(value) in mention.values
+
+
+def test_the_pronoun_i_and_initials_are_no_roman_numerals() -> None:
+    assert mentions("I met C. Lewis and Mr. V at the MIT lab") == []
