@@ -132,16 +132,52 @@ def ud_documents(corpus: str, limit: int | None = None) -> list[Document]:
         corpus: a key of UD_CORPORA.
         limit: keep the first `limit` documents only.
     """
-    path = PUBLIC / "ud" / f"{UD_CORPORA[corpus]}.comments.txt"
+    return _ud_read(PUBLIC / "ud" / f"{UD_CORPORA[corpus]}.comments.txt")[:limit]
+
+
+# Held-out UD test documents per served language, of treebanks nobody tuned the splitter on:
+# measured, never tuned on. English GUM's written genres (news, biographies, academic, travel,
+# textbooks), French and Russian GSD (news, blogs, Wikipedia; Russian: Wikipedia), Ukrainian
+# ParlaMint (parliamentary speeches).
+UD_HELD = {
+    "en": "en_gum-ud-test", "fr": "fr_gsd-ud-test", "uk": "uk_parlamint-ud-test",
+    "ru": "ru_gsd-ud-test",
+}  # fmt: skip
+# GSD holds single sentences out of their documents (no `# newdoc`, no `# newpar`): this many
+# consecutive ones make a paragraph, so that every splitter meets boundaries as in running text.
+UD_SENTENCES_PER_PARAGRAPH = 5
+
+
+def ud_held_documents(lang: str, limit: int | None = None) -> list[Document]:
+    """The held-out UD documents of a served language (UD_HELD), rebuilt as `ud_documents`
+    rebuilds its own; a treebank without `# newdoc` gives documents of one paragraph of
+    UD_SENTENCES_PER_PARAGRAPH consecutive sentences.
+
+    Args:
+        lang: a code among SERVED.
+        limit: keep the first `limit` documents only.
+    """
+    return _ud_read(PUBLIC / "ud" / f"{UD_HELD[lang]}.comments.txt")[:limit]
+
+
+def _ud_read(path: Path) -> list[Document]:
+    """The documents of a vendored UD comments file (see `ud_held_documents`)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    grouped = not any(line.startswith("# newdoc") for line in lines)
     docs: list[Document] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    sent_id = ""
+    for line in lines:
         if line.startswith("# newdoc"):
             docs.append(Document(line.split("=", 1)[-1].strip(), [[]]))
         elif line.startswith("# newpar") and docs[-1].paragraphs[-1]:
             docs[-1].paragraphs.append([])
+        elif line.startswith("# sent_id ="):
+            sent_id = line.split("=", 1)[1].strip()
         elif line.startswith("# text ="):
+            if grouped and (not docs or len(docs[-1].paragraphs[0]) == UD_SENTENCES_PER_PARAGRAPH):
+                docs.append(Document(sent_id, [[]]))
             docs[-1].paragraphs[-1].append(line.split("=", 1)[1].strip())
-    return docs[:limit]
+    return docs
 
 
 def golden_rules(lang: str) -> list[tuple[str, list[str]]]:
@@ -166,7 +202,18 @@ class Page:
 
 def readability_pages(limit: int | None = None) -> list[Page]:
     """The vendored Mozilla Readability test pages, by name."""
-    folders = sorted(p for p in (PUBLIC / "readability").iterdir() if p.is_dir())[:limit]
+    return _pages(PUBLIC / "readability", limit)
+
+
+def readability_held_pages(limit: int | None = None) -> list[Page]:
+    """Other Mozilla Readability test pages (news, magazines, blogs), by name: held out from
+    the HTML extraction's tuning, measured and never tuned on."""
+    return _pages(PUBLIC / "readability_held", limit)
+
+
+def _pages(root: Path, limit: int | None) -> list[Page]:
+    """The Readability test pages under `root` (a folder each), by name."""
+    folders = sorted(p for p in root.iterdir() if p.is_dir())[:limit]
     return [
         Page(
             folder.name,

@@ -52,8 +52,17 @@ def _same(a: str, b: str) -> bool:
 
 
 def run(figures: report.Figures, *, quick: bool) -> None:
+    """Recall, precision and titles of both extractors on the vendored pages, then on the
+    held-out pages (data.readability_held_pages), which --quick leaves out."""
     report.section("html (Mozilla Readability test pages)")
-    pages = data.readability_pages(5 if quick else None)
+    _measure(figures, data.readability_pages(5 if quick else None), "")
+    if not quick:
+        report.section("html, held out (other Readability test pages, never tuned on)")
+        _measure(figures, data.readability_held_pages(), ".held")
+
+
+def _measure(figures: report.Figures, pages: list[data.Page], suffix: str) -> None:
+    """Both extractors on `pages`, Précis minus trafilatura bounded under keys ending `suffix`."""
     expected = {p.name: Counter(data.words(expected_text(p))) for p in pages}
     scores: dict[str, tuple[float, float, float]] = {}
     for name, extract in (("precis", precis_page), ("trafilatura", trafilatura_default)):
@@ -98,6 +107,6 @@ def run(figures: report.Figures, *, quick: bool) -> None:
         report.worst(f"{name} pages", (line for _, line in sorted(per_page)), 4)
     for index, what in enumerate(("recall", "precision", "titles")):
         figures.bound(
-            f"html.{what}_vs_trafilatura",
+            f"html.{what}_vs_trafilatura{suffix}",
             scores["precis"][index] - scores["trafilatura"][index],
         )

@@ -23,13 +23,22 @@ _UNFINISHED = (",", ";", "(", "-")
 _UNWRAPPED_LINE = 200
 
 
+# A reference marker ("[1]", "[1 - 3]", "[3, 7]"): web and Wikipedia text put it after the full
+# stop of the sentence it belongs to ("was premiered in 1880.[2] It was"), never before another.
+_CITATION = r"\[\d{1,3}(?:\s*[-–—,]\s*\d{1,3})*\]"
+_CITATIONS_END = re.compile(rf"(?:\s?{_CITATION})+$")
+
+
 @functools.lru_cache(maxsize=8)
 def _patterns(capitals: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The sentence boundary and the continued line for these capital letters (the served
     languages', see precis_models.languages)."""
-    # A sentence ends at . ! ? … (and closing quotes/brackets, French "Jamais. »") followed by
-    # space and a capital, digit, quote or dash.
-    boundary = re.compile(rf"[.!?…](?: ?[\"'»”)\]])*(?=\s+[\"'«“(\[\-–—]?\s?[\d{capitals}])")
+    # A sentence ends at . ! ? … (and closing quotes/brackets, French "Jamais. »", and its
+    # reference markers) followed by space and a capital, digit, quote or dash.
+    boundary = re.compile(
+        rf"[.!?…](?: ?[\"'»”)\]])*(?:\s?{_CITATION})*"
+        rf"(?!\s*{_CITATION})(?=\s+[\"'«“(\[\-–—]?\s?[\d{capitals}])"
+    )
     # A line that continues the one before it: hard-wrapped text (starts in lower case).
     continues = re.compile(rf"\s*[\"'«“(\[]?\s?[^\W\d_{capitals}]")
     return boundary, continues
@@ -117,6 +126,7 @@ _TIME_ZONE = re.compile(r"[A-Z]{2,4}\b")
 def _ends(candidate: str, rest: str) -> bool:
     """Whether the . ! ? or … that ends `candidate` (with its closing quotes) ends a sentence,
     `rest` being the text after it (each may be cut to a window of _WINDOW characters)."""
+    candidate = _CITATIONS_END.sub("", candidate)  # "the U.S.[3] The" reads as "the U.S."
     bare = candidate.rstrip("\"'»”)] ")
     if _ELISION.search(candidate.rstrip("\"'»” ")):
         return False  # words left out
