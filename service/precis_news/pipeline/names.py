@@ -22,8 +22,9 @@ _LATIN_FOLDS = (
     ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("cy", "si"), ("c", "k"), ("kh", "h"),
     ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
     ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю
-    ("eau", "o"), ("oi", "ua"), ("ou", "u"),
-    ("x", "ks"), ("y", "i"), ("iu", "u"),
+    # y before oi: Latin "oy" and Cyrillic "ой" are one sound (Lloyds / Ллойдс, Roy / Рой)
+    ("eau", "o"), ("y", "i"), ("oi", "ua"), ("ou", "u"),
+    ("x", "ks"), ("iu", "u"),
     ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
@@ -33,6 +34,26 @@ _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Каван�
 _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _SHN = re.compile(r"(?:ss|t)ion")
+# English spellings whose sound Cyrillic writes (_english): Greek ch before r or l is к
+# (Christine / Крістін, Chloe), Polish cz is ч (Czeisler / Чейслер), Mc is Мак (McIlroy /
+# Макилрой), ee and ea are і, oo is у (Lee / Лі, League / Ліга, Coons / Кунс), a final gue
+# is г (Hague / Гаага, Prague), the one a, i or y of a word that ends in a consonant and e is
+# ей, ай (Wade / Уейд, Giles / Гайлз, Pryce / Прайс), a final e after a consonant is silent
+# (Christine / Крістін), and so is gh after a vowel (Willoughby / Уиллоуби, Hughes / Хьюз,
+# Leighton; the final "ough" of Kavanaugh is _FINAL_GH's).
+_ENGLISH_SOUNDS = (
+    (re.compile(r"ch(?=[rl])"), "k"),
+    (re.compile(r"cz"), "ch"),
+    (re.compile(r"^mc"), "mak"),
+    (re.compile(r"c(?=[eiy])"), "s"),  # before the silent e goes: Pryce / Прайс
+    (re.compile(r"e[ea]"), "i"),
+    (re.compile(r"oo"), "u"),
+    (re.compile(r"gue$"), "g"),
+    (re.compile(r"^([^aeiouy]*)a([^aeiouy])es?$"), r"\1ei\2"),  # Wade / Уэйд, Hale / Хейл
+    (re.compile(r"^([^aeiouy]*)[iy]([^aeiouy])es?$"), r"\1ai\2"),
+    (re.compile(r"^(.*[aeiouy].*[^aeiouy])e(s?)$"), r"\1\2"),
+    (re.compile(r"(?<=[aeiou])gh(?=[^aeiou]|s?$)"), ""),
+)
 _NAME_PARTS = re.compile(r"[-'’ʼ]")
 # A Latin-script compound whose last part is lower-case is a common noun ("Assassin-bugs",
 # "Post-war"), not a name (Stratford-upon-Avon ends capitalised).
@@ -64,47 +85,24 @@ _PINYIN_SOUNDS = {"x": "s", "q": "ts", "zh": "j", "ng": "n"}  # a final ng is н
 _QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
+_MONTHS = frozenset(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"]
+)  # fmt: skip
+_TITLES = frozenset(
+    ["mayor", "president", "minister", "prime", "captain", "general", "governor", "senator",
+     "chancellor", "king", "queen", "prince", "pope", "mr", "mrs", "ms", "dr", "professor",
+     "inspector", "detective", "sergeant", "lieutenant", "colonel", "superintendent",
+     "reverend"]
+)  # fmt: skip
 _NOT_NAMES = frozenset(
-    [
-        "i",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "mayor",
-        "president",
-        "minister",
-        "prime",
-        "captain",
-        "general",
-        "governor",
-        "senator",
-        "chancellor",
-        "king",
-        "queen",
-        "prince",
-        "pope",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-    ]
-)
+    ["i", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+) | _MONTHS | _TITLES  # fmt: skip
+# English shortens those titles and dates to their first letters ("Oct.", "Nov 3", "Sen.",
+# "Capt.", "Prof Smith"): such a start, of this many letters, before a full stop inside a
+# sentence, a month's before a number, a title's before a name, is one of them, not a name
+# (a given name that starts a title, as "Gene" of Gene Smith, goes too: Smith is checked).
+ABBREVIATION_CHARS = (3, 4)
 SAME_CONSONANTS_RATIO = 0.55  # hal / hol 0.67, rome / rim 0.57; moro / mari 0.5
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
@@ -151,8 +149,10 @@ def names(text: str, language: str = "") -> list[str]:
         tokens = list(_TOKEN.finditer(sentence))
         words = [_POSSESSIVE.sub("", token.group()) for token in tokens]
         capitalised = [
-            _capitalised(word) and token.start() not in starts
-            for word, token in zip(words, tokens, strict=True)
+            _capitalised(word)
+            and token.start() not in starts
+            and not _abbreviation(sentence, tokens, at)
+            for at, (word, token) in enumerate(zip(words, tokens, strict=True))
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
@@ -365,14 +365,39 @@ def _abstract_noun(word: str, language: str) -> bool:
     )
 
 
+def _abbreviation(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
+    """Whether token `at` shortens a title or date (_NOT_NAMES, ABBREVIATION_CHARS): "Oct.",
+    "Nov 3", "Sen. Smith", "Prof Smith"; not "Marc" or "Gene" alone."""
+    word = tokens[at].group()
+    if len(word) not in ABBREVIATION_CHARS or not word[0].isupper():
+        return False
+    lower = word.lower()
+    shortened = [t for t in _NOT_NAMES if t.startswith(lower) and t != lower]
+    if not shortened:
+        return False
+    after = sentence[tokens[at].end() :]
+    following = tokens[at + 1].group() if at + 1 < len(tokens) else ""
+    # A full stop that ends the sentence may be the sentence's ("said Marc.").
+    return (
+        (after.startswith(".") and bool(after[1:].strip()))
+        or (after.lstrip()[:1].isdigit() and any(t in _MONTHS for t in shortened))
+        or (
+            following[:1].isupper()
+            and _adjacent(sentence, tokens, at)
+            and any(t in _TITLES for t in shortened)
+        )
+    )
+
+
 def _capitalised(word: str) -> bool:
     """Whether `word` could be a name: capitalised, not an acronym (they differ by language:
-    NATO, OTAN, НАТО), not a title, day or month (_NOT_NAMES), nor a common compound
-    ("Assassin-bugs")."""
+    NATO, OTAN, НАТО; and their English plurals: "TVs", "MPs"), not a title, day or month
+    (_NOT_NAMES), nor a common compound ("Assassin-bugs")."""
     return (
         len(word) >= MIN_NAME_CHARS
         and word[0].isupper()
         and not word.isupper()
+        and not (word.endswith("s") and len(word) > MIN_NAME_CHARS and word[:-1].isupper())
         and word.lower() not in _NOT_NAMES
         and not _ROMAN_ORDINAL.fullmatch(word)
         and not ("-" in word and _COMMON_COMPOUND.search(word))
@@ -451,7 +476,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 spelling
                 for t in _proper(translation, found_tokens)
                 for w in (t, *_proper_lemmas(t))
-                for spelling in (skeleton(w), *_spoken(w))
+                for spelling in (skeleton(w), *_spoken(w), *_english(w))
             }
         stems = _country_stems(spellings)
         if (
@@ -459,8 +484,9 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             and not _demonym_found(name, lemma_words)
             and not any(
                 _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
-                for s in spellings | _spoken(name) | _romance_qu(name)
+                for s in spellings | _spoken(name) | _romance_qu(name) | _long(_english(name))
             )
+            and not _english(name) & lemma_words
             and not _found_in_parts(name, translation)
             and not _initials_found(name, translation)
         ):
@@ -539,6 +565,29 @@ def _spoken(word: str) -> frozenset[str]:
     if _PINYIN.search(lower.removesuffix("ng")):
         variants.append(_PINYIN.sub(lambda m: _PINYIN_SOUNDS[m.group()], lower))
     return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
+
+
+@functools.lru_cache(maxsize=2**15)  # called for every name and each name of a translation
+def _english(word: str) -> frozenset[str]:
+    """Skeletons of a Latin-script name read by English spelling rules (_ENGLISH_SOUNDS), with
+    a hard and a soft g and its w as у (Willoughby / Уиллоуби, Giles / Гайлз, Джайлз); empty
+    for other scripts and where the rules change nothing. Only to find a name, not among
+    _spoken's sounds (which also tell words Cyrillic spells alike), as _romance_qu."""
+    if lexicon.is_cyrillic(word):
+        return frozenset()
+    found = set()
+    lower = word.lower()
+    for spelling in (lower, _SOFT_G.sub("dzh", lower)):
+        for pattern, sound in _ENGLISH_SOUNDS:
+            spelling = pattern.sub(sound, spelling)
+        found.add(skeleton(re.sub(r"^w", "u", spelling)))
+    return frozenset(found) - {skeleton(word)}
+
+
+def _long(spellings: frozenset[str]) -> frozenset[str]:
+    """The spellings of at least MIN_STEM_CHARS letters: a shorter one (Lee as "li") is found
+    as a whole word only, not at the start of one ("Ліона": Lyon)."""
+    return frozenset(s for s in spellings if len(s) >= MIN_STEM_CHARS)
 
 
 def _romance_qu(name: str) -> frozenset[str]:
