@@ -28,7 +28,8 @@ _LATIN_FOLDS = (
     ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
-_FINAL_S = re.compile(r"(?<=.{3})s$")
+# A final s or z, voiced or not: English writes "Giles", "Hughes" for Гайлз, Хьюз.
+_FINAL_S = re.compile(r"(?<=.{3})[sz]$")
 _PH = re.compile(r"ph")  # Greek phi: Sphinx / Сфінкс, Phoenicians / фінікійці
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _SOFT_G = re.compile(r"d?g(?=[eiy])")
@@ -37,10 +38,10 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # English spellings whose sound Cyrillic writes (_english): Greek ch before r or l is к
 # (Christine / Крістін, Chloe), Polish cz is ч (Czeisler / Чейслер), Mc is Мак (McIlroy /
 # Макилрой), ee and ea are і, oo is у (Lee / Лі, League / Ліга, Coons / Кунс), a final gue
-# is г (Hague / Гаага, Prague), the one a, i or y of a word that ends in a consonant and e is
-# ей, ай (Wade / Уейд, Giles / Гайлз, Pryce / Прайс), a final e after a consonant is silent
-# (Christine / Крістін), and so is gh after a vowel (Willoughby / Уиллоуби, Hughes / Хьюз,
-# Leighton; the final "ough" of Kavanaugh is _FINAL_GH's).
+# is г (Hague / Гаага, Prague), the one a, o, i or y of a word that ends in a consonant and e
+# is ей, оу, ай (Wade / Уейд, Rose / Роуз, Giles / Гайлз, Pryce / Прайс), a final e after a
+# consonant is silent (Christine / Крістін), and so is gh after a vowel (Willoughby /
+# Уиллоуби, Hughes / Хьюз, Leighton; the final "ough" of Kavanaugh is _FINAL_GH's).
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),
     (re.compile(r"cz"), "ch"),
@@ -50,6 +51,7 @@ _ENGLISH_SOUNDS = (
     (re.compile(r"oo"), "u"),
     (re.compile(r"gue$"), "g"),
     (re.compile(r"^([^aeiouy]*)a([^aeiouy])es?$"), r"\1ei\2"),  # Wade / Уэйд, Hale / Хейл
+    (re.compile(r"^([^aeiouy]*)o([^aeiouy])es?$"), r"\1ou\2"),  # Rose / Роуз, Stone / Стоун
     (re.compile(r"^([^aeiouy]*)[iy]([^aeiouy])es?$"), r"\1ai\2"),
     (re.compile(r"^(.*[aeiouy].*[^aeiouy])e(s?)$"), r"\1\2"),
     (re.compile(r"(?<=[aeiou])gh(?=[^aeiou]|s?$)"), ""),

@@ -367,7 +367,9 @@ def test_plural_acronyms_and_shortened_titles_and_dates_are_no_names() -> None:
         ("Vaughn", "Актор Вон зіграв."),  # a silent gh
         ("Hughes", "Гравець Г'юз забив."),
         ("Boyce", "Тренер Бойс сказав."),  # oy as ой
+        ("Rose", "Акторка Роуз зіграла."),
         ("Лі", "Senator Lee said."),  # and the other way round
+        ("Майлз", "The striker Miles scored."),  # a final з as s
         ("Чапський", "Mr Czapski left."),
     ],
 )
