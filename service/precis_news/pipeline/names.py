@@ -63,6 +63,7 @@ _COMMON_COMPOUND = re.compile(r"-[a-zà-ÿ]+$")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
+_POSSESSIVE_END = re.compile(r"['’]s\b")
 # The endings of Ukrainian and Russian adjectives made of a name (-ськ-, -цьк-, -ск-, -цк-).
 _ADJECTIVE_CASES = r"(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
 _CYRILLIC_ADJECTIVE = re.compile(r"[сцз]ь?к" + _ADJECTIVE_CASES)
@@ -482,7 +483,8 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             }
         stems = _country_stems(spellings)
         if (
-            not any(w[:STEM_CHARS] in stems for w in lemma_words)
+            # The translation's names as spoken too: "Welsh" as у-, Уэльс's (Wales's) stem.
+            not any(w[:STEM_CHARS] in stems for w in lemma_words | proper_words)
             and not _demonym_found(name, lemma_words)
             and not any(
                 _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
@@ -619,7 +621,9 @@ def _initials_found(name: str, translation: str) -> bool:
     initials = {i for n in {name.lower()} | lexicon.lemmas(name) for i in index.get(n, ())}
     if not initials:
         return False
-    acronyms = {w for chunk in translation.split() if (w := _NOT_LETTER.sub("", chunk)).isupper()}
+    # "the UK's": an acronym's possessive ending is no letter of it.
+    chunks = (_POSSESSIVE_END.sub("", chunk) for chunk in translation.split())
+    acronyms = {w for chunk in chunks if (w := _NOT_LETTER.sub("", chunk)).isupper()}
     return any(a.startswith(i) for a in acronyms for i in initials)
 
 

@@ -381,3 +381,13 @@ def test_english_spelling_rules_find_no_other_name() -> None:
     # Lee as "li" is found as a whole word only, not at the start of "Лілі".
     assert missing(["Lee"], "Сенатор Лілі сказала.") == ["Lee"]
     assert missing(["Kyle"], "Тренер Кейн сказав.") == ["Kyle"]
+
+
+def test_a_country_is_found_by_its_adjective_as_spoken() -> None:
+    # English "Welsh" as Cyrillic hears it (у-) opens Уельс's stem.
+    assert missing(["Уельсу"], "The Welsh parliament met.") == []
+    assert missing(["Уельсу"], "The Scottish parliament met.") == ["Уельсу"]
+
+
+def test_a_country_is_found_by_its_initials_with_a_possessive() -> None:
+    assert missing(["Великобритании"], "It is the UK's biggest bank.") == []
