@@ -35,13 +35,21 @@ _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Каван�
 _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _SHN = re.compile(r"(?:ss|t)ion")
-# English spellings whose sound Cyrillic writes (_english): Greek ch before r or l is к
+# English spellings whose sound Cyrillic writes (_readings): Greek ch before r or l is к
 # (Christine / Крістін, Chloe), Polish cz is ч (Czeisler / Чейслер), Mc is Мак (McIlroy /
 # Макилрой), ee and ea are і, oo is у (Lee / Лі, League / Ліга, Coons / Кунс), a final gue
 # is г (Hague / Гаага, Prague), the one a, o, i or y of a word that ends in a consonant and e
 # is ей, оу, ай (Wade / Уейд, Rose / Роуз, Giles / Гайлз, Pryce / Прайс), a final e after a
 # consonant is silent (Christine / Крістін), and so is gh after a vowel (Willoughby /
 # Уиллоуби, Hughes / Хьюз, Leighton; the final "ough" of Kavanaugh is _FINAL_GH's).
+# French names read as French (_readings too: news in English names French speakers): h is
+# mute, au is о, and a final d, t, s, x or z is silent (Hazard / Азар, Hollande / Олланд,
+# Thibaut / Тібо, Desailly / Десаї).
+_FRENCH_SOUNDS = (
+    (re.compile(r"^h"), ""),
+    (re.compile(r"au"), "o"),
+    (re.compile(r"(?<=[aeiouyr])[dtsxz]+$"), ""),
+)
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),
     (re.compile(r"cz"), "ch"),
@@ -479,7 +487,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 spelling
                 for t in _proper(translation, found_tokens)
                 for w in (t, *_proper_lemmas(t))
-                for spelling in (skeleton(w), *_spoken(w), *_english(w))
+                for spelling in (skeleton(w), *_spoken(w), *_readings(w))
             }
         stems = _country_stems(spellings)
         if (
@@ -488,9 +496,9 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             and not _demonym_found(name, lemma_words)
             and not any(
                 _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
-                for s in spellings | _spoken(name) | _romance_qu(name) | _long(_english(name))
+                for s in spellings | _spoken(name) | _romance_qu(name) | _long(_readings(name))
             )
-            and not _english(name) & lemma_words
+            and not _readings(name) & lemma_words
             and not _found_in_parts(name, translation)
             and not _initials_found(name, translation)
         ):
@@ -572,11 +580,12 @@ def _spoken(word: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=2**15)  # called for every name and each name of a translation
-def _english(word: str) -> frozenset[str]:
+def _readings(word: str) -> frozenset[str]:
     """Skeletons of a Latin-script name read by English spelling rules (_ENGLISH_SOUNDS), with
-    a hard and a soft g and its w as у (Willoughby / Уиллоуби, Giles / Гайлз, Джайлз); empty
-    for other scripts and where the rules change nothing. Only to find a name, not among
-    _spoken's sounds (which also tell words Cyrillic spells alike), as _romance_qu."""
+    a hard and a soft g and its w as у (Willoughby / Уиллоуби, Giles / Гайлз, Джайлз), and by
+    French ones (_FRENCH_SOUNDS: Hazard / Азар); empty for other scripts and where the rules
+    change nothing. Only to find a name, not among _spoken's sounds (which also tell words
+    Cyrillic spells alike), as _romance_qu."""
     if lexicon.is_cyrillic(word):
         return frozenset()
     found = set()
@@ -585,6 +594,10 @@ def _english(word: str) -> frozenset[str]:
         for pattern, sound in _ENGLISH_SOUNDS:
             spelling = pattern.sub(sound, spelling)
         found.add(skeleton(re.sub(r"^w", "u", spelling)))
+    french = lower
+    for pattern, sound in _FRENCH_SOUNDS:
+        french = pattern.sub(sound, french)
+    found.add(skeleton(french))
     return frozenset(found) - {skeleton(word)}
 
 

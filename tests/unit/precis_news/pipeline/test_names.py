@@ -368,12 +368,16 @@ def test_plural_acronyms_and_shortened_titles_and_dates_are_no_names() -> None:
         ("Hughes", "Гравець Г'юз забив."),
         ("Boyce", "Тренер Бойс сказав."),  # oy as ой
         ("Rose", "Акторка Роуз зіграла."),
+        ("Thibaut", "Тренер Тібо сказав."),  # French: a mute h, au as о, a silent final t
+        ("Hollande", "Президент Олланд сказав."),
         ("Лі", "Senator Lee said."),  # and the other way round
-        ("Майлз", "The striker Miles scored."),  # a final з as s
+        ("Олланд", "President Hollande spoke.")(
+            "Майлз", "The striker Miles scored."
+        ),  # a final з as s
         ("Чапський", "Mr Czapski left."),
     ],
 )
-def test_names_are_found_by_english_spelling_rules(name: str, translation: str) -> None:
+def test_names_are_found_by_english_and_french_spelling_rules(name: str, translation: str) -> None:
     assert missing([name], translation) == []
 
 
