@@ -47,7 +47,7 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # Thibaut / Тібо, Desailly / Десаї).
 _FRENCH_SOUNDS = (
     (re.compile(r"^h"), ""),
-    (re.compile(r"au"), "o"),
+    (re.compile(r"(?<!e)au"), "o"),  # eau is the skeleton's (Moreau / Моро)
     (re.compile(r"(?<=[aeiouyr])[dtsxz]+$"), ""),
 )
 _ENGLISH_SOUNDS = (

@@ -371,9 +371,8 @@ def test_plural_acronyms_and_shortened_titles_and_dates_are_no_names() -> None:
         ("Thibaut", "Тренер Тібо сказав."),  # French: a mute h, au as о, a silent final t
         ("Hollande", "Президент Олланд сказав."),
         ("Лі", "Senator Lee said."),  # and the other way round
-        ("Олланд", "President Hollande spoke.")(
-            "Майлз", "The striker Miles scored."
-        ),  # a final з as s
+        ("Олланд", "President Hollande spoke."),
+        ("Майлз", "The striker Miles scored."),  # a final з as s
         ("Чапський", "Mr Czapski left."),
     ],
 )
