@@ -42,13 +42,21 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # is ей, оу, ай (Wade / Уейд, Rose / Роуз, Giles / Гайлз, Pryce / Прайс), a final e after a
 # consonant is silent (Christine / Крістін), and so is gh after a vowel (Willoughby /
 # Уиллоуби, Hughes / Хьюз, Leighton; the final "ough" of Kavanaugh is _FINAL_GH's).
-# French names read as French (_readings too: news in English names French speakers): h is
-# mute, au is о, and a final d, t, s, x or z is silent (Hazard / Азар, Hollande / Олланд,
-# Thibaut / Тібо, Desailly / Десаї).
-_FRENCH_SOUNDS = (
-    (re.compile(r"^h"), ""),
-    (re.compile(r"(?<!e)au"), "o"),  # eau is the skeleton's (Moreau / Моро)
-    (re.compile(r"(?<=[aeiouyr])[dtsxz]+$"), ""),
+# Names of other Latin-script languages, as English news writes them (_readings): French h
+# is mute, au is о, j is ж, qu is к, a final d, t, s, x or z is silent (Hazard / Азар,
+# Hollande / Олланд, Thibaut / Тібо, Jacques / Жак); Spanish j is х and qu к (Junqueras /
+# Хункерас, Jorge / Хорхе); a South Slavic name in -ić loses its accents in English, each c
+# of it is ч (Kovacic / Ковачич, Modric / Модрич).
+_FOREIGN_SOUNDS = (
+    (
+        (re.compile(r"^h"), ""),
+        (re.compile(r"(?<!e)au"), "o"),  # eau is the skeleton's (Moreau / Моро)
+        (re.compile(r"j"), "zh"),
+        (re.compile(r"qu"), "k"),
+        (re.compile(r"(?<=[aeiouyr])[dtsxz]+$"), ""),
+    ),
+    ((re.compile(r"j"), "kh"), (re.compile(r"qu"), "k")),
+    ((re.compile(r"c(?=.*ic$)|(?<=i)c$"), "ch"),),
 )
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),
@@ -583,9 +591,9 @@ def _spoken(word: str) -> frozenset[str]:
 def _readings(word: str) -> frozenset[str]:
     """Skeletons of a Latin-script name read by English spelling rules (_ENGLISH_SOUNDS), with
     a hard and a soft g and its w as у (Willoughby / Уиллоуби, Giles / Гайлз, Джайлз), and by
-    French ones (_FRENCH_SOUNDS: Hazard / Азар); empty for other scripts and where the rules
-    change nothing. Only to find a name, not among _spoken's sounds (which also tell words
-    Cyrillic spells alike), as _romance_qu."""
+    French, Spanish and South Slavic ones (_FOREIGN_SOUNDS: Hazard / Азар); empty for other
+    scripts and where the rules change nothing. Only to find a name, not among _spoken's
+    sounds (which also tell words Cyrillic spells alike), as _romance_qu."""
     if lexicon.is_cyrillic(word):
         return frozenset()
     found = set()
@@ -594,10 +602,11 @@ def _readings(word: str) -> frozenset[str]:
         for pattern, sound in _ENGLISH_SOUNDS:
             spelling = pattern.sub(sound, spelling)
         found.add(skeleton(re.sub(r"^w", "u", spelling)))
-    french = lower
-    for pattern, sound in _FRENCH_SOUNDS:
-        french = pattern.sub(sound, french)
-    found.add(skeleton(french))
+    for sounds in _FOREIGN_SOUNDS:
+        spelling = lower
+        for pattern, sound in sounds:
+            spelling = pattern.sub(sound, spelling)
+        found.add(skeleton(spelling))
     return frozenset(found) - {skeleton(word)}
 
 

@@ -370,6 +370,9 @@ def test_plural_acronyms_and_shortened_titles_and_dates_are_no_names() -> None:
         ("Rose", "Акторка Роуз зіграла."),
         ("Thibaut", "Тренер Тібо сказав."),  # French: a mute h, au as о, a silent final t
         ("Hollande", "Президент Олланд сказав."),
+        ("Jacques", "Тоді Жак відповів."),  # French j as ж
+        ("Jorge", "Тренер Хорхе сказав."),  # Spanish j as х
+        ("Vucic", "Президент Вучич сказав."),  # South Slavic -ić without its accents
         ("Лі", "Senator Lee said."),  # and the other way round
         ("Олланд", "President Hollande spoke."),
         ("Майлз", "The striker Miles scored."),  # a final з as s
