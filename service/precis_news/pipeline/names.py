@@ -411,7 +411,8 @@ def _abbreviation(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
 def _capitalised(word: str) -> bool:
     """Whether `word` could be a name: capitalised, not an acronym (they differ by language:
     NATO, OTAN, НАТО; and their English plurals: "TVs", "MPs"), not a title, day or month
-    (_NOT_NAMES), nor a common compound ("Assassin-bugs")."""
+    (_NOT_NAMES), nor a common compound ("Assassin-bugs"), nor one of acronyms and lower-case
+    words only, neither of which is a name ("IP-адреса", "SMS-повідомлення": an IP address)."""
     return (
         len(word) >= MIN_NAME_CHARS
         and word[0].isupper()
@@ -420,6 +421,7 @@ def _capitalised(word: str) -> bool:
         and word.lower() not in _NOT_NAMES
         and not _ROMAN_ORDINAL.fullmatch(word)
         and not ("-" in word and _COMMON_COMPOUND.search(word))
+        and not ("-" in word and all(p.isupper() or p.islower() for p in word.split("-") if p))
     )
 
 

@@ -397,3 +397,8 @@ def test_a_country_is_found_by_its_adjective_as_spoken() -> None:
 
 def test_a_country_is_found_by_its_initials_with_a_possessive() -> None:
     assert missing(["Великобритании"], "It is the UK's biggest bank.") == []
+
+
+def test_a_compound_of_an_acronym_and_a_common_word_is_no_name() -> None:
+    # "SMS-повідомлення" is an SMS message; "Хейл-молодший" (Hale Jr.) keeps its name.
+    assert names("Вчора SMS-повідомлення отримав Хейл-молодший.", "uk") == ["Хейл-молодший"]
