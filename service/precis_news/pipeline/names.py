@@ -438,9 +438,10 @@ def _skeleton(word: str, served: tuple[Language, ...]) -> str:
 
 def _spelling(word: str) -> str:
     """`skeleton`, not cached (for word lists read once)."""
+    # Russian ё is йо (Ён / Yong, Пётр / Pyotr), not the е its accent would leave.
     plain = "".join(
         ch
-        for ch in unicodedata.normalize("NFKD", word.lower())
+        for ch in unicodedata.normalize("NFKD", word.lower().replace("ё", "йо"))
         if not unicodedata.combining(ch) or ch == "\u0306"  # keep й (и + breve) apart from и
     )
     plain = unicodedata.normalize("NFC", plain)

@@ -402,3 +402,11 @@ def test_a_country_is_found_by_its_initials_with_a_possessive() -> None:
 def test_a_compound_of_an_acronym_and_a_common_word_is_no_name() -> None:
     # "SMS-повідомлення" is an SMS message; "Хейл-молодший" (Hale Jr.) keeps its name.
     assert names("Вчора SMS-повідомлення отримав Хейл-молодший.", "uk") == ["Хейл-молодший"]
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [("Yong", "Министр Пак Ён Сон заявил."), ("Ён", "Minister Park Yong Son said.")],
+)
+def test_russian_yo_is_found_as_yo(name: str, translation: str) -> None:
+    assert missing([name], translation) == []
