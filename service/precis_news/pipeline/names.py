@@ -22,17 +22,56 @@ _LATIN_FOLDS = (
     ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("cy", "si"), ("c", "k"), ("kh", "h"),
     ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
     ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю
-    ("eau", "o"), ("oi", "ua"), ("ou", "u"),
-    ("x", "ks"), ("y", "i"), ("iu", "u"),
+    # y before oi: Latin "oy" and Cyrillic "ой" are one sound (Lloyds / Ллойдс, Roy / Рой)
+    ("eau", "o"), ("y", "i"), ("oi", "ua"), ("ou", "u"),
+    ("x", "ks"), ("iu", "u"),
     ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
 )  # fmt: skip
 _SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
-_FINAL_S = re.compile(r"(?<=.{3})s$")
+# A final s or z, voiced or not: English writes "Giles", "Hughes" for Гайлз, Хьюз.
+_FINAL_S = re.compile(r"(?<=.{3})[sz]$")
 _PH = re.compile(r"ph")  # Greek phi: Sphinx / Сфінкс, Phoenicians / фінікійці
 _FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
 _SOFT_G = re.compile(r"d?g(?=[eiy])")
 _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _SHN = re.compile(r"(?:ss|t)ion")
+# English spellings whose sound Cyrillic writes (_readings): Greek ch before r or l is к
+# (Christine / Крістін, Chloe), Polish cz is ч (Czeisler / Чейслер), Mc is Мак (McIlroy /
+# Макилрой), ee and ea are і, oo is у (Lee / Лі, League / Ліга, Coons / Кунс), a final gue
+# is г (Hague / Гаага, Prague), the one a, o, i or y of a word that ends in a consonant and e
+# is ей, оу, ай (Wade / Уейд, Rose / Роуз, Giles / Гайлз, Pryce / Прайс), a final e after a
+# consonant is silent (Christine / Крістін), and so is gh after a vowel (Willoughby /
+# Уиллоуби, Hughes / Хьюз, Leighton; the final "ough" of Kavanaugh is _FINAL_GH's).
+# Names of other Latin-script languages, as English news writes them (_readings): French h
+# is mute, au is о, j is ж, qu is к, a final d, t, s, x or z is silent (Hazard / Азар,
+# Hollande / Олланд, Thibaut / Тібо, Jacques / Жак); Spanish j is х and qu к (Junqueras /
+# Хункерас, Jorge / Хорхе); a South Slavic name in -ić loses its accents in English, each c
+# of it is ч (Kovacic / Ковачич, Modric / Модрич).
+_FOREIGN_SOUNDS = (
+    (
+        (re.compile(r"^h"), ""),
+        (re.compile(r"(?<!e)au"), "o"),  # eau is the skeleton's (Moreau / Моро)
+        (re.compile(r"j"), "zh"),
+        (re.compile(r"qu"), "k"),
+        (re.compile(r"(?<=[aeiouyr])[dtsxz]+$"), ""),
+    ),
+    ((re.compile(r"j"), "kh"), (re.compile(r"qu"), "k")),
+    ((re.compile(r"c(?=.*ic$)|(?<=i)c$"), "ch"),),
+)
+_ENGLISH_SOUNDS = (
+    (re.compile(r"ch(?=[rl])"), "k"),
+    (re.compile(r"cz"), "ch"),
+    (re.compile(r"^mc"), "mak"),
+    (re.compile(r"c(?=[eiy])"), "s"),  # before the silent e goes: Pryce / Прайс
+    (re.compile(r"e[ea]"), "i"),
+    (re.compile(r"oo"), "u"),
+    (re.compile(r"gue$"), "g"),
+    (re.compile(r"^([^aeiouy]*)a([^aeiouy])es?$"), r"\1ei\2"),  # Wade / Уэйд, Hale / Хейл
+    (re.compile(r"^([^aeiouy]*)o([^aeiouy])es?$"), r"\1ou\2"),  # Rose / Роуз, Stone / Стоун
+    (re.compile(r"^([^aeiouy]*)[iy]([^aeiouy])es?$"), r"\1ai\2"),
+    (re.compile(r"^(.*[aeiouy].*[^aeiouy])e(s?)$"), r"\1\2"),
+    (re.compile(r"(?<=[aeiou])gh(?=[^aeiou]|s?$)"), ""),
+)
 _NAME_PARTS = re.compile(r"[-'’ʼ]")
 # A Latin-script compound whose last part is lower-case is a common noun ("Assassin-bugs",
 # "Post-war"), not a name (Stratford-upon-Avon ends capitalised).
@@ -40,6 +79,7 @@ _COMMON_COMPOUND = re.compile(r"-[a-zà-ÿ]+$")
 _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
+_POSSESSIVE_END = re.compile(r"['’]s\b")
 # The endings of Ukrainian and Russian adjectives made of a name (-ськ-, -цьк-, -ск-, -цк-).
 _ADJECTIVE_CASES = r"(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
 _CYRILLIC_ADJECTIVE = re.compile(r"[сцз]ь?к" + _ADJECTIVE_CASES)
@@ -64,47 +104,24 @@ _PINYIN_SOUNDS = {"x": "s", "q": "ts", "zh": "j", "ng": "n"}  # a final ng is н
 _QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
+_MONTHS = frozenset(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"]
+)  # fmt: skip
+_TITLES = frozenset(
+    ["mayor", "president", "minister", "prime", "captain", "general", "governor", "senator",
+     "chancellor", "king", "queen", "prince", "pope", "mr", "mrs", "ms", "dr", "professor",
+     "inspector", "detective", "sergeant", "lieutenant", "colonel", "superintendent",
+     "reverend"]
+)  # fmt: skip
 _NOT_NAMES = frozenset(
-    [
-        "i",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "mayor",
-        "president",
-        "minister",
-        "prime",
-        "captain",
-        "general",
-        "governor",
-        "senator",
-        "chancellor",
-        "king",
-        "queen",
-        "prince",
-        "pope",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-    ]
-)
+    ["i", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+) | _MONTHS | _TITLES  # fmt: skip
+# English shortens those titles and dates to their first letters ("Oct.", "Nov 3", "Sen.",
+# "Capt.", "Prof Smith"): such a start, of this many letters, before a full stop inside a
+# sentence, a month's before a number, a title's before a name, is one of them, not a name
+# (a given name that starts a title, as "Gene" of Gene Smith, goes too: Smith is checked).
+ABBREVIATION_CHARS = (3, 4)
 SAME_CONSONANTS_RATIO = 0.55  # hal / hol 0.67, rome / rim 0.57; moro / mari 0.5
 MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
@@ -151,8 +168,10 @@ def names(text: str, language: str = "") -> list[str]:
         tokens = list(_TOKEN.finditer(sentence))
         words = [_POSSESSIVE.sub("", token.group()) for token in tokens]
         capitalised = [
-            _capitalised(word) and token.start() not in starts
-            for word, token in zip(words, tokens, strict=True)
+            _capitalised(word)
+            and token.start() not in starts
+            and not _abbreviation(sentence, tokens, at)
+            for at, (word, token) in enumerate(zip(words, tokens, strict=True))
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
@@ -365,17 +384,44 @@ def _abstract_noun(word: str, language: str) -> bool:
     )
 
 
+def _abbreviation(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
+    """Whether token `at` shortens a title or date (_NOT_NAMES, ABBREVIATION_CHARS): "Oct.",
+    "Nov 3", "Sen. Smith", "Prof Smith"; not "Marc" or "Gene" alone."""
+    word = tokens[at].group()
+    if len(word) not in ABBREVIATION_CHARS or not word[0].isupper():
+        return False
+    lower = word.lower()
+    shortened = [t for t in _NOT_NAMES if t.startswith(lower) and t != lower]
+    if not shortened:
+        return False
+    after = sentence[tokens[at].end() :]
+    following = tokens[at + 1].group() if at + 1 < len(tokens) else ""
+    # A full stop that ends the sentence may be the sentence's ("said Marc.").
+    return (
+        (after.startswith(".") and bool(after[1:].strip()))
+        or (after.lstrip()[:1].isdigit() and any(t in _MONTHS for t in shortened))
+        or (
+            following[:1].isupper()
+            and _adjacent(sentence, tokens, at)
+            and any(t in _TITLES for t in shortened)
+        )
+    )
+
+
 def _capitalised(word: str) -> bool:
     """Whether `word` could be a name: capitalised, not an acronym (they differ by language:
-    NATO, OTAN, НАТО), not a title, day or month (_NOT_NAMES), nor a common compound
-    ("Assassin-bugs")."""
+    NATO, OTAN, НАТО; and their English plurals: "TVs", "MPs"), not a title, day or month
+    (_NOT_NAMES), nor a common compound ("Assassin-bugs"), nor one of acronyms and lower-case
+    words only, neither of which is a name ("IP-адреса", "SMS-повідомлення": an IP address)."""
     return (
         len(word) >= MIN_NAME_CHARS
         and word[0].isupper()
         and not word.isupper()
+        and not (word.endswith("s") and len(word) > MIN_NAME_CHARS and word[:-1].isupper())
         and word.lower() not in _NOT_NAMES
         and not _ROMAN_ORDINAL.fullmatch(word)
         and not ("-" in word and _COMMON_COMPOUND.search(word))
+        and not ("-" in word and all(p.isupper() or p.islower() for p in word.split("-") if p))
     )
 
 
@@ -392,9 +438,10 @@ def _skeleton(word: str, served: tuple[Language, ...]) -> str:
 
 def _spelling(word: str) -> str:
     """`skeleton`, not cached (for word lists read once)."""
+    # Russian ё is йо (Ён / Yong, Пётр / Pyotr), not the е its accent would leave.
     plain = "".join(
         ch
-        for ch in unicodedata.normalize("NFKD", word.lower())
+        for ch in unicodedata.normalize("NFKD", word.lower().replace("ё", "йо"))
         if not unicodedata.combining(ch) or ch == "\u0306"  # keep й (и + breve) apart from и
     )
     plain = unicodedata.normalize("NFC", plain)
@@ -451,16 +498,18 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 spelling
                 for t in _proper(translation, found_tokens)
                 for w in (t, *_proper_lemmas(t))
-                for spelling in (skeleton(w), *_spoken(w))
+                for spelling in (skeleton(w), *_spoken(w), *_readings(w))
             }
         stems = _country_stems(spellings)
         if (
-            not any(w[:STEM_CHARS] in stems for w in lemma_words)
+            # The translation's names as spoken too: "Welsh" as у-, Уэльс's (Wales's) stem.
+            not any(w[:STEM_CHARS] in stems for w in lemma_words | proper_words)
             and not _demonym_found(name, lemma_words)
             and not any(
                 _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
-                for s in spellings | _spoken(name) | _romance_qu(name)
+                for s in spellings | _spoken(name) | _romance_qu(name) | _long(_readings(name))
             )
+            and not _readings(name) & lemma_words
             and not _found_in_parts(name, translation)
             and not _initials_found(name, translation)
         ):
@@ -541,6 +590,35 @@ def _spoken(word: str) -> frozenset[str]:
     return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
 
 
+@functools.lru_cache(maxsize=2**15)  # called for every name and each name of a translation
+def _readings(word: str) -> frozenset[str]:
+    """Skeletons of a Latin-script name read by English spelling rules (_ENGLISH_SOUNDS), with
+    a hard and a soft g and its w as у (Willoughby / Уиллоуби, Giles / Гайлз, Джайлз), and by
+    French, Spanish and South Slavic ones (_FOREIGN_SOUNDS: Hazard / Азар); empty for other
+    scripts and where the rules change nothing. Only to find a name, not among _spoken's
+    sounds (which also tell words Cyrillic spells alike), as _romance_qu."""
+    if lexicon.is_cyrillic(word):
+        return frozenset()
+    found = set()
+    lower = word.lower()
+    for spelling in (lower, _SOFT_G.sub("dzh", lower)):
+        for pattern, sound in _ENGLISH_SOUNDS:
+            spelling = pattern.sub(sound, spelling)
+        found.add(skeleton(re.sub(r"^w", "u", spelling)))
+    for sounds in _FOREIGN_SOUNDS:
+        spelling = lower
+        for pattern, sound in sounds:
+            spelling = pattern.sub(sound, spelling)
+        found.add(skeleton(spelling))
+    return frozenset(found) - {skeleton(word)}
+
+
+def _long(spellings: frozenset[str]) -> frozenset[str]:
+    """The spellings of at least MIN_STEM_CHARS letters: a shorter one (Lee as "li") is found
+    as a whole word only, not at the start of one ("Ліона": Lyon)."""
+    return frozenset(s for s in spellings if len(s) >= MIN_STEM_CHARS)
+
+
 def _romance_qu(name: str) -> frozenset[str]:
     """The skeleton of a Latin-script name with French and Portuguese "qu" as к (Mecque /
     Mecca, Oiapoque / Ояпокі; English "qu" is кв: Quebec / Квебек); empty without one. Only
@@ -568,7 +646,9 @@ def _initials_found(name: str, translation: str) -> bool:
     initials = {i for n in {name.lower()} | lexicon.lemmas(name) for i in index.get(n, ())}
     if not initials:
         return False
-    acronyms = {w for chunk in translation.split() if (w := _NOT_LETTER.sub("", chunk)).isupper()}
+    # "the UK's": an acronym's possessive ending is no letter of it.
+    chunks = (_POSSESSIVE_END.sub("", chunk) for chunk in translation.split())
+    acronyms = {w for chunk in chunks if (w := _NOT_LETTER.sub("", chunk)).isupper()}
     return any(a.startswith(i) for a in acronyms for i in initials)
 
 

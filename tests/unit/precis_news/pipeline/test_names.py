@@ -342,3 +342,71 @@ def test_a_romance_qu_finds_no_look_alike_of_a_common_word() -> None:
     # "qu" as к is a way to find a name, not a spelling that keeps a word a name: "Pâques"
     # (Easter) is translated, though "pakes" looks like пакет.
     assert names("Il est parti à Pâques avec Paul.", "fr") == ["Paul"]
+
+
+def test_plural_acronyms_and_shortened_titles_and_dates_are_no_names() -> None:
+    # "MPs", "DVDs" are acronyms as "NATO" is; "Oct.", "Nov 4", "Sen.", "Insp" shorten a date
+    # or a title, which translations write out; "Marc" alone stays a name.
+    text = "Later MPs sold DVDs on Oct. 3 and Nov 4, said Sen. Ray Hill and Insp Ann Cole to Marc."
+    assert names(text, "en") == ["Ray", "Hill", "Ann", "Cole", "Marc"]
+    assert names("Later Marc Cole and Marc met.", "en") == ["Marc", "Cole"]
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Christopher", "Нам відповів Крістофер."),  # Greek ch before r as к
+        ("Czapski", "Пан Чапський пішов."),  # Polish cz as ч
+        ("McIntyre", "Тренер Макінтайр сказав."),  # Mc as Мак
+        ("Dee", "Співачка Ді заспівала."),  # ee as і
+        ("Coons", "Ми говорили з Кунсом."),  # oo as у
+        ("Teague", "Тренер Тіг сказав."),  # a final gue as г
+        ("Miles", "Гравець Майлз забив."),  # a, i of one syllable before a silent e
+        ("Wade", "Тренер Уейд сказав."),
+        ("Christine", "Сестра Крістін приїхала."),  # a silent final e
+        ("Vaughn", "Актор Вон зіграв."),  # a silent gh
+        ("Hughes", "Гравець Г'юз забив."),
+        ("Boyce", "Тренер Бойс сказав."),  # oy as ой
+        ("Rose", "Акторка Роуз зіграла."),
+        ("Thibaut", "Тренер Тібо сказав."),  # French: a mute h, au as о, a silent final t
+        ("Hollande", "Президент Олланд сказав."),
+        ("Jacques", "Тоді Жак відповів."),  # French j as ж
+        ("Jorge", "Тренер Хорхе сказав."),  # Spanish j as х
+        ("Vucic", "Президент Вучич сказав."),  # South Slavic -ić without its accents
+        ("Лі", "Senator Lee said."),  # and the other way round
+        ("Олланд", "President Hollande spoke."),
+        ("Майлз", "The striker Miles scored."),  # a final з as s
+        ("Чапський", "Mr Czapski left."),
+    ],
+)
+def test_names_are_found_by_english_and_french_spelling_rules(name: str, translation: str) -> None:
+    assert missing([name], translation) == []
+
+
+def test_english_spelling_rules_find_no_other_name() -> None:
+    # Lee as "li" is found as a whole word only, not at the start of "Лілі".
+    assert missing(["Lee"], "Сенатор Лілі сказала.") == ["Lee"]
+    assert missing(["Kyle"], "Тренер Кейн сказав.") == ["Kyle"]
+
+
+def test_a_country_is_found_by_its_adjective_as_spoken() -> None:
+    # English "Welsh" as Cyrillic hears it (у-) opens Уельс's stem.
+    assert missing(["Уельсу"], "The Welsh parliament met.") == []
+    assert missing(["Уельсу"], "The Scottish parliament met.") == ["Уельсу"]
+
+
+def test_a_country_is_found_by_its_initials_with_a_possessive() -> None:
+    assert missing(["Великобритании"], "It is the UK's biggest bank.") == []
+
+
+def test_a_compound_of_an_acronym_and_a_common_word_is_no_name() -> None:
+    # "SMS-повідомлення" is an SMS message; "Хейл-молодший" (Hale Jr.) keeps its name.
+    assert names("Вчора SMS-повідомлення отримав Хейл-молодший.", "uk") == ["Хейл-молодший"]
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [("Yong", "Министр Пак Ён Сон заявил."), ("Ён", "Minister Park Yong Son said.")],
+)
+def test_russian_yo_is_found_as_yo(name: str, translation: str) -> None:
+    assert missing([name], translation) == []
