@@ -133,6 +133,16 @@ FUNCTION_WORD_ZIPF = 6.0
 # A capitalised word at least this frequent in its text's language is a word translations
 # translate, unless Ukrainian or Russian has a word spelled like it (_translated_word).
 TRANSLATED_ZIPF = 3.5  # as lexicon.OWN_WORD_ZIPF: "Hurricane" 4.1, "Glacier" 3.6
+# A syllable of a Korean or Chinese name as romanised (Kim, Jong, Un, Ri, Hsien, Loong, Jae,
+# Jin; not John, Hanks): some consonants, one to three vowels, a final n, ng, m, k, p or l;
+# in Cyrillic (transliterated letter by letter) with a case ending after it.
+_SYLLABLE = re.compile(r"[bcdfghjklmnpqrstvwxz]{0,4}[aeiouy]{1,3}(?:ng|n|m|k|p|l)?")
+_CYRILLIC_SYLLABLE = re.compile(_SYLLABLE.pattern + r"(?:a|u|om|em|oi|i|y|e|ym|im)?")
+SYLLABLE_NAME = 3  # syllables of one such name (two-syllable ones match too many words)
+# A title-case sentence (_title_case): this many words at least of this many letters, all
+# capitalised ("of", "to", "an", "and", "his" stay lower-case in title case).
+HEADLINE_CHARS = 4
+HEADLINE_WORDS = 3
 # Nationality and adjective forms (Tibetan, Romanian, Christian), found by _demonym_found.
 _DEMONYM_WORD = re.compile(r"(?:ian|ean|an|ard|ese|ish|ic|ine|ite|i)s?$")
 
@@ -175,6 +185,10 @@ def names(text: str, language: str = "") -> list[str]:
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
+        if _title_case(tokens):
+            for at, word in enumerate(words):
+                if capitalised[at] and _headline_word(word, language):
+                    translated[at] = common[at] = True
         for run in _capital_runs(sentence, tokens, capitalised):
             for i in _translated_run(run, words, language):
                 translated[i] = True
@@ -201,6 +215,25 @@ def names(text: str, language: str = "") -> list[str]:
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _title_case(tokens: list[re.Match[str]]) -> bool:
+    """Whether a sentence is written in title case, as English headlines are ("Killer Pig
+    Mauls Farmer", "Toll Soars Above 800"): every word of HEADLINE_CHARS letters or more after
+    the first is capitalised, and there are at least HEADLINE_WORDS of them. Such capitals say
+    nothing of names (a sentence of running text has lower-case words of that length)."""
+    long = [t.group() for t in tokens[1:] if len(t.group()) >= HEADLINE_CHARS]
+    return len(long) >= HEADLINE_WORDS and all(w[:1].isupper() for w in long)
+
+
+def _headline_word(word: str, language: str) -> bool:
+    """Whether a capitalised word of a title-case sentence is a word translations translate:
+    `_translated_word` with the floor of the small word lists (HOME_ZIPF) rather than
+    TRANSLATED_ZIPF, as written or as the singular or the verb without its -s ("Quake" 3.45,
+    "Soars": soar 3.39); names travel into Cyrillic spellings (Trump / трамп) or are no
+    English words (Sulawesi), so they stay."""
+    forms = [word, word[:-1]] if word.endswith("s") and len(word) > MIN_NOUN_STEM + 1 else [word]
+    return any(_translated_word(form, language, lexicon.HOME_ZIPF) for form in forms)
 
 
 def _common_noun(adjective: str, word: str) -> str:
@@ -301,7 +334,7 @@ def _title_word(word: str, language: str) -> bool:
 
 
 @functools.lru_cache(maxsize=2**15)  # called for every capitalised word, twice
-def _translated_word(word: str, language: str) -> bool:
+def _translated_word(word: str, language: str, zipf: float = TRANSLATED_ZIPF) -> bool:
     """Whether Latin-script `word` is a word of `language` (at least TRANSLATED_ZIPF frequent
     in it) that Ukrainian and Russian write in none of their words (lexicon.cyrillic_spellings
     holds none alike): translations into them translate it ("Harbour", "Hemisphere",
@@ -313,15 +346,16 @@ def _translated_word(word: str, language: str) -> bool:
         word: one capitalised word.
         language: the code of its text ("": any served Latin-script language's frequency);
             False for a Cyrillic-script one.
+        zipf: how frequent in `language` the word must be.
     """
     if language in languages.codes() and languages.get(language).script != "Latin":
         return False  # a Latin word in a Cyrillic text is a name its author kept ("Microsoft")
     if "-" in word:  # "Louis-Charles", "Saint-Pétersbourg": translated only if each part is
-        return all(_translated_word(part, language) for part in word.split("-") if part)
+        return all(_translated_word(part, language, zipf) for part in word.split("-") if part)
     if (
         lexicon.is_cyrillic(word)
         or _DEMONYM_WORD.search(word.lower())
-        or not lexicon.is_common_word(word, language, TRANSLATED_ZIPF)
+        or not lexicon.is_common_word(word, language, zipf)
         or skeleton(word) in lexicon.place_names(skeleton)
     ):
         return False
@@ -514,7 +548,53 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             and not _initials_found(name, translation)
         ):
             lost.append(name)
-    return lost
+    return [n for n in lost if not _syllable_found(n, names_, lost, translation)]
+
+
+def _syllables(word: str) -> bool:
+    """Whether `word` is written as one syllable of a Korean or Chinese name (_SYLLABLE: "Kim",
+    "Jong", "Un", "Hsien", "Чен", "Чжэ"), a case ending allowed after a Cyrillic one ("Ином",
+    "Ыном")."""
+    lower = word.lower()
+    if lexicon.is_cyrillic(word):
+        table = languages.to_latin()
+        return bool(_CYRILLIC_SYLLABLE.fullmatch("".join(table.get(ch, ch) for ch in lower)))
+    return bool(_SYLLABLE.fullmatch(lower))
+
+
+def _syllable_found(name: str, names_: Sequence[str], lost: list[str], translation: str) -> bool:
+    """Whether a lost syllable of a Korean or Chinese name (three syllables or more, each a
+    word: "Kim Jong Un", "Ri Yong Ho", "Lee Hsien Loong") stands in the translation where its
+    place in the name puts it, beside a syllable of the same name that is found: such names
+    are transcribed syllable by syllable by systems (Kontsevich's Korean, Palladius's Chinese)
+    that no spelling rule here follows (Jong / Чен, Un / Ын, Ri / Ли), and each syllable keeps
+    its place ("Кім Чен Ин", "Moon Jae-in")."""
+    at = names_.index(name)
+    run = range(max(0, at - SYLLABLE_NAME + 1), min(len(names_), at + SYLLABLE_NAME))
+    if not _syllables(name) or sum(_syllables(names_[i]) for i in run) < SYLLABLE_NAME:
+        return False
+    # The translation's words, a hyphenated one in parts ("Jae-in"), and whether each may be a
+    # syllable of a name: capitalised, or a part after a hyphen.
+    parts = [(p, n > 0) for t in _TOKEN.findall(translation) for n, p in enumerate(t.split("-"))]
+    words = [p for p, _ in parts]
+    syllable = [_syllables(p) and (after or p[:1].isupper()) for p, after in parts]
+    for i in run:
+        if i == at or names_[i] in lost or not _syllables(names_[i]):
+            continue
+        if not all(_syllables(names_[j]) for j in range(min(i, at), max(i, at) + 1)):
+            continue  # the two must be syllables of one name, nothing else between them
+        for place, word in enumerate(words):
+            there = place + at - i
+            # The translation writes the name as SYLLABLE_NAME syllables or more in a row.
+            low, high = min(place, there), max(place, there)
+            row = range(max(0, high - SYLLABLE_NAME + 1), min(low, len(words) - SYLLABLE_NAME) + 1)
+            if (
+                0 <= there < len(words)
+                and any(all(syllable[start : start + SYLLABLE_NAME]) for start in row)
+                and not missing([names_[i]], word)
+            ):
+                return True
+    return False
 
 
 def _proper(text: str, tokens: list[re.Match[str]]) -> list[str]:

@@ -410,3 +410,40 @@ def test_a_compound_of_an_acronym_and_a_common_word_is_no_name() -> None:
 )
 def test_russian_yo_is_found_as_yo(name: str, translation: str) -> None:
     assert missing([name], translation) == []
+
+
+@pytest.mark.parametrize(
+    ("names_", "translation"),
+    [
+        # Korean and Chinese names of three one-syllable words, each syllable where its place
+        # in the name puts it beside one that is found: Kontsevich's and Palladius's
+        # transcriptions follow no spelling rule of ours (Sung / Сон, Hwan / Хван).
+        (["Kim", "Sung", "Hwan"], "Вчора Кім Сон Хван прибув до Сеула."),
+        (["Кім", "Сон", "Хвана"], "Later they met Kim Sung-hwan in Seoul."),
+        (["Ma", "Ying", "Jeou"], "Вчора Ма Ін Цзю прибув до Тайбея."),
+    ],
+)
+def test_syllables_of_an_east_asian_name_are_found_by_their_place(
+    names_: list[str], translation: str
+) -> None:
+    assert missing(names_, translation) == []
+
+
+def test_a_syllable_is_not_found_by_any_word_at_its_place() -> None:
+    # The translation must write the name as three syllables in a row: a lost syllable is not
+    # excused by a lower-case word ("by Sung Hwan"), nor a Western name ("Spain's Ram").
+    assert missing(["Kim", "Sung", "Hwan"], "It was said by Sung Hwan.") == ["Kim"]
+    assert missing(["Джоном", "Рамом", "Іаном"], "They beat Spain's Ram and Ian.") == ["Джоном"]
+    # Two names of one syllable each are no such name (Tom Hanks / Том Пітт).
+    assert missing(["Tom", "Hanks"], "Тоді Том Пітт сказав.") == ["Hanks"]
+
+
+def test_capitals_of_a_title_case_headline_are_no_evidence_of_a_name() -> None:
+    # In title case, a word of the small list that Cyrillic writes otherwise is a word
+    # ("Quake": no Ukrainian or Russian word is spelled like it), not a name; "Trump" is
+    # spelled трамп in Cyrillic, as names are, and stays one.
+    headline = "Later Trump Says Quake Damage Worse Than Expected"
+    assert "Quake" not in names(headline, "en")
+    assert "Trump" in names(headline, "en")
+    # The same word in running text, beside a name, stays one: no title case here.
+    assert "Quake" in names("The Quake Lake road near Smith was closed for repairs.", "en")
