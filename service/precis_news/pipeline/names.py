@@ -46,7 +46,10 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # is mute, au is о, j is ж, qu is к, a final d, t, s, x or z is silent (Hazard / Азар,
 # Hollande / Олланд, Thibaut / Тібо, Jacques / Жак); Spanish j is х and qu к (Junqueras /
 # Хункерас, Jorge / Хорхе); a South Slavic name in -ić loses its accents in English, each c
-# of it is ч (Kovacic / Ковачич, Modric / Модрич).
+# of it is ч (Kovacic / Ковачич, Modric / Модрич); Italian, Romanian and Indonesian c before e
+# or i is ч (Cesare / Чезаре, Aceh / Ачех); Albanian xh is дж and q ч (Xhaka / Джака, Qosja /
+# Чосья); and English has a final ough said уф, оф, аф besides its silent gh (Gough / Гоф,
+# Clough / Клаф, Hough / Хаф).
 _FOREIGN_SOUNDS = (
     (
         (re.compile(r"^h"), ""),
@@ -57,6 +60,9 @@ _FOREIGN_SOUNDS = (
     ),
     ((re.compile(r"j"), "kh"), (re.compile(r"qu"), "k")),
     ((re.compile(r"c(?=.*ic$)|(?<=i)c$"), "ch"),),
+    ((re.compile(r"c(?=[ei])"), "ch"),),
+    ((re.compile(r"xh"), "dzh"), (re.compile(r"q"), "ch")),
+    ((re.compile(r"(?<=.)ough$"), "uf"),),
 )
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),
@@ -528,6 +534,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 for t in capitals
                 if (stem := _CHANGED_CONSONANT.sub("", t.lower())) != t.lower()
             }
+            lemma_words |= {skeleton(part) for t in tokens for part in _compound_place(t)}
             proper_words = {
                 spelling
                 for t in _proper(translation, found_tokens)
@@ -717,6 +724,22 @@ def _adjective_stems(name: str) -> set[str]:
         return set()
     forms = {name.lower()} | lexicon.lemmas(name)
     return {stem for form in forms if (stem := _CYRILLIC_ADJECTIVE.sub("", form)) != form}
+
+
+def _compound_place(word: str) -> list[str]:
+    """The last parts of a Cyrillic adjective made of a compound place's name, which Ukrainian
+    and Russian join with a linking о ("новоорлеанський": Нового Орлеана, New Orleans;
+    "новозеландський", "північноамериканський"): each part after an о inside its stem, of
+    STEM_CHARS letters or more ("орлеан"); empty for other words."""
+    lower = word.lower()
+    stem = _CYRILLIC_ADJECTIVE.sub("", lower)
+    if stem == lower or not lexicon.is_cyrillic(word):
+        return []
+    return [
+        stem[at + 1 :]
+        for at in range(MIN_STEM_CHARS - 1, len(stem) - STEM_CHARS)
+        if stem[at] == "о"
+    ]
 
 
 def _initials_found(name: str, translation: str) -> bool:

@@ -447,3 +447,29 @@ def test_capitals_of_a_title_case_headline_are_no_evidence_of_a_name() -> None:
     assert "Trump" in names(headline, "en")
     # The same word in running text, beside a name, stays one: no title case here.
     assert "Quake" in names("The Quake Lake road near Smith was closed for repairs.", "en")
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Cesare", "Тоді Чезаре відповів."),  # Italian c before e or i as ч
+        ("Aceh", "Повінь у провінції Ачех."),  # Indonesian too
+        ("Xhemail", "Тренер Джемаїль сказав."),  # Albanian xh as дж
+        ("Qerim", "Гравець Черім забив."),  # Albanian q as ч
+        ("Hough", "Тренер Хаф сказав."),  # English final ough as уф, аф
+        ("Чезаре", "Then Cesare answered."),  # and the other way round
+        ("Хафом", "They met Hough."),
+    ],
+)
+def test_names_are_found_by_italian_albanian_and_english_ough_readings(
+    name: str, translation: str
+) -> None:
+    assert missing([name], translation) == []
+
+
+def test_a_place_is_found_in_the_adjective_of_a_compound_place() -> None:
+    # Ukrainian and Russian join a compound place's adjective with a linking о:
+    # "новоорлеанський" (New Orleans), "новогвінейський" (New Guinea).
+    assert missing(["Orleans"], "Це новоорлеанська традиція.") == []
+    assert missing(["Guinea"], "Це новогвінейська традиція.") == []
+    assert missing(["Orleans"], "Це нью-йоркська традиція.") == ["Orleans"]
