@@ -120,6 +120,9 @@ _TITLES = frozenset(
      "inspector", "detective", "sergeant", "lieutenant", "colonel", "superintendent",
      "reverend"]
 )  # fmt: skip
+# English prepositions a date follows ("until Oct.", "on Nov."), where a name seldom stands
+# (not "by", "from", "after": "said by Marc.").
+_TIME_PREPOSITIONS = frozenset(["on", "in", "until", "till", "since", "through"])
 _NOT_NAMES = frozenset(
     ["i", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 ) | _MONTHS | _TITLES  # fmt: skip
@@ -178,7 +181,10 @@ def names(text: str, language: str = "") -> list[str]:
         language: its language code, when known: which word frequencies tell common words.
     """
     found: list[str] = []
-    for sentence in split_sentences(text):
+    sentences = split_sentences(text)
+    for number, sentence in enumerate(sentences):
+        # Whether a capitalised word follows this sentence ("Det." | "Dennis McCarthy wrote").
+        named_next = number + 1 < len(sentences) and sentences[number + 1][:1].isupper()
         # A word opening a quotation or following a colon starts a sentence too.
         starts = {m.end() for m in _QUOTE_START.finditer(sentence)}
         tokens = list(_TOKEN.finditer(sentence))
@@ -186,7 +192,7 @@ def names(text: str, language: str = "") -> list[str]:
         capitalised = [
             _capitalised(word)
             and token.start() not in starts
-            and not _abbreviation(sentence, tokens, at)
+            and not _abbreviation(sentence, tokens, at, named_next=named_next)
             for at, (word, token) in enumerate(zip(words, tokens, strict=True))
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
@@ -424,9 +430,14 @@ def _abstract_noun(word: str, language: str) -> bool:
     )
 
 
-def _abbreviation(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
+def _abbreviation(
+    sentence: str, tokens: list[re.Match[str]], at: int, *, named_next: bool = False
+) -> bool:
     """Whether token `at` shortens a title or date (_NOT_NAMES, ABBREVIATION_CHARS): "Oct.",
-    "Nov 3", "Sen. Smith", "Prof Smith"; not "Marc" or "Gene" alone."""
+    "Nov 3", "Sen. Smith", "Prof Smith"; not "Marc" or "Gene" alone. At a sentence's end,
+    a month's after a preposition of time ("until Oct.", "on Nov."), and a title's when a
+    capitalised word follows the sentence (`named_next`: a splitter may end a sentence at
+    "Det." of "Det. Dennis McCarthy"); not "said Marc." """
     word = tokens[at].group()
     if len(word) not in ABBREVIATION_CHARS or not word[0].isupper():
         return False
@@ -437,8 +448,12 @@ def _abbreviation(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
     after = sentence[tokens[at].end() :]
     following = tokens[at + 1].group() if at + 1 < len(tokens) else ""
     # A full stop that ends the sentence may be the sentence's ("said Marc.").
+    last = after.startswith(".") and not after[1:].strip()
+    before = tokens[at - 1].group().lower() if at else ""
     return (
         (after.startswith(".") and bool(after[1:].strip()))
+        or (last and before in _TIME_PREPOSITIONS and any(t in _MONTHS for t in shortened))
+        or (last and named_next and any(t in _TITLES for t in shortened))
         or (after.lstrip()[:1].isdigit() and any(t in _MONTHS for t in shortened))
         or (
             following[:1].isupper()

@@ -473,3 +473,12 @@ def test_a_place_is_found_in_the_adjective_of_a_compound_place() -> None:
     assert missing(["Orleans"], "Це новоорлеанська традиція.") == []
     assert missing(["Guinea"], "Це новогвінейська традиція.") == []
     assert missing(["Orleans"], "Це нью-йоркська традиція.") == ["Orleans"]
+
+
+def test_a_shortened_month_or_title_at_a_sentence_end_is_no_name() -> None:
+    # A month after a preposition of time ("until Dec."), a title the splitter cut from the
+    # name after it ("Insp." | "Ann Cole"); "said Marc." and "by Marc." stay names.
+    assert names("Later the road stays shut until Dec.", "en") == []
+    assert names("Later the road was shut, Insp. Ann Cole said.", "en") == ["Cole"]
+    assert names("Later it was said by Marc.", "en") == ["Marc"]
+    assert names("Later it was done, said Marc. Then Smith left.", "en") == ["Marc", "Smith"]
