@@ -747,8 +747,10 @@ def _compound_place(word: str) -> list[str]:
     "новозеландський", "північноамериканський"): each part after an о inside its stem, of
     STEM_CHARS letters or more ("орлеан"); empty for other words."""
     lower = word.lower()
+    if len(lower) <= STEM_CHARS * 2 or "к" not in lower:  # no adjective of a compound
+        return []
     stem = _CYRILLIC_ADJECTIVE.sub("", lower)
-    if stem == lower or not lexicon.is_cyrillic(word):
+    if stem == lower:
         return []
     return [
         stem[at + 1 :]
