@@ -49,6 +49,8 @@ def extract_article(html: str, *, max_chars: int, max_elements: int) -> Page:
             f"html has {elements} elements; the limit is {max_elements} (max_html_elements)",
             field="html",
         )
+    if tree is not None:
+        _unwrap_text_tables(tree)
     document = _extract(tree) if tree is not None else None
     text = (document.text or "").strip() if document is not None else ""
     if document is None or is_blank(text):
@@ -66,6 +68,40 @@ def _parse(html: str) -> Any:
     from trafilatura.utils import load_html  # lxml with trafilatura's encoding handling
 
     return load_html(html)
+
+
+# A cell of this many words holds a sentence, not a figure or a label.
+_SENTENCE_WORDS = 10
+_CELLS = "./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"  # a table's own cells, in a tbody or not
+_PARTS = f"./*[tr] | ./tr | ./*/tr | {_CELLS}"
+
+
+def _unwrap_text_tables(tree: Any) -> None:
+    """Turn the tables that hold text rather than data into plain blocks, in place.
+
+    The extraction leaves tables out (`include_tables=False`: a data table's cells read badly as
+    prose), and pages also put text in tables: a code listing in a syntax highlighter's table, a
+    boxed note, a table whose cells hold sentences. Such a table becomes its cells, each a block
+    of its own (a line each, in document order, so no cell runs into the next); a table of short
+    cells (figures, labels, a menu) stays a table and is left out, as is a table holding tables.
+    """
+    for table in list(tree.iter("table")):
+        if _holds_text(table):
+            for element in [table, *table.xpath(_PARTS)]:
+                element.tag = "div"
+
+
+def _holds_text(table: Any) -> bool:
+    """Whether `table` lays out text (see `_unwrap_text_tables`), rather than holding data."""
+    if table.find(".//table") is not None:
+        # A page's grid (lwn-1's: navigation, article and its data tables side by side): with
+        # its cells as blocks trafilatura finds less of the article than its rescue finds.
+        return False
+    if table.find(".//pre") is not None:
+        return True  # a code listing
+    words = [len(str(cell.xpath("string()")).split()) for cell in table.xpath(_CELLS)]
+    in_sentences = sum(count for count in words if count >= _SENTENCE_WORDS)
+    return in_sentences > 0 and 2 * in_sentences >= sum(words)
 
 
 # trafilatura's MIN_EXTRACTED_SIZE: under it, its balanced mode rescues the page with a baseline

@@ -135,3 +135,91 @@ def test_escaped_markup_in_the_article_stays_text() -> None:
     )
     page = extract_article(html, **LIMITS)
     assert "<script>steal()</script>" in page.text  # plain text, as the article wrote it
+
+
+_OPENING = (
+    "<p>The city council approved the new water plan on Monday after a debate that lasted "
+    "most of the afternoon and ended in a narrow vote.</p>"
+)
+_CLOSING = (
+    "<p>The plan takes effect next year, and the first works on the pipes under the old town "
+    "start in the spring, the mayor said.</p>"
+)
+
+
+def _article(middle: str) -> str:
+    return f"<html><body><article>{_OPENING}{middle}{_CLOSING}</article></body></html>"
+
+
+def test_a_code_listing_in_a_highlighters_table_is_kept_line_by_line() -> None:
+    listing = (
+        '<table><tbody><tr><td class="gutter"><pre>1\n2</pre></td><td class="code">'
+        "<pre>fetch(url).then(function(res) {\n  console.log(res.status);</pre>"
+        "</td></tr></tbody></table>"
+    )
+    lines = extract_article(_article(listing), **LIMITS).text.splitlines()
+    assert "fetch(url).then(function(res) {" in lines
+    assert "  console.log(res.status);" in lines
+    assert lines[-1].startswith("The plan takes effect")
+
+
+def test_a_code_block_outside_tables_is_kept() -> None:
+    block = "<pre><code>def level(x):\n    return x + 1</code></pre>"
+    lines = extract_article(_article(block), **LIMITS).text.splitlines()
+    assert "def level(x):" in lines and "    return x + 1" in lines
+
+
+def test_a_table_of_sentences_gives_each_cell_a_line_of_its_own() -> None:
+    table = (
+        "<table><tr><td><b>State</b></td><td><b>Comment</b></td></tr>"
+        "<tr><td>queued</td><td>The task waits in the queue until a worker is free to "
+        "claim it.</td></tr><tr><td>failed</td><td>The task is tried again after a pause "
+        "that doubles each time it fails.</td></tr></table>"
+    )
+    lines = extract_article(_article(table), **LIMITS).text.splitlines()
+    assert lines[1:7] == [
+        "State",
+        "Comment",
+        "queued",
+        "The task waits in the queue until a worker is free to claim it.",
+        "failed",
+        "The task is tried again after a pause that doubles each time it fails.",
+    ]
+
+
+def test_a_boxed_note_in_a_table_of_one_cell_is_kept() -> None:
+    box = (
+        '<table style="background: #ccc"><tr><td>Readers can write to the council about the '
+        "plan until the end of the month, by post or online.</td></tr></table>"
+    )
+    text = extract_article(_article(box), **LIMITS).text
+    assert "Readers can write to the council about the plan until the end" in text
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # Figures: the cells are short, whatever the table's markup.
+        "<table><tr><th>District</th><th>Litres</th><th>Change</th></tr>"
+        "<tr><td>North</td><td>41,200</td><td>+3.1%</td></tr>"
+        "<tr><td>South</td><td>38,950</td><td>-0.4%</td></tr></table>",
+        "<table><tr><td>North</td><td>41,200</td><td>+3.1%</td></tr>"
+        "<tr><td>South</td><td>38,950</td><td>-0.4%</td></tr>"
+        "<tr><td>East</td><td>29,400</td><td>+1.2%</td></tr>"
+        "<tr><td>West</td><td>30,100</td><td>+0.8%</td></tr>"
+        "<tr><td>Notes</td><td colspan=2>All four districts measured in the same week.</td></tr>"
+        "</table>",
+        # A grid of tables: the outer one is left as it is, and with it what it holds.
+        "<table><tr><td><table><tr><td>The outer table is a page's grid, the inner one a box "
+        "of sentences inside it.</td></tr></table></td></tr></table>",
+    ],
+    ids=["figures", "figures-and-a-note", "grid"],
+)
+def test_a_table_of_data_or_a_grid_of_tables_is_left_out(table: str) -> None:
+    text = extract_article(_article(table), **LIMITS).text
+    assert text.splitlines() == [
+        "The city council approved the new water plan on Monday after a debate that lasted "
+        "most of the afternoon and ended in a narrow vote.",
+        "The plan takes effect next year, and the first works on the pipes under the old town "
+        "start in the spring, the mayor said.",
+    ]
