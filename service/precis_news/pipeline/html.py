@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,8 @@ def extract_article(html: str, *, max_chars: int, max_elements: int) -> Page:
             field="html",
         )
     title = " ".join((document.title or "").split())
-    return Page(_without_headline(text, title), title, len(html))
+    text, title = _headline_apart(text, title)
+    return Page(text, title, len(html))
 
 
 def _parse(html: str) -> Any:
@@ -73,7 +75,9 @@ def _parse(html: str) -> Any:
 # A cell of this many words holds a sentence, not a figure or a label.
 _SENTENCE_WORDS = 10
 _CELLS = "./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"  # a table's own cells, in a tbody or not
-_PARTS = f"./*[tr] | ./tr | ./*/tr | {_CELLS}"
+_ROWS = "./*[tr] | ./tr | ./*/tr"  # with their tbody, thead, tfoot
+_HEADINGS = {f"h{level}" for level in range(1, 7)}
+_BLOCKS = frozenset({"p", "div", "pre", "ul", "ol", "dl", "blockquote", "figure", *_HEADINGS})
 
 
 def _unwrap_text_tables(tree: Any) -> None:
@@ -87,8 +91,12 @@ def _unwrap_text_tables(tree: Any) -> None:
     """
     for table in list(tree.iter("table")):
         if _holds_text(table):
-            for element in [table, *table.xpath(_PARTS)]:
+            cells = table.xpath(_CELLS)
+            for element in [table, *table.xpath(_ROWS)]:
                 element.tag = "div"
+            for cell in cells:
+                # A cell of text is a paragraph (trafilatura may pass over bare text in a div).
+                cell.tag = "div" if any(child.tag in _BLOCKS for child in cell) else "p"
 
 
 def _holds_text(table: Any) -> bool:
@@ -142,9 +150,21 @@ def _bare_extraction(tree: Any, *, favor_precision: bool) -> Any:
     )
 
 
-def _without_headline(text: str, title: str) -> str:
-    """`text` less a first line that repeats the title (the headline is used as the title)."""
+# What a page's <title> puts between its headline and the site's name ("Headline | Site"):
+# trafilatura's title separators less the colon, which also opens a headline's second part
+# ("Brexit: what happens next" after a kicker line "Brexit").
+_SITE_SEPARATOR = re.compile(r"\s+[–•·—|⁄*⋆~‹«<›»>-]\s+\S")
+
+
+def _headline_apart(text: str, title: str) -> tuple[str, str]:
+    """`text` less a first line that is the page's headline, and the title: that headline, when
+    the title is it with the site's name after a separator ("Headline - Site")."""
     first, _, rest = text.partition("\n")
-    if title and first.strip() == title and rest.strip():
-        return rest.strip()
-    return text
+    first = first.strip()
+    if not (title and first and rest.strip()):
+        return text, title
+    if first == title or (
+        title.startswith(first) and _SITE_SEPARATOR.match(title, len(first)) is not None
+    ):
+        return rest.strip(), first
+    return text, title

@@ -223,3 +223,51 @@ def test_a_table_of_data_or_a_grid_of_tables_is_left_out(table: str) -> None:
         "The plan takes effect next year, and the first works on the pipes under the old town "
         "start in the spring, the mayor said.",
     ]
+
+
+@pytest.mark.parametrize("separator", [" - ", " | ", " – "])
+def test_a_title_with_the_sites_name_after_the_headline_is_the_headline(separator: str) -> None:
+    head = f'<head><meta property="og:title" content="Council approves water plan{separator}'
+    html = _article("").replace(
+        "<html><body><article>",
+        f'<html>{head}Riverside News"></head><body><article><h1>Council approves water plan</h1>',
+    )
+    page = extract_article(html, **LIMITS)
+    assert page.title == "Council approves water plan"
+    assert page.text.startswith("The city council approved the new water plan on Monday")
+
+
+def test_a_title_that_only_starts_like_the_first_line_is_kept_whole() -> None:
+    # No separator after the first line's words: the title is another headline, not this one.
+    head = '<head><meta property="og:title" content="Council approves water plans for 2027">'
+    html = _article("").replace(
+        "<html><body><article>",
+        f"<html>{head}</head><body><article><h1>Council approves water plan</h1>",
+    )
+    page = extract_article(html, **LIMITS)
+    assert page.title == "Council approves water plans for 2027"
+    assert page.text.startswith("Council approves water plan\n")
+
+
+def test_an_unwrapped_cell_of_text_is_a_paragraph_and_one_of_blocks_a_division() -> None:
+    # trafilatura passed over a boxed note's bare text in a div on a Readability page (iab-1).
+    import lxml.html
+
+    from precis_news.pipeline.html import _unwrap_text_tables
+
+    tree = lxml.html.fromstring(
+        "<div><table><tbody><tr><td>Readers can write to the council about the plan until the "
+        "end of the month.</td><td><p>Or they can come to the hearing in the town hall on the "
+        "first Monday of the month.</p></td></tr></tbody></table></div>"
+    )
+    _unwrap_text_tables(tree)
+    assert [element.tag for element in tree.iter()] == ["div", "div", "div", "div", "p", "div", "p"]
+
+
+def test_a_title_that_goes_on_after_a_colon_is_kept_whole() -> None:
+    head = '<head><meta property="og:title" content="Water: the council approves its plan">'
+    html = _article("").replace(
+        "<html><body><article>", f"<html>{head}</head><body><article><h1>Water</h1>"
+    )
+    page = extract_article(html, **LIMITS)
+    assert page.title == "Water: the council approves its plan"
