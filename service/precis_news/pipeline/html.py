@@ -51,6 +51,7 @@ def extract_article(html: str, *, max_chars: int, max_elements: int) -> Page:
             field="html",
         )
     if tree is not None:
+        _collapse_spaces(tree)
         _unwrap_text_tables(tree)
     document = _extract(tree) if tree is not None else None
     text = (document.text or "").strip() if document is not None else ""
@@ -70,6 +71,27 @@ def _parse(html: str) -> Any:
     from trafilatura.utils import load_html  # lxml with trafilatura's encoding handling
 
     return load_html(html)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _collapse_spaces(tree: Any) -> None:
+    """Runs of white space outside <pre> and <code> as one space, in place, as a browser shows
+    them (a block of <code> outside <pre> may be a listing laid out by the page's style).
+
+    trafilatura keeps the line breaks of a paragraph's markup when the paragraph holds inline
+    <code>, and a paragraph broken into short lines reads as hard-wrapped text to the sentence
+    splitter, which then runs every line of the article into the next.
+    """
+    kept = set(tree.iter("pre", "code", "textarea"))
+    for element in list(kept):
+        kept.update(element.iterdescendants())
+    for element in tree.iter():
+        if element not in kept and element.text:
+            element.text = _SPACES.sub(" ", element.text)
+        if element.tail and element.getparent() not in kept:
+            element.tail = _SPACES.sub(" ", element.tail)
 
 
 # A cell of this many words holds a sentence, not a figure or a label.

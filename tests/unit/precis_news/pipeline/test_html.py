@@ -271,3 +271,18 @@ def test_a_title_that_goes_on_after_a_colon_is_kept_whole() -> None:
     )
     page = extract_article(html, **LIMITS)
     assert page.title == "Water: the council approves its plan"
+
+
+def test_a_paragraph_broken_over_lines_in_the_markup_is_one_line() -> None:
+    # With inline <code>, trafilatura kept the markup's line breaks: the sentence splitter then
+    # read the article as hard-wrapped text and ran its headings and code into sentences.
+    paragraph = (
+        "<p>The council's new <code>budget()</code> tool\n        shows what each district "
+        "spends,\n        the clerk said on Monday.</p><pre>total = 1\nspent = 2</pre>"
+    )
+    lines = extract_article(_article(paragraph), **LIMITS).text.splitlines()
+    assert (
+        "The council's new budget() tool shows what each district spends, the clerk said on "
+        "Monday." in lines
+    )
+    assert "total = 1" in lines and "spent = 2" in lines
