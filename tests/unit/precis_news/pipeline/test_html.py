@@ -225,28 +225,37 @@ def test_a_table_of_data_or_a_grid_of_tables_is_left_out(table: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("separator", [" - ", " | ", " – "])
-def test_a_title_with_the_sites_name_after_the_headline_is_the_headline(separator: str) -> None:
-    head = f'<head><meta property="og:title" content="Council approves water plan{separator}'
+def _titled(title: str, headline: str) -> Page:
+    """The test article under `headline` (an <h1>), on a page whose og:title is `title`."""
     html = _article("").replace(
         "<html><body><article>",
-        f'<html>{head}Riverside News"></head><body><article><h1>Council approves water plan</h1>',
+        f'<html><head><meta property="og:title" content="{title}"></head><body><article>'
+        f"<h1>{headline}</h1>",
     )
-    page = extract_article(html, **LIMITS)
+    return extract_article(html, **LIMITS)
+
+
+@pytest.mark.parametrize("separator", [" - ", " | ", " – "])
+def test_a_title_with_the_sites_name_after_the_headline_is_the_headline(separator: str) -> None:
+    page = _titled(
+        f"Council approves water plan{separator}Riverside News", "Council approves water plan"
+    )
     assert page.title == "Council approves water plan"
     assert page.text.startswith("The city council approved the new water plan on Monday")
 
 
 def test_a_title_that_only_starts_like_the_first_line_is_kept_whole() -> None:
     # No separator after the first line's words: the title is another headline, not this one.
-    head = '<head><meta property="og:title" content="Council approves water plans for 2027">'
-    html = _article("").replace(
-        "<html><body><article>",
-        f"<html>{head}</head><body><article><h1>Council approves water plan</h1>",
-    )
-    page = extract_article(html, **LIMITS)
+    page = _titled("Council approves water plans for 2027", "Council approves water plan")
     assert page.title == "Council approves water plans for 2027"
     assert page.text.startswith("Council approves water plan\n")
+
+
+def test_a_title_that_goes_on_after_a_colon_is_kept_whole() -> None:
+    # The colon opens a headline's second part, after a kicker line; it does not name a site.
+    assert _titled("Water: the council approves its plan", "Water").title == (
+        "Water: the council approves its plan"
+    )
 
 
 def test_an_unwrapped_cell_of_text_is_a_paragraph_and_one_of_blocks_a_division() -> None:
@@ -262,15 +271,6 @@ def test_an_unwrapped_cell_of_text_is_a_paragraph_and_one_of_blocks_a_division()
     )
     _unwrap_text_tables(tree)
     assert [element.tag for element in tree.iter()] == ["div", "div", "div", "div", "p", "div", "p"]
-
-
-def test_a_title_that_goes_on_after_a_colon_is_kept_whole() -> None:
-    head = '<head><meta property="og:title" content="Water: the council approves its plan">'
-    html = _article("").replace(
-        "<html><body><article>", f"<html>{head}</head><body><article><h1>Water</h1>"
-    )
-    page = extract_article(html, **LIMITS)
-    assert page.title == "Water: the council approves its plan"
 
 
 def test_a_paragraph_broken_over_lines_in_the_markup_is_one_line() -> None:
