@@ -11,23 +11,17 @@ PUBLIC = Path(__file__).resolve().parents[1] / "data" / "vendor"  # public data,
 SERVED = ("en", "fr", "uk", "ru")
 # The languages closest to the served ones (and the biggest neighbours), which must be refused.
 OTHERS = ("be", "bg", "mk", "sr", "kk", "pl", "cs", "sk", "pt", "es", "it", "ro", "nl", "de")
-_FLORES = {
-    "en": "eng_Latn", "fr": "fra_Latn", "uk": "ukr_Cyrl", "ru": "rus_Cyrl", "be": "bel_Cyrl",
-    "bg": "bul_Cyrl", "mk": "mkd_Cyrl", "sr": "srp_Cyrl", "kk": "kaz_Cyrl", "pl": "pol_Latn",
-    "cs": "ces_Latn", "sk": "slk_Latn", "pt": "por_Latn", "es": "spa_Latn", "it": "ita_Latn",
-    "ro": "ron_Latn", "nl": "nld_Latn", "de": "deu_Latn",
+# Each language's ISO 639-3 code and script, after which the data sets name their files
+# (FLORES "ukr_Cyrl", UDHR "ukr", NTREX "ref.ukr"), and the few names that differ.
+_CODES = {
+    "en": ("eng", "Latn"), "fr": ("fra", "Latn"), "uk": ("ukr", "Cyrl"), "ru": ("rus", "Cyrl"),
+    "be": ("bel", "Cyrl"), "bg": ("bul", "Cyrl"), "mk": ("mkd", "Cyrl"), "sr": ("srp", "Cyrl"),
+    "kk": ("kaz", "Cyrl"), "pl": ("pol", "Latn"), "cs": ("ces", "Latn"), "sk": ("slk", "Latn"),
+    "pt": ("por", "Latn"), "es": ("spa", "Latn"), "it": ("ita", "Latn"), "ro": ("ron", "Latn"),
+    "nl": ("nld", "Latn"), "de": ("deu", "Latn"),
 }  # fmt: skip
-_UDHR = {
-    "en": "eng", "fr": "fra", "uk": "ukr", "ru": "rus", "be": "bel", "bg": "bul", "mk": "mkd",
-    "sr": "srp_cyrl", "kk": "kaz", "pl": "pol", "cs": "ces", "sk": "slk", "pt": "por_PT",
-    "es": "spa", "it": "ita", "ro": "ron", "nl": "nld", "de": "deu",
-}  # fmt: skip
-_NTREX = {
-    "en": "src.eng", "fr": "ref.fra", "uk": "ref.ukr", "ru": "ref.rus", "be": "ref.bel",
-    "bg": "ref.bul", "mk": "ref.mkd", "sr": "ref.srp-Cyrl", "kk": "ref.kaz", "pl": "ref.pol",
-    "cs": "ref.ces", "sk": "ref.slk", "pt": "ref.por", "es": "ref.spa", "it": "ref.ita",
-    "ro": "ref.ron", "nl": "ref.nld", "de": "ref.deu",
-}  # fmt: skip
+_UDHR_NAMES = {"pt": "por_PT", "sr": "srp_cyrl"}  # European Portuguese; Serbian in Cyrillic
+_NTREX_NAMES = {"en": "src.eng", "sr": "ref.srp-Cyrl"}  # English is NTREX's source
 # NTREX lines [0, NTREX_DEV_END) are whole documents the checks may be tuned on ("ntrex-dev");
 # the rest ("ntrex-held", served languages only) is held out: measured, never tuned on.
 NTREX_DEV_END = 1005
@@ -54,7 +48,8 @@ def flores(lang: str, limit: int | None = None) -> list[str]:
         lang: an ISO 639-1 code among SERVED and OTHERS.
         limit: keep the first `limit` sentences only.
     """
-    path = PUBLIC / "flores200" / f"{_FLORES[lang]}.devtest"
+    code, script = _CODES[lang]
+    path = PUBLIC / "flores200" / f"{code}_{script}.devtest"
     return path.read_text(encoding="utf-8").splitlines()[:limit]
 
 
@@ -66,7 +61,8 @@ def ntrex(lang: str, part: str = "ntrex-dev") -> list[str]:
         lang: an ISO 639-1 code among SERVED and OTHERS.
         part: "ntrex-dev" or "ntrex-held" (see NTREX_DEV_END).
     """
-    lines = (PUBLIC / "ntrex" / f"newstest2019-{_NTREX[lang]}.txt").read_text(encoding="utf-8")
+    name = _NTREX_NAMES.get(lang, f"ref.{_CODES[lang][0]}")
+    lines = (PUBLIC / "ntrex" / f"newstest2019-{name}.txt").read_text(encoding="utf-8")
     rows = lines.splitlines()
     return rows[:NTREX_DEV_END] if part == "ntrex-dev" else rows[NTREX_DEV_END:]
 
@@ -113,7 +109,8 @@ def texts_of(sentences: list[str], *, low: int = 300, high: int = 700) -> list[s
 
 def udhr(lang: str) -> str:
     """The start of the Universal Declaration of Human Rights in `lang` (a few KB)."""
-    return (PUBLIC / "udhr" / f"{_UDHR[lang]}.txt").read_text(encoding="utf-8")
+    name = _UDHR_NAMES.get(lang, _CODES[lang][0])
+    return (PUBLIC / "udhr" / f"{name}.txt").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,9 @@ def extract_article(html: str, *, max_chars: int, max_elements: int) -> Page:
             f"html has {elements} elements; the limit is {max_elements} (max_html_elements)",
             field="html",
         )
+    if tree is not None:
+        _collapse_spaces(tree)
+        _unwrap_text_tables(tree)
     document = _extract(tree) if tree is not None else None
     text = (document.text or "").strip() if document is not None else ""
     if document is None or is_blank(text):
@@ -58,7 +62,8 @@ def extract_article(html: str, *, max_chars: int, max_elements: int) -> Page:
             field="html",
         )
     title = " ".join((document.title or "").split())
-    return Page(_without_headline(text, title), title, len(html))
+    text, title = _headline_apart(text, title)
+    return Page(text, title, len(html))
 
 
 def _parse(html: str) -> Any:
@@ -66,6 +71,67 @@ def _parse(html: str) -> Any:
     from trafilatura.utils import load_html  # lxml with trafilatura's encoding handling
 
     return load_html(html)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _collapse_spaces(tree: Any) -> None:
+    """Runs of white space outside <pre> and <code> as one space, in place, as a browser shows
+    them (a block of <code> outside <pre> may be a listing laid out by the page's style).
+
+    trafilatura keeps the line breaks of a paragraph's markup when the paragraph holds inline
+    <code>, and a paragraph broken into short lines reads as hard-wrapped text to the sentence
+    splitter, which then runs every line of the article into the next.
+    """
+    kept = set(tree.iter("pre", "code", "textarea"))
+    for element in list(kept):
+        kept.update(element.iterdescendants())
+    for element in tree.iter():
+        if element not in kept and element.text:
+            element.text = _SPACES.sub(" ", element.text)
+        if element.tail and element.getparent() not in kept:
+            element.tail = _SPACES.sub(" ", element.tail)
+
+
+# A cell of this many words holds a sentence, not a figure or a label.
+_SENTENCE_WORDS = 10
+_CELLS = "./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"  # a table's own cells, in a tbody or not
+_ROWS = "./*[tr] | ./tr | ./*/tr"  # with their tbody, thead, tfoot
+_HEADINGS = {f"h{level}" for level in range(1, 7)}
+_BLOCKS = frozenset({"p", "div", "pre", "ul", "ol", "dl", "blockquote", "figure", *_HEADINGS})
+
+
+def _unwrap_text_tables(tree: Any) -> None:
+    """Turn the tables that hold text rather than data into plain blocks, in place.
+
+    The extraction leaves tables out (`include_tables=False`: a data table's cells read badly as
+    prose), and pages also put text in tables: a code listing in a syntax highlighter's table, a
+    boxed note, a table whose cells hold sentences. Such a table becomes its cells, each a block
+    of its own (a line each, in document order, so no cell runs into the next); a table of short
+    cells (figures, labels, a menu) stays a table and is left out, as is a table holding tables.
+    """
+    for table in list(tree.iter("table")):
+        if _holds_text(table):
+            cells = table.xpath(_CELLS)
+            for element in [table, *table.xpath(_ROWS)]:
+                element.tag = "div"
+            for cell in cells:
+                # A cell of text is a paragraph (trafilatura may pass over bare text in a div).
+                cell.tag = "div" if any(child.tag in _BLOCKS for child in cell) else "p"
+
+
+def _holds_text(table: Any) -> bool:
+    """Whether `table` lays out text (see `_unwrap_text_tables`), rather than holding data."""
+    if table.find(".//table") is not None:
+        # A page's grid (lwn-1's: navigation, article and its data tables side by side): with
+        # its cells as blocks trafilatura finds less of the article than its rescue finds.
+        return False
+    if table.find(".//pre") is not None:
+        return True  # a code listing
+    words = [len(str(cell.xpath("string()")).split()) for cell in table.xpath(_CELLS)]
+    in_sentences = sum(count for count in words if count >= _SENTENCE_WORDS)
+    return in_sentences > 0 and 2 * in_sentences >= sum(words)
 
 
 # trafilatura's MIN_EXTRACTED_SIZE: under it, its balanced mode rescues the page with a baseline
@@ -106,9 +172,21 @@ def _bare_extraction(tree: Any, *, favor_precision: bool) -> Any:
     )
 
 
-def _without_headline(text: str, title: str) -> str:
-    """`text` less a first line that repeats the title (the headline is used as the title)."""
+# What a page's <title> puts between its headline and the site's name ("Headline | Site"):
+# trafilatura's title separators less the colon, which also opens a headline's second part
+# ("Brexit: what happens next" after a kicker line "Brexit").
+_SITE_SEPARATOR = re.compile(r"\s+[–•·—|⁄*⋆~‹«<›»>-]\s+\S")
+
+
+def _headline_apart(text: str, title: str) -> tuple[str, str]:
+    """`text` less a first line that is the page's headline, and the title: that headline, when
+    the title is it with the site's name after a separator ("Headline - Site")."""
     first, _, rest = text.partition("\n")
-    if title and first.strip() == title and rest.strip():
-        return rest.strip()
-    return text
+    first = first.strip()
+    if not (title and first and rest.strip()):
+        return text, title
+    if first == title or (
+        title.startswith(first) and _SITE_SEPARATOR.match(title, len(first)) is not None
+    ):
+        return rest.strip(), first
+    return text, title

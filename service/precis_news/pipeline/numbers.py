@@ -117,8 +117,8 @@ def mentions(text: str) -> list[Mention]:
     taken = {at for at, _ in found}
     inches: set[int] = set()  # where the inches of a height in feet are (read with its feet)
     for match in _FIGURE.finditer(text):
-        if match.start() in inches or any(match.start() <= at < match.end() for at in taken):
-            continue  # the hour or the minutes of a clock time
+        if match.start() in inches or not taken.isdisjoint(range(match.start(), match.end())):
+            continue  # the hour or the minutes of a clock time (a set: linear in the times)
         read = _figure(text, match)
         inches.update(at for at, _ in read[1:])
         found.extend(read)
@@ -145,11 +145,13 @@ def _times(text: str) -> list[tuple[int, Mention]]:
         found.append(
             (match.start(2), Mention(match.group(2), frozenset({Decimal(minutes)}), soft=True))
         )
-    spans = [(m.start(), m.end()) for m in _TIME.finditer(text)] if found else []
+    inside = (
+        {at for m in _TIME.finditer(text) for at in range(m.start(), m.end())} if found else set()
+    )
     for match in _HOUR.finditer(text):
         hour = int(match.group(1))
-        if hour > 12 or any(start <= match.start() < end for start, end in spans):
-            continue  # the minutes of "10:30 p.m."
+        if hour > 12 or match.start() in inside:
+            continue  # the minutes of "10:30 p.m." (a set: linear in the times)
         day = hour % 12 + (12 if match.group(2).lower() == "p" else 0)
         hours = frozenset({Decimal(hour), Decimal(day)})
         found.append((match.start(1), Mention(match.group(1), hours)))

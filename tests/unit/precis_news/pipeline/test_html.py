@@ -135,3 +135,154 @@ def test_escaped_markup_in_the_article_stays_text() -> None:
     )
     page = extract_article(html, **LIMITS)
     assert "<script>steal()</script>" in page.text  # plain text, as the article wrote it
+
+
+_OPENING = (
+    "<p>The city council approved the new water plan on Monday after a debate that lasted "
+    "most of the afternoon and ended in a narrow vote.</p>"
+)
+_CLOSING = (
+    "<p>The plan takes effect next year, and the first works on the pipes under the old town "
+    "start in the spring, the mayor said.</p>"
+)
+
+
+def _article(middle: str) -> str:
+    return f"<html><body><article>{_OPENING}{middle}{_CLOSING}</article></body></html>"
+
+
+def test_a_code_listing_in_a_highlighters_table_is_kept_line_by_line() -> None:
+    listing = (
+        '<table><tbody><tr><td class="gutter"><pre>1\n2</pre></td><td class="code">'
+        "<pre>fetch(url).then(function(res) {\n  console.log(res.status);</pre>"
+        "</td></tr></tbody></table>"
+    )
+    lines = extract_article(_article(listing), **LIMITS).text.splitlines()
+    assert "fetch(url).then(function(res) {" in lines
+    assert "  console.log(res.status);" in lines
+    assert lines[-1].startswith("The plan takes effect")
+
+
+def test_a_code_block_outside_tables_is_kept() -> None:
+    block = "<pre><code>def level(x):\n    return x + 1</code></pre>"
+    lines = extract_article(_article(block), **LIMITS).text.splitlines()
+    assert "def level(x):" in lines and "    return x + 1" in lines
+
+
+def test_a_table_of_sentences_gives_each_cell_a_line_of_its_own() -> None:
+    table = (
+        "<table><tr><td><b>State</b></td><td><b>Comment</b></td></tr>"
+        "<tr><td>queued</td><td>The task waits in the queue until a worker is free to "
+        "claim it.</td></tr><tr><td>failed</td><td>The task is tried again after a pause "
+        "that doubles each time it fails.</td></tr></table>"
+    )
+    lines = extract_article(_article(table), **LIMITS).text.splitlines()
+    assert lines[1:7] == [
+        "State",
+        "Comment",
+        "queued",
+        "The task waits in the queue until a worker is free to claim it.",
+        "failed",
+        "The task is tried again after a pause that doubles each time it fails.",
+    ]
+
+
+def test_a_boxed_note_in_a_table_of_one_cell_is_kept() -> None:
+    box = (
+        '<table style="background: #ccc"><tr><td>Readers can write to the council about the '
+        "plan until the end of the month, by post or online.</td></tr></table>"
+    )
+    text = extract_article(_article(box), **LIMITS).text
+    assert "Readers can write to the council about the plan until the end" in text
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # Figures: the cells are short, whatever the table's markup.
+        "<table><tr><th>District</th><th>Litres</th><th>Change</th></tr>"
+        "<tr><td>North</td><td>41,200</td><td>+3.1%</td></tr>"
+        "<tr><td>South</td><td>38,950</td><td>-0.4%</td></tr></table>",
+        "<table><tr><td>North</td><td>41,200</td><td>+3.1%</td></tr>"
+        "<tr><td>South</td><td>38,950</td><td>-0.4%</td></tr>"
+        "<tr><td>East</td><td>29,400</td><td>+1.2%</td></tr>"
+        "<tr><td>West</td><td>30,100</td><td>+0.8%</td></tr>"
+        "<tr><td>Notes</td><td colspan=2>All four districts measured in the same week.</td></tr>"
+        "</table>",
+        # A grid of tables: the outer one is left as it is, and with it what it holds.
+        "<table><tr><td><table><tr><td>The outer table is a page's grid, the inner one a box "
+        "of sentences inside it.</td></tr></table></td></tr></table>",
+    ],
+    ids=["figures", "figures-and-a-note", "grid"],
+)
+def test_a_table_of_data_or_a_grid_of_tables_is_left_out(table: str) -> None:
+    text = extract_article(_article(table), **LIMITS).text
+    assert text.splitlines() == [
+        "The city council approved the new water plan on Monday after a debate that lasted "
+        "most of the afternoon and ended in a narrow vote.",
+        "The plan takes effect next year, and the first works on the pipes under the old town "
+        "start in the spring, the mayor said.",
+    ]
+
+
+def _titled(title: str, headline: str) -> Page:
+    """The test article under `headline` (an <h1>), on a page whose og:title is `title`."""
+    html = _article("").replace(
+        "<html><body><article>",
+        f'<html><head><meta property="og:title" content="{title}"></head><body><article>'
+        f"<h1>{headline}</h1>",
+    )
+    return extract_article(html, **LIMITS)
+
+
+@pytest.mark.parametrize("separator", [" - ", " | ", " – "])
+def test_a_title_with_the_sites_name_after_the_headline_is_the_headline(separator: str) -> None:
+    page = _titled(
+        f"Council approves water plan{separator}Riverside News", "Council approves water plan"
+    )
+    assert page.title == "Council approves water plan"
+    assert page.text.startswith("The city council approved the new water plan on Monday")
+
+
+def test_a_title_that_only_starts_like_the_first_line_is_kept_whole() -> None:
+    # No separator after the first line's words: the title is another headline, not this one.
+    page = _titled("Council approves water plans for 2027", "Council approves water plan")
+    assert page.title == "Council approves water plans for 2027"
+    assert page.text.startswith("Council approves water plan\n")
+
+
+def test_a_title_that_goes_on_after_a_colon_is_kept_whole() -> None:
+    # The colon opens a headline's second part, after a kicker line; it does not name a site.
+    assert _titled("Water: the council approves its plan", "Water").title == (
+        "Water: the council approves its plan"
+    )
+
+
+def test_an_unwrapped_cell_of_text_is_a_paragraph_and_one_of_blocks_a_division() -> None:
+    # trafilatura passed over a boxed note's bare text in a div on a Readability page (iab-1).
+    import lxml.html
+
+    from precis_news.pipeline.html import _unwrap_text_tables
+
+    tree = lxml.html.fromstring(
+        "<div><table><tbody><tr><td>Readers can write to the council about the plan until the "
+        "end of the month.</td><td><p>Or they can come to the hearing in the town hall on the "
+        "first Monday of the month.</p></td></tr></tbody></table></div>"
+    )
+    _unwrap_text_tables(tree)
+    assert [element.tag for element in tree.iter()] == ["div", "div", "div", "div", "p", "div", "p"]
+
+
+def test_a_paragraph_broken_over_lines_in_the_markup_is_one_line() -> None:
+    # With inline <code>, trafilatura kept the markup's line breaks: the sentence splitter then
+    # read the article as hard-wrapped text and ran its headings and code into sentences.
+    paragraph = (
+        "<p>The council's new <code>budget()</code> tool\n        shows what each district "
+        "spends,\n        the clerk said on Monday.</p><pre>total = 1\nspent = 2</pre>"
+    )
+    lines = extract_article(_article(paragraph), **LIMITS).text.splitlines()
+    assert (
+        "The council's new budget() tool shows what each district spends, the clerk said on "
+        "Monday." in lines
+    )
+    assert "total = 1" in lines and "spent = 2" in lines
