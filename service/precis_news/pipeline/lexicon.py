@@ -34,6 +34,9 @@ _SMALL_LIST_FLOOR = 3.0
 # each (Tokyo, Amazon, Charles: within 0.7 of English in the middle one), while a word is
 # frequent in its own language only (Sun 1.0, Valley 0.9, Court 1.8 above the middle one).
 NEIGHBOURS = ("en", "fr", "de", "es", "it", "nl", "pt")
+# A noun reading of a name at least this share as likely as the analyser's first is one of its
+# lemmas too (name_lemmas).
+NAME_READING_SHARE = 0.5
 HOME_ZIPF = 3.0  # one in a million words: any word of a small list
 HOME_GAP = 0.75
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -68,6 +71,31 @@ def lemmas(word: str) -> frozenset[str]:
     if not is_cyrillic(word):
         return frozenset()
     return frozenset(analyse(word).normal_form for analyse in _analysers().values())
+
+
+@functools.lru_cache(maxsize=2**15)
+def name_lemmas(word: str) -> frozenset[str]:
+    """The dictionary forms of a Cyrillic `word` by every noun reading an analyser gives at
+    least NAME_READING_SHARE as likely as its first ("Кунсом": кунс as well as кунсом,
+    "Флейком": флейк): a foreign surname is in no dictionary, and for such a word the
+    analysers' guesses of its case tie (a nominative "кунсом" or the instrumental of "кунс"),
+    so the first alone may keep the case ending; empty for other scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    if not is_cyrillic(word):
+        return frozenset()
+    found = set()
+    for morph in _morphologies().values():
+        readings = morph.parse(word)
+        best = readings[0].score if readings else 0.0
+        found |= {
+            p.normal_form
+            for p in readings
+            if "NOUN" in p.tag and p.score >= best * NAME_READING_SHARE
+        }
+    return frozenset(found)
 
 
 @functools.lru_cache(maxsize=2**15)

@@ -538,6 +538,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
     lost = []
     for name in names_:
         spellings = {skeleton(name)} | {skeleton(lemma) for lemma in lexicon.lemmas(name)}
+        spellings |= {skeleton(lemma) for lemma in lexicon.name_lemmas(name)}
         spellings |= {skeleton(stem) for stem in _adjective_stems(name)}
         if any(_found(s, words) for s in spellings):
             continue

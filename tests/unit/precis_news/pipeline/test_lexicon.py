@@ -99,3 +99,10 @@ def test_a_cyrillic_adjective_names_the_common_noun_it_agrees_with() -> None:
     assert not lexicon.names_a_noun("Якова", "та")  # a conjunction, not a noun
     assert not lexicon.names_a_noun("Холодної", "Війни")  # the next word is capitalised
     assert not lexicon.names_a_noun("Cold", "war")  # Latin script: other rules
+
+
+def test_name_lemmas_keep_every_likely_noun_reading_of_an_unknown_name() -> None:
+    # "Кунсом" is in no dictionary: the nominative guess ties with the instrumental of кунс.
+    assert {"кунс", "кунсом"} <= lexicon.name_lemmas("Кунсом")
+    assert lexicon.name_lemmas("Трампом") == {"трамп"}  # a known surname: one reading
+    assert lexicon.name_lemmas("Smith") == frozenset()
