@@ -466,17 +466,26 @@ def _abbreviation(
 def _capitalised(word: str) -> bool:
     """Whether `word` could be a name: capitalised, not an acronym (they differ by language:
     NATO, OTAN, НАТО; and their English plurals: "TVs", "MPs"), not a title, day or month
-    (_NOT_NAMES), nor a common compound ("Assassin-bugs"), nor one of acronyms and lower-case
-    words only, neither of which is a name ("IP-адреса", "SMS-повідомлення": an IP address)."""
+    (_NOT_NAMES, accents aside: "Révérend"), nor a common compound ("Assassin-bugs"), nor one
+    of acronyms and lower-case words only, neither of which is a name ("IP-адреса",
+    "SMS-повідомлення": an IP address)."""
     return (
         len(word) >= MIN_NAME_CHARS
         and word[0].isupper()
         and not word.isupper()
         and not (word.endswith("s") and len(word) > MIN_NAME_CHARS and word[:-1].isupper())
-        and word.lower() not in _NOT_NAMES
+        and _unaccented(word.lower()) not in _NOT_NAMES
         and not _ROMAN_ORDINAL.fullmatch(word)
         and not ("-" in word and _COMMON_COMPOUND.search(word))
         and not ("-" in word and all(p.isupper() or p.islower() for p in word.split("-") if p))
+    )
+
+
+def _unaccented(word: str) -> str:
+    """`word` without its accents: French writes the titles English capitalises alike but for
+    them ("Révérend", "Président", "Général": _TITLES)."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
     )
 
 

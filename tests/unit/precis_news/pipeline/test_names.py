@@ -496,3 +496,13 @@ def test_a_shortened_month_or_title_at_a_sentence_end_is_no_name() -> None:
 )
 def test_a_cyrillic_name_in_a_case_is_found_by_its_stem(name: str, translation: str) -> None:
     assert missing([name], translation) == []
+
+
+def test_a_french_title_is_no_name_as_its_english_one_is() -> None:
+    # "Révérend", "Général" are the titles English capitalises, accents aside.
+    assert names("Hier le Révérend Paul Martin et le Général Jean Roux sont venus.", "fr") == [
+        "Paul",
+        "Martin",
+        "Jean",
+        "Roux",
+    ]
