@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -544,6 +545,8 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
     # them by its consonants alone (Hall / Холл, Emma / Еммі, Jamie / Джеймі), not among all
     # words (Moreau / "Мер", "maire").
     proper_words: set[str] = set()
+    capitals: list[str] = []
+    joined: set[str] = set()
     lost = []
     for name in names_:
         spellings = {skeleton(name)} | {skeleton(lemma) for lemma in lexicon.lemmas(name)}
@@ -560,6 +563,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 if (stem := _CHANGED_CONSONANT.sub("", t.lower())) != t.lower()
             }
             lemma_words |= {skeleton(part) for t in tokens for part in _compound_place(t)}
+            joined = _joined(translation, found_tokens)  # "Sky Blues" for "Skyblues"
             proper_words = {
                 spelling
                 for t in _proper(translation, found_tokens)
@@ -577,6 +581,8 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             )
             and not _readings(name) & lemma_words
             and not _found_in_parts(name, translation)
+            and not _found_joined(name, names_, capitals)
+            and not spellings & joined  # as written: joined words are long, loose finds many
             and not _initials_found(name, translation)
         ):
             lost.append(name)
@@ -749,6 +755,34 @@ def _adjective_stems(name: str) -> set[str]:
         return set()
     forms = {name.lower()} | lexicon.lemmas(name)
     return {stem for form in forms if (stem := _CYRILLIC_ADJECTIVE.sub("", form)) != form}
+
+
+def _joined(text: str, tokens: list[re.Match[str]]) -> set[str]:
+    """The skeletons of two adjacent capitalised words of `text` written as one ("Sky Blues":
+    "skiblue"), as a translation may write the name of two words in one ("Skyblues")."""
+    return {
+        skeleton(first.group() + second.group())
+        for first, second in itertools.pairwise(tokens)
+        if first.group()[:1].isupper()
+        and second.group()[:1].isupper()
+        and not text[first.end() : second.start()].strip()
+    }
+
+
+def _found_joined(name: str, names_: Sequence[str], capitals: list[str]) -> bool:
+    """Whether a capitalised word of the translation writes `name` joined after another of the
+    names ("Skyblues" for "Sky Blues"), as a translation may write a name of two words; both
+    parts of at least MIN_STEM_CHARS letters, `name` as written."""
+    own = skeleton(name)
+    if len(own) < MIN_STEM_CHARS:
+        return False
+    heads = {skeleton(n) for n in names_ if n != name} - {""}
+    return any(
+        len(word) > len(own) and word.endswith(own) and _found(head, {word[: len(word) - len(own)]})
+        for word in {skeleton(t) for t in capitals}
+        for head in heads
+        if len(head) >= MIN_STEM_CHARS
+    )
 
 
 def _compound_place(word: str) -> list[str]:

@@ -502,3 +502,10 @@ def test_a_french_title_is_no_name_as_its_english_one_is() -> None:
     # "Révérend", "Général" are the titles English capitalises, accents aside.
     assert names("Hier le Révérend Paul Martin est venu.", "fr") == ["Paul", "Martin"]
     assert names("Hier le Général Paul Martin est venu.", "fr") == ["Paul", "Martin"]
+
+
+def test_a_name_of_two_words_is_found_written_as_one() -> None:
+    # "Red Sox" / "Redsox" either way round; a word that only starts like it is no spelling.
+    assert missing(["Red", "Sox"], "Les Redsox ont gagné.") == []
+    assert missing(["Redsox"], "The Red Sox won.") == []
+    assert missing(["Red", "Sox"], "Les Redford ont gagné.") == ["Sox"]
