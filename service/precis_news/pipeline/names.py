@@ -556,6 +556,8 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             continue
         if lemma_words is None:  # names are capitalised in every served language
             capitals = [t for t in tokens if t[:1].isupper()]
+            # The parts of a capitalised compound are of its name ("Прем'єр-лізі": ліга).
+            capitals += [p for t in capitals if "-" in t for p in t.split("-")[1:] if p]
             lemma_words = words | {skeleton(lem) for t in capitals for lem in lexicon.lemmas(t)}
             lemma_words |= {
                 skeleton(stem + "г")

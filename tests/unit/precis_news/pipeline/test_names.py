@@ -509,3 +509,9 @@ def test_a_name_of_two_words_is_found_written_as_one() -> None:
     assert missing(["Red", "Sox"], "Les Redsox ont gagné.") == []
     assert missing(["Redsox"], "The Red Sox won.") == []
     assert missing(["Red", "Sox"], "Les Redford ont gagné.") == ["Sox"]
+
+
+def test_a_part_of_a_capitalised_compound_is_found_by_its_lemma() -> None:
+    # Ukrainian ліга is лізі in the locative (г as з): the part of "Прем'єр-лізі" is lemmatised
+    # as the name it is part of.
+    assert missing(["League"], "Він грає в Прем'єр-лізі.") == []
