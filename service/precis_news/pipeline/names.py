@@ -198,7 +198,7 @@ def names(text: str, language: str = "") -> list[str]:
         ]
         common = [c and _common(w, language) for w, c in zip(words, capitalised, strict=True)]
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
-        if _title_case(tokens):
+        if _title_case(words):
             for at, word in enumerate(words):
                 if capitalised[at] and _headline_word(word, language):
                     translated[at] = common[at] = True
@@ -230,13 +230,18 @@ def names(text: str, language: str = "") -> list[str]:
     return found
 
 
-def _title_case(tokens: list[re.Match[str]]) -> bool:
+def _title_case(words: list[str]) -> bool:
     """Whether a sentence is written in title case, as English headlines are ("Killer Pig
     Mauls Farmer", "Toll Soars Above 800"): every word of HEADLINE_CHARS letters or more after
     the first is capitalised, and there are at least HEADLINE_WORDS of them. Such capitals say
     nothing of names (a sentence of running text has lower-case words of that length)."""
-    long = [t.group() for t in tokens[1:] if len(t.group()) >= HEADLINE_CHARS]
-    return len(long) >= HEADLINE_WORDS and all(w[:1].isupper() for w in long)
+    count = 0
+    for word in words[1:]:  # running text soon has a long lower-case word: stop there
+        if len(word) >= HEADLINE_CHARS:
+            if word[0].islower():
+                return False
+            count += 1
+    return count >= HEADLINE_WORDS
 
 
 def _headline_word(word: str, language: str) -> bool:
@@ -482,6 +487,7 @@ def _capitalised(word: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=2**15)  # called for every capitalised word
 def _unaccented(word: str) -> str:
     """`word` without its accents: French writes the titles English capitalises alike but for
     them ("Révérend", "Président", "Général": _TITLES)."""
