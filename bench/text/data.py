@@ -243,6 +243,12 @@ def translation_pairs(
     return [(s, t) for s, t in pairs if s.strip() and t.strip()][:limit]
 
 
+def shows_cases(corpus: str) -> bool:
+    """Whether a run prints a corpus's worst cases: never a held-out one's, so that nobody
+    tunes on them by reading the output."""
+    return not corpus.endswith(("-held", ".held"))
+
+
 def pair_key(source: str, target: str, corpus: str) -> str:
     """A direction's figure key: "en-uk" on FLORES (the issue's figures), "en-uk.ntrex-dev"."""
     return f"{source}-{target}" + ("" if corpus == "flores" else f".{corpus}")

@@ -104,7 +104,8 @@ def _measure(figures: report.Figures, pages: list[data.Page], suffix: str) -> No
             f"{len(pages)}; {cost / 1000:.1f} ms/page, "
             f"RSS +{(report.rss() - before) / 2**20:.0f} MB"
         )
-        report.worst(f"{name} pages", (line for _, line in sorted(per_page)), 4)
+        if data.shows_cases(suffix):
+            report.worst(f"{name} pages", (line for _, line in sorted(per_page)), 4)
     for index, what in enumerate(("recall", "precision", "titles")):
         figures.bound(
             f"html.{what}_vs_trafilatura{suffix}",

@@ -80,5 +80,6 @@ def _direction(
         f"names.caught.{key}", report.rate(caught, len(cases)), f"{caught} of {len(cases)}"
     )
     common = Counter(n for m, _, _ in flagged for n in m).most_common(12)
-    print(f"  most flagged names: {', '.join(f'{n} {c}' for n, c in common)}")
-    report.worst(f"{key} flags", (f"{m} | {t}" for m, _, t in flagged), 3)
+    if data.shows_cases(corpus):
+        print(f"  most flagged names: {', '.join(f'{n} {c}' for n, c in common)}")
+        report.worst(f"{key} flags", (f"{m} | {t}" for m, _, t in flagged), 3)

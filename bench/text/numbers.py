@@ -65,5 +65,6 @@ def _direction(
         f"({report.rate(window_flags, len(windows)):.3f})",
     )
     figures.bound(f"numbers.caught.{key}", report.rate(caught, tried), f"{caught} of {tried}")
-    report.worst(f"{key} flags", (f"{i} | {s} | {t}" for i, s, t in flagged), 3)
-    report.worst(f"{key} changed numbers missed", missed, 3)
+    if data.shows_cases(corpus):
+        report.worst(f"{key} flags", (f"{i} | {s} | {t}" for i, s, t in flagged), 3)
+        report.worst(f"{key} changed numbers missed", missed, 3)

@@ -132,7 +132,8 @@ def _measure(figures: report.Figures, pages: list[data.Page], suffix: str, *, co
         f"article, x {len(BUDGETS)} budgets ({', '.join(map(str, BUDGETS))} words): {total} "
         f"summary sentences; {caption_lines} match the caption patterns"
     )
-    report.worst("summaries", cases, 8)
+    if data.shows_cases(suffix):
+        report.worst("summaries", cases, 8)
     figures.bound(
         f"prose.captions_picked{suffix}", picked, "(the pages' caption/credit/byline elements)"
     )

@@ -91,7 +91,7 @@ def _measure(
             figures.bound(key, f1, note)
         else:
             print(f"  {name:10s} F1={f1:.4f}  {note}")
-        if name == "precis":
+        if name == "precis" and data.shows_cases(corpus):
             misses.sort(key=lambda m: -m[0])
             cases = (f"{n}: {t}" for n, t in misses)
             report.worst(f"{corpus} paragraphs (boundary errors: text)", cases)
