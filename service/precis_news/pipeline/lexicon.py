@@ -191,8 +191,8 @@ def cyrillic_spellings(
     write as they sound ("трамп", "джон", "йога", "метро"; no "harbour", which they translate).
 
     Args:
-        skeleton_of: the loose spelling names are compared in (names: its skeleton, uncached).
-        key_of: a spelling's lookup key (names: its first letter and consonants).
+        skeleton_of: the loose spelling names are compared in (spelling.uncached_skeleton).
+        key_of: a spelling's lookup key (spelling.consonant_key: its first letter and consonants).
     """
     return _cyrillic_spellings(skeleton_of, key_of, languages.codes())
 
@@ -252,7 +252,7 @@ def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[s
     name one country; "Rome", "Рим" one city.
 
     Args:
-        skeleton_of: the loose spelling names are compared in (names.skeleton).
+        skeleton_of: the loose spelling names are compared in (spelling.skeleton).
     """
     return _country_words(skeleton_of, languages.codes())
 

@@ -5,80 +5,26 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import unicodedata
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 
 from precis_models import languages
 from precis_models.languages import Language
 from precis_models.sentences import split_sentences
 from precis_news.pipeline import lexicon
+from precis_news.pipeline.spelling import (
+    CONSONANTS,
+    VOWELS,
+    consonant_key,
+    readings,
+    romance_qu,
+    same_consonants,
+    similar,
+    skeleton,
+    spoken,
+    unaccented,
+    uncached_skeleton,
+)
 
-# Names written in two scripts are compared: Cyrillic letters go to a loose Latin skeleton (each
-# served language's `to_latin`, precis_models.languages), and Latin spellings are folded the same
-# way (Kyiv/Kiev, Zelensky/Zelenskyy, Kharkiv/Charkiw, John/Джон, Dubois/Дюбуа): a silent h,
-# French "oi" and "eau", a final s, g and h as one letter.
-_LATIN_FOLDS = (
-    ("tsz", "j"),  # Palladius's цз is pinyin j (Цзіньпін / Jinping, Цзинь / Jin)
-    ("dzh", "j"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("cy", "si"), ("c", "k"), ("kh", "h"),
-    ("ts", "s"), ("z", "s"),  # Cincinnati / Цинциннаті, Dalhousie / Делхаузі
-    ("ew", "u"), ("w", "v"),  # Newt / Ньют, Andrew / Ендрю
-    # y before oi: Latin "oy" and Cyrillic "ой" are one sound (Lloyds / Ллойдс, Roy / Рой)
-    ("eau", "o"), ("y", "i"), ("oi", "ua"), ("ou", "u"),
-    ("x", "ks"), ("iu", "u"),
-    ("g", "h"),  # Ukrainian г is h (Галіфакс, Генрі), Russian г is g (Галифакс)
-)  # fmt: skip
-_SILENT_H = re.compile(r"(?<=[aeiouytdpgr])h")
-# A final s or z, voiced or not: English writes "Giles", "Hughes" for Гайлз, Хьюз.
-_FINAL_S = re.compile(r"(?<=.{3})[sz]$")
-_PH = re.compile(r"ph")  # Greek phi: Sphinx / Сфінкс, Phoenicians / фінікійці
-_FINAL_GH = re.compile(r"(?<=.{3})[ao]ugh$")  # English: Kavanaugh / Кавано, Scarborough
-_SOFT_G = re.compile(r"d?g(?=[eiy])")
-_OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
-_SHN = re.compile(r"(?:ss|t)ion")
-# English spellings whose sound Cyrillic writes (_readings): Greek ch before r or l is к
-# (Christine / Крістін, Chloe), Polish cz is ч (Czeisler / Чейслер), Mc is Мак (McIlroy /
-# Макилрой), ee and ea are і, oo is у (Lee / Лі, League / Ліга, Coons / Кунс), a final gue
-# is г (Hague / Гаага, Prague), the one a, o, i or y of a word that ends in a consonant and e
-# is ей, оу, ай (Wade / Уейд, Rose / Роуз, Giles / Гайлз, Pryce / Прайс), a final e after a
-# consonant is silent (Christine / Крістін), and so is gh after a vowel (Willoughby /
-# Уиллоуби, Hughes / Хьюз, Leighton; the final "ough" of Kavanaugh is _FINAL_GH's).
-# Names of other Latin-script languages, as English news writes them (_readings): French h
-# is mute, au is о, j is ж, qu is к, a final d, t, s, x or z is silent (Hazard / Азар,
-# Hollande / Олланд, Thibaut / Тібо, Jacques / Жак); Spanish j is х and qu к (Junqueras /
-# Хункерас, Jorge / Хорхе); a South Slavic name in -ić loses its accents in English, each c
-# of it is ч (Kovacic / Ковачич, Modric / Модрич); Italian, Romanian and Indonesian c before e
-# or i is ч (Cesare / Чезаре, Aceh / Ачех); Albanian xh is дж and q ч (Xhaka / Джака, Qosja /
-# Чосья); and English has a final ough said уф, оф, аф besides its silent gh (Gough / Гоф,
-# Clough / Клаф, Hough / Хаф).
-_FOREIGN_SOUNDS = (
-    (
-        (re.compile(r"^h"), ""),
-        (re.compile(r"(?<!e)au"), "o"),  # eau is the skeleton's (Moreau / Моро)
-        (re.compile(r"j"), "zh"),
-        (re.compile(r"qu"), "k"),
-        (re.compile(r"(?<=[aeiouyr])[dtsxz]+$"), ""),
-    ),
-    ((re.compile(r"j"), "kh"), (re.compile(r"qu"), "k")),
-    ((re.compile(r"c(?=.*ic$)|(?<=i)c$"), "ch"),),
-    ((re.compile(r"c(?=[ei])"), "ch"),),
-    ((re.compile(r"xh"), "dzh"), (re.compile(r"q"), "ch")),
-    ((re.compile(r"(?<=.)ough$"), "uf"),),
-)
-_ENGLISH_SOUNDS = (
-    (re.compile(r"ch(?=[rl])"), "k"),
-    (re.compile(r"cz"), "ch"),
-    (re.compile(r"^mc"), "mak"),
-    (re.compile(r"c(?=[eiy])"), "s"),  # before the silent e goes: Pryce / Прайс
-    (re.compile(r"e[ea]"), "i"),
-    (re.compile(r"oo"), "u"),
-    (re.compile(r"gue$"), "g"),
-    (re.compile(r"^([^aeiouy]*)a([^aeiouy])es?$"), r"\1ei\2"),  # Wade / Уэйд, Hale / Хейл
-    (re.compile(r"^([^aeiouy]*)o([^aeiouy])es?$"), r"\1ou\2"),  # Rose / Роуз, Stone / Стоун
-    (re.compile(r"^([^aeiouy]*)[iy]([^aeiouy])es?$"), r"\1ai\2"),
-    (re.compile(r"^(.*[aeiouy].*[^aeiouy])e(s?)$"), r"\1\2"),
-    (re.compile(r"(?<=[aeiou])gh(?=[^aeiou]|s?$)"), ""),
-)
 _NAME_PARTS = re.compile(r"[-'’ʼ]")
 # A Latin-script compound whose last part is lower-case is a common noun ("Assassin-bugs",
 # "Post-war"), not a name (Stratford-upon-Avon ends capitalised).
@@ -93,8 +39,6 @@ _CYRILLIC_ADJECTIVE = re.compile(r"[сцз]ь?к" + _ADJECTIVE_CASES)
 # Such an adjective of a place ending in г or к changes that consonant: Рига / Ризький,
 # Рижский; Прага / Празький, Пражский; Чикаго / Чиказький.
 _CHANGED_CONSONANT = re.compile(r"(?:зьк|жск)" + _ADJECTIVE_CASES)
-_VOWELS = re.compile(r"[aeiou]+")
-_CONSONANTS = "bcdfghjklmnpqrstvwxyz"
 MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
 # Roman numerals with a French ordinal ending: "XVe siècle" is a century, not a name.
 _ROMAN_ORDINAL = re.compile(r"[IVXLC]+(?:e|er|re|ème)")
@@ -104,10 +48,6 @@ _ROMAN_ORDINAL = re.compile(r"[IVXLC]+(?:e|er|re|ème)")
 _DEMONYM_ENDING = re.compile(r"(?:ian|ean|an|ard|ese|ish|ik|ine|ite|i)$")  # on a skeleton
 DEMONYM_CONSONANTS = 2  # consonants after a stem's first letter that must agree (p-rs of pers-)
 MIN_DEMONYM_STEM = 3  # shorter stems ("it" of Italian is "it") open too many words
-# Pinyin letters that Cyrillic spells by sound (Palladius): Qing / Цин, Xinhua / Сіньхуа,
-# Zhou / Чжоу; only names with x, q or zh read that way (not Jones, Jin or Long).
-_PINYIN = re.compile(r"x|q(?!u)|zh|ng$")
-_PINYIN_SOUNDS = {"x": "s", "q": "ts", "zh": "j", "ng": "n"}  # a final ng is н: Qing / Цин
 _QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
@@ -132,8 +72,6 @@ _NOT_NAMES = frozenset(
 # sentence, a month's before a number, a title's before a name, is one of them, not a name
 # (a given name that starts a title, as "Gene" of Gene Smith, goes too: Smith is checked).
 ABBREVIATION_CHARS = (3, 4)
-SAME_CONSONANTS_RATIO = 0.55  # hal / hol 0.67, rome / rim 0.57; moro / mari 0.5
-MATCH_RATIO = 0.75  # a translated word's skeleton this similar to a name's finds it
 MIN_NAME_CHARS = 2
 STEM_CHARS = 4  # a country's name and its adjectives share this many letters (Japan, японський)
 MIN_STEM_CHARS = 3  # a shorter name is its own stem, found as a whole word (Ohio: "oio")
@@ -166,7 +104,7 @@ def load() -> None:
     lexicon.stays_home("The", "en")  # and the neighbours' (lexicon.NEIGHBOURS)
     lexicon.country_initials()
     _stem_index(languages.served())
-    lexicon.cyrillic_spellings(_spelling, _consonant_key)
+    lexicon.cyrillic_spellings(uncached_skeleton, consonant_key)
     lexicon.place_names(skeleton)
 
 
@@ -377,22 +315,17 @@ def _translated_word(word: str, language: str, zipf: float = TRANSLATED_ZIPF) ->
         or skeleton(word) in lexicon.place_names(skeleton)
     ):
         return False
-    index = lexicon.cyrillic_spellings(_spelling, _consonant_key)
-    for spelling in {skeleton(word)} | _spoken(word):
-        key = _consonant_key(spelling)
+    index = lexicon.cyrillic_spellings(uncached_skeleton, consonant_key)
+    for spelling in {skeleton(word)} | spoken(word):
+        key = consonant_key(spelling)
         # The same consonants, or one more for a case or derivation ending (амазонка).
-        for ending in ("", *_CONSONANTS):
+        for ending in ("", *CONSONANTS):
             if any(
-                _similar(spelling, alike) or _similar(spelling, alike[: len(spelling) + 1])
+                similar(spelling, alike) or similar(spelling, alike[: len(spelling) + 1])
                 for alike in index.get(key + ending).split()
             ):
                 return False
     return True
-
-
-def _consonant_key(spelling: str) -> str:
-    """A skeleton's first letter and its consonants after it: how transliterations agree."""
-    return spelling[:1] + _VOWELS.sub("", spelling[1:])
 
 
 def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
@@ -480,49 +413,11 @@ def _capitalised(word: str) -> bool:
         and word[0].isupper()
         and not word.isupper()
         and not (word.endswith("s") and len(word) > MIN_NAME_CHARS and word[:-1].isupper())
-        and _unaccented(word.lower()) not in _NOT_NAMES
+        and unaccented(word.lower()) not in _NOT_NAMES
         and not _ROMAN_ORDINAL.fullmatch(word)
         and not ("-" in word and _COMMON_COMPOUND.search(word))
         and not ("-" in word and all(p.isupper() or p.islower() for p in word.split("-") if p))
     )
-
-
-@functools.lru_cache(maxsize=2**15)  # called for every capitalised word
-def _unaccented(word: str) -> str:
-    """`word` without its accents: French writes the titles English capitalises alike but for
-    them ("Révérend", "Président", "Général": _TITLES)."""
-    return "".join(
-        ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
-    )
-
-
-def skeleton(word: str) -> str:
-    """`word` in a loose lower-case Latin form shared by its Latin and Cyrillic spellings."""
-    return _skeleton(word, languages.served())
-
-
-@functools.lru_cache(maxsize=2**16)  # news repeats its words; a few MB at most
-def _skeleton(word: str, served: tuple[Language, ...]) -> str:
-    """`skeleton`, cached per word and served languages (`served` keys the cache only)."""
-    return _spelling(word)
-
-
-def _spelling(word: str) -> str:
-    """`skeleton`, not cached (for word lists read once)."""
-    # Russian ё is йо (Ён / Yong, Пётр / Pyotr), not the е its accent would leave.
-    plain = "".join(
-        ch
-        for ch in unicodedata.normalize("NFKD", word.lower().replace("ё", "йо"))
-        if not unicodedata.combining(ch) or ch == "\u0306"  # keep й (и + breve) apart from и
-    )
-    plain = unicodedata.normalize("NFC", plain)
-    table = languages.to_latin()
-    latin = _PH.sub("f", "".join(table.get(ch, ch) for ch in plain))
-    latin = _FINAL_GH.sub("o", re.sub(r"[^a-z]", "", latin))
-    latin = _FINAL_S.sub("", _SILENT_H.sub("", latin))
-    for old, new in _LATIN_FOLDS:
-        latin = latin.replace(old, new)
-    return re.sub(r"(.)\1+", r"\1", latin)  # doubled letters: Zelenskyy, Tallinn / Таллин
 
 
 def missing(names_: Sequence[str], translation: str) -> list[str]:
@@ -576,7 +471,7 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
                 spelling
                 for t in _proper(translation, found_tokens)
                 for w in (t, *_proper_lemmas(t))
-                for spelling in (skeleton(w), *_spoken(w), *_readings(w))
+                for spelling in (skeleton(w), *spoken(w), *readings(w))
             }
         stems = _country_stems(spellings)
         if (
@@ -584,10 +479,10 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             not any(w[:STEM_CHARS] in stems for w in lemma_words | proper_words)
             and not _demonym_found(name, lemma_words)
             and not any(
-                _found(s, lemma_words) or _same_consonants(s, proper_words, extra=0)
-                for s in spellings | _spoken(name) | _romance_qu(name) | _long(_readings(name))
+                _found(s, lemma_words) or same_consonants(s, proper_words, extra=0)
+                for s in spellings | spoken(name) | romance_qu(name) | _long(readings(name))
             )
-            and not _readings(name) & lemma_words
+            and not readings(name) & lemma_words
             and not _found_in_parts(name, translation)
             and not _found_joined(name, names_, capitals)
             and not spellings & joined  # as written: joined words are long, loose finds many
@@ -680,80 +575,24 @@ def _demonym_found(name: str, words: set[str]) -> bool:
     first letter and its next DEMONYM_CONSONANTS consonants (as many as it has)."""
     if lexicon.is_cyrillic(name):
         return False
-    for spelling in {skeleton(name)} | _spoken(name):
+    for spelling in {skeleton(name)} | spoken(name):
         stem = _DEMONYM_ENDING.sub("", spelling)
         if stem == spelling or len(stem) < MIN_DEMONYM_STEM:
             continue
-        opening = _VOWELS.sub("", stem[1:])[:DEMONYM_CONSONANTS]
+        opening = VOWELS.sub("", stem[1:])[:DEMONYM_CONSONANTS]
         if not opening:
             continue
         for word in words:
             plain = word[1:] if word[:1] in "ie" and word[1:2] == stem[:1] else word
-            if plain[:1] == stem[:1] and _VOWELS.sub("", plain[1:]).startswith(opening):
+            if plain[:1] == stem[:1] and VOWELS.sub("", plain[1:]).startswith(opening):
                 return True
     return False
-
-
-def _spoken(word: str) -> frozenset[str]:
-    """Skeletons of a Latin-script name as English speaks it, where Cyrillic writes the sound:
-    a soft g (Paget / Педжет, Cambridge / Кембридж), an open a (James / Джеймс, Hale / Хейл,
-    Davey / Дейві), j as й, w as у; empty for other scripts."""
-    if lexicon.is_cyrillic(word):
-        return frozenset()
-    lower = word.lower()
-    spoken = _OPEN_A.sub("ei", _SOFT_G.sub("dzh", lower))
-    # j is дж in English names (John / Джон), й elsewhere (Jordan / Йордан, Josef / Йозеф);
-    # w is в or у (Winfrey / Уинфри, Wembley / Уэмбли).
-    # b is в in names from Greek (Elizabeth / Єлизавета, Byzantine / візантійський).
-    # ph is в where English says v (Stephen / Стівен, Стивен).
-    variants = [spoken, lower.replace("j", "y"), lower.replace("w", "u"), lower.replace("b", "v")]
-    variants.append(lower.replace("ph", "v"))
-    # English "ay" is ей (Bay / Бей, Clay / Клей), "-tion" and "-ssion" шн (Mission / Мішн,
-    # Deception / Десепшен).
-    variants.append(_SHN.sub("shn", lower.replace("ay", "ei")))
-    if _PINYIN.search(lower.removesuffix("ng")):
-        variants.append(_PINYIN.sub(lambda m: _PINYIN_SOUNDS[m.group()], lower))
-    return frozenset(skeleton(v) for v in variants) - {skeleton(word)}
-
-
-@functools.lru_cache(maxsize=2**15)  # called for every name and each name of a translation
-def _readings(word: str) -> frozenset[str]:
-    """Skeletons of a Latin-script name read by English spelling rules (_ENGLISH_SOUNDS), with
-    a hard and a soft g and its w as у (Willoughby / Уиллоуби, Giles / Гайлз, Джайлз), and by
-    French, Spanish and South Slavic ones (_FOREIGN_SOUNDS: Hazard / Азар); empty for other
-    scripts and where the rules change nothing. Only to find a name, not among _spoken's
-    sounds (which also tell words Cyrillic spells alike), as _romance_qu."""
-    if lexicon.is_cyrillic(word):
-        return frozenset()
-    found = set()
-    lower = word.lower()
-    for spelling in (lower, _SOFT_G.sub("dzh", lower)):
-        for pattern, sound in _ENGLISH_SOUNDS:
-            spelling = pattern.sub(sound, spelling)
-        found.add(skeleton(re.sub(r"^w", "u", spelling)))
-    for sounds in _FOREIGN_SOUNDS:
-        spelling = lower
-        for pattern, sound in sounds:
-            spelling = pattern.sub(sound, spelling)
-        found.add(skeleton(spelling))
-    return frozenset(found) - {skeleton(word)}
 
 
 def _long(spellings: frozenset[str]) -> frozenset[str]:
     """The spellings of at least MIN_STEM_CHARS letters: a shorter one (Lee as "li") is found
     as a whole word only, not at the start of one ("Ліона": Lyon)."""
     return frozenset(s for s in spellings if len(s) >= MIN_STEM_CHARS)
-
-
-def _romance_qu(name: str) -> frozenset[str]:
-    """The skeleton of a Latin-script name with French and Portuguese "qu" as к (Mecque /
-    Mecca, Oiapoque / Ояпокі; English "qu" is кв: Quebec / Квебек); empty without one. Only
-    to look for a name, not among _spoken's sounds, where it would find chance look-alikes
-    of common words (Pâques / пакет)."""
-    lower = name.lower()
-    if "qu" not in lower or lexicon.is_cyrillic(name):
-        return frozenset()
-    return frozenset([skeleton(lower.replace("qu", "k"))])
 
 
 def _adjective_stems(name: str) -> set[str]:
@@ -875,39 +714,6 @@ def _found(name: str, words: set[str]) -> bool:
         if word[:1] != name[:1]:
             continue  # names keep their first letter across scripts (and this keeps it cheap)
         head = word[: len(name) + 1]  # room for one changed letter, not for a case ending
-        if (len(name) >= 4 and word.startswith(name[:-1])) or _similar(name, head):
+        if (len(name) >= 4 and word.startswith(name[:-1])) or similar(name, head):
             return True
-    return len(_VOWELS.sub("", name)) >= MIN_CONSONANTS and _same_consonants(name, words)
-
-
-def _same_consonants(name: str, words: set[str], extra: int = 1) -> bool:
-    """Whether a word with `name`'s first letter has its consonants in order, and at most
-    `extra` more for a case ending: transliterations differ most in vowels (Stone / Стоуном).
-    With none more, about half the letters must still agree (Hall / Холл, Rome / Рим, not
-    Moreau / Marie)."""
-    consonants = _VOWELS.sub("", name)
-    if not consonants:
-        return False
-    for word in words:
-        # Among names, an initial vowel may differ too (Ash / Еш, Auckland / Окленд).
-        vowels = not extra and _VOWELS.match(word[:1]) and _VOWELS.match(name[:1])
-        if word[:1] == name[:1] or vowels:
-            theirs = _VOWELS.sub("", word)
-            same = theirs.startswith(consonants) and len(theirs) - len(consonants) <= extra
-            if same and (extra or _alike(name, word)):
-                return True
-    return False
-
-
-def _alike(name: str, word: str) -> bool:
-    """Whether about half the letters of `name` and `word` agree, either way round
-    (SequenceMatcher's blocks depend on the order)."""
-    return (
-        max(SequenceMatcher(None, name, word).ratio(), SequenceMatcher(None, word, name).ratio())
-        >= SAME_CONSONANTS_RATIO
-    )
-
-
-def _similar(name: str, head: str) -> bool:
-    matcher = SequenceMatcher(None, name, head)
-    return matcher.real_quick_ratio() >= MATCH_RATIO and matcher.ratio() >= MATCH_RATIO
+    return len(VOWELS.sub("", name)) >= MIN_CONSONANTS and same_consonants(name, words)

@@ -14,7 +14,7 @@ from precis_models.language import LanguageDetector
 from precis_models.languages import Language
 from precis_models.sentences import split_sentences
 from precis_models.unsupported import UnsupportedLanguageCheck
-from precis_news.pipeline import names, numbers
+from precis_news.pipeline import numbers, spelling
 from precis_news.pipeline.errors import BadRequest
 from precis_news.pipeline.validation import normalize_language
 from precis_news.server.wire import info_response
@@ -99,7 +99,7 @@ def test_a_fifth_language_reaches_the_text_rules(xx: Language) -> None:
         frozenset({Decimal(2)}),
         frozenset({Decimal(3), Decimal(3000)}),
     ]
-    assert names.skeleton("Straße") == names.skeleton("Strasse")
+    assert spelling.skeleton("Straße") == spelling.skeleton("Strasse")
 
 
 def test_the_text_rules_do_not_know_it_unregistered() -> None:
@@ -108,7 +108,7 @@ def test_the_text_rules_do_not_know_it_unregistered() -> None:
         "Morgen an. Ωmega folgt.",
     ]
     assert numbers.mentions("zwei Katzen") == []
-    assert names.skeleton("Straße") != names.skeleton("Strasse")
+    assert spelling.skeleton("Straße") != spelling.skeleton("Strasse")
 
 
 def test_a_fifth_language_is_detected_and_served(xx: Language) -> None:

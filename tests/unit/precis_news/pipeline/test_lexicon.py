@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from precis_news.pipeline import lexicon
-from precis_news.pipeline.names import skeleton
+from precis_news.pipeline.spelling import skeleton
 
 
 def test_cyrillic_words_have_their_dictionary_forms() -> None:
