@@ -143,6 +143,8 @@ def names(text: str, language: str = "") -> list[str]:
         for run in _capital_runs(sentence, tokens, capitalised):
             for i in _translated_run(run, words, language):
                 translated[i] = True
+        for at in _titled_plurals(sentence, tokens, words, capitalised, language):
+            translated[at] = True
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -278,6 +280,43 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
     ]
     moved = [i for i in run if _translated(words[i], language)]
     return home if moved and set(home) | set(moved) == set(run) else []
+
+
+def _titled_plurals(
+    sentence: str,
+    tokens: list[re.Match[str]],
+    words: list[str],
+    capitalised: list[bool],
+    language: str,
+) -> list[int]:
+    """The English plural common nouns that close a title of the form "Name of Nouns" ("Game
+    of Thrones", "City of Stars", "Bay of Pigs", "House of Lords"): a title's "of" phrase with a
+    plural names a kind of things, which translations translate (престолів, Зірок, Свиней),
+    while a person's surname is singular after "of" (the office of Smith) and places are left
+    out. Only English: its titles alone capitalise the noun after a lower-case "of"."""
+    if language != "en":
+        return []
+    places = lexicon.place_names(skeleton)
+    found = []
+    for at in range(2, len(words)):
+        word = words[at]
+        if (
+            words[at - 1] == "of"
+            and capitalised[at]
+            and capitalised[at - 2]
+            and _adjacent(sentence, tokens, at - 2)
+            and _adjacent(sentence, tokens, at - 1)
+            and word.endswith("s")
+            and len(word) > MIN_NOUN_STEM  # a singular of three letters at least (Pig)
+            and not _DEMONYM_WORD.search(word.lower())
+            and skeleton(word) not in places
+            and skeleton(word) not in lexicon.country_names(skeleton)
+            # the singular is a word of the small list (Zipf 3: "throne" 3.3 is below
+            # TRANSLATED_ZIPF, and has the Cyrillic look-alike трон that keeps it otherwise)
+            and lexicon.is_common_word(word[:-1], language, lexicon.HOME_ZIPF)
+        ):
+            found.append(at)
+    return found
 
 
 def _title_word(word: str, language: str) -> bool:

@@ -509,3 +509,15 @@ def test_a_part_of_a_capitalised_compound_is_found_by_its_lemma() -> None:
     # Ukrainian ліга is лізі in the locative (г as з): the part of "Прем'єр-лізі" is lemmatised
     # as the name it is part of.
     assert missing(["League"], "Він грає в Прем'єр-лізі.") == []
+
+
+def test_a_plural_noun_after_of_in_a_title_is_no_name() -> None:
+    # "Bay of Pigs", "House of Lords": the plural of an "of" phrase in a title names a kind of
+    # things, which translations translate; the title's own names and a singular surname or a
+    # place after "of" stay names.
+    assert "Pigs" not in names("They planned the Bay of Pigs landing in secret.", "en")
+    assert "Lords" not in names("The bill went to the House of Lords on Monday.", "en")
+    assert "Smith" in names("He joined the Office of Smith and Brown in Leeds.", "en")
+    assert "Texas" in names("She works for the Bank of Texas in Dallas.", "en")
+    # Only after a capitalised word: a lower-case "of" phrase keeps its capitalised plural.
+    assert "Hopkins" in names("She is a friend of Hopkins now.", "en")
