@@ -61,6 +61,10 @@ _TITLES = frozenset(
      "inspector", "detective", "sergeant", "lieutenant", "colonel", "superintendent",
      "reverend"]
 )  # fmt: skip
+# What English writes after a name, which is no part of it: a generation ("Jr.", "Sr.":
+# translations write молодший, младший, fils or nothing) and a company's legal form ("Inc",
+# "Ltd", "Corp", "LLC", "plc": translations write ТОВ, ООО or drop it).
+_NAME_SUFFIXES = frozenset(["jr", "sr", "inc", "ltd", "corp", "llc", "plc"])
 # English prepositions a date follows ("until Oct.", "on Nov."), where a name seldom stands
 # (not "by", "from", "after": "said by Marc.").
 _TIME_PREPOSITIONS = frozenset(["on", "in", "until", "till", "since", "through"])
@@ -453,6 +457,7 @@ def _capitalised(word: str) -> bool:
         and not word.isupper()
         and not (word.endswith("s") and len(word) > MIN_NAME_CHARS and word[:-1].isupper())
         and unaccented(word.lower()) not in _NOT_NAMES
+        and word.lower() not in _NAME_SUFFIXES
         and not _ROMAN_ORDINAL.fullmatch(word)
         and not ("-" in word and _COMMON_COMPOUND.search(word))
         and not ("-" in word and all(p.isupper() or p.islower() for p in word.split("-") if p))

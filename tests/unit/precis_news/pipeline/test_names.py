@@ -521,3 +521,10 @@ def test_a_plural_noun_after_of_in_a_title_is_no_name() -> None:
     assert "Texas" in names("She works for the Bank of Texas in Dallas.", "en")
     # Only after a capitalised word: a lower-case "of" phrase keeps its capitalised plural.
     assert "Hopkins" in names("She is a friend of Hopkins now.", "en")
+
+
+def test_a_generation_or_a_legal_form_after_a_name_is_no_name() -> None:
+    # "Jr." and "Inc" are translated (молодший, ТОВ) or dropped: the names before them count.
+    found = names("The firm of Henry Ford Jr. and Acme Widgets Inc. grew fast.", "en")
+    assert "Jr" not in found and "Inc" not in found
+    assert {"Henry", "Ford", "Acme"} <= set(found)
