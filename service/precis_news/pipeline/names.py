@@ -147,7 +147,8 @@ def names(text: str, language: str = "") -> list[str]:
         for run in _capital_runs(sentence, tokens, capitalised):
             for i in _translated_run(run, words, language):
                 translated[i] = True
-        for at in _titled_plurals(sentence, tokens, words, capitalised, language):
+        # Only English capitalises the noun after a lower-case "of" in a title.
+        for at in _titled_plurals(sentence, tokens, words, capitalised) if language == "en" else []:
             translated[at] = True
         for at in range(1, len(words)):
             word = words[at]
@@ -287,19 +288,13 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
 
 
 def _titled_plurals(
-    sentence: str,
-    tokens: list[re.Match[str]],
-    words: list[str],
-    capitalised: list[bool],
-    language: str,
+    sentence: str, tokens: list[re.Match[str]], words: list[str], capitalised: list[bool]
 ) -> list[int]:
     """The English plural common nouns that close a title of the form "Name of Nouns" ("Game
     of Thrones", "City of Stars", "Bay of Pigs", "House of Lords"): a title's "of" phrase with a
     plural names a kind of things, which translations translate (престолів, Зірок, Свиней),
     while a person's surname is singular after "of" (the office of Smith) and places are left
-    out. Only English: its titles alone capitalise the noun after a lower-case "of"."""
-    if language != "en":
-        return []
+    out. For English text only."""
     places = lexicon.place_names(skeleton)
     found = []
     for at in range(2, len(words)):
@@ -317,7 +312,7 @@ def _titled_plurals(
             and skeleton(word) not in lexicon.country_names(skeleton)
             # the singular is a word of the small list (Zipf 3: "throne" 3.3 is below
             # TRANSLATED_ZIPF, and has the Cyrillic look-alike трон that keeps it otherwise)
-            and lexicon.is_common_word(word[:-1], language, lexicon.HOME_ZIPF)
+            and lexicon.is_common_word(word[:-1], "en", lexicon.HOME_ZIPF)
         ):
             found.append(at)
     return found
