@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Collection
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class ThreadPriority:
 def _running(tid: int) -> bool:
     """Whether a thread of this process is running or runnable (state R): in a model call."""
     try:
-        stat = open(f"/proc/self/task/{tid}/stat").read()  # noqa: SIM115 (one short read)
+        stat = Path(f"/proc/self/task/{tid}/stat").read_text()
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] == "R"

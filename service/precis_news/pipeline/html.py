@@ -112,8 +112,8 @@ def _unwrap_text_tables(tree: Any) -> None:
     cells (figures, labels, a menu) stays a table and is left out, as is a table holding tables.
     """
     for table in list(tree.iter("table")):
-        if _holds_text(table):
-            cells = table.xpath(_CELLS)
+        cells = table.xpath(_CELLS)
+        if _holds_text(table, cells):
             for element in [table, *table.xpath(_ROWS)]:
                 element.tag = "div"
             for cell in cells:
@@ -121,15 +121,16 @@ def _unwrap_text_tables(tree: Any) -> None:
                 cell.tag = "div" if any(child.tag in _BLOCKS for child in cell) else "p"
 
 
-def _holds_text(table: Any) -> bool:
-    """Whether `table` lays out text (see `_unwrap_text_tables`), rather than holding data."""
+def _holds_text(table: Any, cells: list[Any]) -> bool:
+    """Whether `table`, of these `cells`, lays out text (see `_unwrap_text_tables`), rather
+    than holding data."""
     if table.find(".//table") is not None:
         # A page's grid (lwn-1's: navigation, article and its data tables side by side): with
         # its cells as blocks trafilatura finds less of the article than its rescue finds.
         return False
     if table.find(".//pre") is not None:
         return True  # a code listing
-    words = [len(str(cell.xpath("string()")).split()) for cell in table.xpath(_CELLS)]
+    words = [len(str(cell.xpath("string()")).split()) for cell in cells]
     in_sentences = sum(count for count in words if count >= _SENTENCE_WORDS)
     return in_sentences > 0 and 2 * in_sentences >= sum(words)
 

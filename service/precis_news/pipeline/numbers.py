@@ -130,7 +130,9 @@ def mentions(text: str) -> list[Mention]:
 
 def _times(text: str) -> list[tuple[int, Mention]]:
     found: list[tuple[int, Mention]] = []
+    spans: set[int] = set()  # every character of every clock time's match
     for match in _TIME.finditer(text):
+        spans.update(range(match.start(), match.end()))
         hour, minutes, half = int(match.group(1)), int(match.group(2)), match.group(3)
         if hour > 24 or minutes > 59:
             continue
@@ -145,9 +147,7 @@ def _times(text: str) -> list[tuple[int, Mention]]:
         found.append(
             (match.start(2), Mention(match.group(2), frozenset({Decimal(minutes)}), soft=True))
         )
-    inside = (
-        {at for m in _TIME.finditer(text) for at in range(m.start(), m.end())} if found else set()
-    )
+    inside = spans if found else set()
     for match in _HOUR.finditer(text):
         hour = int(match.group(1))
         if hour > 12 or match.start() in inside:

@@ -114,13 +114,9 @@ def uncached_skeleton(word: str) -> str:
     Returns:
         Its skeleton.
     """
-    # Russian ё is йо (Ён / Yong, Пётр / Pyotr), not the е its accent would leave.
-    plain = "".join(
-        ch
-        for ch in unicodedata.normalize("NFKD", word.lower().replace("ё", "йо"))
-        if not unicodedata.combining(ch) or ch == "\u0306"  # keep й (и + breve) apart from и
-    )
-    plain = unicodedata.normalize("NFC", plain)
+    # Russian ё is йо (Ён / Yong, Пётр / Pyotr), not the е its accent would leave; й (и + breve)
+    # stays apart from и.
+    plain = unicodedata.normalize("NFC", _without_marks(word.lower().replace("ё", "йо"), "\u0306"))
     table = languages.to_latin()
     latin = _PH.sub("f", "".join(table.get(ch, ch) for ch in plain))
     latin = _FINAL_GH.sub("o", re.sub(r"[^a-z]", "", latin))
@@ -141,8 +137,15 @@ def unaccented(word: str) -> str:
     Returns:
         `word` with its combining marks removed (NFKD).
     """
+    return _without_marks(word)
+
+
+def _without_marks(word: str, keep: str = "") -> str:
+    """`word` decomposed (NFKD) without its combining marks, but those in `keep`."""
     return "".join(
-        ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
+        ch
+        for ch in unicodedata.normalize("NFKD", word)
+        if not unicodedata.combining(ch) or ch in keep
     )
 
 
