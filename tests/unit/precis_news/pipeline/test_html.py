@@ -286,3 +286,39 @@ def test_a_paragraph_broken_over_lines_in_the_markup_is_one_line() -> None:
         "Monday." in lines
     )
     assert "total = 1" in lines and "spent = 2" in lines
+
+
+_ARTICLE = "<p>" + "The council met on Tuesday and voted for the new bridge. " * 8 + "</p>"
+
+
+def test_tables_nested_hundreds_deep_with_a_prose_cell_are_left_out_not_unwrapped() -> None:
+    # A stranger's markup bomb aimed at the table rule: a table holding tables stays a table
+    # (left out), however deep, and the article around it is still found.
+    nested = "<table><tr><td>" * 300 + "deep prose cell " * 20 + "</td></tr></table>" * 300
+    page = extract_article(
+        f"<html><body><article>{_ARTICLE}{nested}</article></body></html>", **LIMITS
+    )
+    assert "council met" in page.text
+    assert "deep prose cell" not in page.text
+
+
+def test_a_table_of_invisible_cells_adds_nothing() -> None:
+    cells = "<tr>" + "<td>\u200b \u00a0\t</td>" * 4 + "</tr>"
+    page = extract_article(
+        f"<html><body><article>{_ARTICLE}<table>{cells * 50}</table></article></body></html>",
+        **LIMITS,
+    )
+    assert page.text.strip().startswith("The council met")
+    assert "\u200b" not in page.text
+
+
+def test_a_prose_table_past_the_element_limit_is_refused_before_any_unwrapping() -> None:
+    rows = "".join(
+        f"<tr><td>Row {n} holds a long sentence of prose about the council and its plan.</td></tr>"
+        for n in range(800)
+    )
+    html = f"<html><body><article>{_ARTICLE}<table>{rows}</table></article></body></html>"
+    with pytest.raises(TooLarge):
+        extract_article(html, max_chars=LIMITS["max_chars"], max_elements=1000)
+    kept = extract_article(html, **LIMITS)  # within the limits, its cells are lines of text
+    assert "Row 0 holds" in kept.text and "Row 799 holds" in kept.text
