@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  thresholds met: {len(figures.values) - len(unmet)} of {len(figures.values)}")
     for key in unmet:
         print(f"  NOT MET: {key} = {figures.values[key]:.4f} ({report.threshold(key).what})")
+        print(f"    why: {figures.why(key)}")
     return 1 if args.check and unmet else 0
 
 

@@ -68,6 +68,7 @@ def _measure(
     gold_count = sum(len(p) - 1 for p in paragraphs)
     sentences = sum(map(len, paragraphs))
     print(f" {corpus} ({file}): {len(paragraphs)} paragraphs, {sentences} sentences")
+    others: dict[str, float] = {}  # the libraries' F1 on the same paragraphs
     for name, split in splitters(lang).items():
         hit = predicted = 0
         misses: list[tuple[int, str]] = []
@@ -90,11 +91,15 @@ def _measure(
         if name == "precis" and key:
             figures.bound(key, f1, note)
         else:
+            others[name] = f1
             print(f"  {name:10s} F1={f1:.4f}  {note}")
         if name == "precis" and data.shows_cases(corpus):
             misses.sort(key=lambda m: -m[0])
             cases = (f"{n}: {t}" for n, t in misses)
             report.worst(f"{corpus} paragraphs (boundary errors: text)", cases)
+    if key and others:
+        best = max(others, key=others.__getitem__)
+        figures.explain(key, f"the best library on the same paragraphs: {best} {others[best]:.3f}")
 
 
 def golden(figures: report.Figures) -> None:
