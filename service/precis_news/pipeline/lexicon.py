@@ -390,6 +390,56 @@ def _morphologies() -> Mapping[str, Any]:
 
 
 @functools.lru_cache(maxsize=2**15)
+def is_genitive(word: str) -> bool:
+    """Whether a reading of Cyrillic `word` at least NAME_READING_SHARE as likely as an
+    analyser's first is in the genitive ("Цельсія", "Рихтера"); False for other scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    return _has_reading(word, "gent")
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_plural(word: str) -> bool:
+    """Whether a reading of Cyrillic `word` at least NAME_READING_SHARE as likely as an
+    analyser's first is plural ("градусів", "баллов"); False for other scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    return _has_reading(word, "plur")
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_thing(word: str) -> bool:
+    """Whether a likely reading (NAME_READING_SHARE) of Cyrillic `word` is an inanimate noun
+    (a unit or scale: "градусів", "шкале"; not "сторонников", people); False for other
+    scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    return _has_reading(word, "NOUN", "inan")
+
+
+def _has_reading(word: str, *grammemes: str) -> bool:
+    """Whether a likely reading (NAME_READING_SHARE) of Cyrillic `word` has all `grammemes`."""
+    if not is_cyrillic(word):
+        return False
+    for morph in _morphologies().values():
+        readings = morph.parse(word)
+        best = readings[0].score if readings else 0.0
+        if any(
+            all(g in p.tag for g in grammemes)
+            for p in readings
+            if p.score >= best * NAME_READING_SHARE
+        ):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=2**15)
 def names_a_noun(word: str, following: str) -> bool:
     """Whether capitalised Cyrillic `word` can be an adjective agreeing with `following`, a
     lower-case common noun: the first word of a named thing that Ukrainian and Russian

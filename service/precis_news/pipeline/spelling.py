@@ -46,8 +46,11 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # Хункерас, Jorge / Хорхе); a South Slavic name in -ić loses its accents in English, each c
 # of it is ч (Kovacic / Ковачич, Modric / Модрич); Italian, Romanian and Indonesian c before e
 # or i is ч (Cesare / Чезаре, Aceh / Ачех); Albanian xh is дж and q ч (Xhaka / Джака, Qosja /
-# Чосья); and English has a final ough said уф, оф, аф besides its silent gh (Gough / Гоф,
-# Clough / Клаф, Hough / Хаф).
+# Чосья); English has a final ough said уф, оф, аф besides its silent gh (Gough / Гоф,
+# Clough / Клаф, Hough / Хаф); German and Dutch j is й and ch х (Jochemsen / Йохемсен, as
+# Greek ch is in Zachary / Захари): the skeleton drops an х after a vowel as it drops a silent
+# h ("sari"), while Latin "ch" is "h" only after that; and English voiced th is з, w inside
+# a word у, oa оу (Brother / Бразер, Merriweather / Мерриуэзер, Heather / Хезер, Oak / Оук).
 _FOREIGN_SOUNDS = (
     (
         (re.compile(r"^h"), ""),
@@ -61,6 +64,8 @@ _FOREIGN_SOUNDS = (
     ((re.compile(r"c(?=[ei])"), "ch"),),
     ((re.compile(r"xh"), "dzh"), (re.compile(r"q"), "ch")),
     ((re.compile(r"(?<=.)ough$"), "uf"),),
+    ((re.compile(r"j"), "y"), (re.compile(r"ch"), "h")),
+    ((re.compile(r"th"), "z"), (re.compile(r"(?<=.)w"), "u"), (re.compile(r"oa"), "ou")),
 )
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),

@@ -106,3 +106,14 @@ def test_name_lemmas_keep_every_likely_noun_reading_of_an_unknown_name() -> None
     assert {"кунс", "кунсом"} <= lexicon.name_lemmas("Кунсом")
     assert lexicon.name_lemmas("Трампом") == {"трамп"}  # a known surname: one reading
     assert lexicon.name_lemmas("Smith") == frozenset()
+
+
+def test_likely_readings_tell_a_genitive_a_plural_and_a_thing() -> None:
+    # The unit after a number and the name after it (names._unit_named): "27 градусів Цельсія".
+    assert lexicon.is_genitive("Цельсія") and lexicon.is_genitive("Рихтера")
+    assert not lexicon.is_genitive("Питер")  # a nominative
+    assert lexicon.is_plural("градусів") and lexicon.is_plural("баллов")
+    assert not lexicon.is_plural("шкале")
+    assert lexicon.is_thing("градусів") and lexicon.is_thing("шкале")
+    assert not lexicon.is_thing("сторонников")  # people are counted too, but are no unit
+    assert not lexicon.is_genitive("Smith")  # Latin script: no analyser
