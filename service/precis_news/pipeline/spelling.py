@@ -50,7 +50,10 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # Clough / Клаф, Hough / Хаф); German and Dutch j is й and ch х (Jochemsen / Йохемсен, as
 # Greek ch is in Zachary / Захари): the skeleton drops an х after a vowel as it drops a silent
 # h ("sari"), while Latin "ch" is "h" only after that; and English voiced th is з, w inside
-# a word у, oa оу (Brother / Бразер, Merriweather / Мерриуэзер, Heather / Хезер, Oak / Оук).
+# a word у, oa оу (Brother / Бразер, Merriweather / Мерриуэзер, Heather / Хезер, Oak / Оук);
+# Greek th is ф and b в in the Russian tradition of Biblical and classical names (Bethesda /
+# Вифезда, Bethlehem / Вифлеем, Athens / Афины, Thomas / Фома), and English says its ch к
+# (Zachary / Зекері, Michael / Майкл).
 _FOREIGN_SOUNDS = (
     (
         (re.compile(r"^h"), ""),
@@ -66,6 +69,7 @@ _FOREIGN_SOUNDS = (
     ((re.compile(r"(?<=.)ough$"), "uf"),),
     ((re.compile(r"j"), "y"), (re.compile(r"ch"), "h")),
     ((re.compile(r"th"), "z"), (re.compile(r"(?<=.)w"), "u"), (re.compile(r"oa"), "ou")),
+    ((re.compile(r"th"), "f"), (re.compile(r"b"), "v"), (re.compile(r"ch"), "k")),
 )
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),

@@ -586,9 +586,11 @@ def test_a_name_is_found_inside_a_lower_case_compound() -> None:
     [
         ("Йохемсен", "Anna Jochemsen finished ninth."),  # Dutch j and ch
         ("Захари", "Zachary Cuddeback was the driver."),
+        ("Зекері", "Zachary Cuddeback was the driver."),  # Greek ch as English says it
         ("Мерриуэзера", "Mr. Merriweather said so."),  # voiced th, w inside
         ("Бразер", "He chose the name Brother Love."),
         ("Оук", "It opened in Selly Oak."),
+        ("Вифезда", "The institute in Bethesda, Maryland."),  # Greek th and b
     ],
 )
 def test_names_are_found_by_other_spelling_rules(name: str, translation: str) -> None:
