@@ -17,6 +17,8 @@ from precis_models import languages
 # pymorphy3's tags for proper nouns: given names, surnames, patronymics, places, organisations,
 # trademarks.
 _PROPER_TAGS = frozenset(["Name", "Surn", "Patr", "Geox", "Orgn", "Trad"])
+_PERSON_TAGS = frozenset(["Name", "Surn", "Patr"])
+_PLACE_TAGS = frozenset(["Geox", "Orgn"])
 # A Latin-script word this frequent lower-cased (wordfreq, in its text's language) is a common
 # word: South 5.4, Court 5.4, Earth 5.1, not Paris 4.8, Trump 4.9. First names are as frequent
 # (John 5.4): names.names keeps a common word beside a name.
@@ -421,6 +423,21 @@ def is_thing(word: str) -> bool:
         word: one word, any case.
     """
     return _has_reading(word, "NOUN", "inan")
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_person(word: str) -> bool:
+    """Whether an analyser's first reading of Cyrillic `word` is a given name, surname or
+    patronymic ("Трампа", "Адамс") and none's a place or organisation ("Гринвичу": Geox in
+    Russian, though Ukrainian's guess is a patronymic); False for other scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    if not is_cyrillic(word):
+        return False
+    tags = [analyse(word).tag.grammemes for analyse in _analysers().values()]
+    return any(_PERSON_TAGS & t for t in tags) and not any(_PLACE_TAGS & t for t in tags)
 
 
 def _has_reading(word: str, *grammemes: str) -> bool:

@@ -782,8 +782,8 @@ def _acronyms(translation: str) -> set[str]:
 
 def _acronym_found(name: str, names_: Sequence[str], translation: str) -> bool:
     """Whether `translation` writes `name` as a letter of an acronym, as English writes what
-    Ukrainian and Russian spell out: the first letter of one (a place or person an organisation,
-    a university, a time is named after: Университет штата Луизиана / LSU, "по Гринвичу" /
+    Ukrainian and Russian spell out: the first letter of one (a place an organisation, a
+    university, a time is named after: Университет штата Луизиана / LSU, "по Гринвичу" /
     GMT, Евросоюз / EU), or the initials of the run of names `name` is one of, or of the parts
     of a compound name, as a whole acronym or within one (Андрес Мануель Лопес Обрадор / AMLO,
     Johnny English / JE, Лос-Анджелес / UCLA). A country whose initials are known is left to
@@ -795,8 +795,14 @@ def _acronym_found(name: str, names_: Sequence[str], translation: str) -> bool:
     if not acronyms or _country_initials(name):
         return False
     own = _initials([name], loose=False)
-    # A Latin name is carried, and with it the acronym's letters it gives.
-    if lexicon.is_cyrillic(name) and any(_initials(a, loose=False)[:1] == own for a in acronyms):
+    # A Latin name is carried, and with it the acronym's letters it gives; a person is written
+    # by the initials of a whole name (AMLO, below), not by one name's (a dropped "Трампа" is
+    # no "TV").
+    if (
+        lexicon.is_cyrillic(name)
+        and not lexicon.is_person(name)
+        and any(_initials(a, loose=False)[:1] == own for a in acronyms)
+    ):
         return True
     # Two letters agree by chance too often to let vowels agree loosely ("IT" for Eee Taipei).
     exact = {_initials(a, loose=False) for a in acronyms}

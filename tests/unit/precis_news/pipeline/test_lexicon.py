@@ -117,3 +117,10 @@ def test_likely_readings_tell_a_genitive_a_plural_and_a_thing() -> None:
     assert lexicon.is_thing("градусів") and lexicon.is_thing("шкале")
     assert not lexicon.is_thing("сторонников")  # people are counted too, but are no unit
     assert not lexicon.is_genitive("Smith")  # Latin script: no analyser
+
+
+def test_a_person_is_read_as_a_name_by_one_analyser_and_as_a_place_by_none() -> None:
+    assert lexicon.is_person("Трампа") and lexicon.is_person("Адамс")
+    assert not lexicon.is_person("Гринвичу")  # Ukrainian guesses a patronymic, Russian a place
+    assert not lexicon.is_person("Евросоюз")
+    assert not lexicon.is_person("Smith")  # Latin script: no analyser

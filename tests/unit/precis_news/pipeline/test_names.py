@@ -556,6 +556,7 @@ def test_a_name_is_found_by_the_initials_english_writes(
         (["Eee", "Taipei"], "The PC was a hot item in the IT Month.", ["Eee", "Taipei"]),
         (["Елизавета", "Австралии"], "Queen II of Australia.", ["Елизавета"]),  # a numeral
         (["Stateside"], "Команда США готова до боротьби.", ["Stateside"]),  # a Cyrillic one
+        (["Трампа"], "He spoke on TV.", ["Трампа"]),  # a person: by a whole name's initials
     ],
 )
 def test_an_acronym_of_other_letters_finds_no_name(
