@@ -784,9 +784,9 @@ def _acronym_found(name: str, names_: Sequence[str], translation: str) -> bool:
     """Whether `translation` writes `name` as a letter of an acronym, as English writes what
     Ukrainian and Russian spell out: the first letter of one (a place an organisation, a
     university, a time is named after: Университет штата Луизиана / LSU, "по Гринвичу" /
-    GMT, Евросоюз / EU), or the initials of the run of names `name` is one of, or of the parts
-    of a compound name, as a whole acronym or within one (Андрес Мануель Лопес Обрадор / AMLO,
-    Johnny English / JE, Лос-Анджелес / UCLA). A country whose initials are known is left to
+    GMT, Евросоюз / EU), the initials of the run of names `name` is one of as a whole acronym
+    (Андрес Мануель Лопес Обрадор / AMLO, Johnny English / JE), or those of the parts of a
+    compound name within one (Лос-Анджелес / UCLA). A country whose initials are known is left to
     _initials_found (États-Unis is no "EU"). Letters compare as skeletons; among initials of
     several words a vowel agrees with any vowel ("Інгліш" / E)."""
     # Latin acronyms only: Ukrainian and Russian ones are of common words (США, ШІ, АНБ), which
@@ -862,7 +862,7 @@ def _country_stems(spellings: set[str]) -> frozenset[str]:
 
 def _nationality_found(spellings: set[str], capitals: list[str]) -> bool:
     """Whether a capitalised word of the translation is a nationality or adjective form
-    (_NATIONALITY: "French", "Spanish", "Welsh", "Gallois") of the country or place
+    (_NATIONALITY: "French", "Spanish", "Chinese", "Français") of the country or place
     `spellings` name (a Cyrillic case form: "Франции", "Испании"), its stem's first letter and
     consonants opening those of a name of the place in some served language (French: f-r-n
     of France; Spanish: s-p-n of Spain), as English changes the country's vowels in its

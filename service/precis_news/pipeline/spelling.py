@@ -191,7 +191,8 @@ def spoken(word: str) -> frozenset[str]:
 def readings(word: str) -> frozenset[str]:
     """Skeletons of a Latin-script name read by English spelling rules (_ENGLISH_SOUNDS), with
     a hard and a soft g and its w as у (Willoughby / Уиллоуби, Giles / Гайлз, Джайлз), and by
-    French, Spanish and South Slavic ones (_FOREIGN_SOUNDS: Hazard / Азар); empty for other
+    other languages' and traditions' (_FOREIGN_SOUNDS: French Hazard / Азар, German Jochemsen /
+    Йохемсен, Greek Bethesda / Вифезда, English voiced th: Brother / Бразер); empty for other
     scripts and where the rules change nothing. Only to find a name, not among spoken's
     sounds (which also tell words Cyrillic spells alike), as romance_qu.
 
@@ -199,8 +200,8 @@ def readings(word: str) -> frozenset[str]:
         word: a name in any script.
 
     Returns:
-        Its skeletons as English, French, Spanish and South Slavic spelling rules read it,
-        other than its own `skeleton` (cached per word).
+        Its skeletons as those spelling rules read it, other than its own `skeleton` (cached
+        per word).
     """
     if lexicon.is_cyrillic(word):
         return frozenset()
