@@ -17,6 +17,8 @@ from precis_models import languages
 # pymorphy3's tags for proper nouns: given names, surnames, patronymics, places, organisations,
 # trademarks.
 _PROPER_TAGS = frozenset(["Name", "Surn", "Patr", "Geox", "Orgn", "Trad"])
+_PERSON_TAGS = frozenset(["Name", "Surn", "Patr"])
+_PLACE_TAGS = frozenset(["Geox", "Orgn"])
 # A Latin-script word this frequent lower-cased (wordfreq, in its text's language) is a common
 # word: South 5.4, Court 5.4, Earth 5.1, not Paris 4.8, Trump 4.9. First names are as frequent
 # (John 5.4): names.names keeps a common word beside a name.
@@ -387,6 +389,71 @@ def _morphologies() -> Mapping[str, Any]:
         for lang in languages.served()
         if lang.script == "Cyrillic"
     }
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_genitive(word: str) -> bool:
+    """Whether a reading of Cyrillic `word` at least NAME_READING_SHARE as likely as an
+    analyser's first is in the genitive ("Цельсія", "Рихтера"); False for other scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    return _has_reading(word, "gent")
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_plural(word: str) -> bool:
+    """Whether a reading of Cyrillic `word` at least NAME_READING_SHARE as likely as an
+    analyser's first is plural ("градусів", "баллов"); False for other scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    return _has_reading(word, "plur")
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_thing(word: str) -> bool:
+    """Whether a likely reading (NAME_READING_SHARE) of Cyrillic `word` is an inanimate noun
+    (a unit or scale: "градусів", "шкале"; not "сторонников", people); False for other
+    scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    return _has_reading(word, "NOUN", "inan")
+
+
+@functools.lru_cache(maxsize=2**15)
+def is_person(word: str) -> bool:
+    """Whether an analyser's first reading of Cyrillic `word` is a given name, surname or
+    patronymic ("Трампа", "Адамс") and none's a place or organisation ("Гринвичу": Geox in
+    Russian, though Ukrainian's guess is a patronymic); False for other scripts.
+
+    Args:
+        word: one word, any case.
+    """
+    if not is_cyrillic(word):
+        return False
+    tags = [analyse(word).tag.grammemes for analyse in _analysers().values()]
+    return any(_PERSON_TAGS & t for t in tags) and not any(_PLACE_TAGS & t for t in tags)
+
+
+def _has_reading(word: str, *grammemes: str) -> bool:
+    """Whether a likely reading (NAME_READING_SHARE) of Cyrillic `word` has all `grammemes`."""
+    if not is_cyrillic(word):
+        return False
+    for morph in _morphologies().values():
+        readings = morph.parse(word)
+        best = readings[0].score if readings else 0.0
+        if any(
+            all(g in p.tag for g in grammemes)
+            for p in readings
+            if p.score >= best * NAME_READING_SHARE
+        ):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=2**15)

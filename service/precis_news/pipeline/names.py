@@ -33,6 +33,13 @@ _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
 _POSSESSIVE_END = re.compile(r"['’]s\b")
+# Between the words of an acronym: spaces, and the dashes and slashes of a compound ("US–China").
+_ACRONYM_BREAK = re.compile(r"[\s/–—-]+")
+# How many names in a row an acronym may spell (Андрес Мануель Лопес Обрадор: AMLO).
+INITIALS_RUN = 4
+MIN_LOOSE_INITIALS = 3  # an acronym this long may have any vowel for a name's (JE: Інгліш)
+# Roman numerals are no acronyms ("Elizabeth II", "World War II").
+_ROMAN = re.compile(r"[IVX]+")
 # The endings of Ukrainian and Russian adjectives made of a name (-ськ-, -цьк-, -ск-, -цк-).
 _ADJECTIVE_CASES = r"(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
 _CYRILLIC_ADJECTIVE = re.compile(r"[сцз]ь?к" + _ADJECTIVE_CASES)
@@ -95,6 +102,18 @@ SYLLABLE_NAME = 3  # syllables of one such name (two-syllable ones match too man
 # capitalised ("of", "to", "an", "and", "his" stay lower-case in title case).
 HEADLINE_CHARS = 4
 HEADLINE_WORDS = 3
+# A number (not a year's four digits, nor the end of "30 000"), the counted measure, and a
+# preposition and scale before a unit named after a person (_unit_named): "27 градусів ",
+# "7,5 баллов по шкале ".
+_LOWER_WORD = r"[а-яёіїєґʼ'-]{3,}"  # longer than a preposition
+_UNIT_BEFORE = re.compile(
+    rf"(?<![\d.,])(?<![\d.,]\s)\d{{1,3}}(?:[.,]\d+)?\s+(?:(?P<counted>{_LOWER_WORD})\s+)?"
+    rf"(?:(?P<preposition>[а-яёіїєґ]{{1,2}})\s+)?(?P<measure>{_LOWER_WORD})\s+$"
+)
+# The endings of English and French nationality words, as written (French, Welsh, Spanish,
+# Chinese, Romanian, Israeli, Arabic; Gallois, Français, Italien): what is left opens the
+# consonants of the country's name (_nationality_found).
+_NATIONALITY = re.compile(r"(?:ish|ch|sh|ese|ian|ean|an|i|ic|ais|ois|aise|oise|ien|ienne)$")
 # Nationality and adjective forms (Tibetan, Romanian, Christian), found by _demonym_found.
 _DEMONYM_WORD = re.compile(r"(?:ian|ean|an|ard|ese|ish|ic|ine|ite|i)s?$")
 
@@ -170,9 +189,38 @@ def names(text: str, language: str = "") -> list[str]:
                 and lexicon.names_a_noun(word, _common_noun(word, words[at + 1]))
             ):
                 continue  # "Холодної війни", "Червоної Армії": translated, not a name
+            if capitalised[at] and _unit_named(sentence, tokens, at):
+                continue  # "27 градусів Цельсія": a unit, which English writes °C or converts
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _unit_named(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
+    """Whether Cyrillic token `at` names a unit or scale after a person (_UNIT_BEFORE: "27
+    градусів Цельсія", "7,5 баллов по шкале Рихтера"): a name in the genitive after a
+    measure (an inanimate noun: no "200 сторонников Эрдогана") that follows a number, itself
+    in the plural or after a preposition, no name beside it. English writes such a unit's
+    symbol or converts it ("80 degrees", "a 7.5 magnitude earthquake"), so the name is no
+    name a translation must keep."""
+    word = tokens[at].group()
+    if not lexicon.is_cyrillic(word) or (
+        at + 1 < len(tokens)
+        and tokens[at + 1].group()[:1].isupper()
+        and _adjacent(sentence, tokens, at)
+    ):
+        return False
+    before = _UNIT_BEFORE.search(sentence, 0, tokens[at].start())
+    if not before or (before.group("counted") and not before.group("preposition")):
+        return False
+    measure = before.group("measure")
+    counted = before.group("counted")
+    scale = bool(before.group("preposition")) and not counted  # "7,5 по шкале Рихтера"
+    return (
+        lexicon.is_genitive(word)
+        and lexicon.is_thing(measure)
+        and (scale or lexicon.is_plural(counted or measure))
+    )
 
 
 def _title_case(words: list[str]) -> bool:
@@ -472,6 +520,13 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
     Returns:
         The names not found, in the order given.
     """
+    return _missing(names_, translation, initials=True)
+
+
+def _missing(names_: Sequence[str], translation: str, *, initials: bool) -> list[str]:
+    """`missing`; without `initials`, no name found among the acronyms (_acronym_found) the
+    initials of its run make: the parts of one compound name (_found_in_parts), whose
+    initials are the compound's ("États-Unis" is no "EU")."""
     found_tokens = list(_TOKEN.finditer(translation))
     tokens = [t.group() for t in found_tokens]
     # "d'Odesa", "l'Ukraine": the name after an elided article is a word too.
@@ -526,6 +581,8 @@ def missing(names_: Sequence[str], translation: str) -> list[str]:
             and not _found_joined(name, names_, capitals)
             and not spellings & joined  # as written: joined words are long, loose finds many
             and not _initials_found(name, translation)
+            and not (initials and _acronym_found(name, names_, translation))
+            and not _nationality_found(spellings, capitals)
         ):
             lost.append(name)
     return [n for n in lost if not _syllable_found(n, names_, lost, translation)]
@@ -580,7 +637,16 @@ def _syllable_found(name: str, names_: Sequence[str], lost: list[str], translati
 def _proper(text: str, tokens: list[re.Match[str]]) -> list[str]:
     """The words of `text` that may be names: capitalised and not common words, and in
     Cyrillic script every capitalised word inside a sentence (Ukrainian and Russian capitalise
-    names only: "у Римі", "Цін", though "рим" and "цін" are words too)."""
+    names only: "у Римі", "Цін", though "рим" and "цін" are words too), and the capitalised
+    parts of a compound that opens lower-case ("quasi-Teresa-May", "pro-Trump": only a name
+    explains a capital inside a word), common words too."""
+    inner = [
+        part
+        for t in tokens
+        if "-" in t.group() and t.group()[:1].islower()
+        for part in t.group().split("-")[1:]
+        if part[:1].isupper()
+    ]
     return [
         t.group()
         for t in tokens
@@ -589,7 +655,7 @@ def _proper(text: str, tokens: list[re.Match[str]]) -> list[str]:
             not lexicon.is_common_word(t.group())
             or (lexicon.is_cyrillic(t.group()) and not _opens_sentence(text, t.start()))
         )
-    ]
+    ] + inner
 
 
 def _proper_lemmas(word: str) -> frozenset[str]:
@@ -692,14 +758,73 @@ def _compound_place(word: str) -> list[str]:
 def _initials_found(name: str, translation: str) -> bool:
     """Whether `translation` writes the country `name` names by its initials
     (lexicon.country_initials: "Royaume-Uni" as "UK", "États-Unis" as "U.S." or "США")."""
+    initials = _country_initials(name)
+    return bool(initials) and any(a.startswith(i) for a in _acronyms(translation) for i in initials)
+
+
+def _country_initials(name: str) -> set[str]:
+    """The initials of the country `name` names (lexicon.country_initials), none for others."""
     index = lexicon.country_initials()
-    initials = {i for n in {name.lower()} | lexicon.lemmas(name) for i in index.get(n, ())}
-    if not initials:
+    return {i for n in {name.lower()} | lexicon.lemmas(name) for i in index.get(n, ())}
+
+
+def _acronyms(translation: str) -> set[str]:
+    """The acronyms of `translation`: words of capitals alone, the full stops of "U.S." and a
+    possessive ending ("the UK's") left out, each part of a dashed compound ("US–China") a
+    word of its own."""
+    chunks = (_POSSESSIVE_END.sub("", c) for c in _ACRONYM_BREAK.split(translation))
+    return {
+        w
+        for chunk in chunks
+        if len(w := _NOT_LETTER.sub("", chunk)) > 1 and w.isupper() and not _ROMAN.fullmatch(w)
+    }
+
+
+def _acronym_found(name: str, names_: Sequence[str], translation: str) -> bool:
+    """Whether `translation` writes `name` as a letter of an acronym, as English writes what
+    Ukrainian and Russian spell out: the first letter of one (a place an organisation, a
+    university, a time is named after: Университет штата Луизиана / LSU, "по Гринвичу" /
+    GMT, Евросоюз / EU), the initials of the run of names `name` is one of as a whole acronym
+    (Андрес Мануель Лопес Обрадор / AMLO, Johnny English / JE), or those of the parts of a
+    compound name within one (Лос-Анджелес / UCLA). A country whose initials are known is left to
+    _initials_found (États-Unis is no "EU"). Letters compare as skeletons; among initials of
+    several words a vowel agrees with any vowel ("Інгліш" / E)."""
+    # Latin acronyms only: Ukrainian and Russian ones are of common words (США, ШІ, АНБ), which
+    # an English name's initial would match by chance.
+    acronyms = {a for a in _acronyms(translation) if not lexicon.is_cyrillic(a)}
+    if not acronyms or _country_initials(name):
         return False
-    # "the UK's": an acronym's possessive ending is no letter of it.
-    chunks = (_POSSESSIVE_END.sub("", chunk) for chunk in translation.split())
-    acronyms = {w for chunk in chunks if (w := _NOT_LETTER.sub("", chunk)).isupper()}
-    return any(a.startswith(i) for a in acronyms for i in initials)
+    own = _initials([name], loose=False)
+    # A Latin name is carried, and with it the acronym's letters it gives; a person is written
+    # by the initials of a whole name (AMLO, below), not by one name's (a dropped "Трампа" is
+    # no "TV").
+    if (
+        lexicon.is_cyrillic(name)
+        and not lexicon.is_person(name)
+        and any(_initials(a, loose=False)[:1] == own for a in acronyms)
+    ):
+        return True
+    # Two letters agree by chance too often to let vowels agree loosely ("IT" for Eee Taipei).
+    exact = {_initials(a, loose=False) for a in acronyms}
+    loose = {_initials(a) for a in acronyms if len(a) > MIN_LOOSE_INITIALS - 1}
+    parts = [p for p in _NAME_PARTS.split(name) if _capitalised(p)]
+    if len(parts) > 1 and any(_initials(parts, loose=False) in a for a in exact):
+        return True
+    at = names_.index(name) if name in names_ else -1
+    for start in range(max(0, at - INITIALS_RUN + 1), at + 1 if at >= 0 else 0):
+        for end in range(at + 1, min(len(names_), start + INITIALS_RUN) + 1):
+            run = names_[start:end]
+            if len(run) > 1 and (_initials(run, loose=False) in exact or _initials(run) in loose):
+                return True
+    return False
+
+
+def _initials(words: Sequence[str], *, loose: bool = True) -> str:
+    """The first letters of `words` (or an acronym's letters), each as its skeleton's: how the
+    initials of one name agree across scripts (Джонні / J, Лос / L); `loose`, every vowel as
+    "a" (Інгліш / English)."""
+    letters = (skeleton(w)[:1] for w in words)
+    return "".join("a" if loose and VOWELS.match(ch) else ch for ch in letters if ch)
 
 
 def _found_in_parts(name: str, translation: str) -> bool:
@@ -709,7 +834,7 @@ def _found_in_parts(name: str, translation: str) -> bool:
     parts = [p for p in _NAME_PARTS.split(name) if _capitalised(p)] if "-" in name else []
     if not parts:
         return False
-    lost = missing(parts, translation)
+    lost = _missing(parts, translation, initials=False)
     # A translation may translate the common words of a compound name and spell the rest
     # ("Порт-Стэнли": Port Stanley, "Санкт-Петербурге": St. Petersburg, "Ост-Индии": East
     # Indies): its part that is no common word found is enough, if long enough not to be
@@ -733,6 +858,27 @@ def _country_stems(spellings: set[str]) -> frozenset[str]:
     return frozenset(
         e for s in spellings if len(s) > STEM_CHARS for e in by_stem.get(s[:STEM_CHARS], ())
     )
+
+
+def _nationality_found(spellings: set[str], capitals: list[str]) -> bool:
+    """Whether a capitalised word of the translation is a nationality or adjective form
+    (_NATIONALITY: "French", "Spanish", "Chinese", "Français") of the country or place
+    `spellings` name (a Cyrillic case form: "Франции", "Испании"), its stem's first letter and
+    consonants opening those of a name of the place in some served language (French: f-r-n
+    of France; Spanish: s-p-n of Spain), as English changes the country's vowels in its
+    adjective (France / French), which the stems _country_stems compares do not allow."""
+    groups = lexicon.country_words(skeleton)
+    keys = {consonant_key(e) for s in spellings if s in groups for e in groups[s]}
+    if not keys:
+        return False
+    for word in capitals:
+        stem = _NATIONALITY.sub("", word.lower())
+        if stem == word.lower() or lexicon.is_cyrillic(word):
+            continue
+        key = consonant_key(skeleton(stem))
+        if len(key) >= MIN_DEMONYM_STEM and any(k.startswith(key) for k in keys):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=4)

@@ -46,8 +46,14 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # Хункерас, Jorge / Хорхе); a South Slavic name in -ić loses its accents in English, each c
 # of it is ч (Kovacic / Ковачич, Modric / Модрич); Italian, Romanian and Indonesian c before e
 # or i is ч (Cesare / Чезаре, Aceh / Ачех); Albanian xh is дж and q ч (Xhaka / Джака, Qosja /
-# Чосья); and English has a final ough said уф, оф, аф besides its silent gh (Gough / Гоф,
-# Clough / Клаф, Hough / Хаф).
+# Чосья); English has a final ough said уф, оф, аф besides its silent gh (Gough / Гоф,
+# Clough / Клаф, Hough / Хаф); German and Dutch j is й and ch х (Jochemsen / Йохемсен, as
+# Greek ch is in Zachary / Захари): the skeleton drops an х after a vowel as it drops a silent
+# h ("sari"), while Latin "ch" is "h" only after that; and English voiced th is з, w inside
+# a word у, oa оу (Brother / Бразер, Merriweather / Мерриуэзер, Heather / Хезер, Oak / Оук);
+# Greek th is ф and b в in the Russian tradition of Biblical and classical names (Bethesda /
+# Вифезда, Bethlehem / Вифлеем, Athens / Афины, Thomas / Фома), and English says its ch к
+# (Zachary / Зекері, Michael / Майкл).
 _FOREIGN_SOUNDS = (
     (
         (re.compile(r"^h"), ""),
@@ -61,6 +67,9 @@ _FOREIGN_SOUNDS = (
     ((re.compile(r"c(?=[ei])"), "ch"),),
     ((re.compile(r"xh"), "dzh"), (re.compile(r"q"), "ch")),
     ((re.compile(r"(?<=.)ough$"), "uf"),),
+    ((re.compile(r"j"), "y"), (re.compile(r"ch"), "h")),
+    ((re.compile(r"th"), "z"), (re.compile(r"(?<=.)w"), "u"), (re.compile(r"oa"), "ou")),
+    ((re.compile(r"th"), "f"), (re.compile(r"b"), "v"), (re.compile(r"ch"), "k")),
 )
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),
@@ -182,7 +191,8 @@ def spoken(word: str) -> frozenset[str]:
 def readings(word: str) -> frozenset[str]:
     """Skeletons of a Latin-script name read by English spelling rules (_ENGLISH_SOUNDS), with
     a hard and a soft g and its w as у (Willoughby / Уиллоуби, Giles / Гайлз, Джайлз), and by
-    French, Spanish and South Slavic ones (_FOREIGN_SOUNDS: Hazard / Азар); empty for other
+    other languages' and traditions' (_FOREIGN_SOUNDS: French Hazard / Азар, German Jochemsen /
+    Йохемсен, Greek Bethesda / Вифезда, English voiced th: Brother / Бразер); empty for other
     scripts and where the rules change nothing. Only to find a name, not among spoken's
     sounds (which also tell words Cyrillic spells alike), as romance_qu.
 
@@ -190,8 +200,8 @@ def readings(word: str) -> frozenset[str]:
         word: a name in any script.
 
     Returns:
-        Its skeletons as English, French, Spanish and South Slavic spelling rules read it,
-        other than its own `skeleton` (cached per word).
+        Its skeletons as those spelling rules read it, other than its own `skeleton` (cached
+        per word).
     """
     if lexicon.is_cyrillic(word):
         return frozenset()

@@ -106,3 +106,21 @@ def test_name_lemmas_keep_every_likely_noun_reading_of_an_unknown_name() -> None
     assert {"кунс", "кунсом"} <= lexicon.name_lemmas("Кунсом")
     assert lexicon.name_lemmas("Трампом") == {"трамп"}  # a known surname: one reading
     assert lexicon.name_lemmas("Smith") == frozenset()
+
+
+def test_likely_readings_tell_a_genitive_a_plural_and_a_thing() -> None:
+    # The unit after a number and the name after it (names._unit_named): "27 градусів Цельсія".
+    assert lexicon.is_genitive("Цельсія") and lexicon.is_genitive("Рихтера")
+    assert not lexicon.is_genitive("Питер")  # a nominative
+    assert lexicon.is_plural("градусів") and lexicon.is_plural("баллов")
+    assert not lexicon.is_plural("шкале")
+    assert lexicon.is_thing("градусів") and lexicon.is_thing("шкале")
+    assert not lexicon.is_thing("сторонников")  # people are counted too, but are no unit
+    assert not lexicon.is_genitive("Smith")  # Latin script: no analyser
+
+
+def test_a_person_is_read_as_a_name_by_one_analyser_and_as_a_place_by_none() -> None:
+    assert lexicon.is_person("Трампа") and lexicon.is_person("Адамс")
+    assert not lexicon.is_person("Гринвичу")  # Ukrainian guesses a patronymic, Russian a place
+    assert not lexicon.is_person("Евросоюз")
+    assert not lexicon.is_person("Smith")  # Latin script: no analyser
