@@ -147,6 +147,9 @@ def names(text: str, language: str = "") -> list[str]:
         for run in _capital_runs(sentence, tokens, capitalised):
             for i in _translated_run(run, words, language):
                 translated[i] = True
+            # Only English puts the generic noun after a foreign place's name.
+            if language == "en" and _generic_head(run, words, language):
+                translated[run[-1]] = True
         # Only English capitalises the noun after a lower-case "of" in a title.
         for at in _titled_plurals(sentence, tokens, words, capitalised) if language == "en" else []:
             translated[at] = True
@@ -272,19 +275,52 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
     capitalised words that are all title words or translated words (`_translated`), one at
     least translated: a named thing made of words, which translations translate
     ("Independence Hall", "Foster Care"); none for "John Hall" or "Emma Stone", whose given
-    names travel."""
+    names travel.
+
+    A word only `language` writes (lexicon.only_home) counts as a title word before the run's
+    last word: there it qualifies the head noun that ends an English name of a thing ("Milky
+    Way", "Presiding Officer", "Sporting Shooters Association"), while a surname only English
+    writes ends a person's name (Judge Kavanaugh, Holly Willoughby). Not before a head that
+    names places too ("Quake Lake": translations spell a lake's or a river's name, озеро
+    Квейк)."""
     if len(run) < 2:
         return []
     places = lexicon.place_names(skeleton)
+    qualifies = skeleton(words[run[-1]]) not in places
     home = [
         i
         for i in run
-        if _title_word(words[i], language)
+        if (
+            _title_word(words[i], language)
+            or (qualifies and i != run[-1] and lexicon.only_home(words[i], language))
+        )
         and not _DEMONYM_WORD.search(words[i].lower())
         and skeleton(words[i]) not in places
     ]
     moved = [i for i in run if _translated(words[i], language)]
     return home if moved and set(home) | set(moved) == set(run) else []
+
+
+def _generic_head(run: list[int], words: list[str], language: str) -> bool:
+    """Whether the last word of a run is a title word (`_title_word`: a word of `language`
+    that other languages do not write as it is; no place's name nor nationality) right after
+    a word in no word list of `language`: the generic noun English adds after a foreign
+    place's name ("Ponto Beach", "Qinghai Province", "Childers Street"), which translations
+    translate (пляж Понто, провінція Цинхай) while they spell the foreign name, still checked.
+    The surnames such a rare given name comes with travel (Elin Jones, Raheem Sterling, Wayde
+    Sims: no title words); one that is a title word (Hall, Hill, Stone) is no longer checked
+    after a rare given name."""
+    if len(run) < 2:
+        return False
+    head, before = words[run[-1]], words[run[-2]]
+    return (
+        len(head) > MIN_NOUN_STEM
+        and _title_word(head, language)
+        and not lexicon.is_common_word(before, language, lexicon.HOME_ZIPF)
+        and not lexicon.is_cyrillic(before)
+        and not _DEMONYM_WORD.search(head.lower())
+        and skeleton(head) not in lexicon.place_names(skeleton)
+    )
 
 
 def _titled_plurals(

@@ -106,3 +106,12 @@ def test_name_lemmas_keep_every_likely_noun_reading_of_an_unknown_name() -> None
     assert {"кунс", "кунсом"} <= lexicon.name_lemmas("Кунсом")
     assert lexicon.name_lemmas("Трампом") == {"трамп"}  # a known surname: one reading
     assert lexicon.name_lemmas("Smith") == frozenset()
+
+
+def test_a_word_only_english_writes_is_in_no_neighbours_list() -> None:
+    # "Milky", "Presiding": in the English list, in none of the other Latin-script ones.
+    for word in ("Milky", "Presiding", "Shooters"):
+        assert lexicon.only_home(word, "en"), word
+    for word in ("Beach", "Emma", "Trump", "Ibrox"):  # travels, or in no list at all
+        assert not lexicon.only_home(word, "en"), word
+    assert not lexicon.only_home("Шлях", "uk")

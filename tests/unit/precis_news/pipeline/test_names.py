@@ -528,3 +528,30 @@ def test_a_generation_or_a_legal_form_after_a_name_is_no_name() -> None:
     found = names("The firm of Henry Ford Jr. and Acme Widgets Inc. grew fast.", "en")
     assert "Jr" not in found and "Inc" not in found
     assert {"Henry", "Ford", "Acme"} <= set(found)
+
+
+def test_a_word_only_english_writes_before_the_head_of_a_translated_run_is_no_name() -> None:
+    # "Milky Way", "Presiding Officer": a word in the English list and in no neighbour's
+    # qualifies the head noun of a named thing, which translations translate (Чумацький Шлях,
+    # головуючий).
+    assert names("Later the Milky Way was seen from Kyiv.", "en") == ["Kyiv"]
+    found = names("It was a headache for the Presiding Officer, Elin Jones, on Monday.", "en")
+    assert "Presiding" not in found and "Jones" in found
+    # A surname only English writes ends a person's name: still a name after a title.
+    assert "Kavanaugh" in names("A vote for Judge Kavanaugh is a vote for us.", "en")
+    assert "Willoughby" in missing(
+        names("Later Holly Willoughby left the show.", "en"), "Пізніше Голлі пішла з шоу."
+    )
+
+
+def test_a_generic_english_noun_after_a_foreign_place_name_is_no_name() -> None:
+    # "Ponto Beach", "Qinghai Province": English adds its generic noun after a foreign name,
+    # which translations translate (пляж Понто); the foreign name is still checked.
+    found = names("Officials shut down access from Ponto Beach for two days.", "en")
+    assert found == ["Ponto"]
+    assert missing(found, "Влада закрила доступ до пляжу Понто на два дні.") == []
+    assert missing(found, "Влада закрила доступ до пляжу на два дні.") == ["Ponto"]
+    assert "Province" not in names("The farm lies in Xining of Qinghai Province, China.", "en")
+    # A surname after a rare given name travels (no title word): still a name.
+    assert "Sterling" in names("Later Raheem Sterling scored twice.", "en")
+    assert "Jones" in names("Later Elin Jones spoke.", "en")
