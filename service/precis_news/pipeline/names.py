@@ -33,6 +33,7 @@ _TOKEN = re.compile(r"[^\W\d_][^\W\d_'’ʼ-]*(?:['’ʼ-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _NOT_LETTER = re.compile(r"[\W\d_]")
 _POSSESSIVE_END = re.compile(r"['’]s\b")
+_APOSTROPHES = frozenset("'’")
 # The endings of Ukrainian and Russian adjectives made of a name (-ськ-, -цьк-, -ск-, -цк-).
 _ADJECTIVE_CASES = r"(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
 _CYRILLIC_ADJECTIVE = re.compile(r"[сцз]ь?к" + _ADJECTIVE_CASES)
@@ -49,6 +50,7 @@ _DEMONYM_ENDING = re.compile(r"(?:ian|ean|an|ard|ese|ish|ik|ine|ite|i)$")  # on 
 DEMONYM_CONSONANTS = 2  # consonants after a stem's first letter that must agree (p-rs of pers-)
 MIN_DEMONYM_STEM = 3  # shorter stems ("it" of Italian is "it") open too many words
 _QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
+_QUOTE_OPEN = re.compile(r"[\"«“„]\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
 _MONTHS = frozenset(
@@ -144,7 +146,20 @@ def names(text: str, language: str = "") -> list[str]:
             for at, word in enumerate(words):
                 if capitalised[at] and _headline_word(word, language):
                     translated[at] = common[at] = True
-        for run in _capital_runs(sentence, tokens, capitalised):
+        # A quoted title's first word is capitalised for its place, and, a translated word,
+        # tells the title is made of words ("Great Deeds by Swedish Kings").
+        quoted = {m.end() for m in _QUOTE_OPEN.finditer(sentence)}
+        titled = [
+            c
+            or (
+                token.start() in quoted
+                and _capitalised(word)
+                and _translated(word, language)
+                and not lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
+            )
+            for c, word, token in zip(capitalised, words, tokens, strict=True)
+        ]
+        for run in _capital_runs(sentence, tokens, titled):
             for i in _translated_run(run, words, language):
                 translated[i] = True
             # Only English puts the generic noun after a foreign place's name.
@@ -404,8 +419,10 @@ def _translated_word(word: str, language: str, zipf: float = TRANSLATED_ZIPF) ->
 
 def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
     """Whether tokens `at` and `at + 1` have only spaces between them: one name ("John
-    Smith"), not two items of a list ("Costume, Design")."""
-    return not sentence[tokens[at].end() : tokens[at + 1].start()].strip()
+    Smith"), not two items of a list ("Costume, Design"); or the apostrophe of a plural's
+    possessive, which is part of the name as "Maslow's" is ("Belfast Magistrates' Court")."""
+    between = sentence[tokens[at].end() : tokens[at + 1].start()].strip()
+    return not between or (between in _APOSTROPHES and tokens[at].group().endswith("s"))
 
 
 def _common(word: str, language: str) -> bool:

@@ -555,3 +555,22 @@ def test_a_generic_english_noun_after_a_foreign_place_name_is_no_name() -> None:
     # A surname after a rare given name travels (no title word): still a name.
     assert "Sterling" in names("Later Raheem Sterling scored twice.", "en")
     assert "Jones" in names("Later Elin Jones spoke.", "en")
+
+
+def test_a_plural_possessive_is_part_of_a_name() -> None:
+    # "Magistrates' Court": the apostrophe of a plural's possessive is inside one name, as
+    # "Maslow's" is; its words are translated (мировой суд).
+    found = names("He will appear before Westminster Magistrates' Court on Monday.", "en")
+    assert "Magistrates" not in found
+    # Items of a list stay apart.
+    assert "Jones" in names("Later Smith, Jones and Brown spoke.", "en")
+
+
+def test_the_translated_first_word_of_a_quoted_title_makes_it_a_title() -> None:
+    # "Great" opens the quotation, so its capital says nothing of a name, but it is a word
+    # translations translate: the title is made of words (Величні чини шведських королів).
+    text = 'His stamp was the "Great Deeds by Swedish Kings" by David Ehrenstrahl.'
+    assert "Deeds" not in names(text, "en")
+    assert {"David", "Ehrenstrahl"} <= set(names(text, "en"))
+    # A name after the quotation's first word stays one.
+    assert "Kavanaugh" in names('He said "Judge Kavanaugh lied" on Monday.', "en")
