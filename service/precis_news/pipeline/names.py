@@ -165,9 +165,12 @@ def names(text: str, language: str = "") -> list[str]:
             # Only English puts the generic noun after a foreign place's name.
             if language == "en" and _generic_head(run, words, language):
                 translated[run[-1]] = True
-        # Only English capitalises the noun after a lower-case "of" in a title.
-        for at in _titled_plurals(sentence, tokens, words, capitalised) if language == "en" else []:
-            translated[at] = True
+        # Only English capitalises the noun after a lower-case "of" or "for" in a title.
+        if language == "en":
+            for at in _titled_plurals(sentence, tokens, words, capitalised):
+                translated[at] = True
+            for at in _titled_causes(sentence, tokens, words, capitalised):
+                translated[at] = True
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -351,11 +354,7 @@ def _titled_plurals(
     for at in range(2, len(words)):
         word = words[at]
         if (
-            words[at - 1] == "of"
-            and capitalised[at]
-            and capitalised[at - 2]
-            and _adjacent(sentence, tokens, at - 2)
-            and _adjacent(sentence, tokens, at - 1)
+            _linked(sentence, tokens, words, capitalised, at, "of")
             and word.endswith("s")
             and len(word) > MIN_NOUN_STEM  # a singular of three letters at least (Pig)
             and not _DEMONYM_WORD.search(word.lower())
@@ -367,6 +366,44 @@ def _titled_plurals(
         ):
             found.append(at)
     return found
+
+
+def _titled_causes(
+    sentence: str, tokens: list[re.Match[str]], words: list[str], capitalised: list[bool]
+) -> list[int]:
+    """The English title words (`_title_word`: "Justice", "Peace") after a lower-case "for"
+    in a title ("Institute for Justice and Democracy", "Campaign for Peace"): an English title
+    names its cause after "for" with a word, which translations translate (справедливості),
+    where a name stands in the title's own words (a surname does not follow "for" in a
+    title); places and nationalities are left out. For English text only."""
+    places = lexicon.place_names(skeleton)
+    return [
+        at
+        for at in range(2, len(words))
+        if _linked(sentence, tokens, words, capitalised, at, "for")
+        and _title_word(words[at], "en")
+        and not _DEMONYM_WORD.search(words[at].lower())
+        and skeleton(words[at]) not in places
+    ]
+
+
+def _linked(
+    sentence: str,
+    tokens: list[re.Match[str]],
+    words: list[str],
+    capitalised: list[bool],
+    at: int,
+    link: str,
+) -> bool:
+    """Whether token `at` is a capitalised word right after a lower-case `link` ("of",
+    "for") that follows a capitalised word: the second part of a title ("Game of Thrones")."""
+    return (
+        words[at - 1] == link
+        and capitalised[at]
+        and capitalised[at - 2]
+        and _adjacent(sentence, tokens, at - 2)
+        and _adjacent(sentence, tokens, at - 1)
+    )
 
 
 def _title_word(word: str, language: str) -> bool:

@@ -574,3 +574,14 @@ def test_the_translated_first_word_of_a_quoted_title_makes_it_a_title() -> None:
     assert {"David", "Ehrenstrahl"} <= set(names(text, "en"))
     # A name after the quotation's first word stays one.
     assert "Kavanaugh" in names('He said "Judge Kavanaugh lied" on Monday.', "en")
+
+
+def test_a_title_word_after_for_in_a_title_is_no_name() -> None:
+    # "Institute for Justice and Democracy": a title names its cause with a word, which
+    # translations translate (інститут справедливості); the title's names stay names.
+    text = "The Haitian Institute for Justice and Democracy cited a study by Smith."
+    assert "Justice" not in names(text, "en")
+    assert "Smith" in names(text, "en")
+    # A place after "for" stays a name, and so does a name after a lower-case "for".
+    assert "Texas" in names("Later the Campaign for Texas was run by Jones.", "en")
+    assert "Sterling" in names("Later he played for Sterling and Jones.", "en")
