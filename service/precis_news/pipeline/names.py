@@ -171,6 +171,8 @@ def names(text: str, language: str = "") -> list[str]:
                 translated[at] = True
             for at in _titled_causes(sentence, tokens, words, capitalised):
                 translated[at] = True
+            for at in _titled_heads(sentence, tokens, words, capitalised, translated):
+                translated[at] = True
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -316,7 +318,11 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
         and skeleton(words[i]) not in places
     ]
     moved = [i for i in run if _translated(words[i], language)]
-    return home if moved and set(home) | set(moved) == set(run) else []
+    # A common word that travels may be the head noun that ends the run ("Artificial
+    # Intelligence Development Plan"); before it, a common word is a given name (Later John
+    # Snow).
+    head = [run[-1]] if lexicon.is_common_word(words[run[-1]], language) else []
+    return home if moved and set(home) | set(moved) | set(head) == set(run) else []
 
 
 def _generic_head(run: list[int], words: list[str], language: str) -> bool:
@@ -384,6 +390,32 @@ def _titled_causes(
         and _title_word(words[at], "en")
         and not _DEMONYM_WORD.search(words[at].lower())
         and skeleton(words[at]) not in places
+    ]
+
+
+def _titled_heads(
+    sentence: str,
+    tokens: list[re.Match[str]],
+    words: list[str],
+    capitalised: list[bool],
+    translated: list[bool],
+) -> list[int]:
+    """The head nouns of English titles "Head of Nouns" whose plural after "of" is a translated
+    word ("Corps of Engineers", "House of Lords"): such a title names a body by its members,
+    and translations translate its head too (Інженерні війська); a person's name "of" a
+    place has no translated plural after it (Catherine of Aragon), and places and
+    nationalities are left out. For English text only."""
+    places = lexicon.place_names(skeleton)
+    return [
+        at - 2
+        for at in range(2, len(words))
+        if _linked(sentence, tokens, words, capitalised, at, "of")
+        and words[at].endswith("s")
+        and len(words[at]) > MIN_NOUN_STEM
+        and (translated[at] or _translated(words[at], "en"))
+        and not _DEMONYM_WORD.search(words[at - 2].lower())
+        and skeleton(words[at - 2]) not in places
+        and skeleton(words[at - 2]) not in lexicon.country_names(skeleton)
     ]
 
 

@@ -585,3 +585,20 @@ def test_a_title_word_after_for_in_a_title_is_no_name() -> None:
     # A place after "for" stays a name, and so does a name after a lower-case "for".
     assert "Texas" in names("Later the Campaign for Texas was run by Jones.", "en")
     assert "Sterling" in names("Later he played for Sterling and Jones.", "en")
+
+
+def test_a_common_word_after_the_first_of_a_translated_run_keeps_it_a_title() -> None:
+    # "Artificial Intelligence Development Plan": "Plan" travels, but is a common word, and
+    # the run's first word is translated: a title made of words (план розвитку).
+    text = "China issued its Next Generation Artificial Intelligence Development Plan in July."
+    assert "Intelligence" not in names(text, "en")
+    # A person's name ending in a common word is no such run: its given name travels.
+    assert {"Gordon", "Brown"} <= set(names("Later Chief Officer Gordon Brown spoke.", "en"))
+
+
+def test_the_head_of_a_title_of_translated_plurals_is_no_name() -> None:
+    # "Corps of Engineers": a body named by its members; translations translate both words
+    # (Інженерні війська).
+    assert "Corps" not in names("The U.S. Corps of Engineers estimated the damage.", "en")
+    # A name before "of" and a place stays one.
+    assert "Catherine" in names("Later Catherine of Aragon arrived in London.", "en")
