@@ -144,7 +144,9 @@ def names(text: str, language: str = "") -> list[str]:
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
         if _title_case(words):
             for at, word in enumerate(words):
-                if capitalised[at] and _headline_word(word, language):
+                if capitalised[at] and (
+                    _headline_word(word, language) or (language == "en" and _english_verb(word))
+                ):
                     translated[at] = common[at] = True
         # A quoted title's first word is capitalised for its place, and, a translated word,
         # tells the title is made of words ("Great Deeds by Swedish Kings").
@@ -220,6 +222,22 @@ def _headline_word(word: str, language: str) -> bool:
     English words (Sulawesi), so they stay."""
     forms = [word, word[:-1]] if word.endswith("s") and len(word) > MIN_NOUN_STEM + 1 else [word]
     return any(_translated_word(form, language, lexicon.HOME_ZIPF) for form in forms)
+
+
+def _english_verb(word: str) -> bool:
+    """Whether a word of an English headline is a verb form rarer than its others: in no
+    small English word list itself, while both the -ed and the -ing forms of it, or of it
+    without its -s, are ("Soars": soared, soaring; "Devastate": devastated, devastating),
+    whatever Cyrillic words look like it (сор). Names in no list have no such forms
+    (Sulawesi, Ibrox); a given name that is a verb's stem is in the list (Tim: timed,
+    timing), and stays a name."""
+    lower = word.lower()
+    if lexicon.is_common_word(lower, "en", lexicon.HOME_ZIPF):
+        return False
+    stem = lower[:-1] if lower.endswith("s") and len(lower) > MIN_NOUN_STEM + 1 else lower
+    base = stem[:-1] if stem.endswith("e") else stem
+    forms = (base + "ed", base + "ing")
+    return all(lexicon.is_common_word(form, "en", lexicon.HOME_ZIPF) for form in forms)
 
 
 def _common_noun(adjective: str, word: str) -> str:

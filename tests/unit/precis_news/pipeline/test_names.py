@@ -602,3 +602,16 @@ def test_the_head_of_a_title_of_translated_plurals_is_no_name() -> None:
     assert "Corps" not in names("The U.S. Corps of Engineers estimated the damage.", "en")
     # A name before "of" and a place stays one.
     assert "Catherine" in names("Later Catherine of Aragon arrived in London.", "en")
+
+
+def test_a_verb_of_a_title_case_headline_is_no_name() -> None:
+    # "Soars": soared and soaring are English words, so it is a verb whatever Cyrillic word
+    # looks like it (сор); "Devastate" likewise (devastated, devastating).
+    assert "Soars" not in names("Indonesia Tsunami Toll Soars Above 800.", "en")
+    headline = "Indonesia Tsunami and Quake Devastate an Island, Killing Hundreds"
+    assert "Devastate" not in names(headline, "en")
+    # A given name that is a verb's stem (timed, timing) is in the word list itself: still a
+    # name; Trump has no verb forms in the list.
+    found = names("Later Police Arrest Tim Cook and Tom Rush After Protest", "en")
+    assert {"Tim", "Tom", "Rush"} <= set(found)
+    assert "Trump" in names("Later Trump Says Quake Damage Worse Than Expected", "en")
