@@ -151,16 +151,20 @@ def names(text: str, language: str = "") -> list[str]:
         # A quoted title's first word is capitalised for its place, and, a translated word,
         # tells the title is made of words ("Great Deeds by Swedish Kings").
         quoted = {m.end() for m in _QUOTE_OPEN.finditer(sentence)}
-        titled = [
-            c
-            or (
-                token.start() in quoted
-                and _capitalised(word)
-                and _translated(word, language)
-                and not lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
-            )
-            for c, word, token in zip(capitalised, words, tokens, strict=True)
-        ]
+        titled = (
+            [
+                c
+                or (
+                    token.start() in quoted
+                    and _capitalised(word)
+                    and _translated(word, language)
+                    and not lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
+                )
+                for c, word, token in zip(capitalised, words, tokens, strict=True)
+            ]
+            if quoted
+            else capitalised
+        )
         for run in _capital_runs(sentence, tokens, titled):
             for i in _translated_run(run, words, language):
                 translated[i] = True
@@ -375,7 +379,7 @@ def _titled_plurals(
     out. For English text only."""
     places = lexicon.place_names(skeleton)
     found = []
-    for at in range(2, len(words)):
+    for at in _after(words, "of"):
         word = words[at]
         if (
             _linked(sentence, tokens, words, capitalised, at, "of")
@@ -403,7 +407,7 @@ def _titled_causes(
     places = lexicon.place_names(skeleton)
     return [
         at
-        for at in range(2, len(words))
+        for at in _after(words, "for")
         if _linked(sentence, tokens, words, capitalised, at, "for")
         and _title_word(words[at], "en")
         and not _DEMONYM_WORD.search(words[at].lower())
@@ -426,7 +430,7 @@ def _titled_heads(
     places = lexicon.place_names(skeleton)
     return [
         at - 2
-        for at in range(2, len(words))
+        for at in _after(words, "of")
         if _linked(sentence, tokens, words, capitalised, at, "of")
         and words[at].endswith("s")
         and len(words[at]) > MIN_NOUN_STEM
@@ -435,6 +439,13 @@ def _titled_heads(
         and skeleton(words[at - 2]) not in places
         and skeleton(words[at - 2]) not in lexicon.country_names(skeleton)
     ]
+
+
+def _after(words: list[str], link: str) -> list[int]:
+    """The indices of the words right after `link` ("of", "for"), not the first two."""
+    if link not in words:  # most sentences: a membership test is cheaper than the loop
+        return []
+    return [at for at in range(2, len(words)) if words[at - 1] == link]
 
 
 def _linked(
