@@ -98,6 +98,9 @@ SYLLABLE_NAME = 3  # syllables of one such name (two-syllable ones match too man
 HEADLINE_CHARS = 4
 HEADLINE_WORDS = 3
 # Nationality and adjective forms (Tibetan, Romanian, Christian), found by _demonym_found.
+# English adjective endings (Global, Federal, Creative, Famous, Grateful, Reliable): before a
+# head noun they qualify it, as a name does not (_qualifier).
+_ADJECTIVE_ENDING = re.compile(r"(?:al|ive|ous|ful|less|able|ible)$")
 _DEMONYM_WORD = re.compile(r"(?:ian|ean|an|ard|ese|ish|ic|ine|ite|i)s?$")
 
 
@@ -334,7 +337,7 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
         for i in run
         if (
             _title_word(words[i], language)
-            or (qualifies and i != run[-1] and lexicon.only_home(words[i], language))
+            or (qualifies and i != run[-1] and _qualifier(words[i], language))
         )
         and not _DEMONYM_WORD.search(words[i].lower())
         and skeleton(words[i]) not in places
@@ -345,6 +348,18 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
     # Snow).
     head = [run[-1]] if lexicon.is_common_word(words[run[-1]], language) else []
     return home if moved and set(home) | set(moved) | set(head) == set(run) else []
+
+
+def _qualifier(word: str, language: str) -> bool:
+    """Whether a capitalised word before a run's head noun qualifies it as a word does: one
+    only `language` writes (lexicon.only_home: "Milky", "Presiding"), or an English adjective
+    by its ending (_ADJECTIVE_ENDING: "Global", "Federal"; names do not end so, but for the
+    places left out before)."""
+    if lexicon.only_home(word, language):
+        return True
+    lower = word.lower()
+    match = _ADJECTIVE_ENDING.search(lower) if language == "en" else None
+    return bool(match) and match.start() >= MIN_NOUN_STEM
 
 
 def _generic_head(run: list[int], words: list[str], language: str) -> bool:

@@ -615,3 +615,10 @@ def test_a_verb_of_a_title_case_headline_is_no_name() -> None:
     found = names("Later Police Arrest Tim Cook and Tom Rush After Protest", "en")
     assert {"Tim", "Tom", "Rush"} <= set(found)
     assert "Trump" in names("Later Trump Says Quake Damage Worse Than Expected", "en")
+
+
+def test_an_english_adjective_before_the_head_of_a_translated_run_is_no_name() -> None:
+    # "Global Citizen": an adjective by its ending qualifies a translated head noun
+    # (громадяни світу); a run with a name in it keeps the name.
+    assert names("Since 2011, Global Citizen says it has grown.", "en") == []
+    assert "Bilal" in names("Later Bilal Khan spoke.", "en")
