@@ -359,7 +359,7 @@ def _qualifier(word: str, language: str) -> bool:
         return True
     lower = word.lower()
     match = _ADJECTIVE_ENDING.search(lower) if language == "en" else None
-    return bool(match) and match.start() >= MIN_NOUN_STEM
+    return match is not None and match.start() >= MIN_NOUN_STEM
 
 
 def _generic_head(run: list[int], words: list[str], language: str) -> bool:
