@@ -322,12 +322,12 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
     ("Independence Hall", "Foster Care"); none for "John Hall" or "Emma Stone", whose given
     names travel.
 
-    A word only `language` writes (lexicon.only_home) counts as a title word before the run's
-    last word: there it qualifies the head noun that ends an English name of a thing ("Milky
-    Way", "Presiding Officer", "Sporting Shooters Association"), while a surname only English
-    writes ends a person's name (Judge Kavanaugh, Holly Willoughby). Not before a head that
-    names places too ("Quake Lake": translations spell a lake's or a river's name, озеро
-    Квейк)."""
+    A word only `language` writes, or an English adjective (`_qualifier`), counts as a title
+    word before the run's last word: there it qualifies the head noun that ends an English
+    name of a thing ("Milky Way", "Presiding Officer", "Sporting Shooters Association",
+    "Global Citizen"), while a surname only English writes ends a person's name (Judge
+    Kavanaugh, Holly Willoughby). Not before a head that names places too ("Quake Lake":
+    translations spell a lake's or a river's name, озеро Квейк)."""
     if len(run) < 2:
         return []
     places = lexicon.place_names(skeleton)
