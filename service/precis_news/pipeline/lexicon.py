@@ -148,6 +148,22 @@ def stays_home(word: str, language: str) -> bool:
     return bool(others) and own >= HOME_ZIPF and own - statistics.median(others) >= HOME_GAP
 
 
+@functools.lru_cache(maxsize=2**15)
+def only_home(word: str, language: str) -> bool:
+    """Whether capitalised Latin-script `word` is in `language`'s small word list (HOME_ZIPF)
+    and in none of the other NEIGHBOURS' lists: a word only that language writes ("Milky",
+    "Presiding", "Shooters": stays_home misses them, as the lists' floor hides how much
+    rarer they are elsewhere). Names only English writes are of that kind too (Willoughby,
+    Gerrard), so it tells a word only among words (names._translated_run).
+
+    Args:
+        word: one word, any case.
+        language: the code of the text it is from; False unless a served Latin-script one.
+    """
+    own, others = _frequencies(word, language, NEIGHBOURS)
+    return bool(others) and own >= HOME_ZIPF and max(others) <= _SMALL_LIST_FLOOR
+
+
 def _frequencies(word: str, language: str, codes: tuple[str, ...]) -> tuple[float, list[float]]:
     """`word`'s Zipf frequency lower-cased in `language` and in each other of `codes` (at least
     the small lists' floor); (0, []) unless `language` is a served Latin-script one and `word`

@@ -40,6 +40,7 @@ INITIALS_RUN = 4
 MIN_LOOSE_INITIALS = 3  # an acronym this long may have any vowel for a name's (JE: Інгліш)
 # Roman numerals are no acronyms ("Elizabeth II", "World War II").
 _ROMAN = re.compile(r"[IVX]+")
+_APOSTROPHES = frozenset("'’")
 # The endings of Ukrainian and Russian adjectives made of a name (-ськ-, -цьк-, -ск-, -цк-).
 _ADJECTIVE_CASES = r"(?:ий|ій|ого|ому|им|ім|их|а|ої|у|ою|е|і|ая|ой|ую|ое|ие)$"
 _CYRILLIC_ADJECTIVE = re.compile(r"[сцз]ь?к" + _ADJECTIVE_CASES)
@@ -56,6 +57,7 @@ _DEMONYM_ENDING = re.compile(r"(?:ian|ean|an|ard|ese|ish|ik|ine|ite|i)$")  # on 
 DEMONYM_CONSONANTS = 2  # consonants after a stem's first letter that must agree (p-rs of pers-)
 MIN_DEMONYM_STEM = 3  # shorter stems ("it" of Italian is "it") open too many words
 _QUOTE_START = re.compile(r"(?:[\"«“„]|:)\s*")
+_QUOTE_OPEN = re.compile(r"[\"«“„]\s*")
 # Capitalised words that are not names in the other languages: English days, months, "I" and
 # the titles English capitalises before a name.
 _MONTHS = frozenset(
@@ -115,6 +117,9 @@ _UNIT_BEFORE = re.compile(
 # consonants of the country's name (_nationality_found).
 _NATIONALITY = re.compile(r"(?:ish|ch|sh|ese|ian|ean|an|i|ic|ais|ois|aise|oise|ien|ienne)$")
 # Nationality and adjective forms (Tibetan, Romanian, Christian), found by _demonym_found.
+# English adjective endings (Global, Federal, Creative, Famous, Grateful, Reliable): before a
+# head noun they qualify it, as a name does not (_qualifier).
+_ADJECTIVE_ENDING = re.compile(r"(?:al|ive|ous|ful|less|able|ible)$")
 _DEMONYM_WORD = re.compile(r"(?:ian|ean|an|ard|ese|ish|ic|ine|ite|i)s?$")
 
 
@@ -161,14 +166,41 @@ def names(text: str, language: str = "") -> list[str]:
         translated = _translated_titles(sentence, tokens, words, capitalised, language)
         if _title_case(words):
             for at, word in enumerate(words):
-                if capitalised[at] and _headline_word(word, language):
+                if capitalised[at] and (
+                    _headline_word(word, language) or (language == "en" and _english_verb(word))
+                ):
                     translated[at] = common[at] = True
-        for run in _capital_runs(sentence, tokens, capitalised):
+        # A quoted title's first word is capitalised for its place, and, a translated word,
+        # tells the title is made of words ("Great Deeds by Swedish Kings").
+        quoted = {m.end() for m in _QUOTE_OPEN.finditer(sentence)}
+        titled = (
+            [
+                c
+                or (
+                    token.start() in quoted
+                    and _capitalised(word)
+                    and _translated(word, language)
+                    and not lexicon.is_common_word(word, language, FUNCTION_WORD_ZIPF)
+                )
+                for c, word, token in zip(capitalised, words, tokens, strict=True)
+            ]
+            if quoted
+            else capitalised
+        )
+        for run in _capital_runs(sentence, tokens, titled):
             for i in _translated_run(run, words, language):
                 translated[i] = True
-        # Only English capitalises the noun after a lower-case "of" in a title.
-        for at in _titled_plurals(sentence, tokens, words, capitalised) if language == "en" else []:
-            translated[at] = True
+            # Only English puts the generic noun after a foreign place's name.
+            if language == "en" and _generic_head(run, words, language):
+                translated[run[-1]] = True
+        # Only English capitalises the noun after a lower-case "of" or "for" in a title.
+        if language == "en":
+            for at in _titled_plurals(sentence, tokens, words, capitalised):
+                translated[at] = True
+            for at in _titled_causes(sentence, tokens, words, capitalised):
+                translated[at] = True
+            for at in _titled_heads(sentence, tokens, words, capitalised, translated):
+                translated[at] = True
         for at in range(1, len(words)):
             word = words[at]
             # A translated word ("Hurricane", "Best Sound Editing") is no name even beside one.
@@ -247,6 +279,22 @@ def _headline_word(word: str, language: str) -> bool:
     return any(_translated_word(form, language, lexicon.HOME_ZIPF) for form in forms)
 
 
+def _english_verb(word: str) -> bool:
+    """Whether a word of an English headline is a verb form rarer than its others: in no
+    small English word list itself, while both the -ed and the -ing forms of it, or of it
+    without its -s, are ("Soars": soared, soaring; "Devastate": devastated, devastating),
+    whatever Cyrillic words look like it (сор). Names in no list have no such forms
+    (Sulawesi, Ibrox); a given name that is a verb's stem is in the list (Tim: timed,
+    timing), and stays a name."""
+    lower = word.lower()
+    if lexicon.is_common_word(lower, "en", lexicon.HOME_ZIPF):
+        return False
+    stem = lower[:-1] if lower.endswith("s") and len(lower) > MIN_NOUN_STEM + 1 else lower
+    base = stem[:-1] if stem.endswith("e") else stem
+    forms = (base + "ed", base + "ing")
+    return all(lexicon.is_common_word(form, "en", lexicon.HOME_ZIPF) for form in forms)
+
+
 def _common_noun(adjective: str, word: str) -> str:
     """`word` lower-cased when it is a capitalised common Cyrillic word ("Армії" of "Червоної
     Армії", the Red Army: titles of institutions capitalise their nouns too) and `adjective`
@@ -320,19 +368,68 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
     capitalised words that are all title words or translated words (`_translated`), one at
     least translated: a named thing made of words, which translations translate
     ("Independence Hall", "Foster Care"); none for "John Hall" or "Emma Stone", whose given
-    names travel."""
+    names travel.
+
+    A word only `language` writes, or an English adjective (`_qualifier`), counts as a title
+    word before the run's last word: there it qualifies the head noun that ends an English
+    name of a thing ("Milky Way", "Presiding Officer", "Sporting Shooters Association",
+    "Global Citizen"), while a surname only English writes ends a person's name (Judge
+    Kavanaugh, Holly Willoughby). Not before a head that names places too ("Quake Lake":
+    translations spell a lake's or a river's name, озеро Квейк)."""
     if len(run) < 2:
         return []
     places = lexicon.place_names(skeleton)
+    qualifies = skeleton(words[run[-1]]) not in places
     home = [
         i
         for i in run
-        if _title_word(words[i], language)
+        if (
+            _title_word(words[i], language)
+            or (qualifies and i != run[-1] and _qualifier(words[i], language))
+        )
         and not _DEMONYM_WORD.search(words[i].lower())
         and skeleton(words[i]) not in places
     ]
     moved = [i for i in run if _translated(words[i], language)]
-    return home if moved and set(home) | set(moved) == set(run) else []
+    # A common word that travels may be the head noun that ends the run ("Artificial
+    # Intelligence Development Plan"); before it, a common word is a given name (Later John
+    # Snow).
+    head = [run[-1]] if lexicon.is_common_word(words[run[-1]], language) else []
+    return home if moved and set(home) | set(moved) | set(head) == set(run) else []
+
+
+def _qualifier(word: str, language: str) -> bool:
+    """Whether a capitalised word before a run's head noun qualifies it as a word does: one
+    only `language` writes (lexicon.only_home: "Milky", "Presiding"), or an English adjective
+    by its ending (_ADJECTIVE_ENDING: "Global", "Federal"; names do not end so, but for the
+    places left out before)."""
+    if lexicon.only_home(word, language):
+        return True
+    lower = word.lower()
+    match = _ADJECTIVE_ENDING.search(lower) if language == "en" else None
+    return match is not None and match.start() >= MIN_NOUN_STEM
+
+
+def _generic_head(run: list[int], words: list[str], language: str) -> bool:
+    """Whether the last word of a run is a title word (`_title_word`: a word of `language`
+    that other languages do not write as it is; no place's name nor nationality) right after
+    a word in no word list of `language`: the generic noun English adds after a foreign
+    place's name ("Ponto Beach", "Qinghai Province", "Childers Street"), which translations
+    translate (пляж Понто, провінція Цинхай) while they spell the foreign name, still checked.
+    The surnames such a rare given name comes with travel (Elin Jones, Raheem Sterling, Wayde
+    Sims: no title words); one that is a title word (Hall, Hill, Stone) is no longer checked
+    after a rare given name."""
+    if len(run) < 2:
+        return False
+    head, before = words[run[-1]], words[run[-2]]
+    return (
+        len(head) > MIN_NOUN_STEM
+        and _title_word(head, language)
+        and not lexicon.is_common_word(before, language, lexicon.HOME_ZIPF)
+        and not lexicon.is_cyrillic(before)
+        and not _DEMONYM_WORD.search(head.lower())
+        and skeleton(head) not in lexicon.place_names(skeleton)
+    )
 
 
 def _titled_plurals(
@@ -345,14 +442,10 @@ def _titled_plurals(
     out. For English text only."""
     places = lexicon.place_names(skeleton)
     found = []
-    for at in range(2, len(words)):
+    for at in _after(words, "of"):
         word = words[at]
         if (
-            words[at - 1] == "of"
-            and capitalised[at]
-            and capitalised[at - 2]
-            and _adjacent(sentence, tokens, at - 2)
-            and _adjacent(sentence, tokens, at - 1)
+            _linked(sentence, tokens, words, capitalised, at, "of")
             and word.endswith("s")
             and len(word) > MIN_NOUN_STEM  # a singular of three letters at least (Pig)
             and not _DEMONYM_WORD.search(word.lower())
@@ -364,6 +457,77 @@ def _titled_plurals(
         ):
             found.append(at)
     return found
+
+
+def _titled_causes(
+    sentence: str, tokens: list[re.Match[str]], words: list[str], capitalised: list[bool]
+) -> list[int]:
+    """The English title words (`_title_word`: "Justice", "Peace") after a lower-case "for"
+    in a title ("Institute for Justice and Democracy", "Campaign for Peace"): an English title
+    names its cause after "for" with a word, which translations translate (справедливості),
+    where a name stands in the title's own words (a surname does not follow "for" in a
+    title); places and nationalities are left out. For English text only."""
+    places = lexicon.place_names(skeleton)
+    return [
+        at
+        for at in _after(words, "for")
+        if _linked(sentence, tokens, words, capitalised, at, "for")
+        and _title_word(words[at], "en")
+        and not _DEMONYM_WORD.search(words[at].lower())
+        and skeleton(words[at]) not in places
+    ]
+
+
+def _titled_heads(
+    sentence: str,
+    tokens: list[re.Match[str]],
+    words: list[str],
+    capitalised: list[bool],
+    translated: list[bool],
+) -> list[int]:
+    """The head nouns of English titles "Head of Nouns" whose plural after "of" is a translated
+    word ("Corps of Engineers", "House of Lords"): such a title names a body by its members,
+    and translations translate its head too (Інженерні війська); a person's name "of" a
+    place has no translated plural after it (Catherine of Aragon), and places and
+    nationalities are left out. For English text only."""
+    places = lexicon.place_names(skeleton)
+    return [
+        at - 2
+        for at in _after(words, "of")
+        if _linked(sentence, tokens, words, capitalised, at, "of")
+        and words[at].endswith("s")
+        and len(words[at]) > MIN_NOUN_STEM
+        and (translated[at] or _translated(words[at], "en"))
+        and not _DEMONYM_WORD.search(words[at - 2].lower())
+        and skeleton(words[at - 2]) not in places
+        and skeleton(words[at - 2]) not in lexicon.country_names(skeleton)
+    ]
+
+
+def _after(words: list[str], link: str) -> list[int]:
+    """The indices of the words right after `link` ("of", "for"), not the first two."""
+    if link not in words:  # most sentences: a membership test is cheaper than the loop
+        return []
+    return [at for at in range(2, len(words)) if words[at - 1] == link]
+
+
+def _linked(
+    sentence: str,
+    tokens: list[re.Match[str]],
+    words: list[str],
+    capitalised: list[bool],
+    at: int,
+    link: str,
+) -> bool:
+    """Whether token `at` is a capitalised word right after a lower-case `link` ("of",
+    "for") that follows a capitalised word: the second part of a title ("Game of Thrones")."""
+    return (
+        words[at - 1] == link
+        and capitalised[at]
+        and capitalised[at - 2]
+        and _adjacent(sentence, tokens, at - 2)
+        and _adjacent(sentence, tokens, at - 1)
+    )
 
 
 def _title_word(word: str, language: str) -> bool:
@@ -416,8 +580,10 @@ def _translated_word(word: str, language: str, zipf: float = TRANSLATED_ZIPF) ->
 
 def _adjacent(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
     """Whether tokens `at` and `at + 1` have only spaces between them: one name ("John
-    Smith"), not two items of a list ("Costume, Design")."""
-    return not sentence[tokens[at].end() : tokens[at + 1].start()].strip()
+    Smith"), not two items of a list ("Costume, Design"); or the apostrophe of a plural's
+    possessive, which is part of the name as "Maslow's" is ("Belfast Magistrates' Court")."""
+    between = sentence[tokens[at].end() : tokens[at + 1].start()].strip()
+    return not between or (between in _APOSTROPHES and tokens[at].group().endswith("s"))
 
 
 def _common(word: str, language: str) -> bool:

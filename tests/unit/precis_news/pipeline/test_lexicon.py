@@ -124,3 +124,12 @@ def test_a_person_is_read_as_a_name_by_one_analyser_and_as_a_place_by_none() -> 
     assert not lexicon.is_person("Гринвичу")  # Ukrainian guesses a patronymic, Russian a place
     assert not lexicon.is_person("Евросоюз")
     assert not lexicon.is_person("Smith")  # Latin script: no analyser
+
+
+def test_a_word_only_english_writes_is_in_no_neighbours_list() -> None:
+    # "Milky", "Presiding": in the English list, in none of the other Latin-script ones.
+    for word in ("Milky", "Presiding", "Shooters"):
+        assert lexicon.only_home(word, "en"), word
+    for word in ("Beach", "Emma", "Trump", "Ibrox"):  # travels, or in no list at all
+        assert not lexicon.only_home(word, "en"), word
+    assert not lexicon.only_home("Шлях", "uk")
