@@ -11,16 +11,16 @@ from bench.text import data, report
 
 def missing(source: str, translation: str, language: str) -> list[str]:
     """The source's names the translation lacks (as checks.check_translation calls it)."""
-    from precis_news.pipeline import names
+    from precis_news.pipeline import names, translated_names
 
-    return names.missing(names.names(source, language), translation)
+    return translated_names.missing(names.names(source, language), translation)
 
 
 def spelled(name: str, translation: str) -> list[str]:
     """The words of `translation` the check takes for a spelling of `name`."""
-    from precis_news.pipeline import names
+    from precis_news.pipeline import translated_names
 
-    return [w for w in translation.split() if not names.missing([name], w)]
+    return [w for w in translation.split() if not translated_names.missing([name], w)]
 
 
 def corruptions(pairs: list[tuple[str, str]], language: str) -> list[tuple[str, str, str]]:

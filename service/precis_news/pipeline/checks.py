@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from precis_news import findings
-from precis_news.pipeline import names, numbers, provenance
+from precis_news.pipeline import names, numbers, provenance, translated_names
 from precis_news.pipeline.context import Article
 from precis_news.pipeline.jobs import Summary
 
@@ -77,7 +77,9 @@ def check_translation(reference: Reference, source: Summary, translated: Summary
     return dataclasses.replace(
         translated,
         number_issues=issues,
-        missing_names=names.missing(names.names(source.text, source.language), translated.text),
+        missing_names=translated_names.missing(
+            names.names(source.text, source.language), translated.text
+        ),
         sources=(
             provenance.translated_sources(source.sources, translated.text)
             if reference.index

@@ -28,7 +28,7 @@ from precis_models.store import require_models
 from precis_models.unsupported import UnsupportedLanguageCheck
 from precis_news._proto import precis_pb2 as pb
 from precis_news._proto import precis_pb2_grpc as pb_grpc
-from precis_news.pipeline import Pipeline, names
+from precis_news.pipeline import Pipeline, translated_names
 from precis_news.server.guard import CallGuard
 from precis_news.server.http.connections import (
     ConnectionLimits,
@@ -265,7 +265,7 @@ class PrecisServer:
                 summarizer=s.summarizer,
             )
             served = languages.codes()
-            names.load()  # the name check's lexicon (~1.1 s), not on the first request
+            translated_names.load()  # the name check's lexicon (~1.1 s), not on the first request
             unsupported = (
                 UnsupportedLanguageCheck(served) if s.refuse_unsupported_languages else None
             )
