@@ -609,7 +609,15 @@ def could_be_name(word: str) -> bool:
     NATO, OTAN, НАТО; and their English plurals: "TVs", "MPs"), not a title, day or month
     (_NOT_NAMES, accents aside: "Révérend"), nor a common compound ("Assassin-bugs"), nor one
     of acronyms and lower-case words only, neither of which is a name ("IP-адреса",
-    "SMS-повідомлення": an IP address)."""
+    "SMS-повідомлення": an IP address).
+
+    Args:
+        word: one word of a text, or a part of a hyphenated one.
+
+    Returns:
+        True where its form allows a name; whether it is one depends on its place and words
+        beside it (`names`).
+    """
     return (
         len(word) >= MIN_NAME_CHARS
         and word[0].isupper()

@@ -33,8 +33,8 @@ INITIALS_RUN = 4
 MIN_LOOSE_INITIALS = 3  # an acronym this long may have any vowel for a name's (JE: Інгліш)
 # Roman numerals are no acronyms ("Elizabeth II", "World War II").
 _ROMAN = re.compile(r"[IVX]+")
-# Such an adjective of a place ending in г or к changes that consonant: Рига / Ризький,
-# Рижский; Прага / Празький, Пражский; Чикаго / Чиказький.
+# A Cyrillic adjective of a place (CYRILLIC_ADJECTIVE) ending in г or к changes that consonant:
+# Рига / Ризький, Рижский; Прага / Празький, Пражский; Чикаго / Чиказький.
 _CHANGED_CONSONANT = re.compile(r"(?:зьк|жск)" + ADJECTIVE_CASES)
 MIN_CONSONANTS = 3  # two (Moreau: "mr") match too many words ("maire", "Мер")
 # The endings of nationality and adjective forms (Persian, Byzantine, Japanese, Swedish,
