@@ -37,9 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     unmet = figures.unmet()
     report.section("summary")
     print(f"  thresholds met: {len(figures.values) - len(unmet)} of {len(figures.values)}")
+    by_reason: dict[str, list[str]] = {}  # one reason said once, after the figures it explains
     for key in unmet:
-        print(f"  NOT MET: {key} = {figures.values[key]:.4f} ({report.threshold(key).what})")
-        print(f"    why: {figures.why(key)}")
+        by_reason.setdefault(figures.why(key), []).append(key)
+    for why, keys in by_reason.items():
+        for key in keys:
+            print(f"  NOT MET: {key} = {figures.values[key]:.4f} ({report.threshold(key).what})")
+        print(f"    why: {why}")
     return 1 if args.check and unmet else 0
 
 
