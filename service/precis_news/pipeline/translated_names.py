@@ -104,6 +104,7 @@ def _missing(names_: Sequence[str], translation: str, *, initials: bool) -> list
     # words (Moreau / "Мер", "maire").
     proper_words: set[str] = set()
     capitals: list[str] = []
+    capital_skeletons: set[str] = set()
     joined: set[str] = set()
     lost = []
     for name in names_:
@@ -116,6 +117,7 @@ def _missing(names_: Sequence[str], translation: str, *, initials: bool) -> list
             capitals = [t for t in tokens if t[:1].isupper()]
             # The parts of a capitalised compound are of its name ("Прем'єр-лізі": ліга).
             capitals += [p for t in capitals if "-" in t for p in t.split("-")[1:] if p]
+            capital_skeletons = {skeleton(t) for t in capitals}
             lemma_words = words | {skeleton(lem) for t in capitals for lem in lexicon.lemmas(t)}
             lemma_words |= {
                 skeleton(stem + "г")
@@ -141,7 +143,7 @@ def _missing(names_: Sequence[str], translation: str, *, initials: bool) -> list
             )
             and not readings(name) & lemma_words
             and not _found_in_parts(name, translation)
-            and not _found_joined(name, names_, capitals)
+            and not _found_joined(name, names_, capital_skeletons)
             and not spellings & joined  # as written: joined words are long, loose finds many
             and not _initials_found(name, translation)
             and not (initials and _acronym_found(name, names_, translation))
@@ -284,20 +286,20 @@ def _joined(text: str, tokens: list[re.Match[str]]) -> set[str]:
     }
 
 
-def _found_joined(name: str, names_: Sequence[str], capitals: list[str]) -> bool:
-    """Whether a capitalised word of the translation writes `name` joined after another of the
-    names ("Skyblues" for "Sky Blues"), as a translation may write a name of two words; both
-    parts of at least MIN_STEM_CHARS letters, `name` as written."""
+def _found_joined(name: str, names_: Sequence[str], capitals: set[str]) -> bool:
+    """Whether a capitalised word of the translation (`capitals`: their skeletons) writes `name`
+    joined after another of the names ("Skyblues" for "Sky Blues"), as a translation may write
+    a name of two words; both parts of at least MIN_STEM_CHARS letters, `name` as written."""
     own = skeleton(name)
     if len(own) < MIN_STEM_CHARS:
         return False
-    heads = {skeleton(n) for n in names_ if n != name} - {""}
-    return any(
-        len(word) > len(own) and word.endswith(own) and _found(head, {word[: len(word) - len(own)]})
-        for word in {skeleton(t) for t in capitals}
-        for head in heads
-        if len(head) >= MIN_STEM_CHARS
-    )
+    # The capitals that end as `name` first: the other names are looked at only before those
+    # (a summary of many names stays linear in them).
+    before = {w[: len(w) - len(own)] for w in capitals if len(w) > len(own) and w.endswith(own)}
+    if not before:
+        return False
+    heads = {h for n in names_ if n != name and len(h := skeleton(n)) >= MIN_STEM_CHARS}
+    return any(_found(head, {prefix}) for prefix in before for head in heads)
 
 
 def _compound_place(word: str) -> list[str]:
@@ -331,16 +333,17 @@ def _country_initials(name: str) -> set[str]:
     return {i for n in {name.lower()} | lexicon.lemmas(name) for i in index.get(n, ())}
 
 
-def _acronyms(translation: str) -> set[str]:
+@functools.lru_cache(maxsize=64)  # read for every name not found otherwise
+def _acronyms(translation: str) -> frozenset[str]:
     """The acronyms of `translation`: words of capitals alone, the full stops of "U.S." and a
     possessive ending ("the UK's") left out, each part of a dashed compound ("US–China") a
     word of its own."""
     chunks = (_POSSESSIVE_END.sub("", c) for c in _ACRONYM_BREAK.split(translation))
-    return {
+    return frozenset(
         w
         for chunk in chunks
         if len(w := _NOT_LETTER.sub("", chunk)) > 1 and w.isupper() and not _ROMAN.fullmatch(w)
-    }
+    )
 
 
 def _acronym_found(name: str, names_: Sequence[str], translation: str) -> bool:
@@ -352,10 +355,8 @@ def _acronym_found(name: str, names_: Sequence[str], translation: str) -> bool:
     compound name within one (Лос-Анджелес / UCLA). A country whose initials are known is left to
     _initials_found (États-Unis is no "EU"). Letters compare as skeletons; among initials of
     several words a vowel agrees with any vowel ("Інгліш" / E)."""
-    # Latin acronyms only: Ukrainian and Russian ones are of common words (США, ШІ, АНБ), which
-    # an English name's initial would match by chance.
-    acronyms = {a for a in _acronyms(translation) if not lexicon.is_cyrillic(a)}
-    if not acronyms or _country_initials(name):
+    exact, loose = _acronym_letters(translation)
+    if not exact or _country_initials(name):
         return False
     own = _initials([name], loose=False)
     # A Latin name is carried, and with it the acronym's letters it gives; a person is written
@@ -364,12 +365,9 @@ def _acronym_found(name: str, names_: Sequence[str], translation: str) -> bool:
     if (
         lexicon.is_cyrillic(name)
         and not lexicon.is_person(name)
-        and any(_initials(a, loose=False)[:1] == own for a in acronyms)
+        and any(a[:1] == own for a in exact)
     ):
         return True
-    # Two letters agree by chance too often to let vowels agree loosely ("IT" for Eee Taipei).
-    exact = {_initials(a, loose=False) for a in acronyms}
-    loose = {_initials(a) for a in acronyms if len(a) > MIN_LOOSE_INITIALS - 1}
     parts = [p for p in _NAME_PARTS.split(name) if could_be_name(p)]
     if len(parts) > 1 and any(_initials(parts, loose=False) in a for a in exact):
         return True
@@ -380,6 +378,19 @@ def _acronym_found(name: str, names_: Sequence[str], translation: str) -> bool:
             if len(run) > 1 and (_initials(run, loose=False) in exact or _initials(run) in loose):
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=64)  # read for every name not found otherwise
+def _acronym_letters(translation: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The letters of the Latin acronyms of `translation` (_acronyms; Ukrainian and Russian ones
+    are of common words, США, ШІ, АНБ, which an English name's initial would match by chance),
+    as skeletons (`_initials`), exactly, and loosely for those of MIN_LOOSE_INITIALS letters or
+    more: two letters agree by chance too often to let vowels agree loosely ("IT" for Eee
+    Taipei)."""
+    acronyms = [a for a in _acronyms(translation) if not lexicon.is_cyrillic(a)]
+    exact = frozenset(_initials(a, loose=False) for a in acronyms)
+    loose = frozenset(_initials(a) for a in acronyms if len(a) >= MIN_LOOSE_INITIALS)
+    return exact, loose
 
 
 def _initials(words: Sequence[str], *, loose: bool = True) -> str:
