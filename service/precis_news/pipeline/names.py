@@ -74,6 +74,7 @@ HEADLINE_WORDS = 3
 # preposition and scale before a unit named after a person (_unit_named): "27 градусів ",
 # "7,5 баллов по шкале ".
 _LOWER_WORD = r"[а-яёіїєґʼ'-]{3,}"  # longer than a preposition
+UNIT_REACH = 80  # characters before the name it reads ("7,5 баллов по шкале ": 20)
 _UNIT_BEFORE = re.compile(
     rf"(?<![\d.,])(?<![\d.,]\s)\d{{1,3}}(?:[.,]\d+)?\s+(?:(?P<counted>{_LOWER_WORD})\s+)?"
     rf"(?:(?P<preposition>[а-яёіїєґ]{{1,2}})\s+)?(?P<measure>{_LOWER_WORD})\s+$"
@@ -192,7 +193,10 @@ def _unit_named(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
         and _adjacent(sentence, tokens, at)
     ):
         return False
-    before = _UNIT_BEFORE.search(sentence, 0, tokens[at].start())
+    # Read the few words before the name only: a search from the sentence's start for each
+    # capitalised word made a stranger's long sentence quadratic (150 KB: 30 s).
+    start = tokens[at].start()
+    before = _UNIT_BEFORE.search(sentence, max(0, start - UNIT_REACH), start)
     if not before or (before.group("counted") and not before.group("preposition")):
         return False
     measure = before.group("measure")

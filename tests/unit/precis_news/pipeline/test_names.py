@@ -337,3 +337,10 @@ def test_an_english_adjective_before_the_head_of_a_translated_run_is_no_name() -
     # (громадяни світу); a run with a name in it keeps the name.
     assert names("Since 2011, Global Citizen says it has grown.", "en") == []
     assert "Bilal" in names("Later Bilal Khan spoke.", "en")
+
+
+def test_a_long_sentence_of_units_is_read_in_one_pass() -> None:
+    # A stranger's one sentence of 150 KB: the unit before each name is read in the few words
+    # before it, not from the sentence's start (that took 30 s here, 0.1 s now).
+    text = "Зараз " + " ".join(["27 градусів Цельсія і Петренко Василь"] * 4_000) + "."
+    assert names(text, "uk") == ["Петренко", "Василь"]
