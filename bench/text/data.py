@@ -43,24 +43,18 @@ UD_CORPORA = {
 }  # fmt: skip
 
 
-def flores(lang: str, limit: int | None = None) -> list[str]:
+def flores(lang: str, limit: int | None = None, *, held: bool = False) -> list[str]:
     """FLORES-200 devtest sentences of `lang`, line i the same sentence in every language.
 
     Args:
         lang: an ISO 639-1 code among SERVED and OTHERS.
         limit: keep the first `limit` sentences only.
+        held: lines 401-1012 instead (served languages only): held out, never tuned on, never
+            printed (`shows_cases`).
     """
     code, script = _CODES[lang]
-    path = PUBLIC / "flores200" / f"{code}_{script}.devtest"
-    return path.read_text(encoding="utf-8").splitlines()[:limit]
-
-
-def flores_held(lang: str) -> list[str]:
-    """FLORES-200 devtest lines 401-1012 of a served language `lang`: held out (never tuned on,
-    never printed: `shows_cases`)."""
-    code, script = _CODES[lang]
-    path = PUBLIC / "flores200" / "held" / f"{code}_{script}.devtest"
-    return path.read_text(encoding="utf-8").splitlines()
+    folder = PUBLIC / "flores200" / ("held" if held else "")
+    return (folder / f"{code}_{script}.devtest").read_text(encoding="utf-8").splitlines()[:limit]
 
 
 def ntrex(lang: str, part: str = "ntrex-dev") -> list[str]:
@@ -247,10 +241,10 @@ def translation_pairs(
 ) -> list[tuple[str, str]]:
     """(source sentence, its human translation) pairs of a PAIR_CORPORA corpus, in order
     (NTREX's English is the original, its other languages human translations of it)."""
-    if corpus == "flores":
-        return list(zip(flores(source, limit), flores(target, limit), strict=True))
-    if corpus == "flores-held":
-        return list(zip(flores_held(source), flores_held(target), strict=True))[:limit]
+    if corpus in ("flores", "flores-held"):
+        held = corpus == "flores-held"
+        sources, targets = flores(source, limit, held=held), flores(target, limit, held=held)
+        return list(zip(sources, targets, strict=True))
     pairs = zip(ntrex(source, corpus), ntrex(target, corpus), strict=True)
     return [(s, t) for s, t in pairs if s.strip() and t.strip()][:limit]
 

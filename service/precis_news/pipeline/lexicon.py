@@ -86,18 +86,20 @@ def name_lemmas(word: str) -> frozenset[str]:
     Args:
         word: one word, any case.
     """
+    return frozenset(p.normal_form for p in _likely_readings(word) if "NOUN" in p.tag)
+
+
+def _likely_readings(word: str) -> list[Any]:
+    """The readings (pymorphy3 parses) of Cyrillic `word` that an analyser gives at least
+    NAME_READING_SHARE as likely as its first, every analyser's; none for other scripts."""
     if not is_cyrillic(word):
-        return frozenset()
-    found = set()
+        return []
+    likely = []
     for morph in _morphologies().values():
         readings = morph.parse(word)
         best = readings[0].score if readings else 0.0
-        found |= {
-            p.normal_form
-            for p in readings
-            if "NOUN" in p.tag and p.score >= best * NAME_READING_SHARE
-        }
-    return frozenset(found)
+        likely += [p for p in readings if p.score >= best * NAME_READING_SHARE]
+    return likely
 
 
 @functools.lru_cache(maxsize=2**15)
@@ -458,18 +460,7 @@ def is_person(word: str) -> bool:
 
 def _has_reading(word: str, *grammemes: str) -> bool:
     """Whether a likely reading (NAME_READING_SHARE) of Cyrillic `word` has all `grammemes`."""
-    if not is_cyrillic(word):
-        return False
-    for morph in _morphologies().values():
-        readings = morph.parse(word)
-        best = readings[0].score if readings else 0.0
-        if any(
-            all(g in p.tag for g in grammemes)
-            for p in readings
-            if p.score >= best * NAME_READING_SHARE
-        ):
-            return True
-    return False
+    return any(all(g in p.tag for g in grammemes) for p in _likely_readings(word))
 
 
 @functools.lru_cache(maxsize=2**15)

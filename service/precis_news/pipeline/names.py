@@ -332,8 +332,7 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
     translations spell a lake's or a river's name, озеро Квейк)."""
     if len(run) < 2:
         return []
-    places = lexicon.place_names(skeleton)
-    qualifies = skeleton(words[run[-1]]) not in places
+    qualifies = skeleton(words[run[-1]]) not in lexicon.place_names(skeleton)
     home = [
         i
         for i in run
@@ -341,8 +340,7 @@ def _translated_run(run: list[int], words: list[str], language: str) -> list[int
             _title_word(words[i], language)
             or (qualifies and i != run[-1] and _qualifier(words[i], language))
         )
-        and not _DEMONYM_WORD.search(words[i].lower())
-        and skeleton(words[i]) not in places
+        and not _spelled_abroad(words[i])
     ]
     moved = [i for i in run if _translated(words[i], language)]
     # A common word that travels may be the head noun that ends the run ("Artificial
@@ -381,8 +379,7 @@ def _generic_head(run: list[int], words: list[str], language: str) -> bool:
         and _title_word(head, language)
         and not lexicon.is_common_word(before, language, lexicon.HOME_ZIPF)
         and not lexicon.is_cyrillic(before)
-        and not _DEMONYM_WORD.search(head.lower())
-        and skeleton(head) not in lexicon.place_names(skeleton)
+        and not _spelled_abroad(head)
     )
 
 
@@ -394,7 +391,6 @@ def _titled_plurals(
     plural names a kind of things, which translations translate (престолів, Зірок, Свиней),
     while a person's surname is singular after "of" (the office of Smith) and places are left
     out. For English text only."""
-    places = lexicon.place_names(skeleton)
     found = []
     for at in _after(words, "of"):
         word = words[at]
@@ -402,8 +398,7 @@ def _titled_plurals(
             _linked(sentence, tokens, words, capitalised, at, "of")
             and word.endswith("s")
             and len(word) > MIN_NOUN_STEM  # a singular of three letters at least (Pig)
-            and not _DEMONYM_WORD.search(word.lower())
-            and skeleton(word) not in places
+            and not _spelled_abroad(word)
             and skeleton(word) not in lexicon.country_names(skeleton)
             # the singular is a word of the small list (Zipf 3: "throne" 3.3 is below
             # TRANSLATED_ZIPF, and has the Cyrillic look-alike трон that keeps it otherwise)
@@ -421,14 +416,12 @@ def _titled_causes(
     names its cause after "for" with a word, which translations translate (справедливості),
     where a name stands in the title's own words (a surname does not follow "for" in a
     title); places and nationalities are left out. For English text only."""
-    places = lexicon.place_names(skeleton)
     return [
         at
         for at in _after(words, "for")
         if _linked(sentence, tokens, words, capitalised, at, "for")
         and _title_word(words[at], "en")
-        and not _DEMONYM_WORD.search(words[at].lower())
-        and skeleton(words[at]) not in places
+        and not _spelled_abroad(words[at])
     ]
 
 
@@ -444,7 +437,6 @@ def _titled_heads(
     and translations translate its head too (Інженерні війська); a person's name "of" a
     place has no translated plural after it (Catherine of Aragon), and places and
     nationalities are left out. For English text only."""
-    places = lexicon.place_names(skeleton)
     return [
         at - 2
         for at in _after(words, "of")
@@ -452,10 +444,18 @@ def _titled_heads(
         and words[at].endswith("s")
         and len(words[at]) > MIN_NOUN_STEM
         and (translated[at] or _translated(words[at], "en"))
-        and not _DEMONYM_WORD.search(words[at - 2].lower())
-        and skeleton(words[at - 2]) not in places
+        and not _spelled_abroad(words[at - 2])
         and skeleton(words[at - 2]) not in lexicon.country_names(skeleton)
     ]
+
+
+def _spelled_abroad(word: str) -> bool:
+    """Whether `word` is a nationality or adjective form (_DEMONYM_WORD: "Welsh", "Tibetan") or
+    a place's whole name (lexicon.place_names: "Rome", "Ontario"): words translations spell or
+    derive, never translate, so no title rule takes them for words."""
+    return bool(_DEMONYM_WORD.search(word.lower())) or skeleton(word) in lexicon.place_names(
+        skeleton
+    )
 
 
 def _after(words: list[str], link: str) -> list[int]:
@@ -514,9 +514,8 @@ def _translated_word(word: str, language: str, zipf: float = TRANSLATED_ZIPF) ->
         return all(_translated_word(part, language, zipf) for part in word.split("-") if part)
     if (
         lexicon.is_cyrillic(word)
-        or _DEMONYM_WORD.search(word.lower())
         or not lexicon.is_common_word(word, language, zipf)
-        or skeleton(word) in lexicon.place_names(skeleton)
+        or _spelled_abroad(word)
     ):
         return False
     index = lexicon.cyrillic_spellings(uncached_skeleton, consonant_key)
