@@ -204,13 +204,16 @@ def _proper(text: str, tokens: list[re.Match[str]]) -> list[str]:
     Cyrillic script every capitalised word inside a sentence (Ukrainian and Russian capitalise
     names only: "у Римі", "Цін", though "рим" and "цін" are words too), and the capitalised
     parts of a compound that opens lower-case ("quasi-Teresa-May", "pro-Trump": only a name
-    explains a capital inside a word), common words too."""
+    explains a capital inside a word), common words too; and the parts after the first of a
+    capitalised compound that are no common words: translations join a place's name of two
+    words with a hyphen ("Блю-Эше" for Blue Ash, "Сент-Луис"), whose second part may open with
+    a vowel of its own (Ash / Эше), which only names are allowed (`same_consonants`)."""
     inner = [
         part
         for t in tokens
-        if "-" in t.group() and t.group()[:1].islower()
+        if "-" in t.group()
         for part in t.group().split("-")[1:]
-        if part[:1].isupper()
+        if part[:1].isupper() and (t.group()[:1].islower() or not lexicon.is_common_word(part))
     ]
     return [
         t.group()

@@ -391,3 +391,12 @@ def test_a_summary_of_many_names_reads_the_translation_once() -> None:
     acronyms = ["".join(p) for p in itertools.product("ABCDEFGH", repeat=3)][:500]
     translation = "Фанати Skyblues раділи. " + " ".join(f"{a} і Петренко." for a in acronyms)
     assert missing(["Sky", "Blues", *made_up], translation) == made_up
+
+
+def test_the_second_part_of_a_hyphenated_place_is_a_name_of_the_translation() -> None:
+    # "Блю-Эше" for Blue Ash: the part after the hyphen opens with a vowel of its own, which
+    # only the translation's names may (Ash / Еш).
+    assert missing(["Ash"], "Его нашли в Блю-Эше, штат Огайо.") == []
+    assert missing(["Ash"], "Его нашли в Блю, штат Огайо.") == ["Ash"]
+    # A common word after the hyphen is none ("уши": ears).
+    assert missing(["Ash"], "Его нашли в Блю-Уши, штат Огайо.") == ["Ash"]
