@@ -53,7 +53,8 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # a word у, oa оу (Brother / Бразер, Merriweather / Мерриуэзер, Heather / Хезер, Oak / Оук);
 # Greek th is ф and b в in the Russian tradition of Biblical and classical names (Bethesda /
 # Вифезда, Bethlehem / Вифлеем, Athens / Афины, Thomas / Фома), and English says its ch к
-# (Zachary / Зекері, Michael / Майкл).
+# (Zachary / Зекері, Michael / Майкл); Hungarian gy is дь, ö and ő е, cs ч and sz с (Gyöngyi /
+# Дьёндьи, Győr / Дьёр, Szeged / Сегед).
 _FOREIGN_SOUNDS = (
     (
         (re.compile(r"^h"), ""),
@@ -70,6 +71,12 @@ _FOREIGN_SOUNDS = (
     ((re.compile(r"j"), "y"), (re.compile(r"ch"), "h")),
     ((re.compile(r"th"), "z"), (re.compile(r"(?<=.)w"), "u"), (re.compile(r"oa"), "ou")),
     ((re.compile(r"th"), "f"), (re.compile(r"b"), "v"), (re.compile(r"ch"), "k")),
+    (
+        (re.compile(r"gy"), "d"),
+        (re.compile(r"[öő]"), "e"),
+        (re.compile(r"cs"), "ch"),
+        (re.compile(r"sz"), "s"),
+    ),
 )
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),

@@ -393,6 +393,19 @@ def test_a_summary_of_many_names_reads_the_translation_once() -> None:
     assert missing(["Sky", "Blues", *made_up], translation) == made_up
 
 
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Gyöngyi", "Третьей стала Дьёндьи Ковач."),  # Hungarian gy and ö
+        ("Gyula", "Приїхав Дьюла Горн."),  # Hungarian gy
+        ("Csaba", "Приїхав Чаба Ковач."),  # Hungarian cs
+    ],
+)
+def test_latin_names_are_found_by_more_spelling_rules(name: str, translation: str) -> None:
+    assert missing([name], translation) == []
+    assert missing([name], "Прийшов Сміт.") == [name]
+
+
 def test_the_second_part_of_a_hyphenated_place_is_a_name_of_the_translation() -> None:
     # "Блю-Эше" for Blue Ash: the part after the hyphen opens with a vowel of its own, which
     # only the translation's names may (Ash / Еш).
