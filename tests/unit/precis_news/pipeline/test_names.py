@@ -245,6 +245,15 @@ def test_a_unit_named_after_a_person_is_no_name() -> None:
     assert names("В 2016 году Джонса назначили.", "ru") == ["Джонса"]
 
 
+def test_a_unit_symbol_after_its_number_is_no_name() -> None:
+    # "7,1 Mw", "50 Hz": a capitalised symbol without a vowel right after a number.
+    assert names("Землетрясение силой 6,4 Mw произошло у Кобе.", "ru") == ["Кобе"]
+    assert names("The grid in Kenya runs at 50 Hz today.", "en") == ["Kenya"]
+    # Not away from a number, nor a word with a vowel after one.
+    assert names("The expert Tiffany Ng spoke.", "en") == ["Tiffany", "Ng"]
+    assert names("In 2016 Bo Smith left.", "en") == ["Bo", "Smith"]
+
+
 def test_a_word_only_english_writes_before_the_head_of_a_translated_run_is_no_name() -> None:
     # "Milky Way", "Presiding Officer": a word in the English list and in no neighbour's
     # qualifies the head noun of a named thing, which translations translate (Чумацький Шлях,
