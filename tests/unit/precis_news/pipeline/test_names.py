@@ -254,6 +254,15 @@ def test_a_unit_symbol_after_its_number_is_no_name() -> None:
     assert names("In 2016 Bo Smith left.", "en") == ["Bo", "Smith"]
 
 
+def test_a_city_naming_a_time_zone_after_a_time_is_no_name() -> None:
+    # English writes "Eastern time", "ET" or local time for the city.
+    assert names("Шторм усилился в 6 часов утра по Нью-Йорку.", "ru") == []
+    assert names("Матч почнеться о 19:30 за Львовом.", "uk") == []
+    # Without a time of day before it, the city stays a name.
+    assert names("Туристы гуляли по Москве.", "ru") == ["Москве"]
+    assert names("Він сумував за Львовом.", "uk") == ["Львовом"]
+
+
 def test_a_word_only_english_writes_before_the_head_of_a_translated_run_is_no_name() -> None:
     # "Milky Way", "Presiding Officer": a word in the English list and in no neighbour's
     # qualifies the head noun of a named thing, which translations translate (Чумацький Шлях,
