@@ -357,6 +357,12 @@ def test_an_english_adjective_before_the_head_of_a_translated_run_is_no_name() -
     assert "Bilal" in names("Later Bilal Khan spoke.", "en")
 
 
+def test_a_long_sentence_of_unit_symbols_and_time_zones_is_read_in_one_pass() -> None:
+    # A stranger's one sentence of 160 KB: each rule reads a few characters before each word.
+    text = "Зараз " + " ".join(["в 5 утра по Москве 7 Mw и Петренко Василь"] * 4_000) + "."
+    assert names(text, "ru") == ["Петренко", "Василь"]
+
+
 def test_a_long_sentence_of_units_is_read_in_one_pass() -> None:
     # A stranger's one sentence of 150 KB: the unit before each name is read in the few words
     # before it, not from the sentence's start (that took 30 s here, 0.1 s now).
