@@ -438,3 +438,11 @@ def test_a_country_is_found_by_its_own_name() -> None:
     assert missing(["Österreich"], "Пошта Австрії зросла.") == []
     assert missing(["Sverige"], "Радіо Швеції мовчить.") == []
     assert missing(["Österreich"], "Пошта Польщі зросла.") == ["Österreich"]
+
+
+def test_a_nationality_word_is_found_by_its_country_s_name_in_the_translation() -> None:
+    # English changes the country's vowels (Spain / Spaniard); French writes its own
+    # country's name's stem (Espagne / l'Espagnol), whose "gn" the demonym's stem lacks.
+    assert missing(["Spaniard"], "Il a battu l'Espagnol hier.") == []
+    assert missing(["Spaniard"], "Il a battu le Suédois hier.") == ["Spaniard"]
+    assert missing(["Swede"], "Il a battu l'Espagnol hier.") == ["Swede"]
