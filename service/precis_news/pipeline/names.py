@@ -79,6 +79,16 @@ _UNIT_BEFORE = re.compile(
     rf"(?<![\d.,])(?<![\d.,]\s)\d{{1,3}}(?:[.,]\d+)?\s+(?:(?P<counted>{_LOWER_WORD})\s+)?"
     rf"(?:(?P<preposition>[а-яёіїєґ]{{1,2}})\s+)?(?P<measure>{_LOWER_WORD})\s+$"
 )
+# A unit's symbol (_unit_symbol): this many letters at most, no vowel, right after a number.
+UNIT_SYMBOL_CHARS = 3
+_VOWEL = re.compile(r"[aeiouyаеєиіїоуыэюяё]", re.IGNORECASE)
+_NUMBER_BEFORE = re.compile(r"\d\s?$")
+# A time of day and the preposition before a city that names its time zone (_time_zone): "в
+# 15:00 по ", "5 часов утра по ", "о 9 годині ранку за ".
+_ZONE_BEFORE = re.compile(
+    r"(?:\d[:.]\d\d|\d\s+(?:час[а-я]*|годин[а-яі]*)|утра|вечера|ночи|ранку|вечора|ночі)\s+"
+    r"(?:по|за)\s+$"
+)
 # English adjective endings (Global, Federal, Creative, Famous, Grateful, Reliable): before a
 # head noun they qualify it, as a name does not (_qualifier).
 _ADJECTIVE_ENDING = re.compile(r"(?:al|ive|ous|ful|less|able|ible)$")
@@ -174,9 +184,38 @@ def names(text: str, language: str = "") -> list[str]:
                 continue  # "Холодної війни", "Червоної Армії": translated, not a name
             if capitalised[at] and _unit_named(sentence, tokens, at):
                 continue  # "27 градусів Цельсія": a unit, which English writes °C or converts
+            if capitalised[at] and _unit_symbol(sentence, tokens, at):
+                continue  # "7,1 Mw", "5 Hz": a unit's symbol after its number
+            if capitalised[at] and _time_zone(sentence, tokens, at):
+                continue  # "в 5 утра по Нью-Йорку": a time zone, "Eastern time", "ET"
             if capitalised[at] and (beside_a_name or not common[at]) and word not in found:
                 found.append(word)
     return found
+
+
+def _unit_symbol(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
+    """Whether token `at` is a unit's symbol right after its number ("7,1 Mw", "5 Hz", "20
+    Mb"): a capitalised word of at most UNIT_SYMBOL_CHARS letters without a vowel, which no
+    name of the served languages' texts is but a few Chinese ones (Ng), which do not follow
+    a number. Translations convert such units or write them otherwise ("7.1-magnitude")."""
+    word = tokens[at].group()
+    start = tokens[at].start()
+    return (
+        len(word) <= UNIT_SYMBOL_CHARS
+        and not _VOWEL.search(word)
+        and bool(_NUMBER_BEFORE.search(sentence, max(0, start - UNIT_SYMBOL_CHARS), start))
+    )
+
+
+def _time_zone(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:
+    """Whether Cyrillic token `at` names a time zone by its city after a time of day (_ZONE_BEFORE:
+    "в 5 часов утра по Нью-Йорку", "о 15:00 за Києвом"), which English writes by the zone's name
+    or letters ("Eastern time", "ET", "GMT") or as local time, without the city."""
+    word = tokens[at].group()
+    if not lexicon.is_cyrillic(word):
+        return False
+    start = tokens[at].start()
+    return bool(_ZONE_BEFORE.search(sentence, max(0, start - UNIT_REACH), start))
 
 
 def _unit_named(sentence: str, tokens: list[re.Match[str]], at: int) -> bool:

@@ -35,8 +35,9 @@ _OPEN_A = re.compile(r"a(?=[bdfgklmnpstvz](?:[eiy]|$))")
 _SHN = re.compile(r"(?:ss|t)ion")
 # English spellings whose sound Cyrillic writes (readings): Greek ch before r or l is к
 # (Christine / Крістін, Chloe), Polish cz is ч (Czeisler / Чейслер), Mc is Мак (McIlroy /
-# Макилрой), ee and ea are і, oo is у (Lee / Лі, League / Ліга, Coons / Кунс), a final gue
-# is г (Hague / Гаага, Prague), the one a, o, i or y of a word that ends in a consonant and e
+# Макилрой), ee and ea are і, oo is у (Lee / Лі, League / Ліга, Coons / Кунс), ai and ay
+# before a consonant are ей (Wayne / Уейн, Craig / Крейг), a final gue is г (Hague / Гаага,
+# Prague), the one a, o, i or y of a word that ends in a consonant and e
 # is ей, оу, ай (Wade / Уейд, Rose / Роуз, Giles / Гайлз, Pryce / Прайс), a final e after a
 # consonant is silent (Christine / Крістін), and so is gh after a vowel (Willoughby /
 # Уиллоуби, Hughes / Хьюз, Leighton; the final "ough" of Kavanaugh is _FINAL_GH's).
@@ -53,7 +54,8 @@ _SHN = re.compile(r"(?:ss|t)ion")
 # a word у, oa оу (Brother / Бразер, Merriweather / Мерриуэзер, Heather / Хезер, Oak / Оук);
 # Greek th is ф and b в in the Russian tradition of Biblical and classical names (Bethesda /
 # Вифезда, Bethlehem / Вифлеем, Athens / Афины, Thomas / Фома), and English says its ch к
-# (Zachary / Зекері, Michael / Майкл).
+# (Zachary / Зекері, Michael / Майкл); Hungarian gy is дь, ö and ő е, cs ч and sz с (Gyöngyi /
+# Дьёндьи, Győr / Дьёр, Szeged / Сегед).
 _FOREIGN_SOUNDS = (
     (
         (re.compile(r"^h"), ""),
@@ -70,6 +72,12 @@ _FOREIGN_SOUNDS = (
     ((re.compile(r"j"), "y"), (re.compile(r"ch"), "h")),
     ((re.compile(r"th"), "z"), (re.compile(r"(?<=.)w"), "u"), (re.compile(r"oa"), "ou")),
     ((re.compile(r"th"), "f"), (re.compile(r"b"), "v"), (re.compile(r"ch"), "k")),
+    (
+        (re.compile(r"gy"), "d"),
+        (re.compile(r"[öő]"), "e"),
+        (re.compile(r"cs"), "ch"),
+        (re.compile(r"sz"), "s"),
+    ),
 )
 _ENGLISH_SOUNDS = (
     (re.compile(r"ch(?=[rl])"), "k"),
@@ -77,6 +85,7 @@ _ENGLISH_SOUNDS = (
     (re.compile(r"^mc"), "mak"),
     (re.compile(r"c(?=[eiy])"), "s"),  # before the silent e goes: Pryce / Прайс
     (re.compile(r"e[ea]"), "i"),
+    (re.compile(r"a[iy](?![aeiou])"), "ei"),  # Wayne / Уейн, Craig / Крейг, Blaine / Блейн
     (re.compile(r"oo"), "u"),
     (re.compile(r"gue$"), "g"),
     (re.compile(r"^([^aeiouy]*)a([^aeiouy])es?$"), r"\1ei\2"),  # Wade / Уэйд, Hale / Хейл

@@ -66,6 +66,7 @@ def load() -> None:
     lexicon.stays_home("The", "en")  # and the neighbours' (lexicon.NEIGHBOURS)
     lexicon.country_initials()
     _stem_index(languages.served())
+    _key_index(languages.served())
     lexicon.cyrillic_spellings(uncached_skeleton, consonant_key)
     lexicon.place_names(skeleton)
 
@@ -132,7 +133,7 @@ def _missing(names_: Sequence[str], translation: str, *, initials: bool) -> list
                 for w in (t, *_proper_lemmas(t))
                 for spelling in (skeleton(w), *spoken(w), *readings(w))
             }
-        stems = _country_stems(spellings)
+        stems = _country_stems(spellings) | _demonym_stems(name)
         if (
             # The translation's names as spoken too: "Welsh" as у-, Уэльс's (Wales's) stem.
             not any(w[:STEM_CHARS] in stems for w in lemma_words | proper_words)
@@ -204,13 +205,16 @@ def _proper(text: str, tokens: list[re.Match[str]]) -> list[str]:
     Cyrillic script every capitalised word inside a sentence (Ukrainian and Russian capitalise
     names only: "у Римі", "Цін", though "рим" and "цін" are words too), and the capitalised
     parts of a compound that opens lower-case ("quasi-Teresa-May", "pro-Trump": only a name
-    explains a capital inside a word), common words too."""
+    explains a capital inside a word), common words too; and the parts after the first of a
+    capitalised compound that are no common words: translations join a place's name of two
+    words with a hyphen ("Блю-Эше" for Blue Ash, "Сент-Луис"), whose second part may open with
+    a vowel of its own (Ash / Эше), which only names are allowed (`same_consonants`)."""
     inner = [
         part
         for t in tokens
-        if "-" in t.group() and t.group()[:1].islower()
+        if "-" in t.group()
         for part in t.group().split("-")[1:]
-        if part[:1].isupper()
+        if part[:1].isupper() and (t.group()[:1].islower() or not lexicon.is_common_word(part))
     ]
     return [
         t.group()
@@ -432,6 +436,45 @@ def _country_stems(spellings: set[str]) -> frozenset[str]:
     return frozenset(
         e for s in spellings if len(s) > STEM_CHARS for e in by_stem.get(s[:STEM_CHARS], ())
     )
+
+
+def _demonym_stems(name: str) -> frozenset[str]:
+    """The first STEM_CHARS letters of every served language's name of the country whose
+    nationality or adjective form `name` is (_DEMONYM_ENDING: "Spaniard", "Italian"): its
+    stem's consonant key (consonant_key: s-p-n of "spani") is that of a name of the country
+    ("Spain"), or that less its last consonant (s-v-d of "swed", Sweden), as English changes
+    the country's vowels in its nationality words, which a translation may write after the
+    country's name in its own language ("l'Espagnol": "espa" of Espagne); none for other
+    words."""
+    if lexicon.is_cyrillic(name):
+        return frozenset()
+    own = skeleton(name)
+    stem = _DEMONYM_ENDING.sub("", own)
+    key = consonant_key(stem)
+    if stem == own or len(key) < MIN_DEMONYM_STEM:
+        return frozenset()
+    return frozenset(
+        found
+        for country, stems in _key_index(languages.served()).get(key[:MIN_DEMONYM_STEM], ())
+        if country.startswith(key) and len(country) - len(key) <= 1
+        for found in stems
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _key_index(
+    served: tuple[Language, ...],
+) -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+    """The consonant keys of the countries' names (lexicon.country_names), by their first
+    MIN_DEMONYM_STEM letters -> (key, the stems of the country's group), (`served` keys the
+    cache only)."""
+    groups = lexicon.country_words(skeleton)
+    index: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for name in lexicon.country_names(skeleton):
+        if name in groups and len(key := consonant_key(name)) >= MIN_DEMONYM_STEM:
+            stems = frozenset(e[:STEM_CHARS] for e in groups[name] if len(e) >= MIN_STEM_CHARS)
+            index.setdefault(key[:MIN_DEMONYM_STEM], []).append((key, stems))
+    return {start: tuple(found) for start, found in index.items()}
 
 
 def _nationality_found(spellings: set[str], capitals: list[str]) -> bool:

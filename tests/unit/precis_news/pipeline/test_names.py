@@ -245,6 +245,24 @@ def test_a_unit_named_after_a_person_is_no_name() -> None:
     assert names("В 2016 году Джонса назначили.", "ru") == ["Джонса"]
 
 
+def test_a_unit_symbol_after_its_number_is_no_name() -> None:
+    # "7,1 Mw", "50 Hz": a capitalised symbol without a vowel right after a number.
+    assert names("Землетрясение силой 6,4 Mw произошло у Кобе.", "ru") == ["Кобе"]
+    assert names("The grid in Kenya runs at 50 Hz today.", "en") == ["Kenya"]
+    # Not away from a number, nor a word with a vowel after one.
+    assert names("The expert Tiffany Ng spoke.", "en") == ["Tiffany", "Ng"]
+    assert names("In 2016 Bo Smith left.", "en") == ["Bo", "Smith"]
+
+
+def test_a_city_naming_a_time_zone_after_a_time_is_no_name() -> None:
+    # English writes "Eastern time", "ET" or local time for the city.
+    assert names("Шторм усилился в 6 часов утра по Нью-Йорку.", "ru") == []
+    assert names("Матч почнеться о 19:30 за Львовом.", "uk") == []
+    # Without a time of day before it, the city stays a name.
+    assert names("Туристы гуляли по Москве.", "ru") == ["Москве"]
+    assert names("Він сумував за Львовом.", "uk") == ["Львовом"]
+
+
 def test_a_word_only_english_writes_before_the_head_of_a_translated_run_is_no_name() -> None:
     # "Milky Way", "Presiding Officer": a word in the English list and in no neighbour's
     # qualifies the head noun of a named thing, which translations translate (Чумацький Шлях,
@@ -337,6 +355,12 @@ def test_an_english_adjective_before_the_head_of_a_translated_run_is_no_name() -
     # (громадяни світу); a run with a name in it keeps the name.
     assert names("Since 2011, Global Citizen says it has grown.", "en") == []
     assert "Bilal" in names("Later Bilal Khan spoke.", "en")
+
+
+def test_a_long_sentence_of_unit_symbols_and_time_zones_is_read_in_one_pass() -> None:
+    # A stranger's one sentence of 160 KB: each rule reads a few characters before each word.
+    text = "Зараз " + " ".join(["в 5 утра по Москве 7 Mw и Петренко Василь"] * 4_000) + "."
+    assert names(text, "ru") == ["Петренко", "Василь"]
 
 
 def test_a_long_sentence_of_units_is_read_in_one_pass() -> None:

@@ -391,3 +391,58 @@ def test_a_summary_of_many_names_reads_the_translation_once() -> None:
     acronyms = ["".join(p) for p in itertools.product("ABCDEFGH", repeat=3)][:500]
     translation = "Фанати Skyblues раділи. " + " ".join(f"{a} і Петренко." for a in acronyms)
     assert missing(["Sky", "Blues", *made_up], translation) == made_up
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Gyöngyi", "Третьей стала Дьёндьи Ковач."),  # Hungarian gy and ö
+        ("Gyula", "Приїхав Дьюла Горн."),  # Hungarian gy
+        ("Csaba", "Приїхав Чаба Ковач."),  # Hungarian cs
+    ],
+)
+def test_latin_names_are_found_by_more_spelling_rules(name: str, translation: str) -> None:
+    assert missing([name], translation) == []
+    assert missing([name], "Прийшов Сміт.") == [name]
+
+
+@pytest.mark.parametrize(
+    ("name", "translation"),
+    [
+        ("Haig", "Прийшов Хейгт."),  # a letter too many
+        ("Baird", "Прийшов Бейрт."),  # a letter changed
+        ("Craig", "Прийшов Кейгом."),  # a letter dropped
+    ],
+)
+def test_english_ai_is_read_as_ei_so_a_slip_of_the_translator_is_tolerated(
+    name: str, translation: str
+) -> None:
+    # English ai and ay before a consonant are ей: the reading is close enough to the
+    # translation's spelling that one slip of the translator still finds the name.
+    assert missing([name], translation) == []
+    assert missing([name], "Прийшов Сміт.") == [name]
+
+
+def test_the_second_part_of_a_hyphenated_place_is_a_name_of_the_translation() -> None:
+    # "Блю-Эше" for Blue Ash: the part after the hyphen opens with a vowel of its own, which
+    # only the translation's names may (Ash / Еш).
+    assert missing(["Ash"], "Его нашли в Блю-Эше, штат Огайо.") == []
+    assert missing(["Ash"], "Его нашли в Блю, штат Огайо.") == ["Ash"]
+    # A common word after the hyphen is none ("уши": ears).
+    assert missing(["Ash"], "Его нашли в Блю-Уши, штат Огайо.") == ["Ash"]
+
+
+def test_a_country_is_found_by_its_own_name() -> None:
+    # A source may name a country's institution in the country's language ("Österreichische",
+    # "Sveriges"): its own name ("Österreich", "Sverige") is one of the country's names.
+    assert missing(["Österreich"], "Пошта Австрії зросла.") == []
+    assert missing(["Sverige"], "Радіо Швеції мовчить.") == []
+    assert missing(["Österreich"], "Пошта Польщі зросла.") == ["Österreich"]
+
+
+def test_a_nationality_word_is_found_by_its_country_s_name_in_the_translation() -> None:
+    # English changes the country's vowels (Spain / Spaniard); French writes its own
+    # country's name's stem (Espagne / l'Espagnol), whose "gn" the demonym's stem lacks.
+    assert missing(["Spaniard"], "Il a battu l'Espagnol hier.") == []
+    assert missing(["Spaniard"], "Il a battu le Suédois hier.") == ["Spaniard"]
+    assert missing(["Swede"], "Il a battu l'Espagnol hier.") == ["Swede"]
