@@ -42,7 +42,6 @@ NAME_READING_SHARE = 0.5
 HOME_ZIPF = 3.0  # one in a million words: any word of a small list
 HOME_GAP = 0.75
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN_OR_CYRILLIC = re.compile(r"[A-Za-zÀ-ɏЀ-ӿ]")  # a name's first letter
 _COUNTRY = re.compile(r"^[A-Z]{2}$")  # babel's territories also hold regions ("001", "EU")
 # The kinds of region news names like countries (not districts, municipalities, parishes).
 _REGION_TYPES = frozenset(
@@ -268,9 +267,9 @@ def _country_names(skeleton_of: Callable[[str], str], codes: tuple[str, ...]) ->
 
 def country_words(skeleton_of: Callable[[str], str]) -> Mapping[str, frozenset[str]]:
     """Each capitalised word of a country's (or a well-known region's or city's: `_regions`,
-    `_cities`) name in a served language or a country's own (`_endonyms`), by its skeleton ->
-    the skeletons of every word of its names in all those languages (and their lemmas):
-    "Sweden", "Suède", "Швеція", "Швеция", "Sverige" name one country; "Rome", "Рим" one city.
+    `_cities`) name in a served language, by its skeleton -> the skeletons of every word of its
+    names in all served languages (and their lemmas): "Sweden", "Suède", "Швеція", "Швеция"
+    name one country; "Rome", "Рим" one city.
 
     Args:
         skeleton_of: the loose spelling names are compared in (spelling.skeleton).
@@ -283,8 +282,7 @@ def _country_words(
     skeleton_of: Callable[[str], str], codes: tuple[str, ...]
 ) -> Mapping[str, frozenset[str]]:
     named: dict[str, set[str]] = {}
-    places = [*_territory_names(codes), *_endonyms(codes), *_regions(codes), *_cities(codes)]
-    for place, name in places:
+    for place, name in [*_territory_names(codes), *_regions(codes), *_cities(codes)]:
         words = [name, *_capitalised_words(name)]
         spellings = {skeleton_of(w) for w in words}
         spellings |= {skeleton_of(lemma) for w in words for lemma in lemmas(w)}
@@ -348,26 +346,6 @@ def _territory_names(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         for territory, name in Locale.parse(code).territories.items()
         if _COUNTRY.match(territory)
     )
-
-
-def _endonyms(codes: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(ISO 3166 code, name) of every country (`_territory_names`) in its own official
-    languages, where written in Latin or Cyrillic letters (babel: "Sverige", "Österreich",
-    "Hrvatska", "България"): a source may name a country's own institution so ("Sveriges
-    Radio"), which translations translate (Шведське радіо)."""
-    from babel import Locale, UnknownLocaleError
-    from babel.languages import get_official_languages
-
-    found = []
-    for territory in sorted({t for t, _ in _territory_names(codes)}):
-        for language in get_official_languages(territory):
-            try:
-                name = Locale.parse(language).territories.get(territory)
-            except (UnknownLocaleError, ValueError):
-                continue
-            if name and _LATIN_OR_CYRILLIC.match(name):
-                found.append((territory, name))
-    return found
 
 
 def _cities(codes: tuple[str, ...]) -> list[tuple[str, str]]:
