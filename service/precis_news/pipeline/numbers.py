@@ -84,6 +84,11 @@ _CONVERSIONS: dict[str, Callable[[float], tuple[float, ...]]] = {
     "deg": lambda v: ((v - 32) * 5 / 9, v * 9 / 5 + 32),
 }
 CONVERSION_REACH = 4  # a bracketed conversion is among the few numbers beside its value
+# Tens with an "s" ("highs in the 80s", "widespread 90s"): besides a decade, American news
+# gives temperatures so, a band of ten degrees Fahrenheit, which a translation writes in
+# Celsius (80s: 27-32 °C).
+_TENS_WITH_S = re.compile(r"(?<![\d'’.,])[1-9]0['’]?s(?![^\W_])")
+TEMPERATURE_BAND = 10
 
 
 @dataclass(frozen=True)
@@ -195,8 +200,17 @@ def _figure(text: str, match: re.Match[str]) -> list[tuple[int, Mention]]:
         read.append((height.start(height.lastindex or 1), inch))
     convert = _CONVERSIONS.get(unit or "")
     approx = frozenset(a for v in values for a in convert(float(v))) if convert else frozenset()
+    if unit is None and _tens_band(text, match):
+        band = range(int(written), int(written) + TEMPERATURE_BAND)
+        approx |= {a for degree in band for a in _CONVERSIONS["°f"](degree)}
     found = [(at, Mention(shown, frozenset(values), approx=approx)) for at, shown in read[:1]]
     return found + [(at, Mention(shown, frozenset(values), soft=True)) for at, shown in read[1:]]
+
+
+def _tens_band(text: str, match: re.Match[str]) -> bool:
+    """Whether the figure is tens with an "s" ("the 80s", not "the '80s" nor "1980s"): a decade
+    or a band of temperatures in Fahrenheit (`_TENS_WITH_S`)."""
+    return bool(_TENS_WITH_S.match(text, match.start()))
 
 
 def _year_readings(text: str, match: re.Match[str]) -> set[Decimal]:

@@ -153,6 +153,10 @@ def test_a_huge_text_is_read_in_bounded_time() -> None:
         ("from 25 metres out", "from 27 yards out"),
         ("8 miles (13 kilometers) away", "à 13 km"),
         ("The 550 pound hog", "Le porc de 250 kg"),
+        # Tens with an "s": a decade, or American news's band of temperatures (°F).
+        ("Expect widespread 80s on Monday.", "В понедельник будет до 27 градусов."),
+        ("Highs in the 70s", "Jusqu'à 22 °C"),
+        ("people in their 80s", "люди старше 80 лет"),
     ],
 )
 def test_a_correct_translation_is_not_flagged(source: str, translation: str) -> None:
@@ -192,6 +196,9 @@ def test_a_number_word_alone_is_never_reported() -> None:
         ("the 2014-18 programme", "le programme 2014-2019", NumberIssue(CHANGED, "18", "2019")),
         ("Winds reached 65 mph.", "Le vent a atteint 106 km/h.", NumberIssue(CHANGED, "65", "106")),
         ("It will hit 75 degrees.", "Il fera 26 degrés.", NumberIssue(CHANGED, "75", "26")),
+        # 80-89 °F is 26.7-31.7 °C; "the '80s" is a decade only.
+        ("Highs in the 80s", "Jusqu'à 35 degrés", NumberIssue(CHANGED, "80", "35")),
+        ("music of the '80s", "musique à 27 degrés", NumberIssue(CHANGED, "80", "27")),
         ("The 6-foot-3 centre", "Le pivot de 1,95 m", NumberIssue(CHANGED, "6", "1,95")),
         # One way: 550 pounds is 249.5 kg, which 251 kg does not round, though 251 kg (553
         # pounds) is what 550 "rounded to tens" would allow.
