@@ -87,7 +87,7 @@ CONVERSION_REACH = 4  # a bracketed conversion is among the few numbers beside i
 # Tens with an "s" ("highs in the 80s", "widespread 90s"): besides a decade, American news
 # gives temperatures so, a band of ten degrees Fahrenheit, which a translation writes in
 # Celsius (80s: 27-32 °C).
-_TENS_WITH_S = re.compile(r"(?<![\d'’.,])[1-9]0['’]?s(?![^\W_])")
+_TENS_WITH_S = re.compile(r"(?<![\d'’.,])[1-9]0" + _DECADE.pattern)
 TEMPERATURE_BAND = 10
 
 

@@ -250,8 +250,8 @@ def _demonym_found(name: str, words: set[str]) -> bool:
     if lexicon.is_cyrillic(name):
         return False
     for spelling in {skeleton(name)} | spoken(name):
-        stem = _DEMONYM_ENDING.sub("", spelling)
-        if stem == spelling or len(stem) < MIN_DEMONYM_STEM:
+        stem = _demonym_stem(spelling)
+        if not stem:
             continue
         opening = VOWELS.sub("", stem[1:])[:DEMONYM_CONSONANTS]
         if not opening:
@@ -261,6 +261,13 @@ def _demonym_found(name: str, words: set[str]) -> bool:
             if plain[:1] == stem[:1] and VOWELS.sub("", plain[1:]).startswith(opening):
                 return True
     return False
+
+
+def _demonym_stem(spelling: str) -> str:
+    """The stem of a nationality or adjective form's spelling (less its _DEMONYM_ENDING:
+    "persi" of "persian"), or "" when it has no such ending or a stem under MIN_DEMONYM_STEM."""
+    stem = _DEMONYM_ENDING.sub("", spelling)
+    return stem if stem != spelling and len(stem) >= MIN_DEMONYM_STEM else ""
 
 
 def _long(spellings: frozenset[str]) -> frozenset[str]:
@@ -429,9 +436,7 @@ def _country_stems(spellings: set[str]) -> frozenset[str]:
     groups = lexicon.country_words(skeleton)
     found = [groups[s] for s in spellings if s in groups]
     if found:
-        return frozenset(
-            e[:STEM_CHARS] for group in found for e in group if len(e) >= MIN_STEM_CHARS
-        )
+        return frozenset().union(*(_group_stems(group) for group in found))
     by_stem = _stem_index(languages.served())
     return frozenset(
         e for s in spellings if len(s) > STEM_CHARS for e in by_stem.get(s[:STEM_CHARS], ())
@@ -448,10 +453,8 @@ def _demonym_stems(name: str) -> frozenset[str]:
     words."""
     if lexicon.is_cyrillic(name):
         return frozenset()
-    own = skeleton(name)
-    stem = _DEMONYM_ENDING.sub("", own)
-    key = consonant_key(stem)
-    if stem == own or len(key) < MIN_DEMONYM_STEM:
+    key = consonant_key(_demonym_stem(skeleton(name)))
+    if len(key) < MIN_DEMONYM_STEM:
         return frozenset()
     return frozenset(
         found
@@ -472,9 +475,14 @@ def _key_index(
     index: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for name in lexicon.country_names(skeleton):
         if name in groups and len(key := consonant_key(name)) >= MIN_DEMONYM_STEM:
-            stems = frozenset(e[:STEM_CHARS] for e in groups[name] if len(e) >= MIN_STEM_CHARS)
-            index.setdefault(key[:MIN_DEMONYM_STEM], []).append((key, stems))
+            index.setdefault(key[:MIN_DEMONYM_STEM], []).append((key, _group_stems(groups[name])))
     return {start: tuple(found) for start, found in index.items()}
+
+
+def _group_stems(group: frozenset[str]) -> frozenset[str]:
+    """The first STEM_CHARS letters of a country's names (a group of lexicon.country_words),
+    those under MIN_STEM_CHARS left out."""
+    return frozenset(e[:STEM_CHARS] for e in group if len(e) >= MIN_STEM_CHARS)
 
 
 def _nationality_found(spellings: set[str], capitals: list[str]) -> bool:
