@@ -241,3 +241,13 @@ def test_an_article_full_of_clock_times_is_read_in_one_pass() -> None:
     found = numbers.mentions(text)
     assert len(found) == 30_000  # 3, 10 and the soft 30 of each pair
     assert not numbers.compare_translation(found, numbers.mentions(text))
+
+
+def test_an_article_full_of_temperature_bands_is_read_in_one_pass() -> None:
+    # A stranger's 100,000 characters of "80s": each is one mention with its band, read where
+    # it stands (no scan of the text per figure), and its Celsius translation passes.
+    text = "highs in the 80s, " * 5_500
+    found = numbers.mentions(text)
+    assert len(found) == 5_500
+    assert all(len(m.approx) == numbers.TEMPERATURE_BAND for m in found)
+    assert not numbers.compare_translation(found, numbers.mentions("до 27 градусов " * 5_500))
