@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import common
@@ -83,6 +83,37 @@ def batching_ceiling(
     """Core-seconds per request (one summary + one en-fr translation) at batch 1 over the best
     batch, each model alone on one thread per call (printed as it goes); with
     `compare_threads`, also one wide call against one single-threaded call per core."""
+    costs = engine_costs(
+        model_dir,
+        profile_name,
+        batches=batches,
+        translation_input=translation_input,
+        compare_threads=compare_threads,
+    )
+    return ceiling(costs)
+
+
+def ceiling(costs: dict[str, dict[int, float]]) -> float:
+    """A request's core-seconds (one text per model) at batch 1 over those at each model's best
+    batch (printed)."""
+    first = sum(c[1] for c in costs.values())
+    best = sum(min(c.values()) for c in costs.values())
+    print(f"\nsummary + translation: {first:.2f} core-s at batch 1, {best:.2f} at best")
+    return first / best
+
+
+def engine_costs(
+    model_dir: Path,
+    profile_name: str,
+    *,
+    batches: list[int],
+    translation_input: int = 300,
+    compare_threads: bool = True,
+    models: Sequence[str] = ("summarizer", "translator en-fr"),
+) -> dict[str, dict[int, float]]:
+    """Core-seconds per text at each of `batches` (1 among them), per model of `models`
+    ("summarizer", "translator en-fr"), alone on one thread per call (see
+    `batching_ceiling`)."""
     cores = len(os.sched_getaffinity(0))
     profile = load_catalog().profile(profile_name)
     item = common.read_jsonl(common.DATA / "news-items.jsonl")[0]["text"]
@@ -95,8 +126,10 @@ def batching_ceiling(
             TRANSLATION_TOKENS,
         ),
     }
-    best_ratio = {}
+    by_model: dict[str, dict[int, float]] = {}
     for label, (spec, text, limit, new_tokens) in jobs.items():
+        if label not in models:
+            continue
         options = decoding_options(spec, max_new_tokens=new_tokens, min_new_tokens=new_tokens)
         run = _job(text, options)
         single = _engine(spec, model_dir, limit, workers=1, threads=1)
@@ -112,7 +145,7 @@ def batching_ceiling(
             costs[batch] = seconds / batch
             print(f"  batch {batch:3d}, 1 thread: {seconds:6.2f} s  {costs[batch]:.2f} core-s/text")
         best = min(costs, key=costs.__getitem__)
-        best_ratio[label] = (costs[1], costs[best])
+        by_model[label] = costs
         print(f"  batching saves at most {costs[1] / costs[best]:.2f}x per core (batch {best})")
         del single
         if compare_threads and cores > 1:
@@ -130,10 +163,7 @@ def batching_ceiling(
                 f"{cores} single-threaded calls of {batch} at once {parallel:.2f} s "
                 f"({one_call / parallel:.2f}x)"
             )
-    first = sum(c[0] for c in best_ratio.values())
-    best = sum(c[1] for c in best_ratio.values())
-    print(f"\nsummary + translation: {first:.2f} core-s at batch 1, {best:.2f} at best")
-    return first / best
+    return by_model
 
 
 def main() -> None:
