@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench import common
+from precis_news.pipeline.translation import LENGTH_BUCKET, LENGTH_MARGIN
 
 RULES = (
     "even_share",
@@ -57,8 +58,9 @@ TURNAROUND_S = 0.02  # a client's next request after the last one returns
 
 def input_tokens(bound: int) -> float:
     """A translation's input tokens for its length bound: the middle of the inputs that get it
-    (bound = ceil(input x 0.35) + 8, rounded up to 16: bench.common.TRANSLATION_RATIO)."""
-    return (bound - 16) / 0.35
+    (the bench's bound: ceil(input x TRANSLATION_RATIO) + LENGTH_MARGIN, rounded up to a
+    multiple of LENGTH_BUCKET; translation.translation_lengths)."""
+    return (bound - LENGTH_MARGIN - LENGTH_BUCKET / 2) / common.TRANSLATION_RATIO
 
 
 @dataclass(order=True)
