@@ -60,7 +60,7 @@ _NATIONALITY = re.compile(r"(?:ish|ch|sh|ese|ian|ean|an|i|ic|ais|ois|aise|oise|i
 def load() -> None:
     """Load what the check reads (pymorphy3's dictionaries, word frequencies of the served and
     the neighbouring Latin-script languages, places and cities, the Cyrillic word lists'
-    spellings: about 2 s and 119 MB), so that the first summary checked does not wait."""
+    spellings: about 2 s and 106 MB), so that the first summary checked does not wait."""
     lexicon.lemmas("Київ")
     lexicon.is_common_word("The")  # every served Latin-script language's word frequencies
     lexicon.stays_home("The", "en")  # and the neighbours' (lexicon.NEIGHBOURS)

@@ -265,7 +265,7 @@ class PrecisServer:
                 summarizer=s.summarizer,
             )
             served = languages.codes()
-            translated_names.load()  # the name check's lexicon (~1.1 s), not on the first request
+            translated_names.load()  # the name check's lexicon (~2 s), not on the first request
             unsupported = (
                 UnsupportedLanguageCheck(served) if s.refuse_unsupported_languages else None
             )
