@@ -72,30 +72,9 @@ def _at_once(run, engine, batch: int, calls: int) -> None:  # type: ignore[no-un
         thread.join()
 
 
-def batching_ceiling(
-    model_dir: Path,
-    profile_name: str,
-    *,
-    batches: list[int],
-    translation_input: int = 300,
-    compare_threads: bool = True,
-) -> float:
-    """Core-seconds per request (one summary + one en-fr translation) at batch 1 over the best
-    batch, each model alone on one thread per call (printed as it goes); with
-    `compare_threads`, also one wide call against one single-threaded call per core."""
-    costs = engine_costs(
-        model_dir,
-        profile_name,
-        batches=batches,
-        translation_input=translation_input,
-        compare_threads=compare_threads,
-    )
-    return ceiling(costs)
-
-
 def ceiling(costs: dict[str, dict[int, float]]) -> float:
-    """A request's core-seconds (one text per model) at batch 1 over those at each model's best
-    batch (printed)."""
+    """The batching ceiling: a request's core-seconds (one text per model of `engine_costs`) at
+    batch 1 over those at each model's best batch (printed)."""
     first = sum(c[1] for c in costs.values())
     best = sum(min(c.values()) for c in costs.values())
     print(f"\nsummary + translation: {first:.2f} core-s at batch 1, {best:.2f} at best")
@@ -112,8 +91,8 @@ def engine_costs(
     models: Sequence[str] = ("summarizer", "translator en-fr"),
 ) -> dict[str, dict[int, float]]:
     """Core-seconds per text at each of `batches` (1 among them), per model of `models`
-    ("summarizer", "translator en-fr"), alone on one thread per call (see
-    `batching_ceiling`)."""
+    ("summarizer", "translator en-fr"), each alone on one thread per call (printed as it goes);
+    with `compare_threads`, also one wide call against one single-threaded call per core."""
     cores = len(os.sched_getaffinity(0))
     profile = load_catalog().profile(profile_name)
     item = common.read_jsonl(common.DATA / "news-items.jsonl")[0]["text"]
@@ -178,14 +157,15 @@ def main() -> None:
     )
     args = p.parse_args()
     common.banner("bench.engine_scaling", args)
-    ceiling = batching_ceiling(
+    costs = engine_costs(
         args.model_dir,
         args.profile,
         batches=[int(b) for b in args.batches.split(",")],
         translation_input=args.translation_input,
     )
+    batching = ceiling(costs)
     common.load()
-    print(f"batching_ceiling={ceiling:.2f}")
+    print(f"batching_ceiling={batching:.2f}")
 
 
 if __name__ == "__main__":

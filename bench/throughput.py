@@ -176,14 +176,15 @@ def main(argv: list[str] | None = None) -> None:
 
     ceiling = 0.0
     if args.ceiling_batches:
-        from bench.engine_scaling import batching_ceiling
+        from bench import engine_scaling
 
-        ceiling = batching_ceiling(
+        costs = engine_scaling.engine_costs(
             args.model_dir,
             args.profile,
             batches=[int(b) for b in args.ceiling_batches.split(",")],
             compare_threads=False,
         )
+        ceiling = engine_scaling.ceiling(costs)
         print(f"batching ceiling (engine alone, same run): {ceiling:.2f}\n", flush=True)
 
     batched = run_server(args, "batched", requests, **extra)
