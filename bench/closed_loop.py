@@ -99,6 +99,8 @@ def simulate(
     model's call sizes, under `rule` ("unbatched": every call one text). A translation costs
     `per_input_token` more per input token of its call's longest input over REFERENCE_INPUT
     (a share of its cost at REFERENCE_INPUT)."""
+    if min(requests, clients, slots, max_batch) < 1 or not translator or not summarizer:
+        raise ValueError("requests, clients, slots and max_batch must be positive, costs given")
     rng = random.Random(seed)
     shares = bounds or BOUNDS
     queues: dict[str, list[_Text]] = {"S": [], "T": []}
@@ -214,10 +216,14 @@ def main() -> None:
     p.add_argument("--slots", type=int, default=2, help="model calls at once (the cores)")
     p.add_argument("--seeds", type=int, default=5, help="runs per rule (length bounds drawn)")
     args = p.parse_args()
+    batches = [int(b) for b in args.batches.split(",") if b.strip()]
+    if 1 not in batches or min(batches) < 1:
+        p.error("--batches needs 1 (the ceiling's baseline) and positive sizes only")
+    if min(args.requests, args.clients, args.slots, args.seeds) < 1:
+        p.error("--requests, --clients, --slots and --seeds must be at least 1")
     common.banner("bench.closed_loop", args)
     from bench.engine_scaling import engine_costs
 
-    batches = [int(b) for b in args.batches.split(",")]
     costs = engine_costs(args.model_dir, args.profile, batches=batches, compare_threads=False)
     summarizer, translator = costs["summarizer"], costs["translator en-fr"]
     longer = engine_costs(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bench import closed_loop
@@ -60,3 +62,34 @@ def test_without_a_batching_gain_batching_buys_nothing() -> None:
         flat, flat, seeds=1, requests=32, slots=1, bounds={112: 1.0}
     )
     assert all(share == pytest.approx(1.0, abs=0.02) for share, _, _ in shares.values())
+
+
+@pytest.mark.parametrize("field", ["requests", "clients", "slots", "max_batch"])
+def test_a_count_under_one_is_refused_not_run_forever(field: str) -> None:
+    with pytest.raises(ValueError, match="must be positive"):
+        counts: dict[str, Any] = {field: 0}
+        closed_loop.simulate("as_served", SUMMARIZER, TRANSLATOR, **counts)
+
+
+def test_no_costs_are_refused() -> None:
+    with pytest.raises(ValueError, match="costs given"):
+        closed_loop.simulate("as_served", SUMMARIZER, {})
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--batches", "2,4"], "--batches needs 1"),
+        (["--batches", "0,1"], "--batches needs 1"),
+        (["--slots", "0"], "must be at least 1"),
+        (["--seeds", "0"], "must be at least 1"),
+    ],
+)
+def test_the_command_line_refuses_what_the_model_cannot_run(
+    argv: list[str], said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.argv", ["closed_loop", *argv])
+    with pytest.raises(SystemExit) as stop:
+        closed_loop.main()
+    assert stop.value.code == 2
+    assert said in capsys.readouterr().err
